@@ -1,0 +1,1 @@
+"""Consolidation algorithms: pure functions over plain values."""

@@ -1,0 +1,1 @@
+"""Readers and writers of the field's formats: pure functions over file objects and iterators."""

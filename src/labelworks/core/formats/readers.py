@@ -1,0 +1,149 @@
+"""Streaming readers: Ground Truth manifests (JSON lines), CSV and JSON arrays.
+
+Each yields ``ParsedLine`` or ``BadLine`` one at a time, so a million-line file never sits in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+import orjson
+
+from ..errors import ValidationFailed
+from .records import SOURCE_KEYS, BadLine, ParsedLine
+
+__all__ = ["read_manifest", "read_csv", "read_rows", "read_file", "detect_format", "check_item", "FORMATS"]
+
+FORMATS = ("manifest", "csv", "json")
+_NEEDS = "needs a non-empty 'source' or 'source-ref' (or 'text' / 'image' / 'url')"
+
+
+def check_item(data: Any) -> str | None:
+    """Why this object cannot be an item, or None when it can."""
+    if not isinstance(data, dict):
+        return f"expected a JSON object, got {type(data).__name__}"
+    for key in SOURCE_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return None
+    return _NEEDS
+
+
+def _parsed(line_no: int, data: dict[str, Any], raw: bytes) -> ParsedLine:
+    canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    key = hashlib.blake2b(canonical, digest_size=16).hexdigest()
+    return ParsedLine(line_no, data, key, raw)
+
+
+def read_manifest(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
+    """JSON lines; blank lines are skipped but still counted in line numbers."""
+    for line_no, line in enumerate(stream, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if line_no == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8):]
+        try:
+            data = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield BadLine(line_no, f"not valid JSON ({exc})")
+            continue
+        problem = check_item(data)
+        if problem:
+            yield BadLine(line_no, problem)
+            continue
+        yield _parsed(line_no, data, orjson.dumps(data))
+
+
+def read_csv(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
+    """A header row, then one item per row; every column is kept as a string field.
+
+    Line numbers count the header as line 1, as a spreadsheet shows them.
+    """
+    text = codecs.getreader("utf-8-sig")(stream, errors="strict")
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except UnicodeDecodeError as exc:
+        yield BadLine(1, f"not UTF-8 text ({exc.reason})")
+        return
+    names = [h.strip() for h in header]
+    if len(set(names)) != len(names):
+        yield BadLine(1, "the header repeats a column name")
+        return
+    if not any(n in SOURCE_KEYS for n in names):
+        if len(names) != 1:
+            yield BadLine(1, f"the header needs a column named one of {', '.join(SOURCE_KEYS)}")
+            return
+        names = ["source"]  # a one-column file is a list of sources
+    try:
+        for row in reader:
+            line_no = reader.line_num
+            if not row or all(not cell for cell in row):
+                continue
+            if len(row) != len(names):
+                yield BadLine(line_no, f"expected {len(names)} columns, found {len(row)}")
+                continue
+            data = dict(zip(names, row, strict=True))
+            problem = check_item(data)
+            if problem:
+                yield BadLine(line_no, problem)
+                continue
+            yield _parsed(line_no, data, orjson.dumps(data))
+    except (csv.Error, UnicodeDecodeError) as exc:
+        yield BadLine(reader.line_num + 1, f"unreadable CSV ({exc})")
+
+
+def read_rows(rows: Iterable[Any], first_line: int = 1) -> Iterator[ParsedLine | BadLine]:
+    """Objects already decoded (an API body, a JSON array); numbered from ``first_line``."""
+    for line_no, data in enumerate(rows, start=first_line):
+        problem = check_item(data)
+        if problem:
+            yield BadLine(line_no, problem)
+            continue
+        yield _parsed(line_no, data, orjson.dumps(data))
+
+
+def read_json_array(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
+    try:
+        rows = orjson.loads(stream.read())
+    except orjson.JSONDecodeError as exc:
+        yield BadLine(1, f"not valid JSON ({exc})")
+        return
+    if not isinstance(rows, list):
+        yield BadLine(1, "a JSON file must hold an array of objects")
+        return
+    yield from read_rows(rows)
+
+
+def detect_format(filename: str, head: bytes) -> str:
+    """Guess from the name, then from the first bytes."""
+    lower = filename.lower()
+    if lower.endswith((".jsonl", ".manifest", ".ndjson")):
+        return "manifest"
+    if lower.endswith((".csv", ".tsv")):
+        return "csv"
+    stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        return "manifest"
+    if lower.endswith(".json"):
+        return "json"
+    return "csv"
+
+
+def read_file(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
+    if fmt == "manifest":
+        return read_manifest(stream)
+    if fmt == "csv":
+        return read_csv(stream)
+    if fmt == "json":
+        return read_json_array(stream)
+    raise ValidationFailed(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}", field="format")

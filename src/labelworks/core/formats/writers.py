@@ -1,0 +1,109 @@
+"""Streaming export writers: each turns ExportItems into byte chunks, one item at a time.
+
+Every item appears exactly once; an item without labels is written as its input line unchanged
+(as Ground Truth's intermediate manifest does).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from ..errors import ValidationFailed
+from ..tasktypes.base import ProjectSpec, TaskType
+from .records import ExportItem, source_of
+
+__all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "EXPORT_FORMATS", "MEDIA_TYPES"]
+
+EXPORT_FORMATS = ("manifest", "jsonl", "csv")
+MEDIA_TYPES = {
+    "manifest": ("application/jsonl", "output.manifest"),
+    "jsonl": ("application/jsonl", "annotations.jsonl"),
+    "csv": ("text/csv; charset=utf-8", "labels.csv"),
+}
+_CHUNK = 64 * 1024
+Writer = Callable[[Iterable[ExportItem], TaskType, ProjectSpec, str], Iterator[bytes]]
+
+
+def _chunked(lines: Iterable[bytes]) -> Iterator[bytes]:
+    buf: list[bytes] = []
+    size = 0
+    for line in lines:
+        buf.append(line)
+        size += len(line)
+        if size >= _CHUNK:
+            yield b"".join(buf)
+            buf, size = [], 0
+    if buf:
+        yield b"".join(buf)
+
+
+def write_manifest(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterator[bytes]:
+    def lines() -> Iterator[bytes]:
+        for item in items:
+            if item.answer is None:
+                yield item.data_raw + b"\n"
+                continue
+            out = item.data
+            out.update(task_type.output_fields(item.answer, spec, created))
+            yield orjson.dumps(out) + b"\n"
+
+    return _chunked(lines())
+
+
+def write_jsonl(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterator[bytes]:
+    def lines() -> Iterator[bytes]:
+        for item in items:
+            answer: dict[str, Any] | None = None
+            if item.answer is not None:
+                answer = {"value": item.answer.value, "confidence": item.answer.confidence,
+                          "method": item.answer.method, "votes": item.answer.votes}
+            row = {
+                "item_id": item.id,
+                "key": item.key,
+                "data": orjson.Fragment(item.data_raw),
+                "annotations": [
+                    {"id": a.id, "worker": a.worker, "value": a.value, "version": a.version,
+                     "source": a.source, "active_ms": a.active_ms, "created_at": a.created_at}
+                    for a in item.annotations
+                ],
+                "consolidated": answer,
+            }
+            yield orjson.dumps(row) + b"\n"
+
+    return _chunked(lines())
+
+
+def write_csv(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterator[bytes]:
+    def lines() -> Iterator[bytes]:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["item_id", "key", "source", "label", "confidence", "votes", "workers"])
+        for item in items:
+            label, conf, votes = "", "", 0
+            if item.answer is not None:
+                value = item.answer.value
+                label = ";".join(value["labels"]) if "labels" in value else str(value.get("label", ""))  # type: ignore[arg-type]
+                conf = f"{item.answer.confidence:.2f}"
+                votes = item.answer.votes
+            workers = ";".join(sorted({a.worker for a in item.annotations}))
+            w.writerow([item.id, item.key, source_of(item.data) or "", label, conf, votes, workers])
+            yield buf.getvalue().encode()
+            buf.seek(0)
+            buf.truncate()
+
+    return _chunked(lines())
+
+
+def writer_for(fmt: str) -> Writer:
+    writers: dict[str, Writer] = {"manifest": write_manifest, "jsonl": write_jsonl, "csv": write_csv}
+    try:
+        return writers[fmt]
+    except KeyError:
+        raise ValidationFailed(
+            f"unknown export format {fmt!r}; known: {', '.join(EXPORT_FORMATS)}", field="format"
+        ) from None

@@ -1,0 +1,48 @@
+"""The task-type contract every built-in and plugin type fulfils."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..consolidation.majority import Consolidated
+from ..labels import LabelConfig
+
+__all__ = ["ProjectSpec", "TaskType"]
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """What a task type needs to know about its project (plain values, no ORM)."""
+
+    labels: LabelConfig
+    multi_label: bool = False
+    job_name: str = "labelworks"
+    label_attribute: str = "label"
+
+
+class TaskType(ABC):
+    """One kind of labeling work. Subclasses are stateless; instances are registered once."""
+
+    name: str  # kebab-case, as on the CLI: ``text-classification``
+    title: str
+    media: str  # what ``source`` / ``source-ref`` holds: "text" or "image"
+    supports_multi_label: bool = False
+
+    @abstractmethod
+    def default_template(self, spec: ProjectSpec) -> str:
+        """The Liquid template used when the project brings none."""
+
+    @abstractmethod
+    def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
+        """Validate one submission and return its canonical value (ValidationFailed names the field)."""
+
+    @abstractmethod
+    def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:
+        """The project's answer for one item from its canonical values (None when there are none)."""
+
+    @abstractmethod
+    def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
+        """The label attribute and its ``-metadata`` in Ground Truth's output-manifest shape."""

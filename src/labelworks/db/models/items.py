@@ -1,0 +1,30 @@
+"""Items: one data object each (a manifest line, kept verbatim)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..base import Base, utcnow
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("project_id", "key"),
+        # next-task scans open items of a project by priority, then age
+        Index("ix_items_next", "project_id", "is_open", text("priority DESC"), "id"),
+        Index("ix_items_done", "project_id", "done", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))  # stable: importing the same line twice finds it
+    data: Mapped[str] = mapped_column(Text)  # the JSON object as imported
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # higher first; ties by import order
+    taken: Mapped[int] = mapped_column(Integer, default=0)  # active leases + submitted annotations
+    done: Mapped[int] = mapped_column(Integer, default=0)  # distinct annotators who submitted
+    is_open: Mapped[int] = mapped_column(SmallInteger, default=1)  # 1 while taken < workers_per_item
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_annotated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,13 @@
+"""Built-in task types, registered through the same hook a third-party plugin uses."""
+
+from __future__ import annotations
+
+from ...core.tasktypes import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION
+from ...core.tasktypes.base import TaskType
+from ..hookspecs import hookimpl
+
+
+@hookimpl
+def register_task_types() -> list[TaskType]:
+    """Text and image classification, single- and multi-label."""
+    return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION]
