@@ -59,12 +59,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read transaction; nothing is committed."""
+        """A read transaction; nothing is committed (closing the session ends it; loaded rows stay usable)."""
         with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:

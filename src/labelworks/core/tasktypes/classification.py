@@ -75,7 +75,7 @@ def _unwrap(value: Any) -> tuple[dict[str, Any], str]:
     """Accept a bare ``{"label": …}`` or a form output ``{"<element name>": {"label": …}}``."""
     if not isinstance(value, dict):
         raise ValidationFailed("value must be an object", field="value")
-    if "label" in value or "labels" in value:
+    if isinstance(value.get("label"), str) or isinstance(value.get("labels"), list):
         return value, "value"
     if len(value) == 1:
         (name, inner), = value.items()

@@ -1,0 +1,70 @@
+"""Dependencies injected with Annotated aliases: the database, the settings, the current actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..core.actor import Actor
+from ..core.errors import NotAuthenticated
+from ..db.engine import Database
+from ..jobs.queue import JobQueue
+from ..services import accounts
+from ..services.media import MediaSigner
+from ..settings import Settings
+from .security import SESSION_COOKIE, SessionCookie
+
+__all__ = ["DbDep", "SettingsDep", "QueueDep", "SignerDep", "CookieDep", "CurrentActor", "OptionalActor",
+           "actor_from_request"]
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def _queue(request: Request) -> JobQueue:
+    return request.app.state.queue  # type: ignore[no-any-return]
+
+
+def _signer(request: Request) -> MediaSigner:
+    return request.app.state.signer  # type: ignore[no-any-return]
+
+
+def _cookie(request: Request) -> SessionCookie:
+    return request.app.state.cookie  # type: ignore[no-any-return]
+
+
+def actor_from_request(request: Request) -> Actor | None:
+    db: Database = request.app.state.db
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if credential and scheme.lower() in ("bearer", "token"):
+        actor = accounts.actor_for_token(db, credential.strip())
+        if actor is None:
+            raise NotAuthenticated("the API token is not valid")
+        return actor
+    session_id = request.app.state.cookie.load(request.cookies.get(SESSION_COOKIE))
+    if session_id:
+        return accounts.actor_for_session(db, session_id)
+    return None
+
+
+def _current(request: Request) -> Actor:
+    actor = actor_from_request(request)
+    if actor is None:
+        raise NotAuthenticated("log in or send an API token (Authorization: Bearer …)")
+    return actor
+
+
+DbDep = Annotated[Database, Depends(_db)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+QueueDep = Annotated[JobQueue, Depends(_queue)]
+SignerDep = Annotated[MediaSigner, Depends(_signer)]
+CookieDep = Annotated[SessionCookie, Depends(_cookie)]
+CurrentActor = Annotated[Actor, Depends(_current)]
+OptionalActor = Annotated[Actor | None, Depends(actor_from_request)]

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from ....services import annotations, assignments, projects
+from ...deps import CurrentActor, DbDep
+from ...schemas.v1.work import AnnotationPublic, DraftBody, NextBody, SubmitBody, TaskPublic
+
+router = APIRouter(tags=["labeling"])
+
+
+def annotation_public(a: annotations.AnnotationInfo) -> AnnotationPublic:
+    return AnnotationPublic(**a.__dict__)
+
+
+@router.post("/projects/{project_id}/next", response_model=TaskPublic, responses={204: {"description": "nothing left"}})
+def next_task(project_id: int, body: NextBody, actor: CurrentActor, db: DbDep) -> TaskPublic | Response:
+    lease = assignments.next_for(db, actor, project_id, body.exclude)
+    if lease is None:
+        return Response(status_code=204)
+    p = projects.get_project(db, actor, project_id)
+    return TaskPublic(assignment_id=lease.assignment_id, item_id=lease.item_id, project_id=lease.project_id,
+                      expires_at=lease.expires_at, frame_url=f"/label/frame/{lease.assignment_id}",
+                      draft=lease.draft, data=lease.data, labels=list(p.labels.labels), multi_label=p.multi_label)
+
+
+@router.put("/assignments/{assignment_id}/draft", status_code=204)
+def save_draft(assignment_id: int, body: DraftBody, actor: CurrentActor, db: DbDep) -> Response:
+    assignments.save_draft(db, actor, assignment_id, body.value)
+    return Response(status_code=204)
+
+
+@router.post("/assignments/{assignment_id}/submit", response_model=AnnotationPublic, status_code=201)
+def submit(assignment_id: int, body: SubmitBody, actor: CurrentActor, db: DbDep) -> JSONResponse:
+    a, created = annotations.submit(db, actor, assignment_id, body.value,
+                                    client_submission_id=body.client_submission_id, active_ms=body.active_ms)
+    return JSONResponse(annotation_public(a).model_dump(mode="json"), status_code=201 if created else 200)
+
+
+@router.post("/assignments/{assignment_id}/skip", status_code=204)
+def skip(assignment_id: int, actor: CurrentActor, db: DbDep) -> Response:
+    assignments.skip(db, actor, assignment_id)
+    return Response(status_code=204)
+
+
+@router.post("/assignments/{assignment_id}/release", status_code=204)
+def release(assignment_id: int, actor: CurrentActor, db: DbDep) -> Response:
+    assignments.release(db, actor, assignment_id)
+    return Response(status_code=204)
+
+
+@router.post("/annotations/{annotation_id}/revisions", response_model=AnnotationPublic, status_code=201)
+def revise(annotation_id: int, body: SubmitBody, actor: CurrentActor, db: DbDep) -> JSONResponse:
+    a, created = annotations.revise(db, actor, annotation_id, body.value,
+                                    client_submission_id=body.client_submission_id, active_ms=body.active_ms)
+    return JSONResponse(annotation_public(a).model_dump(mode="json"), status_code=201 if created else 200)
+
+
+@router.get("/projects/{project_id}/items/{item_id}/annotations", response_model=list[AnnotationPublic])
+def item_annotations(project_id: int, item_id: int, actor: CurrentActor, db: DbDep) -> list[AnnotationPublic]:
+    return [annotation_public(a) for a in annotations.annotations_for_item(db, actor, project_id, item_id)]

@@ -1,0 +1,1 @@
+"""Wire models, a family per resource: XCreate / XUpdate / XPublic / XPage."""

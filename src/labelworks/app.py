@@ -1,0 +1,43 @@
+"""``create_app(settings)``: the one place the API and the web pages are put together.
+
+Nothing is built at import time; tests pick SQLite or PostgreSQL per run by passing Settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from . import __version__
+from .api.app import install_api
+from .db.engine import Database
+from .jobs.queue import JobQueue, build_queue
+from .settings import Settings, load_settings
+from .web.app import install_web
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None,
+               queue: JobQueue | None = None, run_jobs_in_process: bool | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    db = db or Database(settings.resolved_database_url)
+    queue = queue or build_queue(settings, db)
+    in_process = queue.in_process if run_jobs_in_process is None else run_jobs_in_process
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if in_process:
+            queue.start_in_process()
+        try:
+            yield
+        finally:
+            queue.stop()
+
+    app = FastAPI(title="Labelworks", version=__version__, lifespan=lifespan,
+                  openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
+    install_api(app, settings, db, queue)
+    install_web(app, settings)
+    return app

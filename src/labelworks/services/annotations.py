@@ -1,0 +1,149 @@
+"""Annotations: validated submissions, idempotent by client submission id, append-only."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..authz import allowed, authorize
+from ..core.actor import Actor
+from ..core.enums import AnnotationSource, AssignmentStatus
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..db.base import utcnow
+from ..db.engine import Database
+from ..db.models import Annotation, Item, User
+from .assignments import load_active_lease
+from .projects import info_from_row, load_visible
+
+__all__ = ["AnnotationInfo", "submit", "revise", "annotations_for_item"]
+
+MAX_ACTIVE_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True)
+class AnnotationInfo:
+    id: int
+    project_id: int
+    item_id: int
+    user_id: int
+    worker: str
+    value: dict[str, Any]
+    version: int
+    supersedes_id: int | None
+    source: str
+    active_ms: int | None
+    client_submission_id: str | None
+    created_at: datetime
+
+
+def _info(a: Annotation, worker: str = "") -> AnnotationInfo:
+    return AnnotationInfo(a.id, a.project_id, a.item_id, a.user_id, worker, json.loads(a.value), a.version,
+                          a.supersedes_id, a.source, a.active_ms, a.client_submission_id, a.created_at)
+
+
+def _check_submission_id(value: str | None) -> None:
+    if value is not None and not (1 <= len(value) <= 80):
+        raise ValidationFailed("client_submission_id must be 1 to 80 characters", field="client_submission_id")
+
+
+def _check_active_ms(active_ms: int | None) -> None:
+    if active_ms is not None and not 0 <= active_ms <= MAX_ACTIVE_MS:
+        raise ValidationFailed("active_ms must be between 0 and one day", field="active_ms")
+
+
+def _existing(s: Session, actor: Actor, client_submission_id: str | None) -> Annotation | None:
+    if client_submission_id is None:
+        return None
+    return s.scalar(select(Annotation).where(Annotation.user_id == actor.user_id,
+                                             Annotation.client_submission_id == client_submission_id))
+
+
+def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client_submission_id: str | None = None,
+           active_ms: int | None = None) -> tuple[AnnotationInfo, bool]:
+    """Store the annotation for a lease. Returns (annotation, created); a retry returns the first one."""
+    authorize(actor, "task.label")
+    _check_submission_id(client_submission_id)
+    _check_active_ms(active_ms)
+    try:
+        with db.write() as s:
+            prior = _existing(s, actor, client_submission_id)
+            if prior is not None:
+                return _info(prior, actor.email), False
+            a = load_active_lease(s, actor, assignment_id)
+            now = utcnow()
+            if a.expires_at < now:
+                raise Conflict("the lease on this task has expired; fetch a new task", field="assignment_id")
+            p = load_visible(s, actor, a.project_id)
+            project = info_from_row(p)
+            canonical = project.type.normalize(value, project.spec)
+            row = Annotation(project_id=p.id, item_id=a.item_id, user_id=actor.user_id, assignment_id=a.id,
+                             value=json.dumps(canonical), raw=json.dumps(value), version=1,
+                             client_submission_id=client_submission_id, active_ms=active_ms,
+                             source=AnnotationSource.HUMAN, leased_at=a.leased_at, created_at=now)
+            s.add(row)
+            a.status = AssignmentStatus.SUBMITTED
+            a.finished_at = now
+            a.draft = None
+            s.execute(update(Item).where(Item.id == a.item_id).values(done=Item.done + 1, last_annotated_at=now))
+            s.flush()
+            return _info(row, actor.email), True
+    except IntegrityError:
+        with db.read() as s:  # a concurrent retry with the same id won the race
+            prior = _existing(s, actor, client_submission_id)
+            if prior is None:
+                raise
+            return _info(prior, actor.email), False
+
+
+def revise(db: Database, actor: Actor, annotation_id: int, value: Any, *, client_submission_id: str | None = None,
+           active_ms: int | None = None) -> tuple[AnnotationInfo, bool]:
+    """An edit: a new version that supersedes the latest one; the earlier rows stay as they were."""
+    authorize(actor, "task.label")
+    _check_submission_id(client_submission_id)
+    _check_active_ms(active_ms)
+    with db.write() as s:
+        prior = _existing(s, actor, client_submission_id)
+        if prior is not None:
+            return _info(prior, actor.email), False
+        base = s.get(Annotation, annotation_id)
+        if base is None:
+            raise NotFound(f"no annotation {annotation_id}")
+        p = load_visible(s, actor, base.project_id)
+        if base.user_id != actor.user_id:
+            raise NotFound(f"no annotation {annotation_id}")
+        latest = s.scalar(select(Annotation).where(Annotation.item_id == base.item_id,
+                                                   Annotation.user_id == base.user_id)
+                          .order_by(Annotation.version.desc()).limit(1))
+        assert latest is not None
+        if latest.id != base.id:
+            raise Conflict(f"annotation {annotation_id} was already revised as {latest.id}; edit the latest")
+        project = info_from_row(p)
+        canonical = project.type.normalize(value, project.spec)
+        row = Annotation(project_id=p.id, item_id=base.item_id, user_id=actor.user_id,
+                         assignment_id=base.assignment_id, value=json.dumps(canonical), raw=json.dumps(value),
+                         version=base.version + 1, supersedes_id=base.id, client_submission_id=client_submission_id,
+                         active_ms=active_ms, source=base.source, leased_at=base.leased_at, created_at=utcnow())
+        s.add(row)
+        s.execute(update(Item).where(Item.id == base.item_id).values(last_annotated_at=row.created_at))
+        s.flush()
+        return _info(row, actor.email), True
+
+
+def annotations_for_item(db: Database, actor: Actor, project_id: int, item_id: int) -> list[AnnotationInfo]:
+    """Every version, oldest first. Annotators see only their own."""
+    with db.read() as s:
+        load_visible(s, actor, project_id)
+        item = s.get(Item, item_id)
+        if item is None or item.project_id != project_id:
+            raise NotFound(f"no item {item_id} in project {project_id}")
+        query = (select(Annotation, User.email).join(User, User.id == Annotation.user_id)
+                 .where(Annotation.item_id == item_id).order_by(Annotation.id))
+        if not allowed(actor, "annotation.view_all"):
+            query = query.where(Annotation.user_id == actor.user_id)
+        return [_info(a, email) for a, email in s.execute(query)]

@@ -1,0 +1,32 @@
+"""The HTML of one task, for the annotator who holds its lease."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from ..core.actor import Actor
+from ..core.enums import AssignmentStatus
+from ..core.errors import Conflict, NotFound
+from ..db.engine import Database
+from ..db.models import Assignment, Item
+from .projects import info_from_row, load_visible
+from .templates import render_task
+
+__all__ = ["task_html"]
+
+
+def task_html(db: Database, actor: Actor, assignment_id: int, sign_media: Callable[[str], str]) -> str:
+    with db.read() as s:
+        a = s.get(Assignment, assignment_id)
+        if a is None or a.user_id != actor.user_id:
+            raise NotFound(f"no assignment {assignment_id}")
+        if a.status != AssignmentStatus.ACTIVE:
+            raise Conflict(f"assignment {assignment_id} is already {a.status}")
+        project = info_from_row(load_visible(s, actor, a.project_id))
+        item = s.get(Item, a.item_id)
+        assert item is not None
+        data = json.loads(item.data)
+    return render_task(project.effective_template, data, list(project.labels.labels),
+                       header=project.short_instructions.splitlines()[0] if project.short_instructions else "",
+                       sign_media=sign_media)

@@ -1,0 +1,177 @@
+"""Items: the manager's table (filters, paging that stays fast at a million items) and progress."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, select
+
+from ..authz import authorize
+from ..core.actor import Actor
+from ..core.enums import AssignmentStatus
+from ..core.errors import ValidationFailed
+from ..core.formats.records import source_of
+from ..db.engine import Database
+from ..db.models import Annotation, Assignment, Item, User
+from .projects import load_visible
+
+__all__ = ["ItemRow", "ItemPage", "ItemFilter", "list_items", "Progress", "AnnotatorCount", "progress",
+           "STATUSES", "SORTS"]
+
+STATUSES = ("all", "unlabeled", "in_progress", "labeled", "annotated")
+SORTS = ("id", "-id", "-last_annotated_at")
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    status: str = "all"
+    q: str | None = None  # substring of the item's data
+    annotator_id: int | None = None
+    sort: str = "id"
+    page: int = 1
+    page_size: int = 30
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    key: str
+    data: dict[str, Any]
+    source: str | None
+    done: int
+    taken: int
+    priority: int
+    last_annotated_at: datetime | None
+    labels: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    rows: list[ItemRow]
+    page: int
+    page_size: int
+    has_more: bool
+
+
+def _check(f: ItemFilter) -> None:
+    if f.status not in STATUSES:
+        raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}", field="status")
+    if f.sort not in SORTS:
+        raise ValidationFailed(f"sort must be one of {', '.join(SORTS)}", field="sort")
+    if not 1 <= f.page_size <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"page_size must be between 1 and {MAX_PAGE_SIZE}", field="page_size")
+    if f.page < 1:
+        raise ValidationFailed("page starts at 1", field="page")
+
+
+def _label_text(value: dict[str, Any]) -> str:
+    if "labels" in value:
+        return ", ".join(value["labels"])
+    return str(value.get("label", ""))
+
+
+def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> ItemPage:
+    authorize(actor, "item.list")
+    _check(f)
+    with db.read() as s:
+        p = load_visible(s, actor, project_id)
+        n = p.workers_per_item
+        conds = [Item.project_id == p.id]
+        if f.status == "unlabeled":
+            conds += [Item.done == 0, Item.taken == 0]
+        elif f.status == "in_progress":
+            conds += [Item.done < n, Item.taken > 0]
+        elif f.status == "labeled":
+            conds.append(Item.done >= n)
+        elif f.status == "annotated":
+            conds.append(Item.done > 0)
+        if f.q:
+            escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conds.append(Item.data.like(f"%{escaped}%", escape="\\"))
+        if f.annotator_id is not None:
+            conds.append(exists().where(Assignment.item_id == Item.id, Assignment.user_id == f.annotator_id,
+                                        Assignment.status == AssignmentStatus.SUBMITTED))
+        order = {"id": [Item.id], "-id": [Item.id.desc()],
+                 "-last_annotated_at": [Item.last_annotated_at.desc(), Item.id.desc()]}[f.sort]
+        rows = s.execute(
+            select(Item.id, Item.key, Item.data, Item.done, Item.taken, Item.priority, Item.last_annotated_at)
+            .where(and_(*conds)).order_by(*order)
+            .offset((f.page - 1) * f.page_size).limit(f.page_size + 1)
+        ).all()
+        has_more = len(rows) > f.page_size
+        rows = rows[: f.page_size]
+        labels: dict[int, list[str]] = {}
+        ids = [r[0] for r in rows if r[3]]
+        if ids:
+            for item_id, value in s.execute(select(Annotation.item_id, Annotation.value)
+                                            .where(Annotation.item_id.in_(ids)).order_by(Annotation.id)):
+                labels.setdefault(item_id, []).append(_label_text(json.loads(value)))
+    out = []
+    for item_id, key, data, done, taken, priority, last in rows:
+        decoded = json.loads(data)
+        out.append(ItemRow(item_id, key, decoded, source_of(decoded), done, taken, priority, last,
+                           labels.get(item_id, [])))
+    return ItemPage(out, f.page, f.page_size, has_more)
+
+
+@dataclass(frozen=True)
+class AnnotatorCount:
+    user_id: int
+    email: str
+    submitted: int
+    active_leases: int
+    skipped: int
+    median_active_ms: int | None
+    last_submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    labeled: int  # reached workers-per-item annotators
+    in_progress: int  # some annotations or a lease, not yet complete
+    remaining: int  # not started
+    annotations: int
+    annotators: list[AnnotatorCount]
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.labeled / self.total, 1) if self.total else 0.0
+
+
+def progress(db: Database, actor: Actor, project_id: int) -> Progress:
+    authorize(actor, "project.stats")
+    with db.read() as s:
+        p = load_visible(s, actor, project_id)
+        n = p.workers_per_item
+        state = case((Item.done >= n, "labeled"), (Item.taken > 0, "in_progress"), else_="remaining")
+        counts = dict(s.execute(select(state, func.count()).where(Item.project_id == p.id).group_by(state)).all())
+        per_user: dict[int, dict[str, int]] = {}
+        for user_id, status, count in s.execute(
+            select(Assignment.user_id, Assignment.status, func.count())
+            .where(Assignment.project_id == p.id).group_by(Assignment.user_id, Assignment.status)
+        ):
+            per_user.setdefault(user_id, {})[status] = count
+        timing = {uid: (total, last) for uid, total, last in s.execute(
+            select(Annotation.user_id, func.count(), func.max(Annotation.created_at))
+            .where(Annotation.project_id == p.id).group_by(Annotation.user_id))}
+        medians: dict[int, int | None] = {}
+        for uid in per_user:
+            times = sorted(t for t in s.scalars(select(Annotation.active_ms).where(
+                Annotation.project_id == p.id, Annotation.user_id == uid, Annotation.active_ms.is_not(None))
+                .order_by(Annotation.id.desc()).limit(500)) if t is not None)
+            medians[uid] = times[len(times) // 2] if times else None
+        emails = dict(s.execute(select(User.id, User.email).where(User.id.in_(list(per_user)))).all())
+    annotators = [
+        AnnotatorCount(uid, emails.get(uid, str(uid)), c.get(AssignmentStatus.SUBMITTED, 0),
+                       c.get(AssignmentStatus.ACTIVE, 0), c.get(AssignmentStatus.SKIPPED, 0),
+                       medians.get(uid), timing.get(uid, (0, None))[1])
+        for uid, c in sorted(per_user.items(), key=lambda kv: -kv[1].get(AssignmentStatus.SUBMITTED, 0))
+    ]
+    total = sum(counts.values())
+    return Progress(total, counts.get("labeled", 0), counts.get("in_progress", 0), counts.get("remaining", 0),
+                    sum(t for t, _ in timing.values()), annotators)

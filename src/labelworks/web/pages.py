@@ -1,0 +1,7 @@
+"""Manager pages (login, projects, import, progress, items, export)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
