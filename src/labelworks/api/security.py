@@ -5,10 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import envelope
 
@@ -56,21 +55,37 @@ def _same_origin(request: Request) -> bool:
     return f"{parsed.scheme}://{parsed.netloc}" == f"{request.url.scheme}://{request.url.netloc}"
 
 
-class CsrfAndHeadersMiddleware(BaseHTTPMiddleware):
-    """Unsafe requests carrying the session cookie must come from our own origin.
+class CsrfAndHeadersMiddleware:
+    """Unsafe requests carrying the session cookie must come from our own origin; every response
+    gets nosniff and framing headers.
 
     Requests authenticated by an API token (no cookie) are not forgeable by a browser and pass.
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task per request.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        super().__init__(app)
+    _HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+                (b"x-frame-options", b"SAMEORIGIN")]
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if (request.method in _UNSAFE and SESSION_COOKIE in request.cookies
-                and "authorization" not in request.headers and not _same_origin(request)):
-            return envelope(403, "csrf_failed", "cross-site request refused (Origin does not match)")
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        return response
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in _UNSAFE:
+            request = Request(scope)
+            if (SESSION_COOKIE in request.cookies and "authorization" not in request.headers
+                    and not _same_origin(request)):
+                response = envelope(403, "csrf_failed", "cross-site request refused (Origin does not match)")
+                await response(scope, receive, send)
+                return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self._HEADERS if k not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -8,7 +8,8 @@ with ``BEGIN IMMEDIATE``: a deferred transaction that reads and then writes can 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -56,6 +57,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._write_lock: AbstractContextManager[object] = threading.Lock() if self.is_sqlite else nullcontext()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -65,8 +67,12 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction, committed on success and rolled back on any error."""
-        with self._sessions() as session:
+        """A write transaction, committed on success and rolled back on any error.
+
+        On SQLite, writers of this process queue on a lock first: SQLite's own busy handler
+        polls with sleeps of up to 100 ms, which turns contention into long latency tails.
+        """
+        with self._write_lock, self._sessions() as session:
             session.connection(execution_options={_WRITE: True})
             try:
                 yield session

@@ -18,7 +18,7 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Annotation, Item, User
-from .assignments import load_active_lease
+from .hotpath import T, visible_project
 from .projects import info_from_row, load_visible
 
 __all__ = ["AnnotationInfo", "submit", "revise", "annotations_for_item"]
@@ -72,27 +72,31 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
     _check_active_ms(active_ms)
     try:
         with db.write() as s:
-            prior = _existing(s, actor, client_submission_id)
-            if prior is not None:
-                return _info(prior, actor.email), False
-            a = load_active_lease(s, actor, assignment_id)
+            if client_submission_id is not None:
+                prior_id = s.execute(T.by_submission, {"uid": actor.user_id, "cid": client_submission_id}).scalar()
+                if prior_id is not None:
+                    return _info(s.get_one(Annotation, prior_id), actor.email), False
+            lease = s.execute(T.lease, {"aid": assignment_id}).first()
+            if lease is None or lease.user_id != actor.user_id:
+                raise NotFound(f"no assignment {assignment_id}")
+            if lease.status != AssignmentStatus.ACTIVE:
+                raise Conflict(f"assignment {assignment_id} is already {lease.status}")
             now = utcnow()
-            if a.expires_at < now:
+            if lease.expires_at < now:
                 raise Conflict("the lease on this task has expired; fetch a new task", field="assignment_id")
-            p = load_visible(s, actor, a.project_id)
-            project = info_from_row(p)
-            canonical = project.type.normalize(value, project.spec)
-            row = Annotation(project_id=p.id, item_id=a.item_id, user_id=actor.user_id, assignment_id=a.id,
-                             value=json.dumps(canonical), raw=json.dumps(value), version=1,
-                             client_submission_id=client_submission_id, active_ms=active_ms,
-                             source=AnnotationSource.HUMAN, leased_at=a.leased_at, created_at=now)
-            s.add(row)
-            a.status = AssignmentStatus.SUBMITTED
-            a.finished_at = now
-            a.draft = None
-            s.execute(update(Item).where(Item.id == a.item_id).values(done=Item.done + 1, last_annotated_at=now))
-            s.flush()
-            return _info(row, actor.email), True
+            p = visible_project(s, actor, lease.project_id)
+            canonical = p.type.normalize(value, p.spec)
+            encoded = json.dumps(canonical)
+            annotation_id = s.execute(T.insert_annotation, {
+                "pid": p.id, "item_id": lease.item_id, "uid": actor.user_id, "aid": assignment_id, "value": encoded,
+                "raw": json.dumps(value), "cid": client_submission_id, "active_ms": active_ms,
+                "leased_at": lease.leased_at, "now": now}).scalar_one()
+            if not s.execute(T.finish_lease, {"aid": assignment_id, "now": now}).rowcount:
+                raise Conflict(f"assignment {assignment_id} was finished meanwhile")
+            s.execute(T.count_done, {"item_id": lease.item_id, "now": now})
+            info = AnnotationInfo(annotation_id, p.id, lease.item_id, actor.user_id, actor.email, canonical, 1, None,
+                                  AnnotationSource.HUMAN.value, active_ms, client_submission_id, now)
+            return info, True
     except IntegrityError:
         with db.read() as s:  # a concurrent retry with the same id won the race
             prior = _existing(s, actor, client_submission_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,8 @@ from ..core.enums import AssignmentStatus
 from ..core.errors import Conflict, NotFound
 from ..db.base import utcnow
 from ..db.engine import Database
-from ..db.models import Assignment, Item, Project
-from .projects import load_visible
+from ..db.models import Assignment, Item
+from .hotpath import T, ProjectRow, visible_project
 
 __all__ = ["Lease", "next_for", "skip", "release", "save_draft", "reclaim_expired", "reopen_items",
            "load_active_lease"]
@@ -43,28 +43,21 @@ class Lease:
     expires_at: datetime
     data: dict[str, Any]
     draft: Any | None
-
-
-def _lease(a: Assignment, data: str) -> Lease:
-    return Lease(a.id, a.item_id, a.project_id, a.expires_at, json.loads(data),
-                 json.loads(a.draft) if a.draft else None)
+    labels: tuple[str, ...] = ()
+    multi_label: bool = False
 
 
 def reclaim_expired(s: Session, project_id: int, now: datetime) -> int:
     """Delete leases past their expiry and give their slots back to the pool."""
-    expired = s.execute(
-        select(Assignment.id, Assignment.item_id).where(
-            Assignment.project_id == project_id, Assignment.status == AssignmentStatus.ACTIVE,
-            Assignment.expires_at < now)
-    ).all()
+    expired = s.execute(T.expired, {"pid": project_id, "now": now}).all()
     for aid, item_id in expired:
         _give_back(s, aid, item_id)
     return len(expired)
 
 
 def _give_back(s: Session, assignment_id: int, item_id: int) -> None:
-    s.execute(delete(Assignment).where(Assignment.id == assignment_id))
-    s.execute(update(Item).where(Item.id == item_id).values(taken=Item.taken - 1, is_open=1))
+    s.execute(T.delete_lease, {"aid": assignment_id})
+    s.execute(T.give_back, {"item_id": item_id})
 
 
 def reopen_items(s: Session, project_id: int, workers_per_item: int) -> None:
@@ -73,75 +66,50 @@ def reopen_items(s: Session, project_id: int, workers_per_item: int) -> None:
               .values(is_open=case((Item.taken < workers_per_item, 1), else_=0)))
 
 
-def _held(s: Session, actor: Actor, project_id: int, exclude: list[int], now: datetime) -> Lease | None:
-    row = s.execute(
-        select(Assignment, Item.data).join(Item, Item.id == Assignment.item_id).where(
-            Assignment.project_id == project_id, Assignment.user_id == actor.user_id,
-            Assignment.status == AssignmentStatus.ACTIVE, Assignment.expires_at >= now,
-            Assignment.id.not_in(exclude or [-1]))
-        .order_by(Assignment.id).limit(1)
-    ).first()
-    return _lease(row[0], row[1]) if row else None
+def _lease(p: ProjectRow, aid: int, item_id: int, expires: datetime, draft: str | None, data: str) -> Lease:
+    return Lease(aid, item_id, p.id, expires, json.loads(data), json.loads(draft) if draft else None,
+                 p.spec.labels.labels, p.multi_label)
 
 
-def _candidates(s: Session, actor: Actor, p: Project, now: datetime, postgres: bool) -> list[int]:
-    mine = exists().where(Assignment.item_id == Item.id, Assignment.user_id == actor.user_id)
-    conditions = [Item.project_id == p.id, Item.is_open == 1, ~mine]
+def _candidates(s: Session, actor: Actor, p: ProjectRow, now: datetime, postgres: bool) -> list[tuple[int, str]]:
+    params: dict[str, Any] = {"pid": p.id, "uid": actor.user_id, "k": _CANDIDATES if postgres else 1}
     if p.task_lifetime_s:
-        conditions.append(Item.created_at >= now - timedelta(seconds=p.task_lifetime_s))
-    query = select(Item.id).where(and_(*conditions)).order_by(Item.priority.desc(), Item.id)
-    if postgres:
-        # racing annotators take different rows instead of queueing on the first one
-        query = query.limit(_CANDIDATES).with_for_update(skip_locked=True, of=Item)
+        params["since"] = now - timedelta(seconds=p.task_lifetime_s)
+        query = T.candidates_since_pg if postgres else T.candidates_since
     else:
-        query = query.limit(1)  # SQLite: BEGIN IMMEDIATE already serialises writers
-    return list(s.scalars(query))
-
-
-def _try_take(s: Session, item_id: int, n: int) -> bool:
-    taken = s.execute(
-        update(Item).where(Item.id == item_id, Item.taken < n)
-        .values(taken=Item.taken + 1, is_open=case((Item.taken + 1 < n, 1), else_=0))
-    )
-    return bool(taken.rowcount)
+        # on PostgreSQL racing annotators take different rows instead of queueing on the first one;
+        # on SQLite BEGIN IMMEDIATE already serialises writers
+        query = T.candidates_pg if postgres else T.candidates
+    return [(r[0], r[1]) for r in s.execute(query, params)]
 
 
 def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | None = None) -> Lease | None:
     """The annotator's current lease (not in ``exclude``), else a new one; None when nothing is left."""
     authorize(actor, "task.label")
-    exclude = list(exclude or [])
+    skip_ids = set(exclude or [])
+    postgres = not db.is_sqlite
     for _ in range(_RETRIES):
         try:
             with db.write() as s:
-                p = load_visible(s, actor, project_id)
+                p = visible_project(s, actor, project_id)
                 now = utcnow()
                 reclaim_expired(s, p.id, now)
-                held = _held(s, actor, p.id, exclude, now)
-                if held is not None:
-                    return held
-                for item_id in _candidates(s, actor, p, now, postgres=not db.is_sqlite):
-                    if not _try_take(s, item_id, p.workers_per_item):
+                for aid, item_id, expires, draft, data in s.execute(T.held, {"pid": p.id, "uid": actor.user_id,
+                                                                             "now": now}):
+                    if aid not in skip_ids:
+                        return _lease(p, aid, item_id, expires, draft, data)
+                for item_id, data in _candidates(s, actor, p, now, postgres):
+                    if not s.execute(T.take, {"item_id": item_id, "n": p.workers_per_item}).rowcount:
                         continue
-                    a = Assignment(project_id=p.id, item_id=item_id, user_id=actor.user_id,
-                                   status=AssignmentStatus.ACTIVE, leased_at=now,
-                                   expires_at=now + timedelta(seconds=p.task_time_limit_s))
-                    s.add(a)
-                    s.flush()
-                    data = s.scalar(select(Item.data).where(Item.id == item_id))
-                    return _lease(a, data or "{}")
-                if not _candidates_exist_locked(s, actor, p, now, db.is_sqlite):
+                    expires = now + timedelta(seconds=p.task_time_limit_s)
+                    aid = s.execute(T.insert_lease, {"pid": p.id, "item_id": item_id, "uid": actor.user_id,
+                                                     "now": now, "expires": expires}).scalar_one()
+                    return _lease(p, aid, item_id, expires, None, data)
+                if not postgres or s.execute(T.any_open, {"pid": p.id, "uid": actor.user_id}).first() is None:
                     return None
         except IntegrityError:
             continue  # the same annotator raced themselves for one item: try again
     raise Conflict("too many annotators at once; try again")
-
-
-def _candidates_exist_locked(s: Session, actor: Actor, p: Project, now: datetime, sqlite: bool) -> bool:
-    """On PostgreSQL, rows skipped because another transaction holds them may still be free."""
-    if sqlite:
-        return False
-    mine = exists().where(Assignment.item_id == Item.id, Assignment.user_id == actor.user_id)
-    return bool(s.scalar(select(exists().where(Item.project_id == p.id, Item.is_open == 1, ~mine))))
 
 
 def load_active_lease(s: Session, actor: Actor, assignment_id: int) -> Assignment:

@@ -29,6 +29,7 @@ def logout(request: Request, response: Response, db: DbDep, cookie: CookieDep) -
     session_id = cookie.load(request.cookies.get("lw_session"))
     if session_id:
         accounts.end_session(db, session_id)
+        request.app.state.credentials.drop("s:" + session_id)
     out = Response(status_code=204)
     cookie.clear(out)
     return out

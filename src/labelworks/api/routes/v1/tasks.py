@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from ....services import annotations, assignments, projects
+from ....services import annotations, assignments
 from ...deps import CurrentActor, DbDep
 from ...schemas.v1.work import AnnotationPublic, DraftBody, NextBody, SubmitBody, TaskPublic
 
@@ -19,10 +19,9 @@ def next_task(project_id: int, body: NextBody, actor: CurrentActor, db: DbDep) -
     lease = assignments.next_for(db, actor, project_id, body.exclude)
     if lease is None:
         return Response(status_code=204)
-    p = projects.get_project(db, actor, project_id)
     return TaskPublic(assignment_id=lease.assignment_id, item_id=lease.item_id, project_id=lease.project_id,
                       expires_at=lease.expires_at, frame_url=f"/label/frame/{lease.assignment_id}",
-                      draft=lease.draft, data=lease.data, labels=list(p.labels.labels), multi_label=p.multi_label)
+                      draft=lease.draft, data=lease.data, labels=list(lease.labels), multi_label=lease.multi_label)
 
 
 @router.put("/assignments/{assignment_id}/draft", status_code=204)
