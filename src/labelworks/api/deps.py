@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from typing import Annotated
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from ..core.actor import Actor
 from ..core.errors import NotAuthenticated
@@ -17,27 +21,55 @@ from ..settings import Settings
 from .security import SESSION_COOKIE, SessionCookie
 
 __all__ = ["DbDep", "SettingsDep", "QueueDep", "SignerDep", "CookieDep", "CurrentActor", "OptionalActor",
-           "actor_from_request", "CredentialCache"]
+           "actor_from_request", "CredentialCache", "Writer", "WriterDep"]
 
 
-def _db(request: Request) -> Database:
+async def _db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _queue(request: Request) -> JobQueue:
+async def _queue(request: Request) -> JobQueue:
     return request.app.state.queue  # type: ignore[no-any-return]
 
 
-def _signer(request: Request) -> MediaSigner:
+async def _signer(request: Request) -> MediaSigner:
     return request.app.state.signer  # type: ignore[no-any-return]
 
 
-def _cookie(request: Request) -> SessionCookie:
+async def _writer(request: Request) -> Writer:
+    return request.app.state.writer  # type: ignore[no-any-return]
+
+
+async def _cookie(request: Request) -> SessionCookie:
     return request.app.state.cookie  # type: ignore[no-any-return]
+
+
+T = TypeVar("T")
+
+
+class Writer:
+    """Runs the labeling hot path's write transactions off the event loop.
+
+    On SQLite, one thread runs them one after another (SQLite has one writer anyway, and a
+    queue in front of it beats 32 threads taking turns on a lock); on PostgreSQL they go to
+    the shared thread pool and run in parallel.
+    """
+
+    def __init__(self, serial: bool) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lw-writer") if serial else None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._pool is None:
+            return await run_in_threadpool(fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
 
 
 class CredentialCache:
@@ -89,13 +121,16 @@ def actor_from_request(request: Request) -> Actor | None:
     return None
 
 
-def _current(request: Request) -> Actor:
+# Dependencies are async so FastAPI does not hop to a worker thread for each one; a credential
+# lookup that misses the cache reads the database on the event loop (once per credential per TTL).
+async def _current(request: Request) -> Actor:
     actor = actor_from_request(request)
     if actor is None:
         raise NotAuthenticated("log in or send an API token (Authorization: Bearer …)")
     return actor
 
 
+WriterDep = Annotated[Writer, Depends(_writer)]
 DbDep = Annotated[Database, Depends(_db)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 QueueDep = Annotated[JobQueue, Depends(_queue)]

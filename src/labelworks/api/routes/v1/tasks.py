@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from ....services import annotations, assignments
-from ...deps import CurrentActor, DbDep
+from ...deps import CurrentActor, DbDep, WriterDep
 from ...schemas.v1.work import AnnotationPublic, DraftBody, NextBody, SubmitBody, TaskPublic
 
 router = APIRouter(tags=["labeling"])
@@ -15,8 +17,9 @@ def annotation_public(a: annotations.AnnotationInfo) -> AnnotationPublic:
 
 
 @router.post("/projects/{project_id}/next", response_model=TaskPublic, responses={204: {"description": "nothing left"}})
-def next_task(project_id: int, body: NextBody, actor: CurrentActor, db: DbDep) -> TaskPublic | Response:
-    lease = assignments.next_for(db, actor, project_id, body.exclude)
+async def next_task(project_id: int, body: NextBody, actor: CurrentActor, db: DbDep,
+                    writer: WriterDep) -> TaskPublic | Response:
+    lease = await writer.run(assignments.next_for, db, actor, project_id, body.exclude)
     if lease is None:
         return Response(status_code=204)
     return TaskPublic(assignment_id=lease.assignment_id, item_id=lease.item_id, project_id=lease.project_id,
@@ -31,9 +34,9 @@ def save_draft(assignment_id: int, body: DraftBody, actor: CurrentActor, db: DbD
 
 
 @router.post("/assignments/{assignment_id}/submit", response_model=AnnotationPublic, status_code=201)
-def submit(assignment_id: int, body: SubmitBody, actor: CurrentActor, db: DbDep) -> JSONResponse:
-    a, created = annotations.submit(db, actor, assignment_id, body.value,
-                                    client_submission_id=body.client_submission_id, active_ms=body.active_ms)
+async def submit(assignment_id: int, body: SubmitBody, actor: CurrentActor, db: DbDep, writer: WriterDep) -> JSONResponse:
+    a, created = await writer.run(partial(annotations.submit, client_submission_id=body.client_submission_id,
+                                          active_ms=body.active_ms), db, actor, assignment_id, body.value)
     return JSONResponse(annotation_public(a).model_dump(mode="json"), status_code=201 if created else 200)
 
 
