@@ -91,7 +91,8 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
                 "pid": p.id, "item_id": lease.item_id, "uid": actor.user_id, "aid": assignment_id, "value": encoded,
                 "raw": json.dumps(value), "cid": client_submission_id, "active_ms": active_ms,
                 "leased_at": lease.leased_at, "now": now}).scalar_one()
-            if not s.execute(T.finish_lease, {"aid": assignment_id, "now": now}).rowcount:
+            finished: Any = s.execute(T.finish_lease, {"aid": assignment_id, "now": now})
+            if not finished.rowcount:
                 raise Conflict(f"assignment {assignment_id} was finished meanwhile")
             s.execute(T.count_done, {"item_id": lease.item_id, "now": now})
             info = AnnotationInfo(annotation_id, p.id, lease.item_id, actor.user_id, actor.email, canonical, 1, None,

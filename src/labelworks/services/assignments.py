@@ -71,6 +71,10 @@ def _lease(p: ProjectRow, aid: int, item_id: int, expires: datetime, draft: str 
                  p.spec.labels.labels, p.multi_label)
 
 
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
 def _candidates(s: Session, actor: Actor, p: ProjectRow, now: datetime, postgres: bool) -> list[tuple[int, str]]:
     params: dict[str, Any] = {"pid": p.id, "uid": actor.user_id, "k": _CANDIDATES if postgres else 1}
     if p.task_lifetime_s:
@@ -99,7 +103,7 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
                     if aid not in skip_ids:
                         return _lease(p, aid, item_id, expires, draft, data)
                 for item_id, data in _candidates(s, actor, p, now, postgres):
-                    if not s.execute(T.take, {"item_id": item_id, "n": p.workers_per_item}).rowcount:
+                    if not _rowcount(s.execute(T.take, {"item_id": item_id, "n": p.workers_per_item})):
                         continue
                     expires = now + timedelta(seconds=p.task_time_limit_s)
                     aid = s.execute(T.insert_lease, {"pid": p.id, "item_id": item_id, "uid": actor.user_id,

@@ -68,7 +68,7 @@ def iter_items(db: Database, project: ProjectInfo) -> Iterator[ExportItem]:
         for item_id, key, data in items:
             answer = None
             if item_id in latest:
-                answer = task_type.consolidate(list(latest[item_id].values()), spec)  # type: ignore[arg-type]
+                answer = task_type.consolidate(list(latest[item_id].values()), spec)
             yield ExportItem(item_id, key, data.encode(), by_item.get(item_id, []), answer)
         last_id = hi
 

@@ -99,7 +99,7 @@ def _insert(db: Database, project_id: int, lines: Iterator[ParsedLine | BadLine]
             if db.is_sqlite:
                 # fewer, larger checkpoints: each one rewrites the key index's pages once, not per batch
                 conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
-            conn.exec_driver_sql(sql, batch)  # type: ignore[arg-type]
+            conn.exec_driver_sql(sql, batch)
         if progress:
             progress(seen)
         batch.clear()

@@ -95,8 +95,9 @@ def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> It
         if f.annotator_id is not None:
             conds.append(exists().where(Assignment.item_id == Item.id, Assignment.user_id == f.annotator_id,
                                         Assignment.status == AssignmentStatus.SUBMITTED))
-        order = {"id": [Item.id], "-id": [Item.id.desc()],
-                 "-last_annotated_at": [Item.last_annotated_at.desc(), Item.id.desc()]}[f.sort]
+        orders: dict[str, list[Any]] = {"id": [Item.id], "-id": [Item.id.desc()],
+                                        "-last_annotated_at": [Item.last_annotated_at.desc(), Item.id.desc()]}
+        order = orders[f.sort]
         rows = s.execute(
             select(Item.id, Item.key, Item.data, Item.done, Item.taken, Item.priority, Item.last_annotated_at)
             .where(and_(*conds)).order_by(*order)
@@ -149,7 +150,7 @@ def progress(db: Database, actor: Actor, project_id: int) -> Progress:
         p = load_visible(s, actor, project_id)
         n = p.workers_per_item
         state = case((Item.done >= n, "labeled"), (Item.taken > 0, "in_progress"), else_="remaining")
-        counts = dict(s.execute(select(state, func.count()).where(Item.project_id == p.id).group_by(state)).all())
+        counts: dict[str, int] = dict(s.execute(select(state, func.count()).where(Item.project_id == p.id).group_by(state)).all())
         per_user: dict[int, dict[str, int]] = {}
         for user_id, status, count in s.execute(
             select(Assignment.user_id, Assignment.status, func.count())

@@ -57,8 +57,9 @@ def add_job(s: Session, actor: Actor, project_id: int | None, kind: JobKind, par
 def claim(db: Database, job_id: int) -> JobInfo | None:
     """Mark a queued job running; None if another worker has it or it is finished (idempotent)."""
     with db.write() as s:
-        won = s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-                        .values(status=JobStatus.RUNNING, started_at=utcnow())).rowcount
+        result: Any = s.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                                .values(status=JobStatus.RUNNING, started_at=utcnow()))
+        won = result.rowcount
         if not won:
             return None
         job = s.get(Job, job_id)

@@ -184,7 +184,8 @@ def update_project(db: Database, actor: Actor, project_id: int, changes: dict[st
         merged, labels = _validated(merged)
         p.name, p.label_config, p.multi_label = merged.name, json.dumps(labels.document), merged.multi_label
         p.short_instructions, p.full_instructions = merged.short_instructions, merged.full_instructions
-        p.examples, p.template, p.label_attribute = json.dumps(merged.examples), merged.template, merged.label_attribute
+        p.examples, p.template = json.dumps(merged.examples), merged.template
+        p.label_attribute = merged.label_attribute or p.label_attribute
         p.task_time_limit_s, p.task_lifetime_s = merged.task_time_limit_s, merged.task_lifetime_s
         if merged.workers_per_item != p.workers_per_item:
             p.workers_per_item = merged.workers_per_item

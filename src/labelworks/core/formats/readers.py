@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import hashlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -97,7 +98,7 @@ def read_csv(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
 
     Line numbers count the header as line 1, as a spreadsheet shows them.
     """
-    text = codecs.getreader("utf-8-sig")(stream, errors="strict")
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     reader = csv.reader(text)
     try:
         header = next(reader)
