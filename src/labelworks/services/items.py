@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select, update
 
 from ..authz import authorize
 from ..core.actor import Actor
@@ -19,7 +19,7 @@ from ..db.models import Annotation, Assignment, Item, User
 from .projects import load_visible
 
 __all__ = ["ItemRow", "ItemPage", "ItemFilter", "list_items", "Progress", "AnnotatorCount", "progress",
-           "STATUSES", "SORTS"]
+           "STATUSES", "SORTS", "set_priority"]
 
 STATUSES = ("all", "unlabeled", "in_progress", "labeled", "annotated")
 SORTS = ("id", "-id", "-last_annotated_at")
@@ -176,3 +176,17 @@ def progress(db: Database, actor: Actor, project_id: int) -> Progress:
     total = sum(counts.values())
     return Progress(total, counts.get("labeled", 0), counts.get("in_progress", 0), counts.get("remaining", 0),
                     sum(t for t, _ in timing.values()), annotators)
+
+
+def set_priority(db: Database, actor: Actor, project_id: int, item_ids: list[int], priority: int) -> int:
+    """Serve these items before (higher) or after (lower) the others; returns how many changed."""
+    authorize(actor, "project.update")
+    if not -1_000_000 <= priority <= 1_000_000:
+        raise ValidationFailed("priority must be between -1000000 and 1000000", field="priority")
+    if not item_ids or len(item_ids) > 10_000:
+        raise ValidationFailed("give 1 to 10000 item ids", field="item_ids")
+    with db.write() as s:
+        load_visible(s, actor, project_id)
+        result: Any = s.execute(update(Item).where(Item.project_id == project_id, Item.id.in_(item_ids))
+                                .values(priority=priority))
+        return int(result.rowcount)

@@ -11,7 +11,7 @@ from ....core.errors import PayloadTooLarge, ValidationFailed
 from ....core.formats.readers import FORMATS, detect_format
 from ....services import imports, items, jobs
 from ...deps import CurrentActor, DbDep, QueueDep, SettingsDep
-from ...schemas.v1.work import ImportReportPublic, ImportRowsBody, ItemPage, ItemPublic
+from ...schemas.v1.work import ImportReportPublic, ImportRowsBody, ItemPage, ItemPublic, PriorityBody
 from .jobs import job_public
 
 router = APIRouter(tags=["items"])
@@ -84,3 +84,9 @@ def list_items(project_id: int, actor: CurrentActor, db: DbDep,
     result = items.list_items(db, actor, project_id, items.ItemFilter(status, q, annotator_id, sort, page, page_size))
     return ItemPage(items=[ItemPublic(**r.__dict__) for r in result.rows], page=result.page,
                     page_size=result.page_size, has_more=result.has_more)
+
+
+@router.post("/projects/{project_id}/items/priority")
+def set_priority(project_id: int, body: PriorityBody, actor: CurrentActor, db: DbDep) -> dict[str, int]:
+    """Higher priority items are offered first; ties go in import order."""
+    return {"updated": items.set_priority(db, actor, project_id, body.item_ids, body.priority)}

@@ -94,5 +94,10 @@ class ItemPage(BaseModel):
     has_more: bool
 
 
+class PriorityBody(Strict):
+    item_ids: list[int] = Field(min_length=1, max_length=10_000)
+    priority: int
+
+
 class ExportJobCreate(Strict):
     format: str = "manifest"
