@@ -19,6 +19,11 @@ from .web.app import install_web
 
 __all__ = ["create_app"]
 
+# The server makes no outbound calls of its own: FastAPI's OpenTelemetry export stays off even
+# when FASTAPI_OTEL_AUTO_CONFIGURE is set in the environment.
+_NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                 "auto_configure": False}
+
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
                queue: JobQueue | None = None, run_jobs_in_process: bool | None = None) -> FastAPI:
@@ -37,7 +42,8 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
             queue.stop()
 
     app = FastAPI(title="Labelworks", version=__version__, lifespan=lifespan,
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None)
+                  openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None,
+                  telemetry=_NO_TELEMETRY)
     install_api(app, settings, db, queue)
     install_web(app, settings)
     return app
