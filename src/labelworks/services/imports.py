@@ -113,6 +113,12 @@ def _insert(db: Database, project_id: int, lines: Iterator[ParsedLine | BadLine]
             flush()
     if batch:
         flush()
+    if db.is_sqlite:
+        with db.write() as s:
+            # fresh planner statistics (sampled: milliseconds): without them SQLite sorts a whole
+            # project for a filtered item page instead of walking the id index
+            s.connection().exec_driver_sql("PRAGMA analysis_limit=1000")
+            s.connection().exec_driver_sql("ANALYZE")
     with db.read() as s:
         after = int(s.scalar(select(func.count(Item.id)).where(Item.project_id == project_id)) or 0)
     report.created = after - before

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy import and_, case, func, select, update
 
 from ..authz import authorize
 from ..core.actor import Actor
@@ -93,10 +93,12 @@ def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> It
             escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conds.append(Item.data.like(f"%{escaped}%", escape="\\"))
         if f.annotator_id is not None:
-            conds.append(exists().where(Assignment.item_id == Item.id, Assignment.user_id == f.annotator_id,
-                                        Assignment.status == AssignmentStatus.SUBMITTED))
+            # driven from the annotator's own assignments (indexed), not a probe per item
+            conds.append(Item.id.in_(select(Assignment.item_id).where(
+                Assignment.project_id == p.id, Assignment.user_id == f.annotator_id,
+                Assignment.status == AssignmentStatus.SUBMITTED)))
         orders: dict[str, list[Any]] = {"id": [Item.id], "-id": [Item.id.desc()],
-                                        "-last_annotated_at": [Item.last_annotated_at.desc(), Item.id.desc()]}
+                                        "-last_annotated_at": [Item.last_annotated_at.desc().nulls_last(), Item.id.desc()]}
         order = orders[f.sort]
         rows = s.execute(
             select(Item.id, Item.key, Item.data, Item.done, Item.taken, Item.priority, Item.last_annotated_at)
@@ -109,7 +111,8 @@ def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> It
         ids = [r[0] for r in rows if r[3]]
         if ids:
             for item_id, value in s.execute(select(Annotation.item_id, Annotation.value)
-                                            .where(Annotation.item_id.in_(ids)).order_by(Annotation.id)):
+                                            .where(Annotation.project_id == p.id, Annotation.item_id.in_(ids))
+                                            .order_by(Annotation.id)):
                 labels.setdefault(item_id, []).append(_label_text(json.loads(value)))
     out = []
     for item_id, key, data, done, taken, priority, last in rows:

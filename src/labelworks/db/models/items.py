@@ -18,6 +18,7 @@ class Item(Base):
         Index("ix_items_next", "project_id", "is_open", text("priority DESC"), "id"),
         Index("ix_items_done", "project_id", "done", "id"),
         Index("ix_items_order", "project_id", "id"),  # exports and the item table page by id
+        Index("ix_items_last", "project_id", "last_annotated_at"),  # the item table's "recent" sort
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))

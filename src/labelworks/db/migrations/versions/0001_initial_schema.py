@@ -131,6 +131,7 @@ def upgrade() -> None:
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.create_index('ix_items_done', ['project_id', 'done', 'id'], unique=False)
         batch_op.create_index('ix_items_order', ['project_id', 'id'], unique=False)
+        batch_op.create_index('ix_items_last', ['project_id', 'last_annotated_at'], unique=False)
     # autogenerate cannot see expression indexes: next-task scans open items, highest priority first
     op.create_index('ix_items_next', 'items', ['project_id', 'is_open', sa.text('priority DESC'), 'id'], unique=False)
 
@@ -243,6 +244,7 @@ def downgrade() -> None:
     op.drop_table('jobs')
     op.drop_index('ix_items_next', table_name='items')
     with op.batch_alter_table('items', schema=None) as batch_op:
+        batch_op.drop_index('ix_items_last')
         batch_op.drop_index('ix_items_order')
         batch_op.drop_index('ix_items_done')
 
