@@ -37,7 +37,9 @@ lint: install
 
 test: system-deps install
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -p no:randomly
+	$(BIN)/mypy
+	cd frontend && npm test
+	$(BIN)/pytest -q
 
 clean:
 	rm -rf $(VENV) frontend/node_modules src/labelworks/web/static/dist
