@@ -22,7 +22,7 @@ __all__ = [
     "UserInfo", "TeamInfo", "DEFAULT_ORG_NAME", "hash_password", "ensure_org", "create_user",
     "authenticate", "actor_for", "start_session", "actor_for_session", "end_session",
     "create_token", "actor_for_token", "list_users", "create_team", "add_team_member", "list_teams",
-    "find_user", "count_users", "actor_by_id", "Actor",
+    "find_user", "count_users", "actor_by_id", "Actor", "all_users",
 ]
 
 DEFAULT_ORG_NAME = "Default organisation"
@@ -252,3 +252,9 @@ def actor_by_id(db: Database, user_id: int) -> Actor:
     if actor is None:
         raise NotFound(f"no active user {user_id}")
     return actor
+
+
+def all_users(db: Database) -> list[UserInfo]:
+    """Every user (for the CLI working on the data directory as its operator)."""
+    with db.read() as s:
+        return [_info(u) for u in s.scalars(select(User).order_by(User.id))]

@@ -126,14 +126,20 @@ def _insert(db: Database, project_id: int, lines: Iterator[ParsedLine | BadLine]
 
 
 def import_file(db: Database, actor: Actor, project_id: int, open_stream: Callable[[], IO[bytes]], fmt: str, *,
-                skip_invalid: bool = False, progress: Progress | None = None) -> ImportReport:
-    """Import a file given by a function that opens it (it is read twice)."""
+                skip_invalid: bool = False, progress: Progress | None = None,
+                checked: Progress | None = None) -> ImportReport:
+    """Import a file given by a function that opens it (it is read twice).
+
+    ``checked`` hears the line count after the check pass; ``progress`` the lines inserted so far.
+    """
     _check_access(db, actor, project_id)
     report = ImportReport()
     with open_stream() as stream:
         _scan(scan_file(stream, fmt), report)
     if report.bad_count and not skip_invalid:
         raise _rejection(report)
+    if checked:
+        checked(report.lines)
     with open_stream() as stream:
         _insert(db, project_id, read_file(stream, fmt), report, progress)
     return report

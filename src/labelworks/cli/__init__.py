@@ -1,0 +1,1 @@
+"""The ``labelworks`` command line: works on the data directory directly, no server needed."""
