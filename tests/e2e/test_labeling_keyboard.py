@@ -107,11 +107,11 @@ def _frame_ready(page: Any, before: set[str]) -> Any:
     """Wait until a task frame other than those in ``before`` is shown and its form is rendered."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        for frame in page.frames:
-            if "/label/frame/" in frame.url and frame.url not in before:
-                element = page.locator(f'iframe[src="{frame.url.split(page.url.split("/label/")[0])[-1]}"]')
-                if element.count() and element.first.is_visible() and frame.locator("lw-form").count():
-                    return frame
+        shown = page.locator("iframe.lw-frame:not(.lw-frame-pending)")
+        if shown.count() == 1:
+            frame = shown.element_handle().content_frame()
+            if frame is not None and frame.url not in before and frame.locator("lw-form").count():
+                return frame
         page.wait_for_timeout(100)
     raise AssertionError(f"no new visible task frame; frames: {[f.url for f in page.frames]}")
 
