@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from ..core.actor import Actor
@@ -28,5 +29,10 @@ def task_html(db: Database, actor: Actor, assignment_id: int, sign_media: Callab
         assert item is not None
         data = json.loads(item.data)
     return render_task(project.effective_template, data, list(project.labels.labels),
-                       header=project.short_instructions.splitlines()[0] if project.short_instructions else "",
-                       sign_media=sign_media)
+                       header=_plain_first_line(project.short_instructions), sign_media=sign_media)
+
+
+def _plain_first_line(markdown: str) -> str:
+    """The header shown above a built-in task: the instructions' first line without Markdown marks."""
+    first = next((line for line in markdown.splitlines() if line.strip()), "")
+    return re.sub(r"[*_`#>]+", "", first).strip()
