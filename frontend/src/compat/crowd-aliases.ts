@@ -1,0 +1,25 @@
+/**
+ * Ground Truth's names for the same elements, so `<crowd-*>` templates run unchanged.
+ * A constructor can be registered once only, hence one empty subclass per alias.
+ */
+import {
+  LwClassifier,
+  LwClassifierMultiSelect,
+  LwForm,
+  LwImageClassifier,
+  LwImageClassifierMultiSelect,
+} from "../elements/define";
+
+export class CrowdForm extends LwForm {}
+export class CrowdClassifier extends LwClassifier {}
+export class CrowdClassifierMultiSelect extends LwClassifierMultiSelect {}
+export class CrowdImageClassifier extends LwImageClassifier {}
+export class CrowdImageClassifierMultiSelect extends LwImageClassifierMultiSelect {}
+
+export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
+  "crowd-form": CrowdForm,
+  "crowd-classifier": CrowdClassifier,
+  "crowd-classifier-multi-select": CrowdClassifierMultiSelect,
+  "crowd-image-classifier": CrowdImageClassifier,
+  "crowd-image-classifier-multi-select": CrowdImageClassifierMultiSelect,
+};

@@ -1,0 +1,23 @@
+import { LwClassifierMultiSelect } from "./classifier-multi-select/lw-classifier-multi-select";
+import { LwClassifier } from "./classifier/lw-classifier";
+import { LwForm } from "./form/lw-form";
+import { LwImageClassifierMultiSelect } from "./image-classifier-multi-select/lw-image-classifier-multi-select";
+import { LwImageClassifier } from "./image-classifier/lw-image-classifier";
+
+export { LwClassifier, LwClassifierMultiSelect, LwForm, LwImageClassifier, LwImageClassifierMultiSelect };
+
+/** The `<lw-*>` elements by tag name. */
+export const LW_ELEMENTS: Record<string, CustomElementConstructor> = {
+  "lw-form": LwForm,
+  "lw-classifier": LwClassifier,
+  "lw-classifier-multi-select": LwClassifierMultiSelect,
+  "lw-image-classifier": LwImageClassifier,
+  "lw-image-classifier-multi-select": LwImageClassifierMultiSelect,
+};
+
+/** Defines each element once (a second copy of the script on a page is harmless). */
+export function defineAll(elements: Record<string, CustomElementConstructor>): void {
+  for (const [tag, ctor] of Object.entries(elements)) {
+    if (!customElements.get(tag)) customElements.define(tag, ctor);
+  }
+}

@@ -1,0 +1,466 @@
+import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { parseCategories, parseExclusionCategory } from "../../lib/attributes";
+import {
+  EMPTY_MULTI,
+  multiValue,
+  readMulti,
+  readSingle,
+  singleValue,
+  toggleExclusion,
+  toggleLabel,
+  type MultiState,
+} from "../../lib/form-value";
+import { hotkeyLabel, type HotkeyAction } from "../../lib/hotkeys";
+import type { JsonValue } from "../../lib/json";
+import { FIELD_CHANGE, type LwField } from "./field";
+import { tokens } from "./tokens";
+
+/** Ground Truth's child elements and the shadow slots they go to. */
+const CHILD_SLOTS: Record<string, string> = {
+  "classification-target": "target",
+  "short-instructions": "short",
+  "full-instructions": "full",
+};
+
+/**
+ * One classifier: a header, instructions, the content to classify and the category buttons.
+ * Single- or multi-label by the subclass's `static multi`; the image classifiers override
+ * `renderTarget()`.
+ */
+export class ClassifierBase extends LitElement implements LwField {
+  static multi = false;
+
+  static override properties: PropertyDeclarations = {
+    name: { type: String, reflect: true },
+    header: { type: String },
+    categories: { converter: { fromAttribute: parseCategories } },
+    exclusionCategory: { attribute: "exclusion-category", converter: { fromAttribute: parseExclusionCategory } },
+    required: { type: Boolean },
+    _single: { state: true },
+    _multi: { state: true },
+    _error: { state: true },
+    _hasShort: { state: true },
+    _fullHeader: { state: true },
+  };
+
+  declare name: string;
+  declare header: string;
+  declare categories: string[];
+  /** Multi-select only: the "none of these" choice; one of `categories` or a separate button. */
+  declare exclusionCategory: string | null;
+  /** Multi-select only: at least one label (or the exclusion) must be chosen. */
+  declare required: boolean;
+  declare protected _single: string | null;
+  declare protected _multi: MultiState;
+  declare protected _error: string | null;
+  declare protected _hasShort: boolean;
+  /** Header of `<full-instructions>`, or null when there is none. */
+  declare protected _fullHeader: string | null;
+
+  readonly lwField = true as const;
+  private readonly _childObserver = new MutationObserver(() => this._assignSlots());
+
+  constructor() {
+    super();
+    this.name = "";
+    this.header = "";
+    this.categories = [];
+    this.exclusionCategory = null;
+    this.required = false;
+    this._single = null;
+    this._multi = EMPTY_MULTI;
+    this._error = null;
+    this._hasShort = false;
+    this._fullHeader = null;
+  }
+
+  protected get multi(): boolean {
+    return (this.constructor as typeof ClassifierBase).multi;
+  }
+
+  /** The exclusion category when it is one of the categories (then it behaves as exclusive). */
+  private get _exclusiveLabel(): string | null {
+    const ex = this.exclusionCategory;
+    return this.multi && ex !== null && this.categories.includes(ex) ? ex : null;
+  }
+
+  /** The exclusion category when it is a button of its own (Ground Truth's behaviour). */
+  private get _separateExclusion(): string | null {
+    const ex = this.exclusionCategory;
+    return this.multi && ex !== null && !this.categories.includes(ex) ? ex : null;
+  }
+
+  // ---- LwField -----------------------------------------------------------------------------
+
+  get fieldName(): string {
+    return this.name || "category";
+  }
+
+  get fieldValue(): JsonValue | null {
+    return this.multi ? multiValue(this._multi) : singleValue(this._single);
+  }
+
+  restoreFieldValue(value: JsonValue | undefined): void {
+    if (this.multi) this._multi = readMulti(value, this.categories);
+    else this._single = readSingle(value, this.categories);
+    this._error = null;
+  }
+
+  validateField(): string | null {
+    let message: string | null = null;
+    if (!this.multi) {
+      if (this._single === null) message = "Choose a label before submitting.";
+    } else if (!this._multi.labels.length && !this._multi.excluded) {
+      if (this.exclusionCategory !== null) {
+        message = `Choose at least one label, or \u201c${this.exclusionCategory}\u201d.`;
+      } else if (this.required) {
+        message = "Choose at least one label before submitting.";
+      }
+    }
+    this._error = message;
+    return message;
+  }
+
+  applyHotkey(action: HotkeyAction): boolean {
+    if (action.kind === "choose") {
+      if (action.index >= this.categories.length) return false;
+      this.choose(action.index);
+      return true;
+    }
+    if (action.kind === "exclusion" && this._separateExclusion !== null) {
+      this.chooseExclusion();
+      return true;
+    }
+    return false;
+  }
+
+  // ---- choosing ----------------------------------------------------------------------------
+
+  /** Choose the n-th category (toggle it in a multi-select). */
+  choose(index: number): void {
+    const label = this.categories[index];
+    if (label === undefined) return;
+    if (this.multi) this._multi = toggleLabel(this._multi, label, this.categories, this._exclusiveLabel);
+    else this._single = label;
+    this._changed();
+  }
+
+  /** Toggle the separate exclusion button ("None of the above"). */
+  chooseExclusion(): void {
+    if (this._separateExclusion === null) return;
+    this._multi = toggleExclusion(this._multi);
+    this._changed();
+  }
+
+  private _changed(): void {
+    this._error = null;
+    this.dispatchEvent(
+      new CustomEvent(FIELD_CHANGE, {
+        bubbles: true,
+        composed: true,
+        detail: { name: this.fieldName, value: this.fieldValue },
+      }),
+    );
+  }
+
+  private _isSelected(label: string): boolean {
+    return this.multi ? this._multi.labels.includes(label) : this._single === label;
+  }
+
+  // ---- children ----------------------------------------------------------------------------
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._assignSlots();
+    this._childObserver.observe(this, { childList: true });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._childObserver.disconnect();
+  }
+
+  private _assignSlots(): void {
+    let short = false;
+    let fullHeader: string | null = null;
+    for (const child of Array.from(this.children)) {
+      const slot = CHILD_SLOTS[child.localName];
+      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
+      if (slot === "short") short = true;
+      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
+    }
+    this._hasShort = short;
+    this._fullHeader = fullHeader;
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    // Categories replaced after a choice: drop choices that no longer exist.
+    if (changed.has("categories")) {
+      if (this._single !== null && !this.categories.includes(this._single)) this._single = null;
+      this._multi = readMulti(this._multi.labels, this.categories);
+    }
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  /** The content to classify. Text classifiers show `<classification-target>`. */
+  protected renderTarget(): TemplateResult {
+    return html`<div class="text-target"><slot name="target"></slot></div>`;
+  }
+
+  private _renderChoice(label: string, index: number): TemplateResult {
+    const selected = this._isSelected(label);
+    const key = hotkeyLabel(index);
+    return html`<button
+      type="button"
+      class="choice"
+      part="choice"
+      role=${this.multi ? "checkbox" : "radio"}
+      aria-checked=${selected ? "true" : "false"}
+      aria-keyshortcuts=${key ?? nothing}
+      data-index=${index}
+      @click=${() => this.choose(index)}
+    >
+      <span class="mark" aria-hidden="true"></span>
+      <span class="text">${label}</span>
+      ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}
+    </button>`;
+  }
+
+  private _renderExclusion(): TemplateResult | typeof nothing {
+    const text = this._separateExclusion;
+    if (text === null) return nothing;
+    return html`<div class="divider" aria-hidden="true"><span>or</span></div>
+      <button
+        type="button"
+        class="choice exclusion"
+        part="choice exclusion"
+        role="checkbox"
+        aria-checked=${this._multi.excluded ? "true" : "false"}
+        aria-keyshortcuts="0"
+        @click=${() => this.chooseExclusion()}
+      >
+        <span class="mark" aria-hidden="true"></span>
+        <span class="text">${text}</span>
+        <kbd aria-hidden="true">0</kbd>
+      </button>`;
+  }
+
+  override render(): TemplateResult {
+    const multi = this.multi;
+    const hasInstructions = this._hasShort || this._fullHeader !== null;
+    return html`
+      ${this.header ? html`<h2 class="header" id="header" part="header">${this.header}</h2>` : nothing}
+      ${hasInstructions
+        ? html`<div class="instructions" part="instructions">
+            ${this._hasShort ? html`<div class="short"><slot name="short"></slot></div>` : nothing}
+            ${this._fullHeader !== null
+              ? html`<details class="full">
+                  <summary>${this._fullHeader}</summary>
+                  <div class="full-body"><slot name="full"></slot></div>
+                </details>`
+              : nothing}
+          </div>`
+        : nothing}
+      <div class="body">
+        <div class="target" part="target">${this.renderTarget()}</div>
+        <div
+          class="choices ${this._error ? "invalid" : ""}"
+          part="choices"
+          role=${multi ? "group" : "radiogroup"}
+          aria-labelledby=${this.header ? "header" : nothing}
+          aria-label=${this.header ? nothing : multi ? "Labels" : "Label"}
+          aria-invalid=${this._error ? "true" : nothing}
+          aria-describedby=${this._error ? "error" : nothing}
+        >
+          <p class="choices-title" aria-hidden="true">${multi ? "Choose all that apply" : "Choose one"}</p>
+          ${this.categories.map((label, i) => this._renderChoice(label, i))}
+          ${this._renderExclusion()}
+          ${this.categories.length === 0 ? html`<p class="empty">No categories are configured.</p>` : nothing}
+          ${this._error ? html`<p class="error" id="error" role="alert" part="error">${this._error}</p>` : nothing}
+        </div>
+      </div>
+    `;
+  }
+
+  static override styles = [
+    tokens,
+    css`
+      :host {
+        display: block;
+        container-type: inline-size;
+        margin: 0 0 1.25rem;
+      }
+      :host([hidden]) {
+        display: none;
+      }
+      .header {
+        margin: 0 0 0.75rem;
+        font-size: 1.125rem;
+        font-weight: 600;
+        line-height: 1.35;
+      }
+      .instructions {
+        margin: 0 0 1rem;
+        padding: 0.65rem 0.9rem;
+        border-left: 3px solid var(--_accent);
+        border-radius: 0 var(--_radius) var(--_radius) 0;
+        background: var(--_subtle);
+        font-size: 0.925rem;
+        line-height: 1.5;
+      }
+      ::slotted([slot="short"]),
+      ::slotted([slot="full"]),
+      ::slotted([slot="target"]) {
+        display: block;
+      }
+      .full summary {
+        margin-top: 0.25rem;
+        color: var(--_accent);
+        font-weight: 500;
+        cursor: pointer;
+      }
+      .full-body {
+        margin-top: 0.5rem;
+      }
+      .body {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: 1rem;
+        align-items: start;
+      }
+      @container (min-width: 620px) {
+        .body {
+          grid-template-columns: minmax(0, 1fr) minmax(190px, 250px);
+          gap: 1.25rem;
+        }
+      }
+      .text-target {
+        padding: 1rem 1.125rem;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_surface);
+        min-height: 3rem;
+        font-size: 1rem;
+        line-height: 1.6;
+        overflow-wrap: anywhere;
+      }
+      .choices {
+        display: flex;
+        flex-direction: column;
+        gap: 0.4rem;
+        min-width: 0;
+      }
+      .choices-title {
+        margin: 0 0 0.15rem;
+        color: var(--_muted);
+        font-size: 0.75rem;
+        font-weight: 600;
+        letter-spacing: 0.04em;
+        text-transform: uppercase;
+      }
+      .choice {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        width: 100%;
+        min-height: 2.5rem;
+        margin: 0;
+        padding: 0.45rem 0.6rem 0.45rem 0.75rem;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_surface);
+        color: inherit;
+        font: inherit;
+        font-size: 0.95rem;
+        line-height: 1.3;
+        text-align: left;
+        cursor: pointer;
+        transition: border-color 0.12s, background-color 0.12s, box-shadow 0.12s;
+      }
+      .choice:hover {
+        border-color: var(--_border-strong);
+        background: var(--_subtle);
+      }
+      .choice:focus-visible {
+        outline: 2px solid var(--_accent);
+        outline-offset: 2px;
+      }
+      .choice[aria-checked="true"] {
+        border-color: var(--_accent);
+        background: var(--_accent-soft);
+        box-shadow: inset 0 0 0 1px var(--_accent);
+      }
+      .choices.invalid .choice:not([aria-checked="true"]) {
+        border-color: color-mix(in srgb, var(--_danger) 45%, var(--_border));
+      }
+      .text {
+        flex: 1;
+        min-width: 0;
+        overflow-wrap: anywhere;
+      }
+      .mark {
+        position: relative;
+        flex: none;
+        width: 1.05rem;
+        height: 1.05rem;
+        border: 1.5px solid var(--_border-strong);
+        border-radius: 50%;
+        background: var(--_surface);
+      }
+      .choice[role="checkbox"] .mark {
+        border-radius: 4px;
+      }
+      .choice[aria-checked="true"] .mark {
+        border-color: var(--_accent);
+        background: var(--_accent);
+      }
+      .choice[role="radio"][aria-checked="true"] .mark {
+        box-shadow: inset 0 0 0 3px var(--_surface);
+      }
+      .choice[role="checkbox"][aria-checked="true"] .mark::after {
+        content: "";
+        position: absolute;
+        left: 0.3rem;
+        top: 0.1rem;
+        width: 0.25rem;
+        height: 0.5rem;
+        border: solid var(--_accent-fg);
+        border-width: 0 2px 2px 0;
+        transform: rotate(45deg);
+      }
+      .choice kbd {
+        flex: none;
+      }
+      .choice[aria-checked="true"] kbd {
+        border-color: color-mix(in srgb, var(--_accent) 45%, transparent);
+        color: var(--_accent);
+      }
+      .divider {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        margin: 0.2rem 0;
+        color: var(--_muted);
+        font-size: 0.75rem;
+      }
+      .divider::before,
+      .divider::after {
+        content: "";
+        flex: 1;
+        border-top: 1px solid var(--_border);
+      }
+      .exclusion .text {
+        font-style: italic;
+      }
+      .empty {
+        margin: 0;
+        color: var(--_muted);
+        font-size: 0.9rem;
+      }
+      .choices .error {
+        margin-top: 0.35rem;
+      }
+    `,
+  ];
+}
