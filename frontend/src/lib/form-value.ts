@@ -149,6 +149,7 @@ export function restoreControls(value: JsonObject, controls: readonly ControlLik
       first.selectedValues = Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
     } else if (first.type === "select-one") {
       first.selectedValues = typeof v === "string" ? [v] : [];
+      first.value = typeof v === "string" ? v : "";
     } else if (typeof v === "string" || typeof v === "number") {
       group[group.length - 1]!.value = String(v);
     }
