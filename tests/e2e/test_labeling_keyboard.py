@@ -95,9 +95,12 @@ def page(site: Site) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(base_url=site.base, viewport={"width": 1280, "height": 900})
         pg = context.new_page()
-        r = pg.request.post("/api/v1/auth/login", data={"email": "ann@example.org", "password": PASSWORD},
-                            headers={"Origin": site.base})
-        assert r.ok, r.text()
+        pg.goto("/")  # not logged in: the login page, which brings the annotator back here after
+        pg.fill("#email", "ann@example.org")
+        pg.fill("#password", PASSWORD)
+        pg.click("button[type=submit]")
+        pg.wait_for_url(f"{site.base}/")
+        assert "Sentiment" in pg.content()
         yield pg
         context.close()
         browser.close()
