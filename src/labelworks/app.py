@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
             yield
         finally:
             queue.stop()
+            app.state.writer.close()
 
     app = FastAPI(title="Labelworks", version=__version__, lifespan=lifespan,
                   openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None,
