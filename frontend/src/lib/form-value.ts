@@ -116,6 +116,7 @@ function groupValue(group: ControlLike[]): JsonValue | undefined {
     return chosen ? chosen.value : null;
   }
   if (first.type === "select-multiple") return [...first.selectedValues];
+  if (first.type === "select-one") return first.selectedValues[0] ?? "";
   // Text-like inputs, textarea, single select. Duplicated names: the last one wins, as in GT.
   return group[group.length - 1]!.value;
 }
