@@ -16,7 +16,7 @@ from ..core.errors import NotFound, ValidationFailed
 from ..core.labels import LabelConfig, parse_label_config
 from ..core.tasktypes.base import ProjectSpec, TaskType
 from ..db.engine import Database
-from ..db.models import Project, ProjectTeam, Team, TeamMember
+from ..db.models import Annotation, Project, ProjectTeam, Team, TeamMember
 from ..plugins.manager import get_registry
 
 __all__ = ["ProjectInput", "ProjectInfo", "create_project", "update_project", "get_project",
@@ -182,6 +182,13 @@ def update_project(db: Database, actor: Actor, project_id: int, changes: dict[st
             team_ids=changes.get("team_ids", list(current.team_ids)),
         )
         merged, labels = _validated(merged)
+        removed = set(current.labels.labels) - set(labels.labels)
+        for label in sorted(removed):
+            used = s.scalar(select(func.count(Annotation.id)).where(
+                Annotation.project_id == p.id, Annotation.value.like(f"%{json.dumps(label)}%")))
+            if used:
+                raise ValidationFailed(f"label {label!r} is used by {used} annotations and cannot be removed",
+                                       field="labels")
         p.name, p.label_config, p.multi_label = merged.name, json.dumps(labels.document), merged.multi_label
         p.short_instructions, p.full_instructions = merged.short_instructions, merged.full_instructions
         p.examples, p.template = json.dumps(merged.examples), merged.template

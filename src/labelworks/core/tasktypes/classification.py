@@ -56,7 +56,7 @@ class ClassificationTaskType(TaskType):
         meta: dict[str, Any]
         if spec.multi_label:
             chosen = list(answer.value.get("labels", []))  # type: ignore[call-overload]
-            ids = [spec.labels.index(lab) for lab in chosen]
+            ids = [_class_id(spec, lab) for lab in chosen]
             meta = {
                 "class-map": {str(i): lab for i, lab in zip(ids, chosen, strict=True)},
                 "confidence-map": {str(i): answer.confidence_map.get(lab, 0.0) for i, lab in zip(ids, chosen, strict=True)},
@@ -65,10 +65,15 @@ class ClassificationTaskType(TaskType):
             label: Any = ids
         else:
             name = str(answer.value["label"])
-            label = spec.labels.index(name)
+            label = _class_id(spec, name)
             meta = {"class-name": name, "confidence": answer.confidence, "type": self._gt_type}
         meta.update({"human-annotated": "yes", "creation-date": created, "job-name": f"labeling-job/{spec.job_name}"})
         return {attr: label, f"{attr}-metadata": meta}
+
+
+def _class_id(spec: ProjectSpec, label: str) -> int:
+    """The label's position in the project's list; -1 for a label no longer in it (never a crash)."""
+    return spec.labels.labels.index(label) if label in spec.labels.labels else -1
 
 
 def _unwrap(value: Any) -> tuple[dict[str, Any], str]:
