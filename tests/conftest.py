@@ -173,7 +173,7 @@ def settings(data_dir: Path, database_url: str) -> Settings:
 
 
 def _close_app(app: FastAPI) -> None:
-    app.state.writer.close()  # create_app's lifespan leaves the SQLite writer thread running
+    app.state.writer.close()  # the writer thread starts in create_app: close it even if no lifespan ran
 
 
 @pytest.fixture
