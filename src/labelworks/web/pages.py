@@ -1,11 +1,17 @@
-"""Manager pages (login, projects, import, progress, items, export, team), one router."""
+"""Manager pages (login, projects, import, progress, items, export, team) as one router.
+
+Server-rendered Jinja2 with htmx 2 (``static/vendor/htmx.min.js``) for the partial updates; each
+module holds one area, ``pages_common`` what they share. docs/pages.md describes every page.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import pages_auth, pages_data, pages_projects, pages_team
+from . import pages_auth, pages_import, pages_items, pages_projects, pages_team
+
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for module in (pages_auth, pages_projects, pages_data, pages_team):
-    router.include_router(module.router)
+for _module in (pages_auth, pages_projects, pages_import, pages_items, pages_team):
+    router.include_router(_module.router)

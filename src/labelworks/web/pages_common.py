@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..api.deps import actor_from_request
@@ -17,12 +17,11 @@ from ..core.actor import Actor
 from ..core.errors import LabelworksError
 from .rendering import render
 
-__all__ = ["page", "page_context", "require_actor", "MESSAGES"]
+__all__ = ["page", "page_context", "require_actor", "is_htmx", "see_other", "MESSAGES"]
 
-# Messages a redirect can ask the next page to show (?msg=…): never free text from the URL.
+# Messages a redirect may ask the next page to show (?msg=…): a key, never free text from the URL.
 MESSAGES = {
-    "created": ("ok", "Project created."),
-    "saved": ("ok", "Saved."),
+    "created": ("ok", "Project created. Import some items next."),
     "user": ("ok", "User created."),
     "team": ("ok", "Team created."),
     "member": ("ok", "Member added."),
@@ -37,36 +36,61 @@ class _NeedLogin(Exception):
 
 
 def require_actor(request: Request) -> Actor:
+    """The signed-in user; without one the page answers with a redirect to /login (see ``page``)."""
     actor = actor_from_request(request)
     if actor is None:
         raise _NeedLogin()
     return actor
 
 
+def is_htmx(request: Request, target: str | None = None) -> bool:
+    """An htmx request (optionally one aimed at the element with id ``target``), not a history restore."""
+    if request.headers.get("hx-request") != "true" or request.headers.get("hx-history-restore-request"):
+        return False
+    return target is None or request.headers.get("hx-target") == target
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
 def page_context(request: Request, actor: Actor | None, **extra: Any) -> dict[str, Any]:
     msg = MESSAGES.get(request.query_params.get("msg", ""))
-    return {"actor": actor, "can_manage": bool(actor and allowed(actor, "project.create")),
-            "flashes": [msg] if msg else [], **extra}
+
+    def can(action: str) -> bool:
+        return actor is not None and allowed(actor, action)
+
+    return {"actor": actor, "can": can, "flashes": [msg] if msg else [], "nav": "", **extra}
 
 
 def page(handler: Callable[..., Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
-    """Turn a missing login into a redirect and domain errors into an HTML page (not JSON)."""
+    """Turn a missing login into a redirect to /login and domain errors into an HTML page (not JSON)."""
 
     @functools.wraps(handler)
     async def wrapper(request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
-            return await handler(request, *args, **kwargs)
+            response = await handler(request, *args, **kwargs)
         except _NeedLogin:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            if is_htmx(request):  # a polled partial after the session ended: reload the whole page
+                target = request.headers.get("hx-current-url", target)
+                return Response(status_code=204, headers={"HX-Redirect": f"/login?next={quote(_local(target))}"})
+            return see_other(f"/login?next={quote(target)}")
         except LabelworksError as exc:
             actor = await run_in_threadpool(actor_from_request, request)
-            return render(request, "error.html", page_context(
+            name = "_error.html" if is_htmx(request) else "error.html"
+            response = render(request, name, page_context(
                 request, actor, status=exc.http_status, heading=_HEADINGS.get(exc.http_status, "Error"),
                 message=exc.message), status_code=exc.http_status)
+        response.headers.setdefault("Cache-Control", "no-store")  # pages hold a user's data: not for Back after logout
+        return response
 
     return wrapper
 
 
-def html(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
-    return render(request, name, context, status_code)
+def _local(url: str) -> str:
+    """The path and query of an absolute URL of this site (HX-Current-URL is absolute)."""
+    if "://" in url:
+        rest = url.split("://", 1)[1]
+        url = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+    return url

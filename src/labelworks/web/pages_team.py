@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ..core.enums import Role
 from ..core.errors import LabelworksError, ValidationFailed
 from ..services import accounts
-from .common import page, page_context, require_actor
+from .pages_common import page, page_context, require_actor, see_other
 from .rendering import render
 
 router = APIRouter(include_in_schema=False)
 
 
-async def _team_page(request: Request, error: LabelworksError | None = None, status: int = 200) -> Response:
+async def _team_page(request: Request, error: LabelworksError | None = None, form: str = "",
+                     values: dict[str, str] | None = None) -> Response:
     actor = require_actor(request)
     db = request.app.state.db
 
@@ -24,8 +25,13 @@ async def _team_page(request: Request, error: LabelworksError | None = None, sta
 
     users, teams = await run_in_threadpool(load)
     emails = {u.id: u.email for u in users}
-    return render(request, "team.html", page_context(request, actor, nav="team", users=users, teams=teams,
-                                                     emails=emails, roles=list(Role), error=error), status)
+    user_teams: dict[int, list[str]] = {}
+    for t in teams:
+        for uid in t.member_ids:
+            user_teams.setdefault(uid, []).append(t.name)
+    ctx = page_context(request, actor, nav="team", users=users, teams=teams, emails=emails, user_teams=user_teams,
+                       roles=list(Role), error=error, error_form=form, values=values or {})
+    return render(request, "team.html", ctx, status_code=error.http_status if error else 200)
 
 
 @router.get("/team")
@@ -39,13 +45,17 @@ async def team(request: Request) -> Response:
 async def create_user(request: Request) -> Response:
     actor = require_actor(request)
     form = await request.form()
+    values = {"email": str(form.get("email", "")).strip(), "role": str(form.get("role", "annotator"))}
     try:
         await run_in_threadpool(lambda: accounts.create_user(
-            request.app.state.db, str(form.get("email", "")), str(form.get("password", "")),
-            str(form.get("role", "annotator")), by=actor))
+            request.app.state.db, values["email"], str(form.get("password", "")), values["role"], by=actor))
+    except ValueError:  # Role(...) of a value the form cannot send
+        return await _team_page(request, ValidationFailed("choose a role", field="role"), "user", values)
     except LabelworksError as exc:
-        return await _team_page(request, exc, 422)
-    return RedirectResponse("/team?msg=user", status_code=303)
+        if exc.http_status == 403:
+            raise
+        return await _team_page(request, exc, "user", values)
+    return see_other("/team?msg=user")
 
 
 @router.post("/team/teams")
@@ -53,11 +63,14 @@ async def create_user(request: Request) -> Response:
 async def create_team(request: Request) -> Response:
     actor = require_actor(request)
     form = await request.form()
+    name = str(form.get("name", ""))
     try:
-        await run_in_threadpool(accounts.create_team, request.app.state.db, actor, str(form.get("name", "")))
+        await run_in_threadpool(accounts.create_team, request.app.state.db, actor, name)
     except LabelworksError as exc:
-        return await _team_page(request, exc, 422)
-    return RedirectResponse("/team?msg=team", status_code=303)
+        if exc.http_status == 403:
+            raise
+        return await _team_page(request, exc, "team", {"name": name})
+    return see_other("/team?msg=team")
 
 
 @router.post("/team/teams/{team_id}/members")
@@ -67,6 +80,6 @@ async def add_member(request: Request, team_id: int) -> Response:
     form = await request.form()
     user_id = str(form.get("user_id", ""))
     if not user_id.isdigit():
-        return await _team_page(request, ValidationFailed("choose a user", field="user_id"), 422)
+        return await _team_page(request, ValidationFailed("choose a user", field="user_id"), f"member-{team_id}")
     await run_in_threadpool(accounts.add_team_member, request.app.state.db, actor, team_id, int(user_id))
-    return RedirectResponse("/team?msg=member", status_code=303)
+    return see_other("/team?msg=member")

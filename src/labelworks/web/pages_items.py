@@ -1,0 +1,111 @@
+"""The items table (filters, paging, each item's annotation history) and the export page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ..authz import allowed
+from ..core.formats.writers import EXPORT_FORMATS
+from ..services import accounts, items, jobs, projects
+from ..services import annotations as annotation_service
+from .pages_common import is_htmx, page, page_context, require_actor, see_other
+from .rendering import render
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 30
+SORT_NAMES = {"id": "oldest first", "-id": "newest first", "-last_annotated_at": "recently labeled"}
+STATUS_NAMES = {"all": "all items", "unlabeled": "not started", "in_progress": "in progress",
+                "labeled": "labeled (complete)", "annotated": "with any annotation"}
+EXPORT_KINDS = {
+    "manifest": ("Ground Truth output manifest", "JSON lines: each input line; labeled items add the label "
+                 "attribute and its -metadata (class, confidence, type, job name), as Ground Truth writes them."),
+    "jsonl": ("Every annotation", "JSON lines: each item with all its annotations (every version, worker, "
+              "active time) and the consolidated answer."),
+    "csv": ("CSV", "One row per item: id, key, source, consolidated label, confidence, votes, workers."),
+}
+
+
+def _item_filter(request: Request) -> items.ItemFilter:
+    """Filters from the query string; a value the form cannot produce falls back to the default."""
+    q = request.query_params
+    page_no = q.get("page", "")
+    annotator = q.get("annotator_id", "")
+    status, sort = q.get("status", "all"), q.get("sort", "id")
+    return items.ItemFilter(
+        status=status if status in items.STATUSES else "all",
+        q=q.get("q", "").strip()[:200] or None,
+        annotator_id=int(annotator) if annotator.isdigit() else None,
+        sort=sort if sort in items.SORTS else "id",
+        page=int(page_no) if page_no.isdigit() and 0 < int(page_no) < 1_000_000 else 1,
+        page_size=PAGE_SIZE)
+
+
+@router.get("/projects/{project_id}/items")
+@page
+async def items_page(request: Request, project_id: int) -> Response:
+    actor = require_actor(request)
+    db = request.app.state.db
+    f = _item_filter(request)
+
+    def load() -> tuple[projects.ProjectInfo, items.ItemPage, list[accounts.UserInfo]]:
+        users = accounts.list_users(db, actor) if allowed(actor, "user.list") else []
+        return projects.get_project(db, actor, project_id), items.list_items(db, actor, project_id, f), users
+
+    p, result, users = await run_in_threadpool(load)
+    signer = request.app.state.signer
+
+    def thumb(data: dict[str, Any]) -> str | None:
+        ref = data.get("source-ref")
+        return signer.url(ref, actor.user_id) if isinstance(ref, str) and ref and p.type.media == "image" else None
+
+    def counted(labels: list[str]) -> list[tuple[str, int]]:
+        return list(Counter(label for label in labels if label).items())
+
+    query = {"q": f.q or "", "status": f.status, "annotator_id": f.annotator_id or "", "sort": f.sort}
+    ctx = page_context(request, actor, nav="projects", p=p, result=result, f=f, query=query, users=users,
+                       thumb=thumb, counted=counted, statuses=STATUS_NAMES, sorts=SORT_NAMES)
+    return render(request, "_items.html" if is_htmx(request, "lw-items") else "items.html", ctx)
+
+
+@router.get("/projects/{project_id}/items/{item_id}/annotations")
+@page
+async def item_annotations(request: Request, project_id: int, item_id: int) -> Response:
+    """One item's annotations, every version (the row's expansion in the items table)."""
+    actor = require_actor(request)
+    if request.query_params.get("hide"):
+        return Response("", media_type="text/html")
+    rows = await run_in_threadpool(annotation_service.annotations_for_item, request.app.state.db, actor, project_id, item_id)
+    return render(request, "_annotations.html", page_context(request, actor, rows=rows, project_id=project_id,
+                                                             item_id=item_id))
+
+
+@router.get("/projects/{project_id}/export")
+@page
+async def export_page(request: Request, project_id: int) -> Response:
+    actor = require_actor(request)
+    db = request.app.state.db
+
+    def load() -> tuple[projects.ProjectInfo, list[jobs.JobInfo]]:
+        return projects.get_project(db, actor, project_id), jobs.list_jobs(db, actor, project_id)
+
+    p, recent = await run_in_threadpool(load)
+    kinds = [(fmt, *EXPORT_KINDS.get(fmt, (fmt, ""))) for fmt in EXPORT_FORMATS]
+    return render(request, "export.html", page_context(request, actor, nav="projects", p=p, kinds=kinds,
+                                                       jobs=[j for j in recent if j.kind == "export"]))
+
+
+@router.post("/projects/{project_id}/export")
+@page
+async def export_job(request: Request, project_id: int) -> Response:
+    """Run the export as a background job; the job page shows its download link when it is done."""
+    actor = require_actor(request)
+    form = await request.form()
+    job_id = await run_in_threadpool(jobs.create_export_job, request.app.state.db, actor, project_id,
+                                     str(form.get("format", "manifest")))
+    request.app.state.queue.enqueue(job_id)
+    return see_other(f"/projects/{project_id}/jobs/{job_id}")
