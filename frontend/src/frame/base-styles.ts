@@ -12,7 +12,7 @@ export const FRAME_BASE_CSS = `
     margin: 0;
     padding: 20px 24px 24px;
     background: #ffffff;
-    color: #1f2328;
+    color: #1d232b;
     font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   }
   img, video, canvas, svg {

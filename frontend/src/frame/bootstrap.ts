@@ -76,6 +76,17 @@ function ownsEnter(path: EventTarget[]): boolean {
   return actionable !== null && !actionable.classList.contains("choice");
 }
 
+/**
+ * The frame is as tall as its content, so `vh` cannot bound an image's height there. The screen's
+ * height, less room for the browser, the page bar and the form's own header and buttons, can:
+ * exposed as --lw-max-image-height (a template may set its own).
+ */
+function setImageHeightLimit(): void {
+  const available = window.screen?.availHeight || 900;
+  const limit = Math.max(280, available - 380);
+  document.documentElement.style.setProperty("--lw-max-image-height", `${limit}px`);
+}
+
 export function startFrame(): void {
   const nonce = new URLSearchParams(location.search).get("nonce") ?? "";
   const parent = window.parent;
@@ -87,6 +98,7 @@ export function startFrame(): void {
   };
 
   installBaseStyles();
+  setImageHeightLimit();
 
   document.addEventListener(FORM_CHANGE, (e) => {
     const { value } = (e as CustomEvent<{ value: JsonObject }>).detail;

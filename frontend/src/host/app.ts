@@ -363,8 +363,11 @@ export class LabelingApp {
     lease.dataset.tone = left < WARN_BELOW_MS ? "warn" : "";
     if (left <= 0 && !this.expiredHandled && !this.submitting) {
       this.expiredHandled = true;
-      this.showAlert("Time ran out on that task, so it went back to the pool. Here is a new one.", "warn");
-      void this.advance();
+      void this.advance().then(() => {
+        if (this.el.alert.hidden) {
+          this.showAlert("Time ran out on that task, so it went back to the pool. Here is a new one.", "warn");
+        }
+      });
     }
   }
 

@@ -1,8 +1,8 @@
 /** Lease countdown text. Pure. */
 
-/** `"14:05"`, `"1:02:03"`, or `"0:00"` once past. */
+/** `"14:05"`, `"1:02:03"`, or `"0:00"` in the last second and once past. */
 export function formatRemaining(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
+  const total = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, type PropertyDeclarations, type Templat
 import type { HotkeyAction } from "../../lib/hotkeys";
 import type { JsonObject } from "../../lib/json";
 import { tokens } from "../shared/tokens";
-import { FORM_CHANGE, FORM_SUBMIT, TaskForm } from "./task-form";
+import { FORM_CHANGE, FORM_INVALID, FORM_SUBMIT, TaskForm } from "./task-form";
 
 /** How long the Submit button stays disabled after a submit, against double submits. */
 const BUSY_MS = 2000;
@@ -36,8 +36,11 @@ export class LwForm extends LitElement {
     this._busy = false;
     this._invalid = 0;
     this.taskForm = new TaskForm(this);
-    this.addEventListener(FORM_CHANGE, (e) => {
-      this._invalid = (e as CustomEvent<{ invalid?: number }>).detail.invalid ?? 0;
+    this.addEventListener(FORM_INVALID, (e) => {
+      this._invalid = (e as CustomEvent<{ invalid: number }>).detail.invalid;
+    });
+    this.addEventListener(FORM_CHANGE, () => {
+      if (this._invalid) this._invalid = this.taskForm.fields().filter((f) => f.validateField() !== null).length;
     });
     this.addEventListener(FORM_SUBMIT, () => {
       this._busy = true;

@@ -8,6 +8,8 @@ import { FIELD_CHANGE, isLwField, type LwField } from "../shared/field";
 export const FORM_CHANGE = "lw-form-change";
 export const FORM_SUBMIT = "lw-form-submit";
 export const FORM_SKIP = "lw-form-skip";
+/** Fired on the root when a submit was refused; `detail.invalid` counts the fields to fix. */
+export const FORM_INVALID = "lw-form-invalid";
 
 type NativeControl = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 
@@ -107,7 +109,7 @@ export class TaskForm {
     const invalid = this.validate();
     if (invalid.length) {
       invalid[0]!.scrollIntoView({ block: "nearest", behavior: "smooth" });
-      this.emit(FORM_CHANGE, { value: this.value(), invalid: invalid.length });
+      this.emit(FORM_INVALID, { invalid: invalid.length });
       return false;
     }
     this.emit(FORM_SUBMIT, { value: this.value() });

@@ -5,6 +5,9 @@ import { ClassifierBase } from "./classifier-base";
 
 type LoadState = "loading" | "loaded" | "error";
 
+/** Images this narrow or narrower are scaled up with visible pixels rather than smoothing. */
+const SMALL_IMAGE_PX = 256;
+
 /** Distinct, colour-blind-friendlier hues for overlay boxes (by label). */
 const BOX_COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#0092a8", "#c2185b", "#6d8c00"];
 
@@ -82,8 +85,17 @@ export class ImageClassifierBase extends ClassifierBase {
       return html`<div class="image-error" role="alert">No image was given for this task.</div>`;
     }
     const state = this._load;
-    return html`<figure class="figure ${state}" part="figure">
-        <div class="stage">
+    const size = this._natural;
+    // Once the size is known the stage takes the image's aspect, as wide as the column allows
+    // but no taller than --lw-max-image-height; the overlay is laid out in the same box.
+    const stageStyle = size && size.width && size.height
+      ? {
+          "aspect-ratio": `${size.width} / ${size.height}`,
+          width: `min(100%, calc(var(--lw-max-image-height, 100vh) * ${size.width / size.height}))`,
+        }
+      : {};
+    return html`<figure class="figure is-${state}" part="figure">
+        <div class="stage ${size && size.width <= SMALL_IMAGE_PX ? "small" : ""}" style=${styleMap(stageStyle)}>
           <img
             class="image"
             part="image"
@@ -114,6 +126,7 @@ export class ImageClassifierBase extends ClassifierBase {
       }
       .stage {
         position: relative;
+        margin: 0 auto;
         border: 1px solid var(--_border);
         border-radius: var(--_radius);
         background: var(--_subtle)
@@ -124,15 +137,19 @@ export class ImageClassifierBase extends ClassifierBase {
       .image {
         display: block;
         width: 100%;
-        height: auto;
+        height: 100%;
         user-select: none;
       }
-      .figure.loading .image {
+      .stage.small .image {
+        /* small images are scaled up to be seen: show their pixels rather than a blur */
+        image-rendering: pixelated;
+      }
+      .figure.is-loading .image {
         /* keep the element (so it loads) but hold no space until its size is known */
         position: absolute;
         opacity: 0;
       }
-      .figure.error .stage {
+      .figure.is-error .stage {
         display: none;
       }
       .placeholder {

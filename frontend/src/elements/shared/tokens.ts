@@ -6,15 +6,15 @@ import { css } from "lit";
  */
 export const tokens = css`
   :host {
-    --_fg: var(--lw-fg, #1f2328);
-    --_muted: var(--lw-muted, #59636e);
+    --_fg: var(--lw-fg, #1d232b);
+    --_muted: var(--lw-muted, #5d6673);
     --_border: var(--lw-border, #d0d7de);
     --_border-strong: var(--lw-border-strong, #afb8c1);
     --_surface: var(--lw-surface, #ffffff);
     --_subtle: var(--lw-subtle, #f6f8fa);
-    --_accent: var(--lw-accent, #0a62c9);
+    --_accent: var(--lw-accent, #2f5fd0);
     --_accent-fg: var(--lw-accent-fg, #ffffff);
-    --_accent-soft: var(--lw-accent-soft, #e9f2fc);
+    --_accent-soft: var(--lw-accent-soft, #eef3fd);
     --_danger: var(--lw-danger, #b42318);
     --_danger-soft: var(--lw-danger-soft, #fef3f2);
     --_radius: var(--lw-radius, 8px);
