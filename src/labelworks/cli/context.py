@@ -1,16 +1,22 @@
-"""What every command shares: the data-directory option, settings, database and error output."""
+"""What every command shares: the data-directory option, settings, the database and error output.
+
+Commands print results meant for scripts (an id, a token) with ``print`` on standard output, and
+everything for people (progress, summaries, errors) through rich. A domain error exits with 2.
+"""
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from ..core.actor import Actor
 from ..core.enums import ROLE_RANK, Role
@@ -20,66 +26,82 @@ from ..db.migrate import upgrade
 from ..services import accounts
 from ..settings import Settings, load_settings
 
-__all__ = ["DataDir", "AsUser", "console", "err", "open_db", "acting_as", "fail_on_errors"]
+__all__ = ["DataDir", "AsUser", "DEFAULT_DATA_DIR", "console", "err", "fail", "fail_on_errors",
+           "load", "open_db", "acting_as", "escape"]
+
+DEFAULT_DATA_DIR = Path("labelworks-data")
+MAX_LISTED = 20  # bad lines listed in an error; the rest are counted
 
 console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-T = TypeVar("T")
 
 DataDir = Annotated[Path, typer.Option(
-    "--data-dir", envvar="LABELWORKS_DATA_DIR", help="Data directory (database, media, uploads, exports).")]
+    "--data-dir", envvar="LABELWORKS_DATA_DIR", show_default=True,
+    help="Data directory (SQLite database, media, uploads, exports, secret key).")]
 AsUser = Annotated[str | None, typer.Option(
-    "--as", help="Act as this user (e-mail); default: the first owner or admin.")]
+    "--as", metavar="EMAIL", help="Act as this user; default: the first owner (else admin).")]
 
 
-def default_data_dir() -> Path:
-    return Path(os.environ.get("LABELWORKS_DATA_DIR", "labelworks-data"))
+def fail(message: str) -> typer.Exit:
+    """Print a red error line; ``raise fail(...)`` ends the command with status 2."""
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(2)
+
+
+def _print_lines(details: list[dict[str, object]]) -> None:
+    lines = [d for d in details if "line" in d]
+    for d in lines[:MAX_LISTED]:
+        err.print(f"  line {d['line']}: {escape(str(d.get('reason', '')))}")
+    if len(lines) > MAX_LISTED:
+        err.print(f"  … and {len(lines) - MAX_LISTED} more listed")
 
 
 @contextmanager
 def fail_on_errors() -> Iterator[None]:
-    """Domain errors print as a clear message (with bad lines) and exit with code 2."""
+    """Errors a user can fix print as a clear message (bad lines with numbers) and exit with 2."""
     try:
         yield
     except LabelworksError as exc:
         where = f" ({exc.field})" if exc.field else ""
-        err.print(f"[bold red]error{where}:[/] {exc.message}")
-        for detail in exc.details[:20]:
-            if "line" in detail:
-                err.print(f"  line {detail['line']}: {detail.get('reason', '')}")
-        if len(exc.details) > 20:
-            err.print(f"  … and {len(exc.details) - 20} more")
+        err.print(f"[bold red]error{escape(where)}:[/] {escape(exc.message)}")
+        _print_lines(exc.details)
         raise typer.Exit(2) from None
-    except ValueError as exc:  # settings refusing a weak secret, bad values
-        err.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+    except OperationalError as exc:  # e.g. PostgreSQL unreachable, disk full, database locked for 30 s
+        raise fail(f"database error: {exc.orig}") from None
+    except OSError as exc:
+        raise fail(str(exc)) from None
 
 
-def open_db(data_dir: Path, migrate: bool = True) -> tuple[Settings, Database]:
-    settings = load_settings(data_dir=data_dir)
+def load(data_dir: Path) -> Settings:
+    """Settings for this data directory (the secret key is generated on first use)."""
+    try:
+        return load_settings(data_dir=data_dir)
+    except ValueError as exc:  # a weak secret key, or an environment variable that does not parse
+        raise fail(str(exc)) from None
+
+
+def open_db(data_dir: Path, *, migrate: bool = True) -> tuple[Settings, Database]:
+    """Settings and the database (SQLite in the data directory, or LABELWORKS_DATABASE_URL), migrated."""
+    settings = load(data_dir)
     db = Database(settings.resolved_database_url)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(db.dispose)  # the command is over: close the pool's connections
     if migrate:
-        upgrade(db)
+        try:
+            upgrade(db)
+        except OperationalError as exc:
+            url = make_url(db.url).render_as_string(hide_password=True)
+            raise fail(f"cannot open the database {url}: {exc.orig}") from None
     return settings, db
 
 
 def acting_as(db: Database, email: str | None) -> Actor:
-    """The given user, or the senior-most user of the default organisation."""
+    """The user named by ``--as``, else the first owner (by creation), else the first admin."""
     if email:
         return accounts.actor_for(accounts.find_user(db, email))
-    users = accounts.all_users(db)
-    staff = [u for u in users if u.role in (Role.OWNER, Role.ADMIN) and u.is_active]
+    staff = [u for u in accounts.all_users(db) if u.role in (Role.OWNER, Role.ADMIN) and u.is_active]
     if not staff:
-        err.print("[bold red]error:[/] no owner or admin yet; create one: "
-                  "labelworks user create EMAIL --password P --role owner")
-        raise typer.Exit(2)
-    return accounts.actor_for(max(staff, key=lambda u: (ROLE_RANK[u.role], -u.id)))
-
-
-def run(fn: Callable[[], T]) -> T:
-    with fail_on_errors():
-        return fn()
-
-
-def is_tty() -> bool:
-    return sys.stderr.isatty()
+        raise fail("there is no owner or admin yet; create one with: "
+                   "labelworks user create EMAIL --password P --role owner")
+    return accounts.actor_for(min(staff, key=lambda u: (-ROLE_RANK[u.role], u.id)))

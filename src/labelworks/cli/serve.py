@@ -1,43 +1,66 @@
-"""``serve`` and ``worker``."""
+"""``serve``: migrate, then run the web server (loopback unless told otherwise)."""
 
 from __future__ import annotations
 
+import ipaddress
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from fastapi import FastAPI
 
-from .context import DataDir, console, default_data_dir, err, fail_on_errors, open_db
+from .context import DEFAULT_DATA_DIR, DataDir, console, err, escape, fail, open_db
+
+__all__ = ["serve", "app_from_environment"]
 
 
-def serve(data_dir: DataDir = default_data_dir(),
-          host: Annotated[str, typer.Option(envvar="LABELWORKS_HOST", help="Bind address (loopback by default).")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(envvar="LABELWORKS_PORT")] = 8000) -> None:
-    """Apply migrations and run the server."""
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def app_from_environment() -> FastAPI:
+    """The app factory each uvicorn worker process calls when ``--workers`` is above 1."""
+    from ..app import create_app
+
+    return create_app()
+
+
+def serve(data_dir: DataDir = DEFAULT_DATA_DIR,
+          host: Annotated[str, typer.Option(envvar="LABELWORKS_HOST", help="Address to bind; loopback by default.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(envvar="LABELWORKS_PORT", help="Port to listen on.")] = 8000,
+          workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes.")] = 1) -> None:
+    """Apply pending migrations, then serve the app and the API."""
     import uvicorn
 
     from ..app import create_app
 
-    with fail_on_errors():
-        settings, db = open_db(data_dir)
+    settings, db = open_db(data_dir)
     settings.host, settings.port = host, port
-    console.print(f"Labelworks on [bold]http://{host}:{port}[/] (data in {settings.data_dir}, "
-                  f"database {'SQLite' if settings.is_sqlite else 'PostgreSQL'})")
-    uvicorn.run(create_app(settings, db=db), host=host, port=port, log_level="info", access_log=False,
-                server_header=False)
-
-
-def worker(data_dir: DataDir = default_data_dir(),
-           workers: Annotated[int, typer.Option(help="Threads running jobs.")] = 2) -> None:
-    """Run background jobs from Redis (needs LABELWORKS_REDIS_URL)."""
-    from ..jobs.queue import build_queue
-
-    with fail_on_errors():
-        settings, db = open_db(data_dir)
-    if not settings.redis_url:
-        err.print("[bold red]error:[/] LABELWORKS_REDIS_URL is not set: without Redis, jobs run inside "
-                  "the server and no worker is needed")
-        raise typer.Exit(2)
-    queue = build_queue(settings, db)
-    swept = queue.sweep()
-    console.print(f"worker: {workers} threads on {settings.redis_url} ({swept} queued jobs picked up)")
-    queue.consumer(workers).run()
+    url_host = f"[{host}]" if ":" in host else host
+    console.print(f"Labelworks on [bold]http://{escape(url_host)}:{port}[/]  (data in {escape(str(settings.data_dir))}, "
+                  f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}, "
+                  f"jobs {'in Redis: run labelworks worker' if settings.redis_url else 'in-process'})")
+    if not _is_loopback(host):
+        err.print("[yellow]note:[/] reachable from other machines; serve it behind HTTPS and set "
+                  "LABELWORKS_SECURE_COOKIES=true")
+    options = {"host": host, "port": port, "log_level": "info", "access_log": False, "server_header": False}
+    if workers == 1:
+        uvicorn.run(create_app(settings, db=db), **options)  # type: ignore[arg-type]
+        return
+    # Several processes need an import string; each builds its own app from the same environment.
+    db.dispose()
+    os.environ.update({"LABELWORKS_DATA_DIR": str(Path(settings.data_dir)), "LABELWORKS_HOST": host,
+                       "LABELWORKS_PORT": str(port)})
+    try:
+        uvicorn.run("labelworks.cli.serve:app_from_environment", factory=True, workers=workers,
+                    **options)  # type: ignore[arg-type]
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise fail("the server stopped with an error (see above)") from None
+        raise
