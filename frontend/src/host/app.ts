@@ -20,6 +20,8 @@ const DRAFT_DEBOUNCE_MS = 800;
 const MIN_LEASE_TO_SHOW_MS = 15_000;
 /** Answers meaning "this lease is not yours any more". */
 const LEASE_GONE = new Set([404, 409, 410]);
+/** A frame that has not said lw:ready by then probably failed to load (session ended, error page). */
+const READY_TIMEOUT_MS = 15_000;
 
 type Tone = "info" | "ok" | "warn" | "error";
 
@@ -130,6 +132,11 @@ export class LabelingApp {
     this.el.item.hidden = false;
     this.setView("task");
     this.tickLease();
+    setTimeout(() => {
+      if (slot === this.current && !slot.ready) {
+        this.showAlert("This task is taking long to load.", "warn", { label: "Reload it", run: () => slot.reload() });
+      }
+    }, READY_TIMEOUT_MS);
   }
 
   /** Lease the following task now and render it in a hidden frame. Failures are silent. */

@@ -63,6 +63,12 @@ export class FrameSlot {
     this.iframe.style.height = `${Math.max(height, 120)}px`;
   }
 
+  /** Load the frame again (same nonce: it is still this slot's frame). */
+  reload(): void {
+    this.ready = false;
+    this.iframe.src = this.iframe.src;
+  }
+
   destroy(): void {
     this.iframe.remove();
   }
