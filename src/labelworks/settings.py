@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "load_settings", "WEAK_SECRETS"]
 
@@ -27,7 +28,7 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(None, description="Signs cookies and media URLs. Generated into the data directory (mode 0600) on first run when unset.")
     host: str = Field("127.0.0.1", description="Address the server binds; loopback unless told otherwise.")
     port: int = Field(8000, description="Port the server listens on.")
-    media_roots: list[Path] = Field(default_factory=list, description="Extra local folders items may reference by path (the data directory's media/ is always allowed).")
+    media_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list, description="Extra local folders items may reference by path (the data directory's media/ is always allowed).")
     max_upload_mb: int = Field(2048, description="Largest accepted upload, in MiB.")
     session_days: int = Field(14, description="How long a login session lasts.")
     login_rate_limit: str = Field("10/minute", description="Failed-login attempts allowed per address and e-mail (limits syntax).")

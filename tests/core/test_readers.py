@@ -108,8 +108,6 @@ def test_csv_header_problems(data: bytes, reason: str) -> None:
     assert bad and reason in next(iter(bad.values()))
 
 
-@pytest.mark.xfail(strict=True, reason="read_csv decodes in 8 KiB chunks: a bad byte is reported on line 1 "
-                   "(or the line where the chunk began) and every row of that chunk is dropped")
 def test_csv_invalid_utf8_names_its_own_line_and_keeps_the_others() -> None:
     lines = _read(read_csv, b"source\nfirst\nbad \xff byte\nlast\n")
     assert list(_bad(lines)) == [3]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,8 +27,13 @@ def envelope(status: int, code: str, message: str, field: str | None = None,
                         status_code=status, headers=headers)
 
 
+_TYPE_TAG = re.compile(r"^(str|int|float|bool|list|dict|tuple|set|none|null)$|[\[(]")
+
+
 def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    """``("body", "labels", "list[str]", 0)`` → ``labels[0]``: locations and union-member tags dropped."""
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")
+             and not (isinstance(p, str) and _TYPE_TAG.search(p))]
     out = ""
     for part in parts:
         out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Role", "AssignmentStatus", "AnnotationSource", "JobStatus", "JobKind", "ROLE_RANK"]
+__all__ = ["Role", "AssignmentStatus", "FINAL_FOR_ANNOTATOR", "AnnotationSource", "JobStatus", "JobKind", "ROLE_RANK"]
 
 
 class Role(StrEnum):
@@ -23,6 +23,12 @@ class AssignmentStatus(StrEnum):
     ACTIVE = "active"
     SUBMITTED = "submitted"
     SKIPPED = "skipped"
+    EXPIRED = "expired"  # the time limit passed; the slot went back to the pool
+    RELEASED = "released"  # given back unfinished; the slot went back to the pool
+
+
+# An annotator with one of these on an item is never offered that item again.
+FINAL_FOR_ANNOTATOR = (AssignmentStatus.ACTIVE, AssignmentStatus.SUBMITTED, AssignmentStatus.SKIPPED)
 
 
 class AnnotationSource(StrEnum):

@@ -18,6 +18,7 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Annotation, Item, User
+from .assignments import lease_gone_message
 from .hotpath import T, visible_project
 from .projects import info_from_row, load_visible
 
@@ -80,7 +81,7 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
             if lease is None or lease.user_id != actor.user_id:
                 raise NotFound(f"no assignment {assignment_id}")
             if lease.status != AssignmentStatus.ACTIVE:
-                raise Conflict(f"assignment {assignment_id} is already {lease.status}")
+                raise Conflict(lease_gone_message(assignment_id, lease.status), field="assignment_id")
             now = utcnow()
             if lease.expires_at < now:
                 raise Conflict("the lease on this task has expired; fetch a new task", field="assignment_id")

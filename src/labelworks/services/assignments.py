@@ -28,7 +28,7 @@ from ..db.engine import Database
 from ..db.models import Assignment, Item
 from .hotpath import T, ProjectRow, visible_project
 
-__all__ = ["Lease", "next_for", "skip", "release", "save_draft", "reclaim_expired", "reopen_items",
+__all__ = ["Lease", "lease_gone_message", "next_for", "skip", "release", "save_draft", "reclaim_expired", "reopen_items",
            "load_active_lease"]
 
 _CANDIDATES = 8  # on PostgreSQL, rows a racing annotator may try before re-reading
@@ -51,12 +51,12 @@ def reclaim_expired(s: Session, project_id: int, now: datetime) -> int:
     """Delete leases past their expiry and give their slots back to the pool."""
     expired = s.execute(T.expired, {"pid": project_id, "now": now}).all()
     for aid, item_id in expired:
-        _give_back(s, aid, item_id)
+        _give_back(s, aid, item_id, AssignmentStatus.EXPIRED, now)
     return len(expired)
 
 
-def _give_back(s: Session, assignment_id: int, item_id: int) -> None:
-    s.execute(T.delete_lease, {"aid": assignment_id})
+def _give_back(s: Session, assignment_id: int, item_id: int, status: AssignmentStatus, now: datetime) -> None:
+    s.execute(T.end_lease, {"aid": assignment_id, "status": status.value, "now": now})
     s.execute(T.give_back, {"item_id": item_id})
 
 
@@ -116,13 +116,21 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
     raise Conflict("too many annotators at once; try again")
 
 
+def lease_gone_message(assignment_id: int, status: str) -> str:
+    if status == AssignmentStatus.EXPIRED:
+        return "the lease on this task has expired; fetch a new task"
+    if status == AssignmentStatus.RELEASED:
+        return "this task was given back; fetch a new task"
+    return f"assignment {assignment_id} is already {status}"
+
+
 def load_active_lease(s: Session, actor: Actor, assignment_id: int) -> Assignment:
     """The caller's own active, unexpired lease; otherwise NotFound or Conflict."""
     a = s.get(Assignment, assignment_id)
     if a is None or a.user_id != actor.user_id:
         raise NotFound(f"no assignment {assignment_id}")
     if a.status != AssignmentStatus.ACTIVE:
-        raise Conflict(f"assignment {assignment_id} is already {a.status}")
+        raise Conflict(lease_gone_message(assignment_id, a.status), field="assignment_id")
     return a
 
 
@@ -139,7 +147,7 @@ def release(db: Database, actor: Actor, assignment_id: int) -> None:
     """Give the lease back unfinished (it may be offered again, to anyone)."""
     with db.write() as s:
         a = load_active_lease(s, actor, assignment_id)
-        _give_back(s, a.id, a.item_id)
+        _give_back(s, a.id, a.item_id, AssignmentStatus.RELEASED, utcnow())
 
 
 def save_draft(db: Database, actor: Actor, assignment_id: int, value: Any) -> None:

@@ -11,6 +11,7 @@ from ..core.enums import AssignmentStatus
 from ..core.errors import Conflict, NotFound
 from ..db.engine import Database
 from ..db.models import Assignment, Item
+from .assignments import lease_gone_message
 from .projects import info_from_row, load_visible
 from .templates import render_task
 
@@ -23,7 +24,7 @@ def task_html(db: Database, actor: Actor, assignment_id: int, sign_media: Callab
         if a is None or a.user_id != actor.user_id:
             raise NotFound(f"no assignment {assignment_id}")
         if a.status != AssignmentStatus.ACTIVE:
-            raise Conflict(f"assignment {assignment_id} is already {a.status}")
+            raise Conflict(lease_gone_message(assignment_id, a.status))
         project = info_from_row(load_visible(s, actor, a.project_id))
         item = s.get(Item, a.item_id)
         assert item is not None

@@ -38,7 +38,9 @@ class T:
     expired = text(
         "SELECT id, item_id FROM assignments WHERE project_id = :pid AND status = 'active' AND expires_at < :now"
     ).bindparams(bindparam("now", type_=_TS))
-    delete_lease = text("DELETE FROM assignments WHERE id = :aid")
+    # rows are never deleted: a stale tab's lease id must never come to mean another item
+    end_lease = text("UPDATE assignments SET status = :status, finished_at = :now, draft = NULL WHERE id = :aid"
+                     ).bindparams(bindparam("now", type_=_TS))
     give_back = text("UPDATE items SET taken = taken - 1, is_open = 1 WHERE id = :item_id")
     held = text(
         "SELECT a.id, a.item_id, a.expires_at, a.draft, i.data FROM assignments a JOIN items i ON i.id = a.item_id "
@@ -46,7 +48,8 @@ class T:
         "ORDER BY a.id"
     ).bindparams(bindparam("now", type_=_TS)).columns(id=Integer, item_id=Integer, expires_at=_TS)
     _open = ("SELECT id, data FROM items WHERE project_id = :pid AND is_open = 1 "
-             "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND a.user_id = :uid) ")
+             "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND a.user_id = :uid "
+             "AND a.status IN ('active', 'submitted', 'skipped')) ")
     _order = "ORDER BY priority DESC, id LIMIT :k"
     candidates = text(_open + _order)
     candidates_since = text(_open + "AND created_at >= :since " + _order).bindparams(bindparam("since", type_=_TS))
@@ -56,9 +59,12 @@ class T:
     any_open = text(_open.replace("SELECT id, data", "SELECT 1") + "LIMIT 1")
     take = text("UPDATE items SET taken = taken + 1, is_open = CASE WHEN taken + 1 < :n THEN 1 ELSE 0 END "
                 "WHERE id = :item_id AND taken < :n")
+    # an item whose earlier lease by this annotator expired or was released is leased again on that row
     insert_lease = text(
         "INSERT INTO assignments (project_id, item_id, user_id, status, leased_at, expires_at) "
-        "VALUES (:pid, :item_id, :uid, 'active', :now, :expires) RETURNING id"
+        "VALUES (:pid, :item_id, :uid, 'active', :now, :expires) "
+        "ON CONFLICT (item_id, user_id) DO UPDATE SET status = 'active', leased_at = excluded.leased_at, "
+        "expires_at = excluded.expires_at, finished_at = NULL, draft = NULL RETURNING id"
     ).bindparams(bindparam("now", type_=_TS), bindparam("expires", type_=_TS))
     lease = text(
         "SELECT project_id, item_id, user_id, status, leased_at, expires_at FROM assignments WHERE id = :aid"

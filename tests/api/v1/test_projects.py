@@ -64,8 +64,6 @@ def test_bad_input_is_422_naming_the_field(client: TestClient, org: OrgUsers, fi
     assert client.get("/api/v1/projects", headers=org.owner.headers).json() == []
 
 
-@pytest.mark.xfail(strict=True, reason="api/errors.py _field_path keeps pydantic's union-member tag: "
-                   "the field comes back as 'labels.list[str]'")
 def test_wrong_type_for_a_union_field_names_the_field(client: TestClient, org: OrgUsers) -> None:
     r = _create(client, org, labels=7)
     assert r.status_code == 422

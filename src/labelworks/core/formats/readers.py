@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import hashlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -93,19 +92,53 @@ def scan_file(stream: IO[bytes], fmt: str) -> Iterator[BadLine | None]:
     return (line if isinstance(line, BadLine) else None for line in read_file(stream, fmt))
 
 
+class _DecodedLines:
+    """Physical lines of a byte stream decoded one by one, for csv.reader.
+
+    A line that is not UTF-8 is held back and remembered by its number, so it is reported on
+    its own line and every other row still reads.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._lines = iter(stream)
+        self.physical = 0  # number of the last physical line handed out
+        self.undecodable: list[tuple[int, str]] = []
+
+    def __iter__(self) -> "_DecodedLines":
+        return self
+
+    def __next__(self) -> str:
+        while True:
+            raw = next(self._lines)
+            self.physical += 1
+            if self.physical == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.undecodable.append((self.physical, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+
+
 def read_csv(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
     """A header row, then one item per row; every column is kept as a string field.
 
-    Line numbers count the header as line 1, as a spreadsheet shows them.
+    Line numbers count the header as line 1, as a spreadsheet shows them (a quoted value spanning
+    several lines is reported on the line where its row ends).
     """
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
-    reader = csv.reader(text)
+    lines = _DecodedLines(stream)
+    reader = csv.reader(lines)
+
+    def undecodable() -> Iterator[BadLine]:
+        while lines.undecodable:
+            yield BadLine(*lines.undecodable.pop(0))
+
     try:
         header = next(reader)
     except StopIteration:
+        yield from undecodable()
         return
-    except UnicodeDecodeError as exc:
-        yield BadLine(1, f"not UTF-8 text ({exc.reason})")
+    if lines.undecodable:
+        yield from undecodable()
         return
     names = [h.strip() for h in header]
     if len(set(names)) != len(names):
@@ -118,7 +151,8 @@ def read_csv(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
         names = ["source"]  # a one-column file is a list of sources
     try:
         for row in reader:
-            line_no = reader.line_num
+            yield from undecodable()
+            line_no = lines.physical
             if not row or all(not cell for cell in row):
                 continue
             if len(row) != len(names):
@@ -130,8 +164,9 @@ def read_csv(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
                 yield BadLine(line_no, problem)
                 continue
             yield _parsed(line_no, data, orjson.dumps(data))
-    except (csv.Error, UnicodeDecodeError) as exc:
-        yield BadLine(reader.line_num + 1, f"unreadable CSV ({exc})")
+        yield from undecodable()
+    except csv.Error as exc:
+        yield BadLine(lines.physical, f"unreadable CSV ({exc})")
 
 
 def read_rows(rows: Iterable[Any], first_line: int = 1) -> Iterator[ParsedLine | BadLine]:

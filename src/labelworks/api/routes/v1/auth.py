@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from ....authz import authorize
 from ....services import accounts
 from ...deps import CookieDep, CurrentActor, DbDep, SettingsDep
 from ...schemas.v1.accounts import LoginBody, MePublic, TokenCreate, TokenPublic
@@ -42,4 +43,5 @@ def me(actor: CurrentActor) -> MePublic:
 
 @router.post("/tokens", response_model=TokenPublic, status_code=201)
 def create_token(body: TokenCreate, actor: CurrentActor, db: DbDep) -> TokenPublic:
+    authorize(actor, "token.create_own")
     return TokenPublic(token=accounts.create_token(db, actor.user_id, body.name))

@@ -24,7 +24,8 @@ def add_items(project_id: int, body: ImportRowsBody, actor: CurrentActor, db: Db
     return ImportReportPublic(**report.as_dict())
 
 
-async def _save_upload(request: Request, settings: SettingsDep, filename: str) -> Path:
+async def _save_upload(request: Request, settings: SettingsDep, filename: str) -> tuple[Path, str]:
+    """Stream the body (raw, or the multipart field 'file') to the uploads folder; (path, file name)."""
     limit = settings.max_upload_mb * 1024 * 1024
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -39,6 +40,7 @@ async def _save_upload(request: Request, settings: SettingsDep, filename: str) -
             if upload is None or isinstance(upload, str):
                 target.unlink(missing_ok=True)
                 raise ValidationFailed("send the file in a form field named 'file'", field="file")
+            filename = Path(upload.filename or filename).name or filename
             while chunk := await upload.read(1024 * 1024):
                 size += len(chunk)
                 if size > limit:
@@ -56,7 +58,7 @@ async def _save_upload(request: Request, settings: SettingsDep, filename: str) -
     if size == 0:
         target.unlink(missing_ok=True)
         raise ValidationFailed("the uploaded file is empty", field="file")
-    return target
+    return target, filename
 
 
 @router.post("/projects/{project_id}/imports", status_code=202)
@@ -66,7 +68,7 @@ async def upload_import(project_id: int, request: Request, actor: CurrentActor, 
     """Upload a file (raw body or multipart field 'file'); it is imported by a background job."""
     if format != "auto" and format not in FORMATS:
         raise ValidationFailed(f"format must be auto or one of {', '.join(FORMATS)}", field="format")
-    path = await _save_upload(request, settings, filename)
+    path, filename = await _save_upload(request, settings, filename)
     if format == "auto":
         with path.open("rb") as fh:
             format = detect_format(filename, fh.read(4096))
