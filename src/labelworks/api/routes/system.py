@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import text
 
 from ... import __version__
@@ -18,6 +18,11 @@ def health(db: DbDep) -> dict[str, str]:
     with db.read() as s:
         s.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__, "database": "sqlite" if db.is_sqlite else "postgresql"}
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    return Response(status_code=204)
 
 
 @router.get("/media/{token}", tags=["system"])
