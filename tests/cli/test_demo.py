@@ -1,0 +1,75 @@
+"""``demo``: logins, a team and three projects from shipped data; running it twice adds nothing."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+from labelworks.cli import demo as demo_cli
+from labelworks.db.engine import Database
+from labelworks.services import accounts, items, projects
+
+DEMO_DATA = Path(demo_cli.__file__).resolve().parent.parent / "demo"
+
+
+def _state(db: Database) -> dict[str, object]:
+    actor = accounts.actor_for(accounts.find_user(db, demo_cli.OWNER))
+    listed = projects.list_projects(db, actor)
+    return {
+        "users": [(u.email, u.role.value) for u in accounts.all_users(db)],
+        "teams": [(t.name, len(t.member_ids)) for t in accounts.list_teams(db, actor)],
+        "projects": [(p.id, p.name, p.team_ids, items.progress(db, actor, p.id).total) for p in listed],
+    }
+
+
+def test_demo_twice_creates_everything_once(cli, db: Database, data_dir: Path) -> None:
+    first = cli("demo").stdout
+    state = _state(db)
+    second = cli("demo").stdout
+    assert _state(db) == state
+    assert first == second
+
+    assert state["users"] == [(demo_cli.OWNER, "owner"), (demo_cli.ANNOTATORS[0], "annotator"),
+                              (demo_cli.ANNOTATORS[1], "annotator")]
+    assert state["teams"] == [("Demo annotators", 2)]
+    by_name = {name: (pid, teams, total) for pid, name, teams, total in state["projects"]}  # type: ignore[attr-defined]
+    assert by_name["Demo: SMS spam or ham"][2] == 40
+    assert by_name["Demo: news topics (multi-label)"][2] == 25
+    assert by_name["Demo: shapes (image classification)"][2] == 12
+    assert all(teams for _, teams, _ in by_name.values())  # given to the demo team
+
+    credentials = data_dir / "demo-credentials.txt"
+    assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
+    password = re.search(r"^password: (\S+)$", credentials.read_text(), re.M).group(1)  # type: ignore[union-attr]
+    assert len(password) >= 12
+    for email in (demo_cli.OWNER, *demo_cli.ANNOTATORS):
+        assert accounts.authenticate(db, email, password).email == email
+        assert email in first
+    assert "http://127.0.0.1:8000" in first and password in first
+    for pid, name, _, _ in state["projects"]:  # type: ignore[attr-defined]
+        assert f"project {pid}" in first and name in first
+
+
+def test_demo_projects_have_instructions_examples_and_settings(cli, db: Database, data_dir: Path) -> None:
+    cli("demo")
+    actor = accounts.actor_for(accounts.find_user(db, demo_cli.OWNER))
+    found = {p.name: p for p in projects.list_projects(db, actor)}
+    sms, news, shapes = (found["Demo: SMS spam or ham"], found["Demo: news topics (multi-label)"],
+                         found["Demo: shapes (image classification)"])
+    assert (sms.task_type, sms.labels.labels, sms.workers_per_item, sms.multi_label) == (
+        "text-classification", ("spam", "ham"), 2, False)
+    assert (news.labels.labels, news.multi_label) == (("politics", "sport", "science", "business", "culture"), True)
+    assert (shapes.task_type, shapes.labels.labels) == ("image-classification", ("circle", "square", "triangle"))
+    for p in (sms, news, shapes):
+        assert p.short_instructions and p.full_instructions.startswith("## ")
+        assert sorted(e["kind"] for e in p.examples) == ["bad", "good"]
+    copied = list((data_dir / "media").rglob("*.png"))
+    assert len(copied) == 12
+
+
+def test_demo_images_are_small_pngs() -> None:
+    images = sorted((DEMO_DATA / "images").glob("*.png"))
+    assert len(images) == 12
+    for image in images:
+        assert image.read_bytes().startswith(b"\x89PNG") and image.stat().st_size <= 5 * 1024
