@@ -8,6 +8,7 @@ argon2 hash costs ~0.1 s, and only the login tests need one.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,7 @@ from labelworks.db.models import Item
 from labelworks.plugins.manager import get_registry
 from labelworks.services import accounts, imports, projects
 
-__all__ = ["Factory", "UserHandle", "OrgUsers", "PASSWORD", "LABELS"]
+__all__ = ["Factory", "UserHandle", "OrgUsers", "PASSWORD", "LABELS", "wait_for_job"]
 
 PASSWORD = "correct-horse-battery"
 LABELS = ("cat", "dog", "bird")
@@ -126,3 +127,16 @@ class Factory:
     def item_ids(self, project_id: int) -> list[int]:
         with self.db.read() as s:
             return list(s.scalars(select(Item.id).where(Item.project_id == project_id).order_by(Item.id)))
+
+
+def wait_for_job(client: Any, job_id: int, headers: dict[str, str], timeout: float = 30) -> dict[str, Any]:
+    """Poll ``GET /api/v1/jobs/{id}`` until the job is done or failed; returns its last state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = client.get(f"/api/v1/jobs/{job_id}", headers=headers)
+        assert r.status_code == 200, r.text
+        job: dict[str, Any] = r.json()
+        if job["status"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, f"job {job_id} is still {job['status']} after {timeout} s"
+        time.sleep(0.05)

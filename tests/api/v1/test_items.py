@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from factories import Factory, OrgUsers
+from factories import Factory, OrgUsers, wait_for_job
 
 
 def _project(factory: Factory, org: OrgUsers, **fields: Any) -> int:
     return factory.project(org.manager, **fields).id
-
-
-def wait_for_job(client: TestClient, job_id: int, headers: dict[str, str], timeout: float = 20) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
-        if job["status"] in ("done", "failed"):
-            return job  # type: ignore[no-any-return]
-        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
-        time.sleep(0.05)
 
 
 def _items(client: TestClient, pid: int, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
@@ -125,8 +113,6 @@ def test_multipart_upload_and_format_checks(client: TestClient, factory: Factory
     assert r.status_code == 422 and r.json()["error"]["field"] == "file"
 
 
-@pytest.mark.xfail(strict=True, reason="the format is detected from the ?filename= query (default upload.jsonl), "
-                   "not from the multipart part's own file name, so a CSV sent as a form file is read as JSON lines")
 def test_multipart_upload_format_comes_from_the_file_name(client: TestClient, factory: Factory, org: OrgUsers) -> None:
     pid = _project(factory, org)
     r = client.post(f"/api/v1/projects/{pid}/imports", files={"file": ("rows.csv", b"source\nfirst\nsecond\n")},

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
@@ -241,8 +240,7 @@ def test_submit_on_a_reclaimed_lease_says_it_expired(client: TestClient, db: Dat
 
 
 def test_a_stale_lease_id_is_never_reused_for_another_item(client: TestClient, db: Database, factory: Factory,
-                                                           org: OrgUsers, backend: str,
-                                                           request: pytest.FixtureRequest) -> None:
+                                                           org: OrgUsers) -> None:
     p = factory.project(org.manager, workers_per_item=1, task_time_limit_s=10)
     x, y = factory.items(org.manager, p.id, 2)
     stale = _next(client, p.id, org.annotator).json()
@@ -253,6 +251,6 @@ def test_a_stale_lease_id_is_never_reused_for_another_item(client: TestClient, d
     fresh = _next(client, p.id, org.annotator).json()
     assert fresh["item_id"] == y
     # the old tab, still showing item x, submits on its lease id
-    _submit(client, stale["assignment_id"], org.annotator, {"label": "dog"})
+    assert _submit(client, stale["assignment_id"], org.annotator, {"label": "dog"}).status_code == 409
     with db.read() as s:
         assert s.scalar(select(func.count(Annotation.id)).where(Annotation.item_id == y)) == 0
