@@ -194,10 +194,11 @@ def test_annotator_sees_start_labeling_and_friendly_errors(page: Any, live_serve
 # --------------------------------------------------------------------------- without a browser
 
 
-def _login(client: httpx.Client | TestClient, email: str) -> None:
-    r = client.post("/login", data={"email": email, "password": PASSWORD, "next": "/"},
+def _login(client: httpx.Client | TestClient, email: str, next_url: str = "/") -> str:
+    r = client.post("/login", data={"email": email, "password": PASSWORD, "next": next_url},
                     headers={"Origin": str(client.base_url).rstrip("/")}, follow_redirects=False)
     assert r.status_code == 303, r.text
+    return r.headers["location"]
 
 
 @pytest.mark.e2e
@@ -208,7 +209,9 @@ def test_polled_partial_after_logout_redirects_the_whole_page(live_server: Any, 
                        headers={"HX-Request": "true", "HX-Current-URL": f"{live_server.url}/projects/{project.id}"})
         assert r.status_code == 204
         assert r.headers["HX-Redirect"] == f"/login?next=/projects/{project.id}"
-        _login(client, "manager@pages.test")
+        for elsewhere in ("//evil.example/x", "/\t/evil.example", "https://evil.example", "/\\evil.example"):
+            assert _login(client, "manager@pages.test", elsewhere) == "/"  # never off the site after login
+        assert _login(client, "manager@pages.test", f"/projects/{project.id}?x=1") == f"/projects/{project.id}?x=1"
         r = client.get(f"/projects/{project.id}/progress", headers={"HX-Request": "true"})
         assert r.status_code == 200 and "lw-stats" in r.text and "<html" not in r.text
         assert r.headers["Cache-Control"] == "no-store"

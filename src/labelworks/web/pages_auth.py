@@ -18,7 +18,8 @@ router = APIRouter(include_in_schema=False)
 
 def _safe_next(target: str | None) -> str:
     """Only local paths: never send a user to another site after login."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(c <= " " for c in target)):  # browsers drop tabs and newlines: "/\t/evil" is "//evil"
         return "/"
     return target
 
