@@ -1,0 +1,39 @@
+"""Every registered task type, single- and multi-label, end to end: import, frame, submit, export."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from labelworks.plugins.manager import get_registry
+from labelworks.settings import Settings
+
+from factories import LABELS, Factory, OrgUsers
+
+
+def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory, org: OrgUsers, settings: Settings) -> None:
+    image = settings.media_dir / "one.png"
+    Image.new("RGB", (8, 8), (0, 128, 0)).save(image)
+    made = factory.projects_of_each_type(org.manager)
+    assert {name for name, _ in made} == set(get_registry().task_types)
+    for (name, multi), project in made.items():
+        media = get_registry().task_type(name).media
+        row = {"source-ref": str(image)} if media == "image" else {"source": "a <b>sentence</b>"}
+        factory.items(org.manager, project.id, rows=[row])
+        task = client.post(f"/api/v1/projects/{project.id}/next", json={}, headers=org.annotator.headers).json()
+        assert task["multi_label"] is multi and task["labels"] == list(LABELS)
+        frame = client.get(task["frame_url"], headers=org.annotator.headers)
+        assert frame.status_code == 200, (name, multi, frame.text)
+        assert "<lw-form>" in frame.text and "<b>sentence" not in frame.text
+        value = {"label": {"labels": ["dog", "cat"]}} if multi else {"label": {"label": "dog"}}
+        r = client.post(f"/api/v1/assignments/{task['assignment_id']}/submit", json={"value": value},
+                        headers=org.annotator.headers)
+        assert r.status_code == 201, (name, multi, r.text)
+        assert r.json()["value"] == ({"labels": ["cat", "dog"]} if multi else {"label": "dog"})
+        text = client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text
+        (out,) = [json.loads(line) for line in text.splitlines()]
+        meta = out[f"{project.label_attribute}-metadata"]
+        assert meta["type"] == f"groundtruth/{name}" + ("-multilabel" if multi else "")
+        assert out[project.label_attribute] == ([0, 1] if multi else 1)
