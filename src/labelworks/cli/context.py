@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -80,20 +79,22 @@ def load(data_dir: Path) -> Settings:
         raise fail(str(exc)) from None
 
 
-def open_db(data_dir: Path, *, migrate: bool = True) -> tuple[Settings, Database]:
-    """Settings and the database (SQLite in the data directory, or LABELWORKS_DATABASE_URL), migrated."""
+@contextmanager
+def open_db(data_dir: Path, *, migrate: bool = True) -> Iterator[tuple[Settings, Database]]:
+    """Settings and the database (SQLite in the data directory, or LABELWORKS_DATABASE_URL), migrated;
+    its connections are closed when the block ends."""
     settings = load(data_dir)
     db = Database(settings.resolved_database_url)
-    context = click.get_current_context(silent=True)
-    if context is not None:
-        context.call_on_close(db.dispose)  # the command is over: close the pool's connections
-    if migrate:
-        try:
-            upgrade(db)
-        except OperationalError as exc:
-            url = make_url(db.url).render_as_string(hide_password=True)
-            raise fail(f"cannot open the database {url}: {exc.orig}") from None
-    return settings, db
+    try:
+        if migrate:
+            try:
+                upgrade(db)
+            except OperationalError as exc:
+                url = make_url(db.url).render_as_string(hide_password=True)
+                raise fail(f"cannot open the database {url}: {exc.orig}") from None
+        yield settings, db
+    finally:
+        db.dispose()
 
 
 def acting_as(db: Database, email: str | None) -> Actor:

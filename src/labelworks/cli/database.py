@@ -21,16 +21,15 @@ def _head(url: str) -> str | None:
 @db_app.command("upgrade")
 def upgrade(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Apply every migration not applied yet (serve and the other commands do it too)."""
-    with fail_on_errors():
-        settings, db = open_db(data_dir)
-    console.print(f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'} database at revision {_head(db.url)} (head)")
+    with fail_on_errors(), open_db(data_dir) as (settings, db):
+        kind = "SQLite" if settings.is_sqlite else "PostgreSQL"
+    console.print(f"{kind} database at revision {_head(db.url)} (head)")
 
 
 @db_app.command("current")
 def current(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Print the database's schema revision ("none" before the first upgrade)."""
-    with fail_on_errors():
-        _, db = open_db(data_dir, migrate=False)
+    with fail_on_errors(), open_db(data_dir, migrate=False) as (_, db):
         with db.engine.connect() as conn:
             revision = MigrationContext.configure(conn).get_current_revision()
     print(revision or "none")

@@ -87,8 +87,7 @@ def _project(db: Database, settings: Settings, actor: Actor, team_id: int, data:
 
 def demo(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Create, once, a demo organisation: an owner, two annotators in a team, three projects."""
-    with fail_on_errors():
-        settings, db = open_db(data_dir)
+    with fail_on_errors(), open_db(data_dir) as (settings, db):
         password, new_password = _password(settings.data_dir)
         owner, owner_created = _user(db, OWNER, password, Role.OWNER)
         actor = accounts.actor_for(owner)

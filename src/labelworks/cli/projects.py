@@ -57,19 +57,18 @@ def create(
     """Create a project; prints only its id."""
     with fail_on_errors():
         label_config = _labels(labels, labels_file)
-        _, db = open_db(data_dir)
-        project = projects.create_project(db, acting_as(db, as_user), projects.ProjectInput(
-            name=name, task_type=task_type, labels=label_config, multi_label=multi_label,
-            workers_per_item=workers_per_item, task_time_limit_s=time_limit,
-            short_instructions=instructions, full_instructions=full_instructions))
+        with open_db(data_dir) as (_, db):
+            project = projects.create_project(db, acting_as(db, as_user), projects.ProjectInput(
+                name=name, task_type=task_type, labels=label_config, multi_label=multi_label,
+                workers_per_item=workers_per_item, task_time_limit_s=time_limit,
+                short_instructions=instructions, full_instructions=full_instructions))
     print(project.id)
 
 
 @project_app.command("list")
 def list_projects(as_user: AsUser = None, data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """List the projects with their progress (newest first)."""
-    with fail_on_errors():
-        _, db = open_db(data_dir)
+    with fail_on_errors(), open_db(data_dir) as (_, db):
         actor = acting_as(db, as_user)
         stats = allowed(actor, "project.stats")  # an annotator sees the names only
         rows = [(p, items.progress(db, actor, p.id) if stats else None) for p in projects.list_projects(db, actor)]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from fastapi import FastAPI
+
+from ..db.engine import Database
+from ..settings import Settings
 
 from .context import DEFAULT_DATA_DIR, DataDir, console, err, escape, fail, open_db
 
@@ -36,11 +39,15 @@ def serve(data_dir: DataDir = DEFAULT_DATA_DIR,
           port: Annotated[int, typer.Option(envvar="LABELWORKS_PORT", help="Port to listen on.")] = 8000,
           workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes.")] = 1) -> None:
     """Apply pending migrations, then serve the app and the API."""
+    with open_db(data_dir) as (settings, db):
+        _run(settings, db, host, port, workers)
+
+
+def _run(settings: Settings, db: Database, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from ..app import create_app
 
-    settings, db = open_db(data_dir)
     settings.host, settings.port = host, port
     url_host = f"[{host}]" if ":" in host else host
     console.print(f"Labelworks on [bold]http://{escape(url_host)}:{port}[/]  (data in {escape(str(settings.data_dir))}, "
@@ -49,18 +56,17 @@ def serve(data_dir: DataDir = DEFAULT_DATA_DIR,
     if not _is_loopback(host):
         err.print("[yellow]note:[/] reachable from other machines; serve it behind HTTPS and set "
                   "LABELWORKS_SECURE_COOKIES=true")
-    options = {"host": host, "port": port, "log_level": "info", "access_log": False, "server_header": False}
-    if workers == 1:
-        uvicorn.run(create_app(settings, db=db), **options)  # type: ignore[arg-type]
-        return
-    # Several processes need an import string; each builds its own app from the same environment.
-    db.dispose()
-    os.environ.update({"LABELWORKS_DATA_DIR": str(Path(settings.data_dir)), "LABELWORKS_HOST": host,
-                       "LABELWORKS_PORT": str(port)})
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info", "access_log": False,
+                               "server_header": False}
     try:
-        uvicorn.run("labelworks.cli.serve:app_from_environment", factory=True, workers=workers,
-                    **options)  # type: ignore[arg-type]
-    except SystemExit as exc:
+        if workers == 1:
+            uvicorn.run(create_app(settings, db=db), **options)
+        else:
+            # Several processes need an import string; each builds its own app from the same environment.
+            os.environ.update({"LABELWORKS_DATA_DIR": str(Path(settings.data_dir)), "LABELWORKS_HOST": host,
+                               "LABELWORKS_PORT": str(port)})
+            uvicorn.run("labelworks.cli.serve:app_from_environment", factory=True, workers=workers, **options)
+    except SystemExit as exc:  # uvicorn exits when it cannot start (the port is taken): it logged why
         if exc.code not in (0, None):
-            raise fail("the server stopped with an error (see above)") from None
+            raise fail("the server could not start or stopped with an error (see above)") from None
         raise

@@ -103,9 +103,8 @@ def import_items(
         kind = _resolve_format(file, fmt)
         if kind == "folder" and not file.is_dir():
             raise fail(f"{file} is not a folder")
-        settings, db = open_db(data_dir)
-        actor = acting_as(db, as_user)
-        with _bar() as bar:
+        with open_db(data_dir) as (settings, db), _bar() as bar:
+            actor = acting_as(db, as_user)
             if kind == "folder":
                 media = projects.get_project(db, actor, project).type.media
                 total = _media_files(file, media)
@@ -161,8 +160,7 @@ def export_items(
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Export every item once with its labels; the file appears only when complete."""
-    with fail_on_errors():
-        _, db = open_db(data_dir)
+    with fail_on_errors(), open_db(data_dir) as (_, db):
         actor = acting_as(db, as_user)
         stream = exports.open_export(db, actor, project, fmt.value)
         if output == "-":

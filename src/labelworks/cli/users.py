@@ -26,8 +26,7 @@ def create_user(
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Create a user in the default organisation; prints the user's id."""
-    with fail_on_errors():
-        _, db = open_db(data_dir)
+    with fail_on_errors(), open_db(data_dir) as (_, db):
         user = accounts.create_user(db, email, password, role, name=name)
     print(user.id)
 
@@ -35,8 +34,7 @@ def create_user(
 @user_app.command("list")
 def list_users(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """List every user: id, e-mail, role, state."""
-    with fail_on_errors():
-        _, db = open_db(data_dir)
+    with fail_on_errors(), open_db(data_dir) as (_, db):
         users = accounts.all_users(db)
     for u in users:
         state = "active" if u.is_active else "inactive"
@@ -50,7 +48,6 @@ def create_token(
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Create an API token for a user; prints only the token (it is shown once)."""
-    with fail_on_errors():
-        _, db = open_db(data_dir)
+    with fail_on_errors(), open_db(data_dir) as (_, db):
         token = accounts.create_token(db, accounts.find_user(db, email).id, name)
     print(token)

@@ -28,8 +28,7 @@ def worker(data_dir: DataDir = DEFAULT_DATA_DIR,
         raise fail("LABELWORKS_REDIS_URL is not set. Without Redis, jobs run inside `labelworks serve` "
                    "and no worker is needed; to scale out, set it (redis://host:6379/0) for the server "
                    "and the workers alike")
-    with fail_on_errors():
-        settings, db = open_db(data_dir)
+    with fail_on_errors(), open_db(data_dir) as (settings, db):
         queue = build_queue(settings, db)
         where = _redacted(str(settings.redis_url))
         try:
@@ -37,5 +36,5 @@ def worker(data_dir: DataDir = DEFAULT_DATA_DIR,
             swept = queue.sweep()
         except RedisError as exc:
             raise fail(f"cannot reach Redis at {where}: {exc}") from None
-    console.print(f"worker: {workers} threads on {escape(where)}; {swept} queued jobs picked up")
-    queue.consumer(workers).run()
+        console.print(f"worker: {workers} threads on {escape(where)}; {swept} queued jobs picked up")
+        queue.consumer(workers).run()
