@@ -28,6 +28,6 @@ done
 args=(--base-url "http://127.0.0.1:$PORT" --token "$TOKEN" --server-pid "$pid"
       --ls-db "$data/label_studio.sqlite3" --sizes 1000 10000 100000 --duration "$DURATION" --out "$out" "$@")
 { echo "# $(date -Is) $(uptime)"; echo "# peer_labelstudio.py ${args[*]}"; } | tee "$log"
-"$REPO/.venv/bin/python" "$HARNESS" "${args[@]}" 2>&1 | grep -v '^ \|^[{}]' | tee -a "$log"
+"$REPO/.venv/bin/python" "$HARNESS" "${args[@]}" 2>&1 | grep --line-buffered -v '^ \|^[{}]' | tee -a "$log"
 echo "# end $(date -Is) $(uptime)" | tee -a "$log"
 echo "# data: $data (database $data/label_studio.sqlite3)" | tee -a "$log"

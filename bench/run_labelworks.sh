@@ -16,6 +16,6 @@ trap '"$REPO/bench/lw_server.sh" stop "$data"' EXIT
 args=(--base-url "http://127.0.0.1:$PORT" --token "$(cat "$data/bench-token")" --server-pid "$pid"
       --sizes 1000 10000 100000 --duration "$DURATION" --out "$out" "$@")
 { echo "# $(date -Is) $(uptime)"; echo "# bench/labelworks_adapter.py ${args[*]/lw_*/<token>}"; } | tee "$log"
-"$REPO/.venv/bin/python" "$REPO/bench/labelworks_adapter.py" "${args[@]}" 2>&1 | grep -v '^ \|^[{}]' | tee -a "$log"
+"$REPO/.venv/bin/python" "$REPO/bench/labelworks_adapter.py" "${args[@]}" 2>&1 | grep --line-buffered -v '^ \|^[{}]' | tee -a "$log"
 echo "# end $(date -Is) $(uptime)" | tee -a "$log"
 echo "# data: $data (database $data/labelworks.db); $(cat "$data/bench-code")" | tee -a "$log"
