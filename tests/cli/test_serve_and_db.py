@@ -84,3 +84,16 @@ def test_serve_migrates_binds_loopback_and_prints_the_url(data_dir: Path) -> Non
 def test_serve_with_several_worker_processes(data_dir: Path) -> None:
     body, output = _serve(data_dir, "--workers", "2")
     assert "Labelworks on http://127.0.0.1:" in output and body
+
+
+def test_serve_on_a_taken_port_exits_2_with_a_message(data_dir: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "labelworks.cli", "serve", "--port", str(port)],
+                                env=_environment(data_dir), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "address already in use" in result.stderr
+    assert "error: the server could not start" in result.stderr
+    assert "Traceback" not in result.stderr

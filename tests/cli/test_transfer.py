@@ -66,6 +66,13 @@ def test_many_bad_lines_list_the_first_20_and_a_count(cli, project: int, tmp_pat
     assert "… and 5 more" in skipped.stderr
 
 
+def test_a_file_with_hundreds_of_bad_lines_gives_the_total(cli, project: int, tmp_path: Path) -> None:
+    path = _write(tmp_path / "bad.manifest", b"[1]\n" * 150)
+    result = cli("import", str(project), str(path), code=2)
+    assert "(and 149 more); nothing was imported" in result.stderr
+    assert "… and at least 80 more" in result.stderr
+
+
 def test_importing_a_file_twice_adds_nothing_twice(cli, db: Database, owner: str, project: int, tmp_path: Path) -> None:
     lines = b"".join(b'{"source": "text %d"}\n' % i for i in range(30))
     path = _write(tmp_path / "in.jsonl", lines)

@@ -22,7 +22,7 @@ from ..core.enums import ROLE_RANK, Role
 from ..core.errors import LabelworksError
 from ..db.engine import Database
 from ..db.migrate import upgrade
-from ..services import accounts
+from ..services import accounts, imports
 from ..settings import Settings, load_settings
 
 __all__ = ["DataDir", "AsUser", "DEFAULT_DATA_DIR", "console", "err", "fail", "fail_on_errors",
@@ -52,7 +52,9 @@ def _print_lines(details: list[dict[str, object]]) -> None:
     for d in lines[:MAX_LISTED]:
         err.print(f"  line {d['line']}: {escape(str(d.get('reason', '')))}")
     if len(lines) > MAX_LISTED:
-        err.print(f"  … and {len(lines) - MAX_LISTED} more listed")
+        # the service keeps the first MAX_REPORTED bad lines only; the message above has the total
+        capped = len(lines) >= imports.MAX_REPORTED
+        err.print(f"  … and {'at least ' if capped else ''}{len(lines) - MAX_LISTED} more")
 
 
 @contextmanager
