@@ -144,3 +144,27 @@ def test_item_filters_and_priority(client: TestClient, factory: Factory, org: Or
     assert r.json() == {"updated": 1}
     task = client.post(f"/api/v1/projects/{pid}/next", json={}, headers=org.annotator.headers).json()
     assert task["item_id"] == ids[2]  # higher priority is offered first
+
+
+def test_duplicate_lines_within_one_import_are_added_once(client: TestClient, factory: Factory, org: OrgUsers) -> None:
+    pid = _project(factory, org)
+    rows = [{"source": "same", "n": 1}, {"n": 1, "source": "same"}, {"source": "other"}]
+    r = client.post(f"/api/v1/projects/{pid}/items", json={"rows": rows}, headers=org.manager.headers)
+    assert r.json()["created"] == 2 and r.json()["duplicates"] == 1
+    assert len(_items(client, pid, org.manager.headers)) == 2
+
+
+def test_items_by_annotator_and_their_labels(client: TestClient, factory: Factory, org: OrgUsers) -> None:
+    pid = _project(factory, org, workers_per_item=2)
+    ids = factory.items(org.manager, pid, 3)
+    other = factory.user("annotator", org_id=org.org_id)
+    for user, label in ((org.annotator, "cat"), (other, "dog")):
+        task = client.post(f"/api/v1/projects/{pid}/next", json={}, headers=user.headers).json()
+        client.post(f"/api/v1/assignments/{task['assignment_id']}/submit", json={"value": {"label": label}},
+                    headers=user.headers)
+    mine = _items(client, pid, org.manager.headers, annotator_id=other.id)
+    assert [i["id"] for i in mine] == [ids[0]]
+    assert mine[0]["labels"] == ["cat", "dog"] and mine[0]["done"] == 2
+    assert [i["id"] for i in _items(client, pid, org.manager.headers, status="labeled")] == [ids[0]]
+    assert [i["id"] for i in _items(client, pid, org.manager.headers, status="unlabeled")] == ids[1:]
+    assert _items(client, pid, org.manager.headers, annotator_id=org.owner.id) == []
