@@ -21,6 +21,7 @@ __all__ = ["create_app"]
 
 # The server makes no outbound calls of its own: FastAPI's OpenTelemetry export stays off even
 # when FASTAPI_OTEL_AUTO_CONFIGURE is set in the environment.
+# No Swagger/ReDoc page: FastAPI's loads its scripts from a CDN, and nothing here may need the internet.
 _NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
                  "auto_configure": False}
 
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
             app.state.writer.close()
 
     app = FastAPI(title="Labelworks", version=__version__, lifespan=lifespan,
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
                   telemetry=_NO_TELEMETRY)
     install_api(app, settings, db, queue)
     install_web(app, settings)

@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, select
 
 from ..authz import authorize
 from ..core.actor import Actor
-from ..core.enums import Role
-from ..core.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
+from ..core.enums import ROLE_RANK, Role
+from ..core.errors import Conflict, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import ApiToken, LoginSession, Organization, Team, TeamMember, User
@@ -84,10 +84,12 @@ def ensure_org(db: Database, name: str = DEFAULT_ORG_NAME) -> int:
 def create_user(db: Database, email: str, password: str | None, role: Role | str, *,
                 org_id: int | None = None, name: str = "", by: Actor | None = None) -> UserInfo:
     """Create a user; without ``org_id`` the first user goes into the default organisation."""
+    role = Role(role)
     if by is not None:
         authorize(by, "user.create")
+        if ROLE_RANK[role] > ROLE_RANK[by.role]:
+            raise PermissionDenied(f"a {by.role.value} may not create a {role.value}")
         org_id = by.org_id
-    role = Role(role)
     email = _normal_email(email)
     password_hash = hash_password(password) if password is not None else None
     if org_id is None:

@@ -81,6 +81,11 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
             if lease is None or lease.user_id != actor.user_id:
                 raise NotFound(f"no assignment {assignment_id}")
             if lease.status != AssignmentStatus.ACTIVE:
+                # a retry racing its own first attempt may see the lease finished by it: answer with that one
+                prior_id = s.execute(T.by_submission, {"uid": actor.user_id, "cid": client_submission_id}).scalar() \
+                    if client_submission_id is not None else None
+                if prior_id is not None:
+                    return _info(s.get_one(Annotation, prior_id), actor.email), False
                 raise Conflict(lease_gone_message(assignment_id, lease.status), field="assignment_id")
             now = utcnow()
             if lease.expires_at < now:
@@ -100,11 +105,11 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
                                   AnnotationSource.HUMAN.value, active_ms, client_submission_id, now)
             return info, True
     except IntegrityError:
-        with db.read() as s:  # a concurrent retry with the same id won the race
+        with db.read() as s:  # a concurrent retry with the same id, or another submit on this lease, won
             prior = _existing(s, actor, client_submission_id)
-            if prior is None:
-                raise
-            return _info(prior, actor.email), False
+        if prior is None:
+            raise Conflict(f"assignment {assignment_id} was submitted meanwhile", field="assignment_id") from None
+        return _info(prior, actor.email), False
 
 
 def revise(db: Database, actor: Actor, annotation_id: int, value: Any, *, client_submission_id: str | None = None,
@@ -113,6 +118,18 @@ def revise(db: Database, actor: Actor, annotation_id: int, value: Any, *, client
     authorize(actor, "task.label")
     _check_submission_id(client_submission_id)
     _check_active_ms(active_ms)
+    try:
+        return _revise(db, actor, annotation_id, value, client_submission_id, active_ms)
+    except IntegrityError:
+        with db.read() as s:  # a retry with the same id, or a concurrent edit of the same version, won
+            prior = _existing(s, actor, client_submission_id)
+        if prior is not None:
+            return _info(prior, actor.email), False
+        raise Conflict(f"annotation {annotation_id} was revised meanwhile; reload and edit the latest") from None
+
+
+def _revise(db: Database, actor: Actor, annotation_id: int, value: Any, client_submission_id: str | None,
+            active_ms: int | None) -> tuple[AnnotationInfo, bool]:
     with db.write() as s:
         prior = _existing(s, actor, client_submission_id)
         if prior is not None:

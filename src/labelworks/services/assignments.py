@@ -71,6 +71,10 @@ def _lease(p: ProjectRow, aid: int, item_id: int, expires: datetime, draft: str 
                  p.spec.labels.labels, p.multi_label)
 
 
+class _Raced(Exception):
+    """Raised inside the lease transaction to roll it back and try again."""
+
+
 def _rowcount(result: Any) -> int:
     return int(result.rowcount)
 
@@ -107,12 +111,14 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
                         continue
                     expires = now + timedelta(seconds=p.task_time_limit_s)
                     aid = s.execute(T.insert_lease, {"pid": p.id, "item_id": item_id, "uid": actor.user_id,
-                                                     "now": now, "expires": expires}).scalar_one()
+                                                     "now": now, "expires": expires}).scalar()
+                    if aid is None:  # another tab of this annotator leased this item since our scan
+                        raise _Raced()
                     return _lease(p, aid, item_id, expires, None, data)
                 if not postgres or s.execute(T.any_open, {"pid": p.id, "uid": actor.user_id}).first() is None:
                     return None
-        except IntegrityError:
-            continue  # the same annotator raced themselves for one item: try again
+        except (IntegrityError, _Raced):
+            continue  # the same annotator raced themselves for one item: roll back and try again
     raise Conflict("too many annotators at once; try again")
 
 

@@ -64,7 +64,8 @@ class T:
         "INSERT INTO assignments (project_id, item_id, user_id, status, leased_at, expires_at) "
         "VALUES (:pid, :item_id, :uid, 'active', :now, :expires) "
         "ON CONFLICT (item_id, user_id) DO UPDATE SET status = 'active', leased_at = excluded.leased_at, "
-        "expires_at = excluded.expires_at, finished_at = NULL, draft = NULL RETURNING id"
+        "expires_at = excluded.expires_at, finished_at = NULL, draft = NULL "
+        "WHERE assignments.status IN ('expired', 'released') RETURNING id"
     ).bindparams(bindparam("now", type_=_TS), bindparam("expires", type_=_TS))
     lease = text(
         "SELECT project_id, item_id, user_id, status, leased_at, expires_at FROM assignments WHERE id = :aid"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, func, select, update
 
 from ..authz import authorize
 from ..core.actor import Actor
@@ -107,13 +107,14 @@ def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> It
         ).all()
         has_more = len(rows) > f.page_size
         rows = rows[: f.page_size]
-        labels: dict[int, list[str]] = {}
+        latest: dict[int, dict[int, str]] = {}  # item → annotator → their latest version's label
         ids = [r[0] for r in rows if r[3]]
         if ids:
-            for item_id, value in s.execute(select(Annotation.item_id, Annotation.value)
-                                            .where(Annotation.project_id == p.id, Annotation.item_id.in_(ids))
-                                            .order_by(Annotation.id)):
-                labels.setdefault(item_id, []).append(_label_text(json.loads(value)))
+            for item_id, user_id, value in s.execute(
+                    select(Annotation.item_id, Annotation.user_id, Annotation.value)
+                    .where(Annotation.project_id == p.id, Annotation.item_id.in_(ids)).order_by(Annotation.id)):
+                latest.setdefault(item_id, {})[user_id] = _label_text(json.loads(value))
+        labels = {item_id: list(by_user.values()) for item_id, by_user in latest.items()}
     out = []
     for item_id, key, data, done, taken, priority, last in rows:
         decoded = json.loads(data)
@@ -152,17 +153,24 @@ def progress(db: Database, actor: Actor, project_id: int) -> Progress:
     with db.read() as s:
         p = load_visible(s, actor, project_id)
         n = p.workers_per_item
-        state = case((Item.done >= n, "labeled"), (Item.taken > 0, "in_progress"), else_="remaining")
-        counts: dict[str, int] = dict(s.execute(select(state, func.count()).where(Item.project_id == p.id).group_by(state)).all())
+        # grouped on the raw columns so the count is read from ix_items_state alone
+        counts: dict[str, int] = {"labeled": 0, "in_progress": 0, "remaining": 0}
+        for done, taken, count in s.execute(select(Item.done, Item.taken, func.count())
+                                            .where(Item.project_id == p.id).group_by(Item.done, Item.taken)):
+            state = "labeled" if done >= n else "in_progress" if taken > 0 else "remaining"
+            counts[state] += count
         per_user: dict[int, dict[str, int]] = {}
         for user_id, status, count in s.execute(
             select(Assignment.user_id, Assignment.status, func.count())
             .where(Assignment.project_id == p.id).group_by(Assignment.user_id, Assignment.status)
         ):
             per_user.setdefault(user_id, {})[status] = count
-        timing = {uid: (total, last) for uid, total, last in s.execute(
-            select(Annotation.user_id, func.count(), func.max(Annotation.created_at))
+        latest_ids = {uid: (total, last_id) for uid, total, last_id in s.execute(
+            select(Annotation.user_id, func.count(), func.max(Annotation.id))  # index-only on ix_annotations_user
             .where(Annotation.project_id == p.id).group_by(Annotation.user_id))}
+        when = dict(s.execute(select(Annotation.id, Annotation.created_at).where(
+            Annotation.id.in_([last for _, last in latest_ids.values()]))).all())
+        timing = {uid: (total, when.get(last)) for uid, (total, last) in latest_ids.items()}
         medians: dict[int, int | None] = {}
         for uid in per_user:
             times = sorted(t for t in s.scalars(select(Annotation.active_ms).where(

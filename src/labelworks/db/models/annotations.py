@@ -14,6 +14,8 @@ class Annotation(Base):
     __tablename__ = "annotations"
     __table_args__ = (
         UniqueConstraint("user_id", "client_submission_id"),  # a retried submit stores one row
+        # two concurrent edits of one version cannot both become the next version
+        UniqueConstraint("item_id", "user_id", "version", name="uq_annotations_item_user_version"),
         Index("ix_annotations_item", "project_id", "item_id", "id"),
         Index("ix_annotations_user", "project_id", "user_id"),
     )

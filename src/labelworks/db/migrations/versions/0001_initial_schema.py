@@ -132,6 +132,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_items_done', ['project_id', 'done', 'id'], unique=False)
         batch_op.create_index('ix_items_order', ['project_id', 'id'], unique=False)
         batch_op.create_index('ix_items_last', ['project_id', 'last_annotated_at'], unique=False)
+        batch_op.create_index('ix_items_state', ['project_id', 'done', 'taken'], unique=False)
     # autogenerate cannot see expression indexes: next-task scans open items, highest priority first
     op.create_index('ix_items_next', 'items', ['project_id', 'is_open', sa.text('priority DESC'), 'id'], unique=False)
 
@@ -211,7 +212,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['supersedes_id'], ['annotations.id'], name=op.f('fk_annotations_supersedes_id_annotations')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_annotations_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_annotations')),
-    sa.UniqueConstraint('user_id', 'client_submission_id', name=op.f('uq_annotations_user_id'))
+    sa.UniqueConstraint('user_id', 'client_submission_id', name=op.f('uq_annotations_user_id')),
+    sa.UniqueConstraint('item_id', 'user_id', 'version', name='uq_annotations_item_user_version')
     )
     with op.batch_alter_table('annotations', schema=None) as batch_op:
         batch_op.create_index('ix_annotations_item', ['project_id', 'item_id', 'id'], unique=False)
@@ -244,6 +246,7 @@ def downgrade() -> None:
     op.drop_table('jobs')
     op.drop_index('ix_items_next', table_name='items')
     with op.batch_alter_table('items', schema=None) as batch_op:
+        batch_op.drop_index('ix_items_state')
         batch_op.drop_index('ix_items_last')
         batch_op.drop_index('ix_items_order')
         batch_op.drop_index('ix_items_done')
