@@ -42,4 +42,4 @@ def allowed(actor: Actor, action: str) -> bool:
 
 def authorize(actor: Actor, action: str) -> None:
     if not allowed(actor, action):
-        raise PermissionDenied(f"a {actor.role.value} may not {action.replace('.', ' ').replace('_', ' ')}")
+        raise PermissionDenied(f"the {actor.role.value} role does not allow this ({action})")

@@ -91,6 +91,15 @@ def _candidates(s: Session, actor: Actor, p: ProjectRow, now: datetime, postgres
     return [(r[0], r[1]) for r in s.execute(query, params)]
 
 
+def _any_open(s: Session, actor: Actor, p: ProjectRow, now: datetime) -> bool:
+    """On PostgreSQL: is anything left that rows locked by other transactions hid from our scan?"""
+    params: dict[str, Any] = {"pid": p.id, "uid": actor.user_id}
+    if p.task_lifetime_s:
+        params["since"] = now - timedelta(seconds=p.task_lifetime_s)
+        return s.execute(T.any_open_since, params).first() is not None
+    return s.execute(T.any_open, params).first() is not None
+
+
 def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | None = None) -> Lease | None:
     """The annotator's current lease (not in ``exclude``), else a new one; None when nothing is left."""
     authorize(actor, "task.label")
@@ -115,7 +124,7 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
                     if aid is None:  # another tab of this annotator leased this item since our scan
                         raise _Raced()
                     return _lease(p, aid, item_id, expires, None, data)
-                if not postgres or s.execute(T.any_open, {"pid": p.id, "uid": actor.user_id}).first() is None:
+                if not postgres or not _any_open(s, actor, p, now):
                     return None
         except (IntegrityError, _Raced):
             continue  # the same annotator raced themselves for one item: roll back and try again

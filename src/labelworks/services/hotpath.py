@@ -57,6 +57,8 @@ class T:
     candidates_since_pg = text(_open + "AND created_at >= :since " + _order + " FOR UPDATE OF items SKIP LOCKED"
                                ).bindparams(bindparam("since", type_=_TS))
     any_open = text(_open.replace("SELECT id, data", "SELECT 1") + "LIMIT 1")
+    any_open_since = text(_open.replace("SELECT id, data", "SELECT 1") + "AND created_at >= :since LIMIT 1"
+                          ).bindparams(bindparam("since", type_=_TS))
     take = text("UPDATE items SET taken = taken + 1, is_open = CASE WHEN taken + 1 < :n THEN 1 ELSE 0 END "
                 "WHERE id = :item_id AND taken < :n")
     # an item whose earlier lease by this annotator expired or was released is leased again on that row

@@ -184,11 +184,14 @@ def update_project(db: Database, actor: Actor, project_id: int, changes: dict[st
         merged, labels = _validated(merged)
         removed = set(current.labels.labels) - set(labels.labels)
         for label in sorted(removed):
-            used = s.scalar(select(func.count(Annotation.id)).where(
-                Annotation.project_id == p.id, Annotation.value.like(f"%{json.dumps(label)}%")))
+            used = _annotations_with_label(s, p.id, label)
             if used:
                 raise ValidationFailed(f"label {label!r} is used by {used} annotations and cannot be removed",
                                        field="labels")
+        if merged.multi_label != current.multi_label and s.scalar(
+                select(func.count(Annotation.id)).where(Annotation.project_id == p.id)):
+            raise ValidationFailed("multi-label cannot be switched once the project has annotations",
+                                   field="multi_label")
         p.name, p.label_config, p.multi_label = merged.name, json.dumps(labels.document), merged.multi_label
         p.short_instructions, p.full_instructions = merged.short_instructions, merged.full_instructions
         p.examples, p.template = json.dumps(merged.examples), merged.template
@@ -203,6 +206,20 @@ def update_project(db: Database, actor: Actor, project_id: int, changes: dict[st
             _set_teams(s, actor, p.id, merged.team_ids)
         s.flush()
         return info_from_row(p, _team_ids(s, p.id))
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _annotations_with_label(s: Session, project_id: int, label: str) -> int:
+    """Annotations whose canonical value holds this label (as ``{"label": X}`` or in ``"labels"``)."""
+    quoted = json.dumps(label)
+    single = json.dumps({"label": label})
+    in_list = '{"labels": [%' + _like_literal(quoted) + "%"
+    return int(s.scalar(select(func.count(Annotation.id)).where(
+        Annotation.project_id == project_id,
+        (Annotation.value == single) | Annotation.value.like(in_list, escape="\\"))) or 0)
 
 
 def _annotator_may_see(s: Session, actor: Actor, project_id: int) -> bool:

@@ -120,8 +120,6 @@ def test_a_label_in_use_cannot_be_removed(client: TestClient, db: Any, factory: 
     assert r.status_code == 200 and r.json()["labels"] == ["cat", "dog"]
 
 
-@pytest.mark.xfail(strict=True, reason="services/projects.py update_project finds a label 'in use' with an unescaped "
-                   "LIKE over the annotation JSON: '_' is a wildcard and a label named 'label' matches every key")
 @pytest.mark.parametrize(("labels", "used", "keep"), [
     (["a_b", "axb"], "axb", ["axb"]),
     (["label", "cat"], "cat", ["cat"]),
@@ -135,8 +133,6 @@ def test_an_unused_label_can_be_removed(client: TestClient, db: Any, factory: An
     assert r.status_code == 200, r.text
 
 
-@pytest.mark.xfail(strict=True, reason="switching multi_label on a project that has annotations is accepted, and "
-                   "the export then writes every labeled item with an empty class-map (the labels are lost)")
 def test_multi_label_cannot_flip_under_existing_annotations(client: TestClient, db: Any, factory: Any,
                                                             org: OrgUsers) -> None:
     p = factory.project(org.manager, labels=["cat", "dog"])

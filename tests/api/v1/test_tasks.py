@@ -259,10 +259,6 @@ def test_a_stale_lease_id_is_never_reused_for_another_item(client: TestClient, d
 
 def test_items_past_the_task_lifetime_are_not_offered(client: TestClient, db: Database, factory: Factory,
                                                       org: OrgUsers, backend: str, request: pytest.FixtureRequest) -> None:
-    if backend == "postgres":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "hotpath.T.any_open ignores task_lifetime_s: with only out-of-lifetime items open, next_for retries "
-            "20 times and answers 409 'too many annotators at once' instead of 204")))
     p = factory.project(org.manager, task_lifetime_s=3600, workers_per_item=2)
     old, fresh = factory.items(org.manager, p.id, 2)
     with db.write() as s:

@@ -18,7 +18,7 @@ from .records import SOURCE_KEYS, BadLine, ParsedLine
 
 __all__ = ["scan_file", "scan_manifest", "read_manifest", "read_csv", "read_rows", "read_file", "detect_format", "check_item", "FORMATS"]
 
-FORMATS = ("manifest", "csv", "json")
+FORMATS = ("manifest", "csv", "tsv", "json")
 _NEEDS = "needs a non-empty 'source' or 'source-ref' (or 'text' / 'image' / 'url')"
 
 
@@ -119,14 +119,14 @@ class _DecodedLines:
                 self.undecodable.append((self.physical, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
 
 
-def read_csv(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
+def read_csv(stream: IO[bytes], delimiter: str = ",") -> Iterator[ParsedLine | BadLine]:
     """A header row, then one item per row; every column is kept as a string field.
 
     Line numbers count the header as line 1, as a spreadsheet shows them (a quoted value spanning
     several lines is reported on the line where its row ends).
     """
     lines = _DecodedLines(stream)
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, delimiter=delimiter)
 
     def undecodable() -> Iterator[BadLine]:
         while lines.undecodable:
@@ -196,7 +196,9 @@ def detect_format(filename: str, head: bytes) -> str:
     lower = filename.lower()
     if lower.endswith((".jsonl", ".manifest", ".ndjson")):
         return "manifest"
-    if lower.endswith((".csv", ".tsv")):
+    if lower.endswith(".tsv"):
+        return "tsv"
+    if lower.endswith(".csv"):
         return "csv"
     stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
     if stripped.startswith(b"["):
@@ -213,6 +215,8 @@ def read_file(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
         return read_manifest(stream)
     if fmt == "csv":
         return read_csv(stream)
+    if fmt == "tsv":
+        return read_csv(stream, delimiter="\t")
     if fmt == "json":
         return read_json_array(stream)
     raise ValidationFailed(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
