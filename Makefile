@@ -41,7 +41,7 @@ test: system-deps install
 	cd frontend && npm test
 	$(BIN)/pytest -q
 	# the elements' own browser tests run in a process of their own (two sync Playwright sessions can't share one)
-	$(BIN)/pytest -q frontend/tests/browser
+	$(BIN)/pytest -q --import-mode=prepend frontend/tests/browser
 
 clean:
 	rm -rf $(VENV) frontend/node_modules src/labelworks/web/static/dist
