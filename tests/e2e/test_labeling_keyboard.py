@@ -4,8 +4,6 @@ holds exactly those labels."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import threading
 import time
@@ -26,8 +24,6 @@ from labelworks.settings import load_settings
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PASSWORD = "annotator-pass-123"
 
 
@@ -84,26 +80,17 @@ def site(tmp_path: Path) -> Iterator[Site]:
 
 
 @pytest.fixture()
-def page(site: Site) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: run scripts/install-system-deps.sh")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(base_url=site.base, viewport={"width": 1280, "height": 900})
-        pg = context.new_page()
-        pg.goto("/")  # not logged in: the login page, which brings the annotator back here after
-        pg.fill("#email", "ann@example.org")
-        pg.fill("#password", PASSWORD)
-        pg.click("button[type=submit]")
-        pg.wait_for_url(f"{site.base}/")
-        assert "Sentiment" in pg.content()
-        yield pg
-        context.close()
-        browser.close()
+def page(site: Site, chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(base_url=site.base, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto("/")  # not logged in: the login page, which brings the annotator back here after
+    pg.fill("#email", "ann@example.org")
+    pg.fill("#password", PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_url(f"{site.base}/")
+    assert "Sentiment" in pg.content()
+    yield pg
+    context.close()
 
 
 def _frame_ready(page: Any, before: set[str]) -> Any:
