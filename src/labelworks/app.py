@@ -5,6 +5,7 @@ Nothing is built at import time; tests pick SQLite or PostgreSQL per run by pass
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,7 +28,8 @@ _NO_TELEMETRY = {"tracing": False, "metrics": False, "logs": False, "operation_s
 
 
 def create_app(settings: Settings | None = None, *, db: Database | None = None,
-               queue: JobQueue | None = None, run_jobs_in_process: bool | None = None) -> FastAPI:
+               queue: JobQueue | None = None, run_jobs_in_process: bool | None = None,
+               freeze_gc: bool = False) -> FastAPI:
     settings = settings or load_settings()
     db = db or Database(settings.resolved_database_url)
     queue = queue or build_queue(settings, db)
@@ -37,6 +39,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None,
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if in_process:
             queue.start_in_process()
+        if freeze_gc:
+            # A served process: what start-up built lives as long as the server. Moved out of the
+            # collector's view, full collections no longer walk it (~80 ms pauses were the next-task
+            # p99 under load). Not for tests, which build many apps in one process.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

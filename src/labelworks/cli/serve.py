@@ -31,7 +31,7 @@ def app_from_environment() -> FastAPI:
     """The app factory each uvicorn worker process calls when ``--workers`` is above 1."""
     from ..app import create_app
 
-    return create_app()
+    return create_app(freeze_gc=True)
 
 
 def serve(data_dir: DataDir = DEFAULT_DATA_DIR,
@@ -60,7 +60,7 @@ def _run(settings: Settings, db: Database, host: str, port: int, workers: int) -
                                "server_header": False}
     try:
         if workers == 1:
-            uvicorn.run(create_app(settings, db=db), **options)
+            uvicorn.run(create_app(settings, db=db, freeze_gc=True), **options)
         else:
             # Several processes need an import string; each builds its own app from the same environment.
             os.environ.update({"LABELWORKS_DATA_DIR": str(Path(settings.data_dir)), "LABELWORKS_HOST": host,
