@@ -74,6 +74,19 @@ def _label_text(value: dict[str, Any]) -> str:
     return str(value.get("label", ""))
 
 
+RARE = 5000
+
+
+def _rare_matches(s: Any, conds: list[Any], f: ItemFilter) -> list[int] | None:
+    """The ids matching a status filter when there are at most RARE of them, else None.
+
+    Read from the status indexes without ordering, so it costs at most RARE index entries; when
+    more match, they are dense enough that walking the id index finds a page quickly.
+    """
+    ids = list(s.scalars(select(Item.id).where(and_(*conds)).limit(RARE + 1)))
+    return ids if len(ids) <= RARE else None
+
+
 def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> ItemPage:
     authorize(actor, "item.list")
     _check(f)
@@ -100,11 +113,18 @@ def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> It
         orders: dict[str, list[Any]] = {"id": [Item.id], "-id": [Item.id.desc()],
                                         "-last_annotated_at": [Item.last_annotated_at.desc().nulls_last(), Item.id.desc()]}
         order = orders[f.sort]
-        rows = s.execute(
-            select(Item.id, Item.key, Item.data, Item.done, Item.taken, Item.priority, Item.last_annotated_at)
-            .where(and_(*conds)).order_by(*order)
-            .offset((f.page - 1) * f.page_size).limit(f.page_size + 1)
-        ).all()
+        columns = (Item.id, Item.key, Item.data, Item.done, Item.taken, Item.priority, Item.last_annotated_at)
+        rare = _rare_matches(s, conds, f) if f.status != "all" and not f.q and f.sort != "-last_annotated_at" else None
+        if rare is not None:
+            # few items match: page through their ids (found on the status index) instead of walking
+            # the whole project in id order looking for them
+            start = (f.page - 1) * f.page_size
+            wanted = (sorted(rare, reverse=f.sort == "-id"))[start:start + f.page_size + 1]
+            found = {r[0]: r for r in s.execute(select(*columns).where(Item.id.in_(wanted or [-1])))}
+            rows = [found[i] for i in wanted if i in found]
+        else:
+            rows = list(s.execute(select(*columns).where(and_(*conds)).order_by(*order)
+                                  .offset((f.page - 1) * f.page_size).limit(f.page_size + 1)).all())
         has_more = len(rows) > f.page_size
         rows = rows[: f.page_size]
         latest: dict[int, dict[int, str]] = {}  # item → annotator → their latest version's label
