@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pluggy
 
+from ..core.consolidation.base import Consolidator
 from ..core.tasktypes.base import TaskType
 
-__all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "register_task_types"]
+__all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "register_task_types", "register_consolidators"]
 
 PROJECT_NAME = "labelworks"
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -16,3 +17,8 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 @hookspec
 def register_task_types() -> list[TaskType]:  # type: ignore[empty-body]
     """Return the task types this plugin provides (each with a unique kebab-case name)."""
+
+
+@hookspec
+def register_consolidators() -> list[Consolidator]:  # type: ignore[empty-body]
+    """Return the consolidation algorithms this plugin provides (each with a unique name)."""

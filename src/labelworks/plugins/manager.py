@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import pluggy
 
+from ..core.consolidation.base import Consolidator
 from ..core.errors import ValidationFailed
 from ..core.tasktypes.base import TaskType
 from . import hookspecs
@@ -28,6 +29,7 @@ def build_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager
 @dataclass(frozen=True)
 class Registry:
     task_types: dict[str, TaskType]
+    consolidators: dict[str, Consolidator]
 
     def task_type(self, name: str) -> TaskType:
         try:
@@ -35,6 +37,19 @@ class Registry:
         except KeyError:
             known = ", ".join(sorted(self.task_types))
             raise ValidationFailed(f"unknown task type {name!r}; known: {known}", field="task_type") from None
+
+    def consolidator(self, name: str) -> Consolidator:
+        try:
+            return self.consolidators[name]
+        except KeyError:
+            known = ", ".join(sorted(self.consolidators))
+            raise ValidationFailed(f"unknown consolidation method {name!r}; known: {known}",
+                                   field="consolidation_method") from None
+
+    def consolidators_for(self, value_kind: str) -> list[Consolidator]:
+        """The registered algorithms that read this shape of value, by name."""
+        return sorted((c for c in self.consolidators.values() if value_kind in c.value_kinds),
+                      key=lambda c: c.name)
 
 
 def registry_from(pm: pluggy.PluginManager) -> Registry:
@@ -44,7 +59,13 @@ def registry_from(pm: pluggy.PluginManager) -> Registry:
             if tt.name in task_types:
                 raise RuntimeError(f"two plugins register the task type {tt.name!r}")
             task_types[tt.name] = tt
-    return Registry(task_types=task_types)
+    consolidators: dict[str, Consolidator] = {}
+    for batch in pm.hook.register_consolidators():
+        for c in batch:
+            if c.name in consolidators:
+                raise RuntimeError(f"two plugins register the consolidator {c.name!r}")
+            consolidators[c.name] = c
+    return Registry(task_types=task_types, consolidators=consolidators)
 
 
 @lru_cache(maxsize=1)

@@ -18,6 +18,8 @@ class Consolidated:
     confidence_map: dict[str, float] = field(default_factory=dict)
     votes: int = 0
     method: str = "majority-vote"
+    # one confidence per consolidated object, in the order of the value's list (boxes, spans…)
+    object_confidence: tuple[float, ...] = ()
 
 
 def _confidence(share: float, votes: int) -> float:

@@ -30,6 +30,12 @@ class TaskType(ABC):
     title: str
     media: str  # what ``source`` / ``source-ref`` holds: "text" or "image"
     supports_multi_label: bool = False
+    # the consolidation algorithm a new project gets (any registered one reading value_kind may be picked)
+    default_consolidator: str = "majority-vote"
+
+    def value_kind(self, spec: ProjectSpec) -> str:
+        """The shape of one canonical value, as consolidators name it (``label``, ``boxes``…)."""
+        return "label"
 
     @abstractmethod
     def default_template(self, spec: ProjectSpec) -> str:

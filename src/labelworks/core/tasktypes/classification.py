@@ -39,6 +39,9 @@ class ClassificationTaskType(TaskType):
     def default_template(self, spec: ProjectSpec) -> str:
         return self._template.replace("{{ multi }}", "-multi-select" if spec.multi_label else "")
 
+    def value_kind(self, spec: ProjectSpec) -> str:
+        return "labels" if spec.multi_label else "label"
+
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
         body, prefix = _unwrap(value)
         if spec.multi_label:
