@@ -18,6 +18,7 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Annotation, Item, User
+from . import submission_hooks
 from .assignments import lease_gone_message
 from .hotpath import T, visible_project
 from .projects import info_from_row, load_visible
@@ -92,6 +93,7 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
                 raise Conflict("the lease on this task has expired; fetch a new task", field="assignment_id")
             p = visible_project(s, actor, lease.project_id)
             canonical = p.type.normalize(value, p.spec)
+            submission_hooks.before_store(s, p, lease.item_id, actor.user_id, canonical, active_ms)
             encoded = json.dumps(canonical)
             annotation_id = s.execute(T.insert_annotation, {
                 "pid": p.id, "item_id": lease.item_id, "uid": actor.user_id, "aid": assignment_id, "value": encoded,
@@ -101,6 +103,7 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
             if not finished.rowcount:
                 raise Conflict(f"assignment {assignment_id} was finished meanwhile")
             s.execute(T.count_done, {"item_id": lease.item_id, "now": now})
+            submission_hooks.after_store(s, p, lease.item_id, actor.user_id, annotation_id, canonical, active_ms)
             info = AnnotationInfo(annotation_id, p.id, lease.item_id, actor.user_id, actor.email, canonical, 1, None,
                                   AnnotationSource.HUMAN.value, active_ms, client_submission_id, now)
             return info, True
