@@ -24,7 +24,7 @@ CREATED = "2026-01-02T03:04:05.000006"
 
 
 def _item(i: int, data: dict[str, Any], values: list[dict[str, Any]], spec: ProjectSpec, raw: bytes | None = None) -> ExportItem:
-    anns = [ExportAnnotation(100 + i * 10 + n, f"w{n}@example.org", v, 1, "human", 500, CREATED)
+    anns = [ExportAnnotation(100 + i * 10 + n, f"w{n}@example.org", v, 1, "human", 500, CREATED, CREATED, None, n + 1)
             for n, v in enumerate(values)]
     answer = TEXT_CLASSIFICATION.consolidate(values, spec) if values else None
     return ExportItem(i, item_key(data), raw or orjson.dumps(data), anns, answer)
@@ -38,12 +38,20 @@ def test_manifest_single_label_in_ground_truth_shape() -> None:
     items = [_item(1, {"source": "a", "keep": [1, 2]}, [{"label": "dog"}, {"label": "dog"}, {"label": "cat"}], SINGLE)]
     (line,) = _lines(write_manifest(items, TEXT_CLASSIFICATION, SINGLE, CREATED))
     row = json.loads(line)
+    responses = row["animal-metadata"].pop("worker-responses")
     assert row == {
         "source": "a", "keep": [1, 2],
         "animal": 1,
         "animal-metadata": {"class-name": "dog", "confidence": 0.67, "type": "groundtruth/text-classification",
-                            "human-annotated": "yes", "creation-date": CREATED, "job-name": "labeling-job/pets"},
+                            "human-annotated": "yes", "creation-date": CREATED, "job-name": "labeling-job/pets",
+                            "consolidation": {"method": "majority-vote", "params": {}, "confidence": 0.67,
+                                              "votes": 3}},
     }
+    # Ground Truth's worker-response shape, one entry per worker
+    assert responses[0] == {"workerId": "private.labelworks.1", "workerEmail": "w0@example.org",
+                            "acceptanceTime": CREATED, "submissionTime": CREATED, "timeSpentInSeconds": 0.5,
+                            "answerContent": {"label": "dog"}}
+    assert [r["answerContent"]["label"] for r in responses] == ["dog", "dog", "cat"]
 
 
 def test_manifest_multi_label_class_and_confidence_maps() -> None:
@@ -92,8 +100,11 @@ def test_jsonl_has_every_annotation_and_the_answer() -> None:
     assert first["item_id"] == 1 and first["data"] == {"source": "a"} and first["key"] == item_key({"source": "a"})
     assert [a["value"] for a in first["annotations"]] == [{"label": "dog"}, {"label": "cat"}]
     assert first["annotations"][0]["worker"] == "w0@example.org"
-    assert first["consolidated"] == {"value": {"label": "cat"}, "confidence": 0.5, "method": "majority-vote", "votes": 2}
+    assert first["consolidated"] == {"value": {"label": "cat"}, "confidence": 0.5, "method": "majority-vote",
+                                     "params": {}, "votes": 2}
+    assert [a["answerContent"] for a in first["worker_responses"]["answers"]] == [{"label": "dog"}, {"label": "cat"}]
     assert second["annotations"] == [] and second["consolidated"] is None
+    assert second["worker_responses"] == {"answers": []} and second["review"] == []
 
 
 def test_csv_rows() -> None:

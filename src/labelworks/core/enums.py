@@ -35,6 +35,7 @@ class AnnotationSource(StrEnum):
     HUMAN = "human"
     MODEL = "model"
     AUTO = "auto"
+    REVIEW = "review"  # a reviewer's adjustment: it becomes the item's answer
 
 
 class JobStatus(StrEnum):
@@ -47,3 +48,4 @@ class JobStatus(StrEnum):
 class JobKind(StrEnum):
     IMPORT = "import"
     EXPORT = "export"
+    CONSOLIDATE = "consolidate"  # a full fit of the project's consolidation method

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core.enums import JobKind
 from ..core.errors import ImportRejected, LabelworksError
 from ..db.engine import Database
-from ..services import accounts, exports, imports, jobs
+from ..services import accounts, consolidation, exports, imports, jobs
 from ..settings import Settings
 
 __all__ = ["run_job"]
@@ -29,6 +29,8 @@ def run_job(db: Database, settings: Settings, job_id: int) -> None:
             result = _import(db, settings, job_id, actor, project_id, params)
         elif job.kind == JobKind.EXPORT:
             result = _export(db, settings, job_id, actor, project_id, params)
+        elif job.kind == JobKind.CONSOLIDATE:
+            result = consolidation.run_full(db, project_id)
         else:
             raise RuntimeError(f"unknown job kind {job.kind!r}")
         jobs.finish(db, job_id, result)

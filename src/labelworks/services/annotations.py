@@ -151,6 +151,8 @@ def _revise(db: Database, actor: Actor, annotation_id: int, value: Any, client_s
             raise Conflict(f"annotation {annotation_id} was already revised as {latest.id}; edit the latest")
         project = info_from_row(p)
         canonical = project.type.normalize(value, project.spec)
+        hot = visible_project(s, actor, p.id)
+        submission_hooks.before_store(s, hot, base.item_id, actor.user_id, canonical, active_ms)
         row = Annotation(project_id=p.id, item_id=base.item_id, user_id=actor.user_id,
                          assignment_id=base.assignment_id, value=json.dumps(canonical), raw=json.dumps(value),
                          version=base.version + 1, supersedes_id=base.id, client_submission_id=client_submission_id,
@@ -158,6 +160,7 @@ def _revise(db: Database, actor: Actor, annotation_id: int, value: Any, client_s
         s.add(row)
         s.execute(update(Item).where(Item.id == base.item_id).values(last_annotated_at=row.created_at))
         s.flush()
+        submission_hooks.after_store(s, hot, base.item_id, actor.user_id, row.id, canonical, active_ms)
         return _info(row, actor.email), True
 
 

@@ -69,6 +69,14 @@ def test_manifest_in_ground_truth_shape(client: TestClient, org: OrgUsers, label
     assert two == {"source": "two"}  # unlabeled: the input line unchanged
     assert three["pets-metadata"]["class-name"] == "cat"  # tie cat/dog after the revision: label order wins
     assert three["pets-metadata"]["confidence"] == 0.5
+    # the quality record: algorithm, and each worker's latest answer in Ground Truth's worker-response shape
+    assert meta["consolidation"] == {"method": "majority-vote", "params": {}, "confidence": 0.67, "votes": 3}
+    responses = meta["worker-responses"]
+    assert len(responses) == 3 and {r["answerContent"]["label"] for r in responses} == {"cat", "dog"}
+    first = responses[0]
+    assert first["workerId"].startswith("private.labelworks.") and first["workerEmail"]
+    assert first["acceptanceTime"] <= first["submissionTime"]
+    assert len(three["pets-metadata"]["worker-responses"]) == 2  # a revision replaces its author's answer
 
 
 def test_jsonl_lists_every_version(client: TestClient, org: OrgUsers, labeled: dict[str, Any]) -> None:
@@ -76,7 +84,9 @@ def test_jsonl_lists_every_version(client: TestClient, org: OrgUsers, labeled: d
     assert [r["item_id"] for r in rows] == labeled["ids"]
     assert [len(r["annotations"]) for r in rows] == [3, 1, 0, 3]
     assert [a["version"] for a in rows[3]["annotations"]] == [1, 1, 2]
-    assert rows[0]["consolidated"] == {"value": {"label": "cat"}, "confidence": 0.67, "method": "majority-vote", "votes": 3}
+    assert rows[0]["consolidated"] == {"value": {"label": "cat"}, "confidence": 0.67, "method": "majority-vote",
+                                       "params": {}, "votes": 3}
+    assert [len(r["worker_responses"]["answers"]) for r in rows] == [3, 1, 0, 2]
     assert rows[2]["consolidated"] is None and rows[2]["data"] == {"source": "two"}
 
 

@@ -9,7 +9,8 @@ import orjson
 
 from ..consolidation.majority import Consolidated
 
-__all__ = ["ParsedLine", "BadLine", "ExportAnnotation", "ExportItem", "item_key", "source_of", "SOURCE_KEYS"]
+__all__ = ["ParsedLine", "BadLine", "ExportAnnotation", "ExportItem", "item_key", "source_of", "SOURCE_KEYS",
+           "worker_responses"]
 
 # Where an item's content is, in order of preference: Ground Truth's two keys first.
 SOURCE_KEYS = ("source", "source-ref", "text", "image", "url")
@@ -38,6 +39,9 @@ class ExportAnnotation:
     source: str
     active_ms: int | None
     created_at: str
+    accepted_at: str | None = None  # when the worker's lease began (Ground Truth's acceptanceTime)
+    raw: Any = None  # the form output as submitted (Ground Truth's answerContent)
+    user_id: int = 0
 
 
 @dataclass(slots=True)
@@ -47,11 +51,31 @@ class ExportItem:
     data_raw: bytes
     annotations: list[ExportAnnotation] = field(default_factory=list)
     answer: Consolidated | None = None
+    # the algorithm's parameters when the answer came from a stored run
+    answer_params: dict[str, Any] = field(default_factory=dict)
+    reviews: list[dict[str, Any]] = field(default_factory=list)  # review stage outcomes, oldest first
 
     @property
     def data(self) -> dict[str, Any]:
         value: dict[str, Any] = orjson.loads(self.data_raw)
         return value
+
+
+def worker_responses(item: ExportItem) -> dict[str, Any]:
+    """Ground Truth's worker-response shape: each worker's latest answer with its timings."""
+    latest: dict[int, ExportAnnotation] = {}
+    for a in item.annotations:
+        if a.source == "review":
+            continue
+        latest[a.user_id] = a  # annotations come oldest first: the last version wins
+    answers = []
+    for a in latest.values():
+        seconds = round(a.active_ms / 1000, 3) if a.active_ms is not None else None
+        answers.append({"workerId": f"private.labelworks.{a.user_id}", "workerEmail": a.worker,
+                        "acceptanceTime": a.accepted_at, "submissionTime": a.created_at,
+                        "timeSpentInSeconds": seconds,
+                        "answerContent": a.raw if a.raw is not None else a.value})
+    return {"answers": answers}
 
 
 def item_key(data: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ import orjson
 
 from ..errors import ValidationFailed
 from ..tasktypes.base import ProjectSpec, TaskType
-from .records import ExportItem, source_of
+from .records import ExportItem, source_of, worker_responses
 
 __all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "EXPORT_FORMATS", "MEDIA_TYPES"]
 
@@ -50,9 +50,27 @@ def write_manifest(items: Iterable[ExportItem], task_type: TaskType, spec: Proje
                 continue
             out = item.data
             out.update(task_type.output_fields(item.answer, spec, created))
+            meta = out.get(f"{spec.label_attribute}-metadata")
+            if isinstance(meta, dict):  # the quality record rides along in the label's metadata
+                meta["consolidation"] = _consolidation(item)
+                meta["worker-responses"] = worker_responses(item)["answers"]
+                if item.reviews:
+                    meta["review"] = item.reviews
             yield orjson.dumps(out) + b"\n"
 
     return _chunked(lines())
+
+
+def _consolidation(item: ExportItem) -> dict[str, Any]:
+    answer = item.answer
+    assert answer is not None
+    out: dict[str, Any] = {"method": answer.method, "params": item.answer_params,
+                           "confidence": answer.confidence, "votes": answer.votes}
+    if answer.confidence_map:
+        out["confidence_map"] = answer.confidence_map
+    if answer.object_confidence:
+        out["object_confidence"] = list(answer.object_confidence)
+    return out
 
 
 def write_jsonl(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterator[bytes]:
@@ -60,8 +78,7 @@ def write_jsonl(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectS
         for item in items:
             answer: dict[str, Any] | None = None
             if item.answer is not None:
-                answer = {"value": item.answer.value, "confidence": item.answer.confidence,
-                          "method": item.answer.method, "votes": item.answer.votes}
+                answer = {"value": item.answer.value, **_consolidation(item)}
             row = {
                 "item_id": item.id,
                 "key": item.key,
@@ -72,6 +89,8 @@ def write_jsonl(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectS
                     for a in item.annotations
                 ],
                 "consolidated": answer,
+                "worker_responses": worker_responses(item),
+                "review": item.reviews,
             }
             yield orjson.dumps(row) + b"\n"
 

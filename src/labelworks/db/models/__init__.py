@@ -3,11 +3,16 @@
 from .accounts import ApiToken, LoginSession, Organization, Team, TeamMember, User
 from .annotations import Annotation
 from .assignments import Assignment
+from .consolidation import Consolidation, ConsolidationRun
 from .items import Item
 from .jobs import Job
 from .projects import Project, ProjectTeam
+from .reviews import ItemStage, ProjectReview, ReviewFeedback, ReviewTask
+from .quality import GoldItem, ProjectQuality, QualityNotification, WorkerPause
 
 __all__ = [
     "Organization", "User", "LoginSession", "ApiToken", "Team", "TeamMember",
-    "Project", "ProjectTeam", "Item", "Assignment", "Annotation", "Job",
+    "Project", "ProjectTeam", "Item", "Assignment", "Annotation", "Job", "Consolidation", "ConsolidationRun",
+    "ProjectReview", "ReviewTask", "ReviewFeedback", "ItemStage",
+    "ProjectQuality", "GoldItem", "WorkerPause", "QualityNotification",
 ]

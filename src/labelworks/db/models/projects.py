@@ -26,6 +26,9 @@ class Project(Base):
     workers_per_item: Mapped[int] = mapped_column(Integer, default=1)
     task_time_limit_s: Mapped[int] = mapped_column(Integer, default=300)
     task_lifetime_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # None: the task type's default consolidator; params are that algorithm's overrides (JSON)
+    consolidation_method: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    consolidation_params: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

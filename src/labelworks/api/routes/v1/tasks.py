@@ -5,8 +5,8 @@ from functools import partial
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from ....services import annotations, assignments
-from ...deps import CurrentActor, DbDep, WriterDep
+from ....services import annotations, assignments, consolidation
+from ...deps import CurrentActor, DbDep, QueueDep, WriterDep
 from ...schemas.v1.work import AnnotationPublic, DraftBody, NextBody, SubmitBody, TaskPublic
 
 router = APIRouter(tags=["labeling"])
@@ -34,9 +34,14 @@ def save_draft(assignment_id: int, body: DraftBody, actor: CurrentActor, db: DbD
 
 
 @router.post("/assignments/{assignment_id}/submit", response_model=AnnotationPublic, status_code=201)
-async def submit(assignment_id: int, body: SubmitBody, actor: CurrentActor, db: DbDep, writer: WriterDep) -> JSONResponse:
+async def submit(assignment_id: int, body: SubmitBody, actor: CurrentActor, db: DbDep, writer: WriterDep,
+                 queue: QueueDep) -> JSONResponse:
     a, created = await writer.run(partial(annotations.submit, client_submission_id=body.client_submission_id,
                                           active_ms=body.active_ms), db, actor, assignment_id, body.value)
+    if created:  # worker-model methods refit now and then as answers arrive (throttled per project)
+        job_id = consolidation.refit_due(db, actor, a.project_id)
+        if job_id is not None:
+            queue.enqueue(job_id)
     return JSONResponse(annotation_public(a).model_dump(mode="json"), status_code=201 if created else 200)
 
 
