@@ -1,0 +1,673 @@
+"""Review stages: which labeled items a reviewer sees, the reviewer's decisions, feedback and history.
+
+How an item enters review
+    Its labeling is complete (``items.done >= workers_per_item`` and the item is closed, so an item
+    routed to more workers waits for them) and the project's sampling picks it: ``all``, a
+    ``percent`` (a hash of project and item id, so the same items are picked on every run and
+    every server), or ``below_confidence`` (the consolidated confidence is below a threshold).
+    Then a ``review_tasks`` row (round 1, ``pending``) is written. Three paths write it:
+    :func:`on_item_labeled`, called in the submit transaction after consolidation; a backfill
+    when the settings change (items labeled before review was switched on); and a sweep when a
+    reviewer finds the queue empty (at most every ``SWEEP_EVERY_S``), which catches items that
+    became complete without a submission (workers per item lowered).
+
+Leases
+    The task row is the lease, as with assignments: a conditional UPDATE takes a ``pending`` row
+    or one whose lease expired, so two reviewers never hold the same item (``FOR UPDATE SKIP
+    LOCKED`` on PostgreSQL lets racing reviewers take different rows). A reviewer is never given
+    an item they labeled themselves.
+
+Decisions
+    approve; reject (feedback text to the authors of the chosen annotations); adjust (a new
+    annotation by the reviewer with source ``review``, which consolidation takes as the answer).
+    When every rejected annotation has been revised by its author (a new version), the item
+    comes back as the next round.
+
+Every stage change is kept in ``item_stages``; each annotator's first submission is read from the
+annotations themselves (``labeled``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..authz import allowed, authorize
+from ..core.actor import Actor
+from ..core.enums import AnnotationSource
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..db.base import utcnow
+from ..db.engine import Database
+from ..db.models import Annotation, Item, ItemStage, Project, ProjectReview, ReviewFeedback, ReviewTask, User
+from . import consolidation
+from .annotations import AnnotationInfo, revise
+from .hotpath import ProjectRow, visible_project
+
+__all__ = [
+    "MODES", "ReviewSettings", "ReviewTaskInfo", "ReviewAnswer", "ReviewView", "FeedbackInfo", "StageInfo",
+    "get_settings", "update_settings", "on_item_labeled", "is_sampled", "next_review", "get_review",
+    "approve", "reject", "adjust", "release", "queue_summary", "list_feedback", "rework", "item_stages",
+    "review_outcomes", "SWEEP_EVERY_S",
+]
+
+MODES = ("none", "all", "percent", "below_confidence")
+DECIDED = ("approved", "rejected", "adjusted")
+SWEEP_EVERY_S = 30.0  # an empty queue looks for newly complete items at most this often
+MAX_FEEDBACK = 5000
+_BATCH = 2000
+_CANDIDATES = 8  # PostgreSQL: rows a racing reviewer may try before re-reading
+
+
+# --------------------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    mode: str = "none"
+    percent: float | None = None
+    threshold: float | None = None
+    time_limit_s: int = 900
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReviewTaskInfo:
+    id: int
+    project_id: int
+    item_id: int
+    round: int
+    status: str
+    reason: str
+    confidence: float | None
+    reviewer_id: int | None
+    expires_at: datetime | None
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReviewAnswer:
+    """One annotator's latest answer on the item."""
+
+    annotation_id: int
+    user_id: int
+    worker: str
+    value: dict[str, Any]
+    version: int
+    source: str
+    active_ms: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What a reviewer sees: the task, the item, every answer and the consolidated one."""
+
+    task: ReviewTaskInfo
+    item_key: str
+    data: dict[str, Any]
+    answers: list[ReviewAnswer]
+    consolidated: dict[str, Any] | None
+    confidence: float | None
+    method: str | None
+    labels: tuple[str, ...]
+    multi_label: bool
+    earlier: list[dict[str, Any]] = field(default_factory=list)  # decisions of earlier rounds
+
+
+@dataclass(frozen=True)
+class FeedbackInfo:
+    id: int
+    project_id: int
+    item_id: int
+    item_key: str
+    data: dict[str, Any]
+    annotation_id: int
+    annotator: str
+    value: dict[str, Any]
+    reviewer: str
+    text: str
+    round: int
+    created_at: datetime
+    resolved_at: datetime | None
+    resolved_by_annotation_id: int | None
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    stage: str
+    round: int
+    actor: str | None
+    note: str | None
+    at: datetime
+
+
+# ------------------------------------------------------------------------------------ settings
+
+
+def _settings(s: Session, project_id: int) -> ReviewSettings:
+    row = s.get(ProjectReview, project_id)
+    if row is None:
+        return ReviewSettings()
+    return ReviewSettings(row.mode, row.percent, row.threshold, row.time_limit_s, row.updated_at)
+
+
+def _validated(mode: str, percent: float | None, threshold: float | None, time_limit_s: int) -> ReviewSettings:
+    if mode not in MODES:
+        raise ValidationFailed(f"mode must be one of {', '.join(MODES)}", field="mode")
+    if mode == "percent":
+        if percent is None or not math.isfinite(percent) or not 0 < percent <= 100:
+            raise ValidationFailed("percent mode needs a percent above 0 and at most 100", field="percent")
+    elif percent is not None:
+        raise ValidationFailed("percent applies only to mode 'percent'", field="percent")
+    if mode == "below_confidence":
+        if threshold is None or not math.isfinite(threshold) or not 0 < threshold <= 1:
+            raise ValidationFailed("below_confidence mode needs a threshold above 0 and at most 1",
+                                   field="threshold")
+    elif threshold is not None:
+        raise ValidationFailed("threshold applies only to mode 'below_confidence'", field="threshold")
+    if not 30 <= time_limit_s <= 8 * 3600:
+        raise ValidationFailed("the review time limit must be between 30 s and 8 h", field="time_limit_s")
+    return ReviewSettings(mode, percent, threshold, time_limit_s)
+
+
+def get_settings(db: Database, actor: Actor, project_id: int) -> ReviewSettings:
+    authorize(actor, "project.stats")
+    with db.read() as s:
+        visible_project(s, actor, project_id)
+        return _settings(s, project_id)
+
+
+def update_settings(db: Database, actor: Actor, project_id: int, mode: str, *, percent: float | None = None,
+                    threshold: float | None = None, time_limit_s: int = 900) -> tuple[ReviewSettings, int]:
+    """Change the sampling; items already labeled are queued (or dropped) now. Returns (settings, queued)."""
+    authorize(actor, "project.update")
+    wanted = _validated(mode, percent, threshold, time_limit_s)
+    with db.write() as s:
+        p = visible_project(s, actor, project_id)
+        now = utcnow()
+        row = s.get(ProjectReview, project_id)
+        if row is None:
+            row = ProjectReview(project_id=project_id)
+            s.add(row)
+        row.mode, row.percent, row.threshold = wanted.mode, wanted.percent, wanted.threshold
+        row.time_limit_s, row.updated_by, row.updated_at = wanted.time_limit_s, actor.user_id, now
+        s.flush()
+        queued = _backfill(s, p, _settings(s, project_id), now, actor.user_id, resample=True)
+        return _settings(s, project_id), queued
+
+
+# ------------------------------------------------------------------------------------ sampling
+
+
+def _hash_share(project_id: int, item_id: int) -> float:
+    """A stable number in [0, 100) per item: the same items are sampled on every server and run."""
+    digest = hashlib.blake2b(f"{project_id}:{item_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64 * 100
+
+
+def is_sampled(settings: ReviewSettings, project_id: int, item_id: int, confidence: float | None) -> str | None:
+    """Why the item goes to review (in words), or None when the sampling leaves it out."""
+    if settings.mode == "all":
+        return "every item is reviewed"
+    if settings.mode == "percent" and settings.percent is not None:
+        return f"in the {settings.percent:g}% sample" if _hash_share(project_id, item_id) < settings.percent \
+            else None
+    if settings.mode == "below_confidence" and settings.threshold is not None:
+        if confidence is not None and confidence < settings.threshold:
+            return f"confidence {confidence:.2f} below {settings.threshold:.2f}"
+    return None
+
+
+def _latest_answers(s: Session, item_ids: Sequence[int]) -> dict[int, list[tuple[Annotation, str]]]:
+    """Each worker's latest non-review annotation per item (with the worker's email)."""
+    rows = s.execute(select(Annotation, User.email).join(User, User.id == Annotation.user_id)
+                     .where(Annotation.item_id.in_(item_ids), Annotation.source != AnnotationSource.REVIEW.value)
+                     .order_by(Annotation.item_id, Annotation.id)).all()
+    latest: dict[int, dict[int, tuple[Annotation, str]]] = {}
+    for a, email in rows:
+        latest.setdefault(a.item_id, {})[a.user_id] = (a, email)  # id order: the last version wins
+    return {item_id: list(by_user.values()) for item_id, by_user in latest.items()}
+
+
+def _consolidated(s: Session, p: ProjectRow, item_ids: Sequence[int]) -> dict[int, tuple[dict[str, Any], float, str]]:
+    """The stored consolidated answer per item; computed by the task type where none is stored yet."""
+    out = {i: (r.value, r.confidence, r.method) for i, r in consolidation.consolidated_for_items(s, p.id, item_ids).items()}
+    missing = [i for i in item_ids if i not in out]
+    if missing:
+        task_type, spec = p.type, p.spec
+        for item_id, answers in _latest_answers(s, missing).items():
+            answer = task_type.consolidate([json.loads(a.value) for a, _ in answers], spec)
+            if answer is not None:
+                out[item_id] = (dict(answer.value), float(answer.confidence), answer.method)
+    return out
+
+
+def _stage(s: Session, project_id: int, item_id: int, round_: int, stage: str, actor_id: int | None,
+           note: str | None, now: datetime) -> None:
+    s.add(ItemStage(project_id=project_id, item_id=item_id, round=round_, stage=stage, actor_id=actor_id,
+                    note=note, created_at=now))
+
+
+def _queue(s: Session, project_id: int, item_id: int, round_: int, reason: str, confidence: float | None,
+           actor_id: int | None, now: datetime) -> None:
+    s.add(ReviewTask(project_id=project_id, item_id=item_id, round=round_, status="pending", reason=reason,
+                     confidence=confidence, created_at=now))
+    _stage(s, project_id, item_id, round_, "sampled", actor_id, reason, now)
+
+
+_complete_item = select(Item.id).join(Project, Project.id == Item.project_id).where(
+    Item.done >= Project.workers_per_item, Item.is_open == 0)
+
+
+def on_item_labeled(s: Session, project_id: int, item_id: int, confidence: float | None) -> bool:
+    """After a submission was consolidated (submit transaction): queue the item if it is now due.
+
+    Cheap when review is off (one primary-key read). Returns whether a review task was written.
+    """
+    row = s.get(ProjectReview, project_id)
+    if row is None or row.mode == "none":
+        return False
+    if s.scalar(_complete_item.where(Item.id == item_id)) is None:
+        return False
+    if s.scalar(select(ReviewTask.id).where(ReviewTask.item_id == item_id).limit(1)) is not None:
+        return False  # already reviewed or queued; a new round starts only after a rework
+    settings = ReviewSettings(row.mode, row.percent, row.threshold, row.time_limit_s)
+    reason = is_sampled(settings, project_id, item_id, confidence)
+    if reason is None:
+        return False
+    _queue(s, project_id, item_id, 1, reason, confidence, None, utcnow())
+    s.flush()
+    return True
+
+
+def _backfill(s: Session, p: ProjectRow, settings: ReviewSettings, now: datetime, actor_id: int | None,
+              resample: bool) -> int:
+    """Queue complete items that have no review task yet; with ``resample``, drop untouched round-1
+    tasks the new sampling no longer picks. Returns how many tasks were queued."""
+    if resample:
+        pending = s.execute(select(ReviewTask.id, ReviewTask.item_id, ReviewTask.confidence).where(
+            ReviewTask.project_id == p.id, ReviewTask.status == "pending", ReviewTask.round == 1)).all()
+        confidences = _confidences(s, p, [r.item_id for r in pending]) if settings.mode == "below_confidence" else {}
+        dropped = [r for r in pending if is_sampled(settings, p.id, r.item_id, confidences.get(r.item_id)) is None]
+        for r in dropped:
+            _stage(s, p.id, r.item_id, 1, "unsampled", actor_id, "the review settings changed", now)
+        for i in range(0, len(dropped), _BATCH):
+            s.execute(delete(ReviewTask).where(ReviewTask.id.in_([r.id for r in dropped[i:i + _BATCH]])))
+    queued = 0
+    if settings.mode != "none":
+        last_id = 0
+        while True:
+            ids = list(s.scalars(_complete_item.where(
+                Item.project_id == p.id, Item.id > last_id,
+                ~select(ReviewTask.id).where(ReviewTask.item_id == Item.id).exists(),
+            ).order_by(Item.id).limit(_BATCH)))
+            if not ids:
+                break
+            confidences = _confidences(s, p, ids) if settings.mode == "below_confidence" else {}
+            for item_id in ids:
+                reason = is_sampled(settings, p.id, item_id, confidences.get(item_id))
+                if reason is not None:
+                    _queue(s, p.id, item_id, 1, reason, confidences.get(item_id), actor_id, now)
+                    queued += 1
+            s.flush()
+            last_id = ids[-1]
+    s.execute(update(ProjectReview).where(ProjectReview.project_id == p.id).values(swept_at=now))
+    return queued
+
+
+def _confidences(s: Session, p: ProjectRow, item_ids: Sequence[int]) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for i in range(0, len(item_ids), _BATCH):
+        out.update({k: v[1] for k, v in _consolidated(s, p, item_ids[i:i + _BATCH]).items()})
+    return out
+
+
+# --------------------------------------------------------------------------------- the queue
+
+
+def _task_info(t: ReviewTask) -> ReviewTaskInfo:
+    return ReviewTaskInfo(t.id, t.project_id, t.item_id, t.round, t.status, t.reason, t.confidence, t.reviewer_id,
+                          t.expires_at, t.decided_at)
+
+
+def _sync_reworks(s: Session, project_id: int, now: datetime) -> int:
+    """Mark feedback answered by a newer version of its annotation; start the next round where a
+    rejection's feedback is all answered. Revisions may come through any path, so this reads them."""
+    old = Annotation.__table__.alias("old")
+    newer = Annotation.__table__.alias("newer")
+    rows = s.execute(
+        select(ReviewFeedback.id, ReviewFeedback.task_id, ReviewFeedback.item_id, ReviewFeedback.annotator_id,
+               func.min(newer.c.id))
+        .join(old, old.c.id == ReviewFeedback.annotation_id)
+        .join(newer, and_(newer.c.item_id == old.c.item_id, newer.c.user_id == old.c.user_id,
+                          newer.c.version > old.c.version))
+        .where(ReviewFeedback.project_id == project_id, ReviewFeedback.resolved_at.is_(None))
+        .group_by(ReviewFeedback.id, ReviewFeedback.task_id, ReviewFeedback.item_id, ReviewFeedback.annotator_id)
+    ).all()
+    if not rows:
+        return 0
+    revisions = {a.id: a for a in s.scalars(select(Annotation).where(Annotation.id.in_([r[4] for r in rows])))}
+    tasks = {t.id: t for t in s.scalars(select(ReviewTask).where(ReviewTask.id.in_({r[1] for r in rows})))}
+    for fid, task_id, item_id, annotator_id, revision_id in rows:
+        at = revisions[revision_id].created_at
+        s.execute(update(ReviewFeedback).where(ReviewFeedback.id == fid)
+                  .values(resolved_at=at, resolved_by_annotation_id=revision_id))
+        _stage(s, project_id, item_id, tasks[task_id].round, "reworked", annotator_id,
+               f"annotation {revision_id} answers the feedback", at)
+    s.flush()
+    started = 0
+    for task in tasks.values():
+        still_open = s.scalar(select(func.count(ReviewFeedback.id)).where(
+            ReviewFeedback.task_id == task.id, ReviewFeedback.resolved_at.is_(None)))
+        has_next = s.scalar(select(ReviewTask.id).where(ReviewTask.item_id == task.item_id,
+                                                        ReviewTask.round > task.round).limit(1))
+        if not still_open and has_next is None:
+            _queue(s, project_id, task.item_id, task.round + 1, "reworked after rejection", None, None, now)
+            started += 1
+    s.flush()
+    return started
+
+
+def _available(now: datetime) -> Any:
+    return or_(ReviewTask.status == "pending",
+               and_(ReviewTask.status == "leased", ReviewTask.expires_at < now))
+
+
+def next_review(db: Database, actor: Actor, project_id: int, exclude: Iterable[int] = ()) -> ReviewTaskInfo | None:
+    """The reviewer's current lease (items in ``exclude`` passed over), else the next queued item."""
+    authorize(actor, "review.perform")
+    skip_items = sorted(set(exclude))
+    postgres = not db.is_sqlite
+    for attempt in range(2):
+        with db.write() as s:
+            p = visible_project(s, actor, project_id)
+            settings = _settings(s, project_id)
+            now = utcnow()
+            _sync_reworks(s, project_id, now)
+            held = s.scalar(select(ReviewTask).where(
+                ReviewTask.project_id == project_id, ReviewTask.reviewer_id == actor.user_id,
+                ReviewTask.status == "leased", ReviewTask.expires_at >= now,
+                ReviewTask.item_id.not_in(skip_items)).order_by(ReviewTask.id).limit(1))
+            if held is not None:
+                return _task_info(held)
+            own_work = select(Annotation.id).where(Annotation.item_id == ReviewTask.item_id,
+                                                   Annotation.user_id == actor.user_id,
+                                                   Annotation.source != AnnotationSource.REVIEW.value)
+            query = select(ReviewTask.id).where(ReviewTask.project_id == project_id, _available(now),
+                                                ReviewTask.item_id.not_in(skip_items), ~own_work.exists()
+                                                ).order_by(ReviewTask.id).limit(_CANDIDATES if postgres else 1)
+            if postgres:  # racing reviewers take different rows instead of queueing on the first
+                query = query.with_for_update(skip_locked=True, of=ReviewTask)
+            expires = now + timedelta(seconds=settings.time_limit_s)
+            for task_id in s.scalars(query).all():
+                taken: Any = s.execute(update(ReviewTask).where(ReviewTask.id == task_id, _available(now)).values(
+                    status="leased", reviewer_id=actor.user_id, leased_at=now, expires_at=expires))
+                if taken.rowcount:
+                    task = s.get_one(ReviewTask, task_id)
+                    s.refresh(task)
+                    _stage(s, project_id, task.item_id, task.round, "in_review", actor.user_id, None, now)
+                    return _task_info(task)
+            swept = s.scalar(select(ProjectReview.swept_at).where(ProjectReview.project_id == project_id))
+            if attempt or settings.mode == "none" or (
+                    swept is not None and now - swept < timedelta(seconds=SWEEP_EVERY_S)):
+                return None
+            if not _backfill(s, p, settings, now, None, resample=False):
+                return None
+    return None
+
+
+def _held(s: Session, actor: Actor, task_id: int) -> tuple[ReviewTask, ProjectRow]:
+    """The caller's own lease on a review task (not taken over by another reviewer since)."""
+    task = s.get(ReviewTask, task_id)
+    if task is None:
+        raise NotFound(f"no review task {task_id}")
+    p = visible_project(s, actor, task.project_id)
+    if task.status in DECIDED:
+        raise Conflict(f"review task {task_id} is already {task.status}", field="task_id")
+    if task.status != "leased" or task.reviewer_id != actor.user_id:
+        raise Conflict("this item is not leased to you (the lease ended or another reviewer took it); "
+                       "fetch the next item", field="task_id")
+    return task, p
+
+
+def _decide(s: Session, actor: Actor, task: ReviewTask, outcome: str, note: str | None, now: datetime,
+            adjusted_id: int | None = None) -> None:
+    done: Any = s.execute(update(ReviewTask).where(
+        ReviewTask.id == task.id, ReviewTask.status == "leased", ReviewTask.reviewer_id == actor.user_id
+    ).values(status=outcome, decided_at=now, note=note, adjusted_annotation_id=adjusted_id))
+    if not done.rowcount:
+        raise Conflict("another reviewer took this item meanwhile; fetch the next item", field="task_id")
+    _stage(s, task.project_id, task.item_id, task.round, outcome, actor.user_id, note, now)
+
+
+def _note(note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    if len(note) > MAX_FEEDBACK:
+        raise ValidationFailed(f"the note is longer than {MAX_FEEDBACK} characters", field="note")
+    return note.strip()
+
+
+def approve(db: Database, actor: Actor, task_id: int, note: str | None = None) -> ReviewTaskInfo:
+    authorize(actor, "review.perform")
+    with db.write() as s:
+        task, _ = _held(s, actor, task_id)
+        _decide(s, actor, task, "approved", _note(note), utcnow())
+        s.refresh(task)
+        return _task_info(task)
+
+
+def reject(db: Database, actor: Actor, task_id: int, feedback: str, annotation_ids: Sequence[int]) -> ReviewTaskInfo:
+    """Reject the chosen annotations (each an annotator's latest on the item) with feedback to their authors."""
+    authorize(actor, "review.perform")
+    text = (feedback or "").strip()
+    if not text:
+        raise ValidationFailed("a rejection needs feedback for the annotator", field="feedback")
+    if len(text) > MAX_FEEDBACK:
+        raise ValidationFailed(f"the feedback is longer than {MAX_FEEDBACK} characters", field="feedback")
+    if not annotation_ids:
+        raise ValidationFailed("choose at least one annotation to reject", field="annotation_ids")
+    with db.write() as s:
+        task, _ = _held(s, actor, task_id)
+        latest = {a.id: a for a, _ in _latest_answers(s, [task.item_id]).get(task.item_id, [])}
+        for i, aid in enumerate(annotation_ids):
+            if aid not in latest:
+                raise ValidationFailed(f"annotation {aid} is not an annotator's latest answer on this item",
+                                       field=f"annotation_ids[{i}]")
+        now = utcnow()
+        _decide(s, actor, task, "rejected", text, now)
+        for aid in dict.fromkeys(annotation_ids):
+            a = latest[aid]
+            s.add(ReviewFeedback(project_id=task.project_id, item_id=task.item_id, task_id=task.id, annotation_id=aid,
+                                 annotator_id=a.user_id, reviewer_id=actor.user_id, text=text, created_at=now))
+        s.flush()
+        s.refresh(task)
+        return _task_info(task)
+
+
+def adjust(db: Database, actor: Actor, task_id: int, value: Any, note: str | None = None) -> tuple[ReviewTaskInfo, int]:
+    """Store the reviewer's corrected answer as a new annotation (source ``review``); it becomes the answer."""
+    authorize(actor, "review.perform")
+    with db.write() as s:
+        task, p = _held(s, actor, task_id)
+        canonical = p.type.normalize(value, p.spec)
+        mine = s.execute(select(Annotation.id, Annotation.version, Annotation.source).where(
+            Annotation.item_id == task.item_id, Annotation.user_id == actor.user_id
+        ).order_by(Annotation.version.desc()).limit(1)).first()
+        now = utcnow()
+        row = Annotation(project_id=task.project_id, item_id=task.item_id, user_id=actor.user_id,
+                         value=json.dumps(canonical), raw=json.dumps(value), version=(mine[1] + 1) if mine else 1,
+                         supersedes_id=mine[0] if mine and mine[2] == AnnotationSource.REVIEW.value else None,
+                         source=AnnotationSource.REVIEW.value, leased_at=task.leased_at, created_at=now,
+                         active_ms=int((now - task.leased_at).total_seconds() * 1000) if task.leased_at else None)
+        s.add(row)
+        s.flush()
+        _decide(s, actor, task, "adjusted", _note(note), now, row.id)
+        consolidation.refresh_item(s, p, task.item_id)  # the adjustment is the item's answer from now on
+        s.refresh(task)
+        return _task_info(task), row.id
+
+
+def release(db: Database, actor: Actor, task_id: int) -> None:
+    """Give the item back to the queue undecided."""
+    authorize(actor, "review.perform")
+    with db.write() as s:
+        task, _ = _held(s, actor, task_id)
+        now = utcnow()
+        s.execute(update(ReviewTask).where(ReviewTask.id == task.id).values(
+            status="pending", reviewer_id=None, leased_at=None, expires_at=None))
+        _stage(s, task.project_id, task.item_id, task.round, "released", actor.user_id, None, now)
+
+
+def _earlier(s: Session, task: ReviewTask) -> list[dict[str, Any]]:
+    return review_outcomes(s, task.project_id, [task.item_id]).get(task.item_id, [])
+
+
+def get_review(db: Database, actor: Actor, task_id: int) -> ReviewView:
+    """The item under review with every annotator's latest answer and the consolidated answer."""
+    authorize(actor, "review.perform")
+    with db.read() as s:
+        task = s.get(ReviewTask, task_id)
+        if task is None:
+            raise NotFound(f"no review task {task_id}")
+        p = visible_project(s, actor, task.project_id)
+        item = s.get_one(Item, task.item_id)
+        answers = [ReviewAnswer(a.id, a.user_id, email, json.loads(a.value), a.version, a.source, a.active_ms,
+                                a.created_at)
+                   for a, email in _latest_answers(s, [task.item_id]).get(task.item_id, [])]
+        answer = _consolidated(s, p, [task.item_id]).get(task.item_id)
+        earlier = [o for o in _earlier(s, task) if o["round"] < task.round]
+        return ReviewView(_task_info(task), item.key, json.loads(item.data), answers,
+                          answer[0] if answer else None, answer[1] if answer else None, answer[2] if answer else None,
+                          p.spec.labels.labels, p.multi_label, earlier)
+
+
+def queue_summary(db: Database, actor: Actor, project_id: int) -> dict[str, int]:
+    """Review tasks by state: pending, in_review, approved, rejected, adjusted, awaiting_rework."""
+    authorize(actor, "project.stats")
+    with db.read() as s:
+        visible_project(s, actor, project_id)
+        now = utcnow()
+        counts = {"pending": 0, "in_review": 0, "approved": 0, "rejected": 0, "adjusted": 0}
+        for status, n in s.execute(select(ReviewTask.status, func.count()).where(ReviewTask.project_id == project_id)
+                                   .group_by(ReviewTask.status)):
+            counts["in_review" if status == "leased" else status] = int(n)
+        lapsed = int(s.scalar(select(func.count()).where(  # an expired lease is back in the queue
+            ReviewTask.project_id == project_id, ReviewTask.status == "leased", ReviewTask.expires_at < now)) or 0)
+        counts["in_review"] -= lapsed
+        counts["pending"] += lapsed
+        counts["awaiting_rework"] = int(s.scalar(select(func.count(func.distinct(ReviewFeedback.task_id))).where(
+            ReviewFeedback.project_id == project_id, ReviewFeedback.resolved_at.is_(None))) or 0)
+        return counts
+
+
+# ------------------------------------------------------------------------------- feedback
+
+
+def list_feedback(db: Database, actor: Actor, project_id: int, *, open_only: bool = False,
+                  annotator_id: int | None = None, limit: int = 200) -> list[FeedbackInfo]:
+    """Feedback on annotations, newest first. Annotators see only feedback on their own work."""
+    authorize(actor, "project.view")
+    with db.read() as s:
+        visible_project(s, actor, project_id)
+        reviewer = User.__table__.alias("reviewer")
+        annotator = User.__table__.alias("annotator")
+        query = (select(ReviewFeedback, Annotation.value, Item.key, Item.data, ReviewTask.round,
+                        annotator.c.email, reviewer.c.email)
+                 .join(Annotation, Annotation.id == ReviewFeedback.annotation_id)
+                 .join(Item, Item.id == ReviewFeedback.item_id)
+                 .join(ReviewTask, ReviewTask.id == ReviewFeedback.task_id)
+                 .join(annotator, annotator.c.id == ReviewFeedback.annotator_id)
+                 .outerjoin(reviewer, reviewer.c.id == ReviewFeedback.reviewer_id)
+                 .where(ReviewFeedback.project_id == project_id)
+                 .order_by(ReviewFeedback.id.desc()).limit(limit))
+        if not allowed(actor, "feedback.view_all"):
+            query = query.where(ReviewFeedback.annotator_id == actor.user_id)
+        elif annotator_id is not None:
+            query = query.where(ReviewFeedback.annotator_id == annotator_id)
+        if open_only:
+            query = query.where(ReviewFeedback.resolved_at.is_(None))
+        return [FeedbackInfo(f.id, f.project_id, f.item_id, key, json.loads(data), f.annotation_id, a_email,
+                             json.loads(value), r_email or "a former reviewer", f.text, round_, f.created_at,
+                             f.resolved_at, f.resolved_by_annotation_id)
+                for f, value, key, data, round_, a_email, r_email in s.execute(query)]
+
+
+def rework(db: Database, actor: Actor, feedback_id: int, value: Any, *, client_submission_id: str | None = None,
+           active_ms: int | None = None) -> AnnotationInfo:
+    """The annotator answers feedback with a revision of their annotation; the item goes back to review."""
+    authorize(actor, "task.label")
+    with db.read() as s:
+        f = s.get(ReviewFeedback, feedback_id)
+        if f is None or f.annotator_id != actor.user_id:
+            raise NotFound(f"no feedback {feedback_id}")
+        visible_project(s, actor, f.project_id)
+        if f.resolved_at is not None:
+            raise Conflict(f"feedback {feedback_id} was already answered by annotation {f.resolved_by_annotation_id}")
+        latest_id = s.scalar(select(Annotation.id).where(Annotation.item_id == f.item_id,
+                                                         Annotation.user_id == actor.user_id)
+                             .order_by(Annotation.version.desc()).limit(1))
+    assert latest_id is not None  # the feedback's annotation exists (rows are never deleted)
+    info, _ = revise(db, actor, latest_id, value, client_submission_id=client_submission_id, active_ms=active_ms)
+    with db.write() as s:
+        p = visible_project(s, actor, info.project_id)
+        _sync_reworks(s, p.id, utcnow())
+        consolidation.refresh_item(s, p, info.item_id)  # the revision changes the item's answer
+    return info
+
+
+# -------------------------------------------------------------------------------- history
+
+
+def item_stages(db: Database, actor: Actor, project_id: int, item_id: int) -> list[StageInfo]:
+    """Every stage change of one item, oldest first (each annotator's first submission is ``labeled``)."""
+    authorize(actor, "item.list")
+    with db.read() as s:
+        visible_project(s, actor, project_id)
+        item = s.get(Item, item_id)
+        if item is None or item.project_id != project_id:
+            raise NotFound(f"no item {item_id} in project {project_id}")
+        out: list[tuple[datetime, int, StageInfo]] = []
+        for a, email in s.execute(select(Annotation, User.email).join(User, User.id == Annotation.user_id).where(
+                Annotation.item_id == item_id, Annotation.version == 1,
+                Annotation.source != AnnotationSource.REVIEW.value)):
+            out.append((a.created_at, 0, StageInfo("labeled", 0, email, f"annotation {a.id}", a.created_at)))
+        for st, email in s.execute(select(ItemStage, User.email).outerjoin(User, User.id == ItemStage.actor_id)
+                                   .where(ItemStage.project_id == project_id, ItemStage.item_id == item_id)):
+            out.append((st.created_at, st.id, StageInfo(st.stage, st.round, email, st.note, st.created_at)))
+        return [info for _, _, info in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
+def review_outcomes(s: Session, project_id: int, item_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Decided reviews per item, oldest round first, for exports (manifest and JSONL)."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    tasks = s.execute(select(ReviewTask, User.email).outerjoin(User, User.id == ReviewTask.reviewer_id).where(
+        ReviewTask.project_id == project_id, ReviewTask.item_id.in_(ids), ReviewTask.status.in_(DECIDED)
+    ).order_by(ReviewTask.item_id, ReviewTask.round)).all()
+    if not tasks:
+        return {}
+    feedback: dict[int, list[dict[str, Any]]] = {}
+    for f, email in s.execute(select(ReviewFeedback, User.email).join(User, User.id == ReviewFeedback.annotator_id)
+                              .where(ReviewFeedback.task_id.in_([t.id for t, _ in tasks]))
+                              .order_by(ReviewFeedback.id)):
+        feedback.setdefault(f.task_id, []).append({
+            "annotationId": f.annotation_id, "workerId": email, "text": f.text,
+            "resolvedByAnnotationId": f.resolved_by_annotation_id})
+    out: dict[int, list[dict[str, Any]]] = {}
+    for t, email in tasks:
+        out.setdefault(t.item_id, []).append({
+            "round": t.round, "outcome": t.status, "reviewerId": email,
+            "decidedAt": t.decided_at.isoformat(timespec="milliseconds") if t.decided_at else None,
+            "note": t.note, "reason": t.reason, "adjustedAnnotationId": t.adjusted_annotation_id,
+            "feedback": feedback.get(t.id, [])})
+    return out
