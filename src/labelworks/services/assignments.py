@@ -1,11 +1,17 @@
 """Assignments: who labels what next.
 
 Invariants, on SQLite and PostgreSQL alike:
-- an item is never leased to more annotators than the project's workers per item
+- an item is never leased to more annotators than its target: the project's workers per item,
+  or with adaptive routing the item's own target (``items.wanted``, else the project's K)
   (``items.taken`` counts active leases plus submissions and is only raised by a conditional
   UPDATE that re-checks ``taken < N``);
 - an item is never given twice to one annotator (a unique (item, user) row, kept after submit
-  and skip; only an expired or released lease is deleted, which gives the slot back).
+  and skip; an expired or released lease is marked so, which gives the slot back).
+
+Gold items stay out of that pool (``is_open`` is always 0 for them): with the project's gold
+rate a next-task serves instead a gold item this worker has not answered yet, through the same
+lease, so nothing tells the annotator which one it is. A worker paused by qualification gets
+no task at all, with the reason.
 """
 
 from __future__ import annotations
@@ -15,17 +21,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..authz import authorize
 from ..core.actor import Actor
 from ..core.enums import AssignmentStatus
-from ..core.errors import Conflict, NotFound
+from ..core.errors import Conflict, NotFound, PermissionDenied
+from ..core.quality.gold import wants_gold
 from ..db.base import utcnow
 from ..db.engine import Database
-from ..db.models import Assignment, Item
+from ..db.models import Assignment
 from .hotpath import T, ProjectRow, visible_project
 
 __all__ = ["Lease", "lease_gone_message", "next_for", "skip", "release", "save_draft", "reclaim_expired", "reopen_items",
@@ -62,8 +69,9 @@ def _give_back(s: Session, assignment_id: int, item_id: int, status: AssignmentS
 
 def reopen_items(s: Session, project_id: int, workers_per_item: int) -> None:
     """After workers per item changed: recompute which items still take annotators."""
-    s.execute(update(Item).where(Item.project_id == project_id)
-              .values(is_open=case((Item.taken < workers_per_item, 1), else_=0)))
+    from .routing import reopen
+
+    reopen(s, project_id, workers_per_item)
 
 
 def _lease(p: ProjectRow, aid: int, item_id: int, expires: datetime, draft: str | None, data: str) -> Lease:
@@ -100,8 +108,29 @@ def _any_open(s: Session, actor: Actor, p: ProjectRow, now: datetime) -> bool:
     return s.execute(T.any_open, params).first() is not None
 
 
+def _gold_lease(s: Session, actor: Actor, p: ProjectRow, now: datetime, gold_rate: float) -> Lease | None:
+    """A gold item this worker has not answered, when the gold rate picks one for this task."""
+    served = int(s.execute(T.served, {"pid": p.id, "uid": actor.user_id}).scalar() or 0)
+    if not wants_gold(actor.user_id, served, gold_rate):
+        return None
+    row = s.execute(T.gold_candidates, {"pid": p.id, "uid": actor.user_id}).first()
+    if row is None:
+        return None
+    item_id, data = row
+    s.execute(T.take_gold, {"item_id": item_id})  # counted like any lease, so a give-back balances it
+    expires = now + timedelta(seconds=p.task_time_limit_s)
+    aid = s.execute(T.insert_lease, {"pid": p.id, "item_id": item_id, "uid": actor.user_id,
+                                     "now": now, "expires": expires}).scalar()
+    if aid is None:  # another tab of this annotator leased this gold item since our scan
+        raise _Raced()
+    return _lease(p, aid, item_id, expires, None, data)
+
+
 def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | None = None) -> Lease | None:
-    """The annotator's current lease (not in ``exclude``), else a new one; None when nothing is left."""
+    """The annotator's current lease (not in ``exclude``), else a new one; None when nothing is left.
+
+    A worker paused from the project by qualification gets ``PermissionDenied`` with the reason.
+    """
     authorize(actor, "task.label")
     skip_ids = set(exclude or [])
     postgres = not db.is_sqlite
@@ -109,14 +138,27 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
         try:
             with db.write() as s:
                 p = visible_project(s, actor, project_id)
+                quality = s.execute(T.quality, {"pid": p.id, "uid": actor.user_id}).first()
+                gold_rate, routed, n, take = 0.0, False, p.workers_per_item, T.take
+                if quality is not None:
+                    if quality[3]:
+                        raise PermissionDenied(str(quality[3]))
+                    gold_rate, routed = float(quality[0]), bool(quality[1])
+                    if routed:
+                        n, take = int(quality[2]), T.take_routed
                 now = utcnow()
                 reclaim_expired(s, p.id, now)
                 for aid, item_id, expires, draft, data in s.execute(T.held, {"pid": p.id, "uid": actor.user_id,
                                                                              "now": now}):
                     if aid not in skip_ids:
                         return _lease(p, aid, item_id, expires, draft, data)
-                for item_id, data in _candidates(s, actor, p, now, postgres):
-                    if not _rowcount(s.execute(T.take, {"item_id": item_id, "n": p.workers_per_item})):
+                candidates = _candidates(s, actor, p, now, postgres)
+                if gold_rate > 0 and candidates:  # gold only between real tasks: it must look like one
+                    gold = _gold_lease(s, actor, p, now, gold_rate)
+                    if gold is not None:
+                        return gold
+                for item_id, data in candidates:
+                    if not _rowcount(s.execute(take, {"item_id": item_id, "n": n})):
                         continue
                     expires = now + timedelta(seconds=p.task_time_limit_s)
                     aid = s.execute(T.insert_lease, {"pid": p.id, "item_id": item_id, "uid": actor.user_id,
@@ -155,7 +197,7 @@ def skip(db: Database, actor: Actor, assignment_id: int) -> None:
         a = load_active_lease(s, actor, assignment_id)
         a.status = AssignmentStatus.SKIPPED
         a.finished_at = utcnow()
-        s.execute(update(Item).where(Item.id == a.item_id).values(taken=Item.taken - 1, is_open=1))
+        s.execute(T.give_back, {"item_id": a.item_id})  # gold-aware: a skipped gold item stays out of the pool
 
 
 def release(db: Database, actor: Actor, assignment_id: int) -> None:

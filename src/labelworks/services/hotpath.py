@@ -41,7 +41,9 @@ class T:
     # rows are never deleted: a stale tab's lease id must never come to mean another item
     end_lease = text("UPDATE assignments SET status = :status, finished_at = :now, draft = NULL WHERE id = :aid"
                      ).bindparams(bindparam("now", type_=_TS))
-    give_back = text("UPDATE items SET taken = taken - 1, is_open = 1 WHERE id = :item_id")
+    # a gold item never joins the normal pool: it stays closed and is served by ``gold_candidates``
+    give_back = text("UPDATE items SET taken = taken - 1, is_open = CASE WHEN EXISTS "
+                     "(SELECT 1 FROM gold_items g WHERE g.item_id = items.id) THEN 0 ELSE 1 END WHERE id = :item_id")
     held = text(
         "SELECT a.id, a.item_id, a.expires_at, a.draft, i.data FROM assignments a JOIN items i ON i.id = a.item_id "
         "WHERE a.project_id = :pid AND a.user_id = :uid AND a.status = 'active' AND a.expires_at >= :now "
@@ -61,6 +63,23 @@ class T:
                           ).bindparams(bindparam("since", type_=_TS))
     take = text("UPDATE items SET taken = taken + 1, is_open = CASE WHEN taken + 1 < :n THEN 1 ELSE 0 END "
                 "WHERE id = :item_id AND taken < :n")
+    # adaptive routing: an item's own target (raised while its answer stays unsure), else the project's K
+    take_routed = text("UPDATE items SET taken = taken + 1, is_open = CASE WHEN taken + 1 < COALESCE(wanted, :n) "
+                       "THEN 1 ELSE 0 END WHERE id = :item_id AND taken < COALESCE(wanted, :n)")
+    # the project's quality settings that steer next-task, and whether this worker is paused from it
+    quality = text(
+        "SELECT q.gold_rate, q.routing, q.initial_workers, (SELECT w.reason FROM worker_pauses w "
+        "WHERE w.project_id = q.project_id AND w.user_id = :uid AND w.paused) "
+        "FROM project_quality q WHERE q.project_id = :pid")
+    served = text("SELECT COUNT(*) FROM assignments WHERE project_id = :pid AND user_id = :uid")
+    # gold items are answered by every worker: no limit, only "not yet by this one"; the order is a
+    # per-worker shuffle so that workers do not meet the gold items in one shared sequence
+    gold_candidates = text(
+        "SELECT g.item_id, i.data FROM gold_items g JOIN items i ON i.id = g.item_id WHERE g.project_id = :pid "
+        "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = g.item_id AND a.user_id = :uid "
+        "AND a.status IN ('active', 'submitted', 'skipped')) "
+        "ORDER BY (g.item_id * 2654435761 + :uid * 40503) % 1000003, g.item_id LIMIT 1")
+    take_gold = text("UPDATE items SET taken = taken + 1 WHERE id = :item_id")
     # an item whose earlier lease by this annotator expired or was released is leased again on that row
     insert_lease = text(
         "INSERT INTO assignments (project_id, item_id, user_id, status, leased_at, expires_at) "

@@ -25,6 +25,7 @@ from ..core.formats.records import BadLine, ParsedLine
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Item
+from . import quality
 from .projects import info_from_row, load_visible
 
 __all__ = ["ImportReport", "import_file", "import_rows", "import_folder", "folder_rows", "BATCH",
@@ -80,6 +81,7 @@ def _sqlite_time(value: datetime) -> str:
 
 def _insert(db: Database, project_id: int, lines: Iterator[ParsedLine | BadLine], report: ImportReport,
             progress: Progress | None) -> None:
+    gold = quality.ImportedGold.for_project(db, project_id)  # the gold key never reaches the item's data
     now = utcnow()
     created_at: Any = _sqlite_time(now) if db.is_sqlite else now
     if db.is_sqlite:
@@ -100,6 +102,7 @@ def _insert(db: Database, project_id: int, lines: Iterator[ParsedLine | BadLine]
                 # fewer, larger checkpoints: each one rewrites the key index's pages once, not per batch
                 conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
             conn.exec_driver_sql(sql, batch)
+            gold.store(s)
         if progress:
             progress(seen)
         batch.clear()
@@ -108,6 +111,7 @@ def _insert(db: Database, project_id: int, lines: Iterator[ParsedLine | BadLine]
         seen += 1
         if isinstance(line, BadLine):
             continue
+        line = gold.take(line)
         batch.append((project_id, line.key, line.raw.decode(), created_at))
         if len(batch) >= BATCH:
             flush()
@@ -123,6 +127,7 @@ def _insert(db: Database, project_id: int, lines: Iterator[ParsedLine | BadLine]
         after = int(s.scalar(select(func.count(Item.id)).where(Item.project_id == project_id)) or 0)
     report.created = after - before
     report.duplicates = (report.lines - report.bad_count) - report.created
+    report.bad_count += gold.report_to(report.bad, MAX_REPORTED)  # imported, but without their gold answer
 
 
 def import_file(db: Database, actor: Actor, project_id: int, open_stream: Callable[[], IO[bytes]], fmt: str, *,
@@ -149,7 +154,7 @@ def import_rows(db: Database, actor: Actor, project_id: int, rows: list[Any], *,
                 skip_invalid: bool = False) -> ImportReport:
     """Import objects already in memory (an API body); line numbers are 1-based positions."""
     _check_access(db, actor, project_id)
-    parsed = list(read_rows(rows))
+    parsed = quality.check_imported_gold(db, project_id, list(read_rows(rows)))
     report = ImportReport()
     _scan(parsed, report)
     if report.bad_count and not skip_invalid:

@@ -29,5 +29,6 @@ class Item(Base):
     taken: Mapped[int] = mapped_column(Integer, default=0)  # active leases + submitted annotations
     done: Mapped[int] = mapped_column(Integer, default=0)  # distinct annotators who submitted
     is_open: Mapped[int] = mapped_column(SmallInteger, default=1)  # 1 while taken < workers_per_item
+    wanted: Mapped[int | None] = mapped_column(Integer, nullable=True)  # routing's per-item target (0003)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_annotated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
