@@ -123,7 +123,7 @@ def _kappa(a: IntArray, b: IntArray) -> float | None:
 
 
 def cohen_kappa_pairs(items: IntArray, workers: IntArray, values: IntArray, *, top: int = 12,
-                      min_common: int = 5) -> list[tuple[int, int, int, float | None]]:
+                      min_common: int = 3) -> list[tuple[int, int, int, float | None]]:
     """Cohen's kappa for each pair among the ``top`` most active workers with enough items in common."""
     if items.size == 0:
         return []

@@ -42,7 +42,7 @@ from .projects import info_from_row, load_visible
 
 __all__ = ["ConsolidatedRow", "MethodInfo", "refresh_item", "run_full", "consolidated_value",
            "consolidated_for_items", "schedule_refit", "refit_due", "set_method", "method_info",
-           "methods_for", "latest_run", "item_ids_below", "REFIT_AFTER_S"]
+           "methods_for", "latest_run", "item_ids_below", "start_run", "REFIT_AFTER_S"]
 
 REFIT_AFTER_S = 60.0  # a worker-model refit runs at most this often while annotations arrive
 _BATCH = 5000
@@ -106,11 +106,15 @@ class _TaskTypeOwn(Consolidator):
 def _method(s: Session, project_id: int, task_type: TaskType) -> tuple[Consolidator, dict[str, Any]]:
     row = s.execute(_project_method, {"pid": project_id}).first()
     name = (row[0] if row else None) or task_type.default_consolidator
+    c = _resolve(name, task_type)
+    return c, c.params(json.loads(row[1]) if row and row[1] else {})
+
+
+def _resolve(name: str, task_type: TaskType) -> Consolidator:
     registry = get_registry()
     if name == task_type.default_consolidator and name not in registry.consolidators:
-        return _TaskTypeOwn(task_type), {}
-    c = registry.consolidator(name)
-    return c, c.params(json.loads(row[1]) if row and row[1] else {})
+        return _TaskTypeOwn(task_type)
+    return registry.consolidator(name)
 
 
 @lru_cache(maxsize=64)
@@ -390,20 +394,22 @@ def method_info(db: Database, actor: Actor, project_id: int) -> tuple[MethodInfo
     default = p.type.default_consolidator
     options = [MethodInfo(c.name, c.title, c.params(), c.name == default, _is_worker_model(c))
                for c in methods_for(p.type, p.spec)]
-    return MethodInfo(current.name, current.title, params, current.name == default,
-                      _is_worker_model(current)), options
+    chosen = MethodInfo(current.name, current.title, params, current.name == default, _is_worker_model(current))
+    if chosen.name not in {o.name for o in options}:  # the task type's own consolidate(): always usable
+        options.insert(0, chosen)
+    return chosen, options
 
 
 def set_method(db: Database, actor: Actor, project_id: int, name: str,
                params: Mapping[str, Any] | None = None) -> int:
     """Change the algorithm (and its parameters); returns the job id of the full run it starts."""
     authorize(actor, "project.update")
-    consolidator = get_registry().consolidator(name)
     with db.write() as s:
         project = load_visible(s, actor, project_id)
         info = info_from_row(project)
+        consolidator = _resolve(name, info.type)
         kind = info.type.value_kind(info.spec)
-        if kind not in consolidator.value_kinds:
+        if kind not in consolidator.value_kinds and not isinstance(consolidator, _TaskTypeOwn):
             usable = ", ".join(c.name for c in methods_for(info.type, info.spec))
             raise ValidationFailed(f"{name!r} does not read {kind!r} answers; usable: {usable}",
                                    field="consolidation_method")
@@ -414,10 +420,18 @@ def set_method(db: Database, actor: Actor, project_id: int, name: str,
         project.consolidation_method = name
         project.consolidation_params = json.dumps({k: v for k, v in effective.items()
                                                    if k in (params or {})})
+    return start_run(db, actor, project_id)  # a job already waiting reads the new method when it runs
+
+
+def start_run(db: Database, actor: Actor, project_id: int) -> int:
+    """A manager asks for a full fit now; returns the job id (an already waiting one is reused)."""
+    authorize(actor, "project.update")
+    with db.write() as s:
+        load_visible(s, actor, project_id)
         job_id = schedule_refit(s, project_id, actor.user_id)
-        if job_id is None:  # one is already waiting: it reads the new method when it runs
-            job_id = int(s.scalar(select(Job.id).where(Job.project_id == project_id,
-                                                       Job.kind == JobKind.CONSOLIDATE)
+        if job_id is None:
+            job_id = int(s.scalar(select(Job.id).where(Job.project_id == project_id, Job.kind == JobKind.CONSOLIDATE,
+                                                       Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
                                   .order_by(Job.id.desc()).limit(1)) or 0)
         return job_id
 

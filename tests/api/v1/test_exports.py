@@ -70,7 +70,8 @@ def test_manifest_in_ground_truth_shape(client: TestClient, org: OrgUsers, label
     assert three["pets-metadata"]["class-name"] == "cat"  # tie cat/dog after the revision: label order wins
     assert three["pets-metadata"]["confidence"] == 0.5
     # the quality record: algorithm, and each worker's latest answer in Ground Truth's worker-response shape
-    assert meta["consolidation"] == {"method": "majority-vote", "params": {}, "confidence": 0.67, "votes": 3}
+    assert meta["consolidation"] == {"method": "majority-vote", "params": {}, "confidence": 0.6667, "votes": 3,
+                                     "confidence_map": {"cat": 0.6667, "dog": 0.3333}}
     responses = meta["worker-responses"]
     assert len(responses) == 3 and {r["answerContent"]["label"] for r in responses} == {"cat", "dog"}
     first = responses[0]
@@ -84,8 +85,8 @@ def test_jsonl_lists_every_version(client: TestClient, org: OrgUsers, labeled: d
     assert [r["item_id"] for r in rows] == labeled["ids"]
     assert [len(r["annotations"]) for r in rows] == [3, 1, 0, 3]
     assert [a["version"] for a in rows[3]["annotations"]] == [1, 1, 2]
-    assert rows[0]["consolidated"] == {"value": {"label": "cat"}, "confidence": 0.67, "method": "majority-vote",
-                                       "params": {}, "votes": 3}
+    assert rows[0]["consolidated"] == {"value": {"label": "cat"}, "confidence": 0.6667, "method": "majority-vote",
+                                       "params": {}, "votes": 3, "confidence_map": {"cat": 0.6667, "dog": 0.3333}}
     assert [len(r["worker_responses"]["answers"]) for r in rows] == [3, 1, 0, 2]
     assert rows[2]["consolidated"] is None and rows[2]["data"] == {"source": "two"}
 

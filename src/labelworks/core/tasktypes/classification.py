@@ -62,14 +62,16 @@ class ClassificationTaskType(TaskType):
             ids = [_class_id(spec, lab) for lab in chosen]
             meta = {
                 "class-map": {str(i): lab for i, lab in zip(ids, chosen, strict=True)},
-                "confidence-map": {str(i): answer.confidence_map.get(lab, 0.0) for i, lab in zip(ids, chosen, strict=True)},
+                "confidence-map": {str(i): round(answer.confidence_map.get(lab, 0.0), 2)
+                                   for i, lab in zip(ids, chosen, strict=True)},
                 "type": f"{self._gt_type}-multilabel",
             }
             label: Any = ids
         else:
             name = str(answer.value["label"])
             label = _class_id(spec, name)
-            meta = {"class-name": name, "confidence": answer.confidence, "type": self._gt_type}
+            # two decimals, as Ground Truth writes them (the JSONL export keeps the full figure)
+            meta = {"class-name": name, "confidence": round(answer.confidence, 2), "type": self._gt_type}
         meta.update({"human-annotated": "yes", "creation-date": created, "job-name": f"labeling-job/{spec.job_name}"})
         return {attr: label, f"{attr}-metadata": meta}
 
