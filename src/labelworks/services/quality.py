@@ -548,7 +548,7 @@ def worker_quality(db: Database, actor: Actor, project_id: int) -> list[WorkerQu
         consensus = _consensus(s, p, by_item)
         pauses = {w.user_id: w for w in s.scalars(select(WorkerPause).where(WorkerPause.project_id == project_id))}
         users = set(by_worker) | set(pauses)
-        emails = dict(s.execute(select(User.id, User.email).where(User.id.in_(users)))) if users else {}
+        emails = {uid: email for uid, email in s.execute(select(User.id, User.email).where(User.id.in_(users)))}
     kind, similarity = p.type.value_kind(p.spec), _similarity()
     out = []
     for user_id in sorted(users, key=lambda u: emails.get(u, "")):
