@@ -100,7 +100,7 @@ def _candidates(s: Session, actor: Actor, p: ProjectRow, now: datetime, postgres
 
 
 def _any_open(s: Session, actor: Actor, p: ProjectRow, now: datetime) -> bool:
-    """On PostgreSQL: is anything left that rows locked by other transactions hid from our scan?"""
+    """Is any item open for this annotator (no row locked)? On PostgreSQL also: did locked rows hide some?"""
     params: dict[str, Any] = {"pid": p.id, "uid": actor.user_id}
     if p.task_lifetime_s:
         params["since"] = now - timedelta(seconds=p.task_lifetime_s)
@@ -152,12 +152,13 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
                                                                              "now": now}):
                     if aid not in skip_ids:
                         return _lease(p, aid, item_id, expires, draft, data)
-                candidates = _candidates(s, actor, p, now, postgres)
-                if gold_rate > 0 and candidates:  # gold only between real tasks: it must look like one
+                # gold only while real tasks remain (it must look like one), decided before any
+                # candidate row is locked: a gold row may be busy, and we must not wait holding others
+                if gold_rate > 0 and _any_open(s, actor, p, now):
                     gold = _gold_lease(s, actor, p, now, gold_rate)
                     if gold is not None:
                         return gold
-                for item_id, data in candidates:
+                for item_id, data in _candidates(s, actor, p, now, postgres):
                     if not _rowcount(s.execute(take, {"item_id": item_id, "n": n})):
                         continue
                     expires = now + timedelta(seconds=p.task_time_limit_s)
