@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ...core.consolidation.base import Consolidator
+from ...core.consolidation.truth.consolidators import CATEGORICAL
 from ...core.tasktypes import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION
 from ...core.tasktypes.base import TaskType
 from ..hookspecs import hookimpl
@@ -11,3 +13,9 @@ from ..hookspecs import hookimpl
 def register_task_types() -> list[TaskType]:
     """Text and image classification, single- and multi-label."""
     return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION]
+
+
+@hookimpl
+def register_consolidators() -> list[Consolidator]:
+    """Truth inference for labels (majority vote, Dawid-Skene, one-coin DS, GLAD, MACE, Wawa, ZBS)."""
+    return [*CATEGORICAL]
