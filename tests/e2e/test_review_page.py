@@ -122,3 +122,33 @@ def test_reviewer_rejects_approves_and_adjusts_and_the_annotator_reworks(browser
     page.locator("[data-testid=item-stages]").wait_for()
     assert "adjusted" in page.locator("[data-testid=item-stages]").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "review-stages.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- the pages' contracts, no browser
+
+
+def test_review_pages_refuse_annotators_and_keep_form_values_on_errors(client: Any, factory: Factory,
+                                                                       org: Any) -> None:
+    p = factory.project(org.manager, labels=["cat", "dog"])
+    r = client.get(f"/projects/{p.id}/review", headers=org.annotator.headers)
+    assert r.status_code == 403 and "text/html" in r.headers["content-type"]
+    r = client.post(f"/projects/{p.id}/review/next", headers=org.annotator.headers)
+    assert r.status_code == 403
+    r = client.get(f"/projects/{p.id}/review", headers=org.reviewer.headers)
+    assert r.status_code == 200 and "Review next item" in r.text and "Review settings" not in r.text
+    r = client.post(f"/projects/{p.id}/review/settings", data={"mode": "percent", "percent": "", "time_limit_s": "900"},
+                    headers=org.manager.headers)
+    assert r.status_code == 422 and 'data-field="percent"' in r.text
+    r = client.post(f"/projects/{p.id}/review/settings", data={"mode": "percent", "percent": "abc"},
+                    headers=org.manager.headers)
+    assert r.status_code == 422 and "is not a number" in r.text
+    r = client.post(f"/projects/{p.id}/review/settings", data={"mode": "percent", "percent": "10", "time_limit_s": "900"},
+                    headers=org.manager.headers, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("/review?notice=saved")
+    assert reviews.get_settings(client.app.state.db, org.manager.actor, p.id).percent == 10
+    r = client.post(f"/projects/{p.id}/review/next", headers=org.reviewer.headers, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("notice=empty")
+    r = client.get(f"/projects/{p.id}/feedback/card", headers=org.annotator.headers)
+    assert r.status_code == 200 and "Feedback" not in r.text, "no card without open feedback"
+    r = client.get(f"/projects/{p.id}/feedback", headers=org.annotator.headers)
+    assert r.status_code == 200 and "No feedback yet" in r.text
