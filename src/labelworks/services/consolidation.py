@@ -77,7 +77,7 @@ class MethodInfo:
 
 def _is_worker_model(c: Consolidator) -> bool:
     """Algorithms whose update() uses a fitted state (and so need full refits)."""
-    return type(c).update is not Consolidator.update
+    return bool(c.worker_model)
 
 
 class _TaskTypeOwn(Consolidator):

@@ -72,6 +72,9 @@ class Consolidator(ABC):
     title: str
     value_kinds: frozenset[str]
     defaults: Mapping[str, Any] = {}
+    # True when the algorithm fits worker parameters over the whole project: update() then needs
+    # the state of a full fit, and the service refits it now and then as answers arrive
+    worker_model: bool = False
 
     def params(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The defaults with a project's overrides applied (unknown keys are refused)."""
