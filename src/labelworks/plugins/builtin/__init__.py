@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...core.consolidation.base import Consolidator
+from ...core.consolidation.structured.consolidators import structured_consolidators
 from ...core.consolidation.truth.consolidators import CATEGORICAL
 from ...core.tasktypes import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION
 from ...core.tasktypes.base import TaskType
@@ -17,5 +18,6 @@ def register_task_types() -> list[TaskType]:
 
 @hookimpl
 def register_consolidators() -> list[Consolidator]:
-    """Truth inference for labels (majority vote, Dawid-Skene, one-coin DS, GLAD, MACE, Wawa, ZBS)."""
-    return [*CATEGORICAL]
+    """Truth inference for labels (majority vote, Dawid-Skene, one-coin DS, GLAD, MACE, Wawa, ZBS);
+    boxes, polygons, masks, keypoints, spans, rankings, pairwise, ratings and free text."""
+    return [*CATEGORICAL, *structured_consolidators()]

@@ -247,6 +247,7 @@ class TextRover(_PerItem):
     value_kinds = frozenset({"text"})
     kind = "text"
     defaults = {"worker_weights": None, "reweight": True}
+    worker_model = True  # update() reuses the worker weights of the last full fit
 
     def _one(self, answers: ItemAnswers, spec: ProjectSpec, params: Mapping[str, Any],
              weights: Mapping[str, float] | None) -> Consolidated:
@@ -290,6 +291,7 @@ class RatingRobustMean(Consolidator):
     name = "rating-robust-mean"
     title = "Numeric ratings: robust mean after removing each worker's bias"
     value_kinds = frozenset({"rating"})
+    worker_model = True  # update() applies the worker biases of the last full fit
     defaults = {"scale_min": None, "scale_max": None, "shrinkage": 10.0, "huber_k": 3.0, "worker_weights": None}
 
     def _run(self, answers: Sequence[Answer], params: Mapping[str, Any],
