@@ -125,17 +125,10 @@ def _decoded_state(run_id: int, state: str) -> dict[str, Any]:
 
 
 def _gold_for(s: Session, project_id: int, item_ids: Iterable[int] | None) -> dict[int, dict[str, Any]]:
-    """Known answers of gold items (from the quality service, when it keeps them)."""
+    """Known answers of gold items (kept by the quality service), for all items or just these."""
     from . import quality
 
-    reader = getattr(quality, "gold_answers", None)
-    if reader is None:
-        return {}
-    gold: dict[int, dict[str, Any]] = reader(s, project_id)
-    if item_ids is None:
-        return gold
-    wanted = set(item_ids)
-    return {k: v for k, v in gold.items() if k in wanted}
+    return quality.gold_answers(s, project_id, list(item_ids) if item_ids is not None else None)
 
 
 def _answers_of(rows: Iterable[Any], item: str) -> tuple[list[Answer], dict[str, Any] | None]:
