@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from labelworks.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from labelworks.db.base import utcnow
 from labelworks.db.engine import Database
-from labelworks.db.models import Annotation, ReviewTask
+from labelworks.db.models import Annotation, Item, ProjectReview, ReviewTask
 from labelworks.services import assignments, consolidation, reviews
 from labelworks.services.annotations import submit
 
@@ -275,3 +275,32 @@ def test_items_completed_without_a_submission_are_found_by_the_sweep(db: Databas
         s.execute(update(ProjectReview).values(swept_at=utcnow() - timedelta(hours=1)))
     task = reviews.next_review(db, org.reviewer.actor, pid)
     assert task is not None and pending(db, pid) == set(ids) - {task.item_id}
+
+
+def test_gold_items_are_never_reviewed(db: Database, factory: Factory, org: OrgUsers) -> None:
+    from labelworks.services import quality
+
+    pid, ids, workers = setup(factory, org, 3, per_item=1)
+    label_all(db, pid, workers, {i: ["cat"] for i in ids})
+    quality.mark_gold(db, org.manager.actor, pid, ids[0], {"label": "cat"})
+    _, queued = reviews.update_settings(db, org.manager.actor, pid, "all")
+    assert queued == 2 and pending(db, pid) == set(ids[1:])
+    quality.mark_gold(db, org.manager.actor, pid, ids[1], {"label": "cat"})  # after it was queued
+    task = reviews.next_review(db, org.reviewer.actor, pid)
+    assert task is not None and task.item_id == ids[2]
+    reviews.approve(db, org.reviewer.actor, task.id)
+    assert reviews.next_review(db, org.reviewer.actor, pid) is None
+
+
+def test_the_sweep_reads_only_items_labeled_since_the_last_one(db: Database, factory: Factory,
+                                                              org: OrgUsers) -> None:
+    pid, ids, workers = setup(factory, org, 2, per_item=1)
+    reviews.update_settings(db, org.manager.actor, pid, "all")
+    label_all(db, pid, workers, {i: ["cat"] for i in ids})
+    with db.write() as s:  # as if the submit path had not queued them (an older server, say)
+        s.execute(delete(ReviewTask))
+        s.execute(update(Item).where(Item.id == ids[0]).values(last_annotated_at=utcnow() - timedelta(hours=2)))
+        s.execute(update(ProjectReview).values(swept_at=utcnow() - timedelta(hours=1)))
+    first = reviews.next_review(db, org.reviewer.actor, pid)
+    assert first is not None and first.item_id == ids[1], "labeled before the last sweep: not read again"
+    assert pending(db, pid) == set()

@@ -46,7 +46,9 @@ from ..core.enums import AnnotationSource
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..db.base import utcnow
 from ..db.engine import Database
-from ..db.models import Annotation, Item, ItemStage, Project, ProjectReview, ReviewFeedback, ReviewTask, User
+from ..db.models import (
+    Annotation, GoldItem, Item, ItemStage, ProjectReview, ReviewFeedback, ReviewTask, User,
+)
 from . import consolidation
 from .annotations import AnnotationInfo, revise
 from .hotpath import ProjectRow, visible_project
@@ -64,6 +66,7 @@ SWEEP_EVERY_S = 30.0  # an empty queue looks for newly complete items at most th
 MAX_FEEDBACK = 5000
 _BATCH = 2000
 _CANDIDATES = 8  # PostgreSQL: rows a racing reviewer may try before re-reading
+_SWEEP_MARGIN = timedelta(seconds=120)  # transactions that committed late still fall inside the window
 
 
 # --------------------------------------------------------------------------------------- values
@@ -263,8 +266,12 @@ def _queue(s: Session, project_id: int, item_id: int, round_: int, reason: str, 
     _stage(s, project_id, item_id, round_, "sampled", actor_id, reason, now)
 
 
-_complete_item = select(Item.id).join(Project, Project.id == Item.project_id).where(
-    Item.done >= Project.workers_per_item, Item.is_open == 0)
+# Complete: closed (every slot of its target taken; with adaptive routing the per-item target) and
+# no lease outstanding (every taken slot submitted). Gold items are never reviewed: their answer is
+# known, and a reviewer who also labels must not learn which items are gold.
+_complete_item = select(Item.id).where(
+    Item.is_open == 0, Item.done > 0, Item.done >= Item.taken,
+    ~select(GoldItem.item_id).where(GoldItem.item_id == Item.id).exists())
 
 
 def on_item_labeled(s: Session, project_id: int, item_id: int, confidence: float | None) -> bool:
@@ -289,9 +296,10 @@ def on_item_labeled(s: Session, project_id: int, item_id: int, confidence: float
 
 
 def _backfill(s: Session, p: ProjectRow, settings: ReviewSettings, now: datetime, actor_id: int | None,
-              resample: bool) -> int:
-    """Queue complete items that have no review task yet; with ``resample``, drop untouched round-1
-    tasks the new sampling no longer picks. Returns how many tasks were queued."""
+              resample: bool, since: datetime | None = None) -> int:
+    """Queue complete items that have no review task yet (with ``since``, only items labeled since
+    then); with ``resample``, drop untouched round-1 tasks the new sampling no longer picks.
+    Returns how many tasks were queued."""
     if resample:
         pending = s.execute(select(ReviewTask.id, ReviewTask.item_id, ReviewTask.confidence).where(
             ReviewTask.project_id == p.id, ReviewTask.status == "pending", ReviewTask.round == 1)).all()
@@ -305,10 +313,12 @@ def _backfill(s: Session, p: ProjectRow, settings: ReviewSettings, now: datetime
     if settings.mode != "none":
         last_id = 0
         while True:
-            ids = list(s.scalars(_complete_item.where(
+            query = _complete_item.where(
                 Item.project_id == p.id, Item.id > last_id,
-                ~select(ReviewTask.id).where(ReviewTask.item_id == Item.id).exists(),
-            ).order_by(Item.id).limit(_BATCH)))
+                ~select(ReviewTask.id).where(ReviewTask.item_id == Item.id).exists())
+            if since is not None:
+                query = query.where(Item.last_annotated_at >= since)
+            ids = list(s.scalars(query.order_by(Item.id).limit(_BATCH)))
             if not ids:
                 break
             confidences = _confidences(s, p, ids) if settings.mode == "below_confidence" else {}
@@ -319,7 +329,8 @@ def _backfill(s: Session, p: ProjectRow, settings: ReviewSettings, now: datetime
                     queued += 1
             s.flush()
             last_id = ids[-1]
-    s.execute(update(ProjectReview).where(ProjectReview.project_id == p.id).values(swept_at=now))
+    s.execute(update(ProjectReview).where(ProjectReview.project_id == p.id).values(
+        swept_at=now, swept_workers=p.workers_per_item))
     return queued
 
 
@@ -401,9 +412,10 @@ def next_review(db: Database, actor: Actor, project_id: int, exclude: Iterable[i
             own_work = select(Annotation.id).where(Annotation.item_id == ReviewTask.item_id,
                                                    Annotation.user_id == actor.user_id,
                                                    Annotation.source != AnnotationSource.REVIEW.value)
+            gold = select(GoldItem.item_id).where(GoldItem.item_id == ReviewTask.item_id)  # marked since queued
             query = select(ReviewTask.id).where(ReviewTask.project_id == project_id, _available(now),
-                                                ReviewTask.item_id.not_in(skip_items), ~own_work.exists()
-                                                ).order_by(ReviewTask.id).limit(_CANDIDATES if postgres else 1)
+                                                ReviewTask.item_id.not_in(skip_items), ~own_work.exists(),
+                                                ~gold.exists()).order_by(ReviewTask.id).limit(_CANDIDATES if postgres else 1)
             if postgres:  # racing reviewers take different rows instead of queueing on the first
                 query = query.with_for_update(skip_locked=True, of=ReviewTask)
             expires = now + timedelta(seconds=settings.time_limit_s)
@@ -415,11 +427,15 @@ def next_review(db: Database, actor: Actor, project_id: int, exclude: Iterable[i
                     s.refresh(task)
                     _stage(s, project_id, task.item_id, task.round, "in_review", actor.user_id, None, now)
                     return _task_info(task)
-            swept = s.scalar(select(ProjectReview.swept_at).where(ProjectReview.project_id == project_id))
-            if attempt or settings.mode == "none" or (
-                    swept is not None and now - swept < timedelta(seconds=SWEEP_EVERY_S)):
+            swept = s.execute(select(ProjectReview.swept_at, ProjectReview.swept_workers)
+                              .where(ProjectReview.project_id == project_id)).first()
+            if attempt or settings.mode == "none" or swept is None or (
+                    swept[0] is not None and now - swept[0] < timedelta(seconds=SWEEP_EVERY_S)):
                 return None
-            if not _backfill(s, p, settings, now, None, resample=False):
+            # items labeled since the last sweep, or every item when workers per item changed since
+            # (lowering it completes items without a submission)
+            since = swept[0] - _SWEEP_MARGIN if swept[0] is not None and swept[1] == p.workers_per_item else None
+            if not _backfill(s, p, settings, now, None, resample=False, since=since):
                 return None
     return None
 

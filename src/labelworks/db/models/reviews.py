@@ -22,6 +22,7 @@ class ProjectReview(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     swept_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # last backfill of the queue
+    swept_workers: Mapped[int | None] = mapped_column(Integer, nullable=True)  # workers per item at that time
 
 
 class ReviewTask(Base):

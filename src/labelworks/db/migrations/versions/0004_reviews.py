@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column('updated_by', sa.Integer(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.Column('swept_at', sa.DateTime(), nullable=True),
+        sa.Column('swept_workers', sa.Integer(), nullable=True),
         _fk('project_reviews', 'project_id', 'projects', 'CASCADE'),
         _fk('project_reviews', 'updated_by', 'users', 'SET NULL'),
         sa.PrimaryKeyConstraint('project_id', name=op.f('pk_project_reviews')),
