@@ -12,7 +12,7 @@ import pytest
 
 from factories import PASSWORD, Factory
 from labelworks.core.enums import Role
-from labelworks.services import annotations, assignments, reviews
+from labelworks.services import annotations, assignments, review_feedback, reviews
 
 SCREENSHOTS = Path(os.environ.get("LW_SCREENSHOTS", "/tmp/labelworks-screenshots"))
 
@@ -114,7 +114,7 @@ def test_reviewer_rejects_approves_and_adjusts_and_the_annotator_reworks(browser
     page.click("[data-testid=review-adjust]")
     page.wait_for_url("**/review?notice=empty")
 
-    stages = [s.stage for s in reviews.item_stages(db, manager.actor, p.id, min(texts))]
+    stages = [s.stage for s in review_feedback.item_stages(db, manager.actor, p.id, min(texts))]
     assert stages == ["labeled", "labeled", "sampled", "in_review", "rejected", "reworked", "sampled", "in_review",
                       "adjusted"]
     page.goto(f"/projects/{p.id}/items")

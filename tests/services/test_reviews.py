@@ -12,7 +12,7 @@ from labelworks.core.errors import Conflict, NotFound, PermissionDenied, Validat
 from labelworks.db.base import utcnow
 from labelworks.db.engine import Database
 from labelworks.db.models import Annotation, Item, ProjectReview, ReviewTask
-from labelworks.services import assignments, consolidation, reviews
+from labelworks.services import assignments, consolidation, review_feedback, reviews
 from labelworks.services.annotations import submit
 
 from factories import Factory, OrgUsers, UserHandle
@@ -128,7 +128,7 @@ def test_review_view_and_approve(db: Database, factory: Factory, org: OrgUsers) 
     with pytest.raises(Conflict):
         reviews.approve(db, org.reviewer.actor, task.id)
     assert reviews.next_review(db, org.reviewer.actor, pid) is None
-    stages = [st.stage for st in reviews.item_stages(db, org.manager.actor, pid, ids[0])]
+    stages = [st.stage for st in review_feedback.item_stages(db, org.manager.actor, pid, ids[0])]
     assert stages == ["labeled", "labeled", "sampled", "in_review", "approved"]
     with db.read() as s:
         outcomes = reviews.review_outcomes(s, pid, ids)
@@ -156,22 +156,22 @@ def test_reject_with_feedback_then_rework_starts_a_new_round(db: Database, facto
     assert info.value.field == "annotation_ids[1]"
     reviews.reject(db, org.reviewer.actor, task.id, "It is a cat: whiskers.", [wrong.annotation_id])
 
-    assert reviews.list_feedback(db, a.actor, pid) == [], "feedback goes to the rejected annotation's author only"
-    mine = reviews.list_feedback(db, b.actor, pid)
+    assert review_feedback.list_feedback(db, a.actor, pid) == [], "feedback goes to the rejected annotation's author only"
+    mine = review_feedback.list_feedback(db, b.actor, pid)
     assert [(f.text, f.annotation_id, f.reviewer, f.value) for f in mine] == [
         ("It is a cat: whiskers.", wrong.annotation_id, org.reviewer.email, {"label": "dog"})]
-    assert len(reviews.list_feedback(db, org.manager.actor, pid, open_only=True)) == 1
+    assert len(review_feedback.list_feedback(db, org.manager.actor, pid, open_only=True)) == 1
     assert reviews.queue_summary(db, org.manager.actor, pid)["awaiting_rework"] == 1
     with pytest.raises(NotFound):
-        reviews.rework(db, a.actor, mine[0].id, {"label": "cat"})
+        review_feedback.rework(db, a.actor, mine[0].id, {"label": "cat"})
     with pytest.raises(ValidationFailed):
-        reviews.rework(db, b.actor, mine[0].id, {"label": "horse"})
+        review_feedback.rework(db, b.actor, mine[0].id, {"label": "horse"})
 
-    revised = reviews.rework(db, b.actor, mine[0].id, {"label": "cat"})
+    revised = review_feedback.rework(db, b.actor, mine[0].id, {"label": "cat"})
     assert revised.version == 2
     with pytest.raises(Conflict):
-        reviews.rework(db, b.actor, mine[0].id, {"label": "cat"})
-    again = reviews.list_feedback(db, b.actor, pid)[0]
+        review_feedback.rework(db, b.actor, mine[0].id, {"label": "cat"})
+    again = review_feedback.list_feedback(db, b.actor, pid)[0]
     assert again.resolved_at is not None and again.resolved_by_annotation_id == revised.id
     second = reviews.next_review(db, org.reviewer.actor, pid)
     assert second is not None and second.round == 2 and second.item_id == ids[0]
@@ -179,7 +179,7 @@ def test_reject_with_feedback_then_rework_starts_a_new_round(db: Database, facto
     assert sorted(x.value["label"] for x in view2.answers) == ["cat", "cat"]
     assert view2.earlier[0]["outcome"] == "rejected"
     reviews.approve(db, org.reviewer.actor, second.id)
-    stages = [(st.stage, st.round) for st in reviews.item_stages(db, org.manager.actor, pid, ids[0])]
+    stages = [(st.stage, st.round) for st in review_feedback.item_stages(db, org.manager.actor, pid, ids[0])]
     assert stages[2:] == [("sampled", 1), ("in_review", 1), ("rejected", 1), ("reworked", 1), ("sampled", 2),
                           ("in_review", 2), ("approved", 2)]
 
@@ -257,7 +257,7 @@ def test_reviewers_are_not_given_their_own_work_and_annotators_cannot_review(db:
     with pytest.raises(PermissionDenied):
         reviews.next_review(db, org.annotator.actor, p.id)
     with pytest.raises(PermissionDenied):
-        reviews.item_stages(db, org.annotator.actor, p.id, ids[0])
+        review_feedback.item_stages(db, org.annotator.actor, p.id, ids[0])
 
 
 def test_items_completed_without_a_submission_are_found_by_the_sweep(db: Database, factory: Factory,

@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from ..authz import allowed
 from ..core.actor import Actor
 from ..core.errors import ValidationFailed
-from ..services import projects, reviews
+from ..services import projects, review_feedback, reviews
 from .pages_common import page, page_context, require_actor, see_other
 from .rendering import render
 
@@ -195,8 +195,8 @@ async def feedback_page(request: Request, project_id: int) -> Response:
     actor = require_actor(request)
     db = request.app.state.db
 
-    def load() -> tuple[projects.ProjectInfo, list[reviews.FeedbackInfo]]:
-        return projects.get_project(db, actor, project_id), reviews.list_feedback(db, actor, project_id)
+    def load() -> tuple[projects.ProjectInfo, list[review_feedback.FeedbackInfo]]:
+        return projects.get_project(db, actor, project_id), review_feedback.list_feedback(db, actor, project_id)
 
     p, rows = await run_in_threadpool(load)
     ctx = page_context(request, actor, nav="projects", p=p, rows=rows, adjust_kind=_adjust_kind(p),
@@ -213,9 +213,9 @@ async def rework(request: Request, project_id: int, feedback_id: int) -> Respons
     try:
         p = await run_in_threadpool(projects.get_project, db, actor, project_id)
         value = _adjusted_value(form, _adjust_kind(p))
-        await run_in_threadpool(lambda: reviews.rework(db, actor, feedback_id, value))
+        await run_in_threadpool(lambda: review_feedback.rework(db, actor, feedback_id, value))
     except ValidationFailed as exc:  # the page again, the message beside that item's form
-        rows = await run_in_threadpool(reviews.list_feedback, db, actor, project_id)
+        rows = await run_in_threadpool(review_feedback.list_feedback, db, actor, project_id)
         ctx = page_context(request, actor, nav="projects", p=p, rows=rows, adjust_kind=_adjust_kind(p),
                            error=exc, error_id=feedback_id)
         return render(request, "review_feedback.html", ctx, status_code=422)
@@ -227,7 +227,7 @@ async def rework(request: Request, project_id: int, feedback_id: int) -> Respons
 async def feedback_card(request: Request, project_id: int) -> Response:
     """The project page's feedback section (loaded by htmx): open feedback on your own work."""
     actor = require_actor(request)
-    rows = await run_in_threadpool(lambda: reviews.list_feedback(request.app.state.db, actor, project_id,
+    rows = await run_in_threadpool(lambda: review_feedback.list_feedback(request.app.state.db, actor, project_id,
                                                                  open_only=True, annotator_id=actor.user_id))
     mine = [f for f in rows if f.annotator == actor.email]
     return render(request, "review_part_feedback.html", page_context(request, actor, rows=mine,
@@ -239,5 +239,5 @@ async def feedback_card(request: Request, project_id: int) -> Response:
 async def stages_partial(request: Request, project_id: int, item_id: int) -> Response:
     """One item's stage history (inside the item's expansion in the items table)."""
     actor = require_actor(request)
-    rows = await run_in_threadpool(reviews.item_stages, request.app.state.db, actor, project_id, item_id)
+    rows = await run_in_threadpool(review_feedback.item_stages, request.app.state.db, actor, project_id, item_id)
     return render(request, "review_part_stages.html", page_context(request, actor, stages=rows))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from ....services import reviews
+from ....services import review_feedback, reviews
 from ...deps import CurrentActor, DbDep
 from ...schemas.v1.reviews import (
     AdjustBody, AdjustedPublic, ApproveBody, ConsolidatedPublic, FeedbackPublic, RejectBody, ReviewAnswerPublic,
@@ -100,18 +100,18 @@ def list_feedback(project_id: int, actor: CurrentActor, db: DbDep, open: bool = 
                   annotator_id: int | None = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 200) -> list[FeedbackPublic]:
     """Reviewers' feedback, newest first; annotators get only feedback on their own annotations."""
-    rows = reviews.list_feedback(db, actor, project_id, open_only=open, annotator_id=annotator_id, limit=limit)
+    rows = review_feedback.list_feedback(db, actor, project_id, open_only=open, annotator_id=annotator_id, limit=limit)
     return [FeedbackPublic(**{k: v for k, v in f.__dict__.items() if k != "data"}) for f in rows]
 
 
 @router.post("/feedback/{feedback_id}/rework", status_code=201)
 def rework(feedback_id: int, body: SubmitBody, actor: CurrentActor, db: DbDep) -> JSONResponse:
     """Answer feedback with a revision of your annotation; the item goes back to review."""
-    a = reviews.rework(db, actor, feedback_id, body.value, client_submission_id=body.client_submission_id,
+    a = review_feedback.rework(db, actor, feedback_id, body.value, client_submission_id=body.client_submission_id,
                        active_ms=body.active_ms)
     return JSONResponse(annotation_public(a).model_dump(mode="json"), status_code=201)
 
 
 @router.get("/projects/{project_id}/items/{item_id}/stages", response_model=list[StagePublic])
 def item_stages(project_id: int, item_id: int, actor: CurrentActor, db: DbDep) -> list[StagePublic]:
-    return [StagePublic(**st.__dict__) for st in reviews.item_stages(db, actor, project_id, item_id)]
+    return [StagePublic(**st.__dict__) for st in review_feedback.item_stages(db, actor, project_id, item_id)]
