@@ -191,7 +191,8 @@ class RankingBradleyTerry(_PerItem):
     title = "Rankings: Bradley-Terry over the implied pairs, bootstrap intervals"
     value_kinds = frozenset({"ranking"})
     kind = "ranking"
-    defaults = {"bootstrap": 200, "seed": 0, "worker_weights": None}
+    # each bootstrap refit costs ~1.5 ms: 50 keeps a project-wide fit near 0.1 s per ranked item
+    defaults = {"bootstrap": 50, "seed": 0, "worker_weights": None}
 
     def _one(self, answers: ItemAnswers, spec: ProjectSpec, params: Mapping[str, Any],
              weights: Mapping[str, float] | None) -> Consolidated:
