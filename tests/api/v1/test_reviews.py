@@ -135,3 +135,21 @@ def test_annotators_cannot_review_and_other_orgs_see_nothing(client: TestClient,
     assert client.get(f"/api/v1/projects/{pid}/items/{review['task']['item_id']}/stages",
                       headers=org.annotator.headers).status_code == 403
     assert client.post(f"/api/v1/reviews/{tid}/release", headers=org.reviewer.headers).status_code == 204
+
+
+def test_review_outcomes_reach_the_exports(client: TestClient, factory: Factory, org: OrgUsers) -> None:
+    import json
+
+    pid, second = _project(client, factory, org)
+    review = client.post(f"/api/v1/projects/{pid}/reviews/next", json={}, headers=org.reviewer.headers).json()
+    wrong = next(a for a in review["answers"] if a["worker"] == second.email)
+    client.post(f"/api/v1/reviews/{review['task']['id']}/reject",
+                json={"feedback": "cat", "annotation_ids": [wrong["annotation_id"]]}, headers=org.reviewer.headers)
+    r = client.get(f"/api/v1/projects/{pid}/export", params={"format": "manifest"}, headers=org.manager.headers)
+    assert r.status_code == 200, r.text
+    line = json.loads(r.text.splitlines()[0])
+    meta = next(v for k, v in line.items() if k.endswith("-metadata"))
+    assert [(o["outcome"], o["reviewerId"], o["feedback"][0]["workerId"]) for o in meta["review"]] == [
+        ("rejected", org.reviewer.email, second.email)]
+    r = client.get(f"/api/v1/projects/{pid}/export", params={"format": "jsonl"}, headers=org.manager.headers)
+    assert json.loads(r.text.splitlines()[0])["review"][0]["feedback"][0]["text"] == "cat"
