@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import database, demo, projects, serve, transfer, users, worker
+from . import aggregate, database, demo, projects, serve, transfer, users, worker
 
 __all__ = ["app", "main"]
 
@@ -37,6 +37,7 @@ app.command("import")(transfer.import_items)
 app.command("export")(transfer.export_items)
 app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
+app.command("aggregate")(aggregate.aggregate)
 
 
 def main() -> None:
