@@ -17,6 +17,7 @@ no task at all, with the reason.
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +39,7 @@ from .hotpath import T, ProjectRow, visible_project
 __all__ = ["Lease", "lease_gone_message", "next_for", "skip", "release", "save_draft", "reclaim_expired", "reopen_items",
            "load_active_lease"]
 
+_gold_draws = random.Random()
 _CANDIDATES = 8  # on PostgreSQL, rows a racing annotator may try before re-reading
 _RETRIES = 20
 
@@ -110,8 +112,8 @@ def _any_open(s: Session, actor: Actor, p: ProjectRow, now: datetime) -> bool:
 
 def _gold_lease(s: Session, actor: Actor, p: ProjectRow, now: datetime, gold_rate: float) -> Lease | None:
     """A gold item this worker has not answered, when the gold rate picks one for this task."""
-    served = int(s.execute(T.served, {"pid": p.id, "uid": actor.user_id}).scalar() or 0)
-    if not wants_gold(actor.user_id, served, gold_rate):
+    # a fresh draw per task: counting the worker's earlier tasks instead would grow with their history
+    if not wants_gold(actor.user_id, _gold_draws.getrandbits(62), gold_rate):
         return None
     row = s.execute(T.gold_candidates, {"pid": p.id, "uid": actor.user_id}).first()
     if row is None:

@@ -71,7 +71,6 @@ class T:
         "SELECT q.gold_rate, q.routing, q.initial_workers, (SELECT w.reason FROM worker_pauses w "
         "WHERE w.project_id = q.project_id AND w.user_id = :uid AND w.paused) "
         "FROM project_quality q WHERE q.project_id = :pid")
-    served = text("SELECT COUNT(*) FROM assignments WHERE project_id = :pid AND user_id = :uid")
     # gold items are answered by every worker: no limit, only "not yet by this one"; the order is a
     # per-worker shuffle so that workers do not meet the gold items in one shared sequence
     gold_candidates = text(

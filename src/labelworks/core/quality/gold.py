@@ -45,16 +45,16 @@ def same_answer(kind: str, a: Mapping[str, Any], b: Mapping[str, Any], similarit
     return similarity(kind, a, b) >= MATCH_AT
 
 
-def wants_gold(user_id: int, served: int, rate: float) -> bool:
-    """Whether this worker's next task should be gold: a hash of (worker, tasks served so far) < rate.
+def wants_gold(user_id: int, draw: int, rate: float) -> bool:
+    """Whether this worker's next task should be gold: a hash of (worker, draw) below ``rate``.
 
-    Deterministic (so tests and support can reproduce a worker's sequence) yet spread like a coin:
-    over any run of tasks about ``rate`` of them are gold, in an order no worker can predict
-    without knowing the scheme, and two workers get different sequences.
+    The caller passes a fresh random ``draw`` per task (so about ``rate`` of any run of tasks
+    are gold, in no order a worker could learn); the same inputs always give the same answer,
+    which keeps the rule itself testable.
     """
     if rate <= 0.0:
         return False
     if rate >= 1.0:
         return True
-    digest = hashlib.blake2b(f"{user_id}:{served}".encode(), digest_size=8).digest()
+    digest = hashlib.blake2b(f"{user_id}:{draw}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64 < rate
