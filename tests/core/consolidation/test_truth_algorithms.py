@@ -188,12 +188,9 @@ def _check_same(a: dict[tuple[str, str], float], b: dict[tuple[str, str], float]
         assert a[key] == pytest.approx(b[key], abs=1e-6)
 
 
-@settings(max_examples=25, deadline=None)
-@given(answers=answers_strategy, perm=st.permutations(range(4)), seed=st.integers(0, 10_000))
-@pytest.mark.parametrize("name", sorted(ALL))
-def test_renaming_classes_and_reordering_answers_change_nothing(
-    name: str, answers: list[tuple[int, int, int]], perm: list[int], seed: int
-) -> None:
+def check_invariance(name: str, answers: list[tuple[int, int, int]], perm: list[int], seed: int) -> None:
+    """Renaming classes (with the project order renamed alike) and shuffling answers and worker
+    names leave every posterior where it was."""
     names = ["c0", "c1", "c2", "c3"]
     order = tuple(names)
     tasks = [f"t{t}" for t, _, _ in answers]
@@ -215,3 +212,19 @@ def test_renaming_classes_and_reordering_answers_change_nothing(
     enc = encode([tasks[i] for i in shuffle], [f"x{workers[i]}" for i in shuffle], [labels[i] for i in shuffle],
                  class_order=order)
     _check_same(expected, _posterior_by_name(enc, ALL[name](enc)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(answers=answers_strategy, perm=st.permutations(range(4)), seed=st.integers(0, 10_000))
+@pytest.mark.parametrize("name", sorted(set(ALL) - {"glad"}))
+def test_renaming_classes_and_reordering_answers_change_nothing(
+    name: str, answers: list[tuple[int, int, int]], perm: list[int], seed: int
+) -> None:
+    check_invariance(name, answers, perm, seed)
+
+
+# GLAD's M-step runs L-BFGS in every epoch (~0.1 s a fit even on tiny inputs): fewer examples
+@settings(max_examples=8, deadline=None)
+@given(answers=answers_strategy, perm=st.permutations(range(4)), seed=st.integers(0, 10_000))
+def test_glad_is_invariant_too(answers: list[tuple[int, int, int]], perm: list[int], seed: int) -> None:
+    check_invariance("glad", answers, perm, seed)
