@@ -508,7 +508,7 @@ def _latest_rows(s: Session, project_id: int, item_ids: list[int] | None = None
             yield from s.execute(query.where(Annotation.item_id.in_(item_ids[i:i + _IN_CHUNK])))
 
     for item_id, user_id, value, active_ms in rows():
-        out[(item_id, user_id)] = (json.loads(value), active_ms)
+        out[(item_id, user_id)] = (orjson.loads(value), active_ms)
     return out
 
 
@@ -523,9 +523,10 @@ def _consensus(s: Session, p: ProjectInfo, by_item: Mapping[int, list[dict[str, 
         for i in range(0, len(ids), _IN_CHUNK):
             for iid, row in bulk(s, p.id, ids[i:i + _IN_CHUNK]).items():
                 out[iid] = dict(row.value)
+    task_type, spec = p.type, p.spec  # properties that parse the label config on every read
     for iid in ids:  # items the consolidation service has not answered (yet): the task type's own rule
         if iid not in out:
-            answer = p.type.consolidate(by_item[iid], p.spec)
+            answer = task_type.consolidate(by_item[iid], spec)
             if answer is not None:
                 out[iid] = dict(answer.value)
     return out

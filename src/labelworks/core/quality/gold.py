@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
+
+import orjson
 
 from ..errors import ValidationFailed
 
@@ -33,9 +34,9 @@ def coerce_gold(raw: Any, field: str) -> Any:
     raise ValidationFailed("a gold answer is a label, a list of labels or the task's answer object", field=field)
 
 
-def canonical_key(value: Any) -> str:
-    """One string per canonical value, whatever its key order (for counting and equality)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+def canonical_key(value: Any) -> bytes:
+    """One key per canonical value, whatever its key order (for counting and equality)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
 def same_answer(kind: str, a: Mapping[str, Any], b: Mapping[str, Any], similarity: Similarity | None = None) -> bool:

@@ -44,26 +44,35 @@ def worker_stats(user_id: int, answers: Sequence[WorkerAnswer], *, kind: str, se
                  gold: Mapping[int, Mapping[str, Any]], consensus: Mapping[int, Mapping[str, Any]],
                  similarity: Similarity | None = None) -> WorkerStats:
     """One worker's figures. ``consensus`` holds consolidated answers of items seen by two or more workers."""
+    categorical = kind in CATEGORICAL_KINDS
+    # labels compare by canonical key, each answer's key made once (it also feeds the label count)
+    keys = [canonical_key(a.value) for a in answers] if categorical else []
+
+    def agrees(i: int, a: WorkerAnswer, other: Mapping[str, Any]) -> bool:
+        if categorical:
+            return keys[i] == canonical_key(other)
+        return same_answer(kind, a.value, other, similarity)
+
     gold_answered = gold_correct = 0
     compared = agreed = 0
-    for a in answers:
+    for i, a in enumerate(answers):
         known = gold.get(a.item_id)
         if known is not None:
             gold_answered += 1
-            gold_correct += same_answer(kind, a.value, known, similarity)
+            gold_correct += agrees(i, a, known)
             continue
         answer = consensus.get(a.item_id)
         if answer is not None:
             compared += 1
-            agreed += same_answer(kind, a.value, answer, similarity)
+            agreed += agrees(i, a, answer)
     times = [a.active_ms for a in answers if a.active_ms is not None]
     floor_ms = settings.min_seconds * 1000.0
     too_fast = sum(1 for t in times if t < floor_ms) if floor_ms > 0 else 0
     top_value, top_share = None, 0.0
-    if kind in CATEGORICAL_KINDS and answers:
-        counts = Counter(canonical_key(a.value) for a in answers)
+    if categorical and answers:
+        counts = Counter(keys)
         key, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        top_value, top_share = _readable(answers, key), n / len(answers)
+        top_value, top_share = _readable(answers[keys.index(key)].value, key), n / len(answers)
     flags: list[str] = []
     if too_fast:
         flags.append(f"{too_fast} answers faster than {settings.min_seconds:g} s")
@@ -79,14 +88,13 @@ def worker_stats(user_id: int, answers: Sequence[WorkerAnswer], *, kind: str, se
         flags=tuple(flags))
 
 
-def _readable(answers: Sequence[WorkerAnswer], key: str) -> str:
-    """The answer behind a canonical key, as a person reads it (``cat``, ``cat+dog``)."""
-    value = next(a.value for a in answers if canonical_key(a.value) == key)
+def _readable(value: Mapping[str, Any], key: bytes) -> str:
+    """An answer as a person reads it (``cat``, ``cat+dog``)."""
     if isinstance(value.get("label"), str):
         return str(value["label"])
     if isinstance(value.get("labels"), list):
         return "+".join(str(x) for x in value["labels"]) or "(none)"
-    return key
+    return key.decode()
 
 
 def qualification_failure(gold_answered: int, gold_correct: int, settings: QualitySettings) -> str | None:
