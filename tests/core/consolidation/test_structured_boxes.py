@@ -112,6 +112,22 @@ def test_worker_order_and_names_do_not_change_the_answer(raw: list[list[tuple[st
     base = consolidate_boxes(answers, label_order=["car", "dog"])
     shuffled = list(answers)
     rnd.shuffle(shuffled)  # type: ignore[attr-defined]
-    renamed = [(f"x{len(shuffled) - i}", v) for i, (_, v) in enumerate(shuffled)]
+    # new worker names, and each worker's boxes listed in reverse
+    renamed = [(f"x{len(shuffled) - i}", {"boxes": v["boxes"][::-1]}) for i, (_, v) in enumerate(shuffled)]
     assert consolidate_boxes(shuffled, label_order=["car", "dog"]) == base
     assert consolidate_boxes(renamed, label_order=["car", "dog"]) == base
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(answer_boxes, min_size=1, max_size=5), st.permutations(["car", "dog"]))
+def test_renaming_the_labels_renames_the_answer(raw: list[list[tuple[str, int, int, int, int]]],
+                                                 renamed: list[str]) -> None:
+    rename = dict(zip(["car", "dog"], renamed, strict=True))
+    answers = [(f"w{i}", {"boxes": [box(*b) for b in bs]}) for i, bs in enumerate(raw)]
+    moved = [(w, {"boxes": [{**b, "label": rename[b["label"]]} for b in v["boxes"]]}) for w, v in answers]
+    base = consolidate_boxes(answers, label_order=["car", "dog"])
+    other = consolidate_boxes(moved, label_order=[rename["car"], rename["dog"]])
+    expected = sorted((repr({**b, "label": rename[b["label"]]}), c)
+                      for b, c in zip(base.value["boxes"], base.object_confidence, strict=True))  # type: ignore[arg-type]
+    assert sorted((repr(b), c) for b, c in zip(other.value["boxes"], other.object_confidence, strict=True)) == expected  # type: ignore[arg-type]
+    assert other.confidence == base.confidence

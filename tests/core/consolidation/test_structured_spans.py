@@ -78,4 +78,19 @@ def test_worker_order_and_names_do_not_change_the_answer(raw: list[list[tuple[st
     shuffled = list(answers)
     rnd.shuffle(shuffled)  # type: ignore[attr-defined]
     assert consolidate_spans(shuffled, label_order=ORDER) == base
-    assert consolidate_spans([(f"z{i}", v) for i, (_, v) in enumerate(shuffled)], label_order=ORDER) == base
+    reversed_lists = [(f"z{i}", {"entities": v["entities"][::-1]}) for i, (_, v) in enumerate(shuffled)]
+    assert consolidate_spans(reversed_lists, label_order=ORDER) == base
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(spans, min_size=1, max_size=5), st.permutations(ORDER))
+def test_renaming_the_labels_renames_the_answer(raw: list[list[tuple[str, int, int]]], renamed: list[str]) -> None:
+    rename = dict(zip(ORDER, renamed, strict=True))
+    answers = [(f"w{i}", {"entities": [ent(lab, s, s + n) for lab, s, n in es]}) for i, es in enumerate(raw)]
+    moved = [(w, {"entities": [{**e, "label": rename[e["label"]]} for e in v["entities"]]}) for w, v in answers]
+    base = consolidate_spans(answers, label_order=ORDER)
+    other = consolidate_spans(moved, label_order=[rename[x] for x in ORDER])
+    expected = sorted((repr({**e, "label": rename[e["label"]]}), c)
+                      for e, c in zip(base.value["entities"], base.object_confidence, strict=True))  # type: ignore[arg-type]
+    assert sorted((repr(e), c) for e, c in zip(other.value["entities"], other.object_confidence, strict=True)) == expected  # type: ignore[arg-type]
+    assert other.confidence == base.confidence

@@ -24,6 +24,7 @@ __all__ = [
     "canonical_order",
     "cluster_objects",
     "confidence",
+    "geometry_first",
     "number",
     "quorum_met",
     "resolve_weights",
@@ -67,6 +68,11 @@ def canonical_order(keys: Sequence[Hashable], weights: FloatArray) -> list[int]:
 def _sortable(key: Hashable) -> tuple[Any, ...]:
     # repr keeps heterogeneous keys comparable (None beside numbers) and is stable across runs
     return (repr(key),)
+
+
+def geometry_first(obj: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Sort key for (label, *geometry): geometry first, so renaming labels keeps the order."""
+    return (obj[1:], obj[0])
 
 
 def confidence(value: float, n_workers: int) -> float:

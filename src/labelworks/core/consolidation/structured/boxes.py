@@ -36,6 +36,7 @@ from ._common import (
     canonical_order,
     cluster_objects,
     confidence,
+    geometry_first,
     number,
     quorum_met,
     resolve_weights,
@@ -143,9 +144,10 @@ def consolidate_boxes(
     if not 0.0 < iou_threshold <= 1.0:
         raise ValueError(f"iou_threshold: must lie in (0, 1], got {iou_threshold}")
     workers = [w for w, _ in answers]
-    per_worker = [parse_boxes(v, f"answer of {w!r}") for w, v in answers]
+    # each worker's boxes in a canonical order (geometry first, so renaming labels changes nothing)
+    per_worker = [sorted(parse_boxes(v, f"answer of {w!r}"), key=geometry_first) for w, v in answers]
     w = resolve_weights(workers, weights)
-    order = canonical_order([tuple(sorted(boxes)) for boxes in per_worker], w)
+    order = canonical_order([tuple(b[1:] for b in boxes) for boxes in per_worker], w)
     corners = [_corners(boxes) for boxes in per_worker]
 
     def represent(members: list[tuple[int, int]]) -> Box:

@@ -143,8 +143,8 @@ def consolidate_keypoints(
     kept: list[tuple[Keypoint, float]] = []
     scores: list[float] = []
     for label in labels:
-        per_worker = [[p for p in pts if p[0] == label] for pts in all_points]
-        order = canonical_order([tuple(sorted(pts)) for pts in per_worker], w)
+        per_worker = [sorted(p for p in pts if p[0] == label) for pts in all_points]
+        order = canonical_order([tuple(p[1:] for p in pts) for pts in per_worker], w)
 
         def represent(members: list[tuple[int, int]], per_worker: list[list[Keypoint]] = per_worker,
                       label: str = label) -> Keypoint:

@@ -43,6 +43,7 @@ from ._common import (
     canonical_order,
     cluster_objects,
     confidence,
+    geometry_first,
     number,
     quorum_met,
     resolve_weights,
@@ -237,7 +238,7 @@ def consolidate_polygons(
     if not 0.0 < iou_threshold <= 1.0:
         raise ValueError(f"iou_threshold: must lie in (0, 1], got {iou_threshold}")
     workers = [w for w, _ in answers]
-    per_worker = [parse_polygons(v, f"answer of {w!r}") for w, v in answers]
+    per_worker = [sorted(parse_polygons(v, f"answer of {w!r}"), key=geometry_first) for w, v in answers]
     w = resolve_weights(workers, weights)
     n = len(answers)
     props = _image_properties([v for _, v in answers])
@@ -251,7 +252,7 @@ def consolidate_polygons(
     masks = [[rasterize(pts, frame) for _, pts in polys] for polys in per_worker]
     # objects carry their index so the affinity can look up the rasterised mask
     objects = [[(label, pos, k) for k, (label, _) in enumerate(polys)] for pos, polys in enumerate(per_worker)]
-    order = canonical_order([tuple(sorted(polys)) for polys in per_worker], w)
+    order = canonical_order([tuple(p[1] for p in polys) for polys in per_worker], w)
 
     def vote(members: list[tuple[int, int]]) -> BoolArray:
         mw = np.array([w[p] for p, _ in members], dtype=np.float64)

@@ -29,6 +29,7 @@ from ._common import (
     canonical_order,
     cluster_objects,
     confidence,
+    geometry_first,
     quorum_met,
     resolve_weights,
     weighted_vote,
@@ -129,9 +130,9 @@ def consolidate_spans(
     if not 0.0 < jaccard_threshold <= 1.0:
         raise ValueError(f"jaccard_threshold: must lie in (0, 1], got {jaccard_threshold}")
     workers = [w for w, _ in answers]
-    per_worker = [parse_spans(v, f"answer of {w!r}") for w, v in answers]
+    per_worker = [sorted(parse_spans(v, f"answer of {w!r}"), key=geometry_first) for w, v in answers]
     w = resolve_weights(workers, weights)
-    order = canonical_order([tuple(sorted(spans)) for spans in per_worker], w)
+    order = canonical_order([tuple(s[1:] for s in spans) for spans in per_worker], w)
 
     def represent(members: list[tuple[int, int]]) -> Span:
         mw = np.array([w[p] for p, _ in members], dtype=np.float64)
