@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from factories import PASSWORD, Factory
 from labelworks.core.enums import Role
+from labelworks.db.models import Annotation
 from labelworks.services import annotations, assignments, review_feedback, reviews
 
 SCREENSHOTS = Path(os.environ.get("LW_SCREENSHOTS", "/tmp/labelworks-screenshots"))
@@ -110,9 +112,18 @@ def test_reviewer_rejects_approves_and_adjusts_and_the_annotator_reworks(browser
     page.click("[data-testid=review-start]")
     page.wait_for_url(f"**/projects/{p.id}/review/*")
     assert "Round 2" in page.content() and "Earlier rounds" in page.content()
-    page.select_option("#adjust-value", "positive")
-    page.click("[data-testid=review-adjust]")
+    # adjust in the task frame: it opens preset with the consolidated answer (positive); choosing
+    # "negative" there (key 2) and submitting it (Enter) saves the reviewer's answer
+    frame = page.frame_locator("#lw-review-frame")
+    frame.locator(".choice[aria-checked=true]").wait_for()
+    assert "positive" in frame.locator(".choice[aria-checked=true]").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "review-adjust-frame.png"), full_page=True)
+    frame.locator(".choice").nth(1).click()
+    frame.locator("body").press("Enter")
     page.wait_for_url("**/review?notice=empty")
+    with db.read() as s:
+        adjusted = s.scalar(select(Annotation.value).where(Annotation.source == "review"))
+    assert adjusted == '{"label": "negative"}'
 
     stages = [s.stage for s in review_feedback.item_stages(db, manager.actor, p.id, min(texts))]
     assert stages == ["labeled", "labeled", "sampled", "in_review", "rejected", "reworked", "sampled", "in_review",
@@ -152,3 +163,32 @@ def test_review_pages_refuse_annotators_and_keep_form_values_on_errors(client: A
     assert r.status_code == 200 and "Feedback" not in r.text, "no card without open feedback"
     r = client.get(f"/projects/{p.id}/feedback", headers=org.annotator.headers)
     assert r.status_code == 200 and "No feedback yet" in r.text
+
+
+def test_the_review_frame_is_sandboxed_like_the_labeling_frame(client: Any, factory: Factory, org: Any) -> None:
+    db = client.app.state.db
+    p = factory.project(org.manager, labels=["cat", "dog"])
+    ids = factory.items(org.manager, p.id, 1, rows=[{"source": "<b>whiskers</b>"}])
+    reviews.update_settings(db, org.manager.actor, p.id, "all")
+    lease = assignments.next_for(db, org.annotator.actor, p.id)
+    assert lease is not None
+    annotations.submit(db, org.annotator.actor, lease.assignment_id, {"label": "dog"})
+    task = reviews.next_review(db, org.reviewer.actor, p.id)
+    assert task is not None and task.item_id == ids[0]
+    url = f"/projects/{p.id}/review/{task.id}/frame?nonce=abcdefgh12"
+    r = client.get(url, headers=org.reviewer.headers)
+    assert r.status_code == 200
+    assert "connect-src 'none'" in r.headers["content-security-policy"]
+    assert "&lt;b&gt;whiskers&lt;/b&gt;" in r.text and "<b>whiskers" not in r.text, "item data is escaped"
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=org.annotator.headers).status_code == 403
+    assert client.get(f"/projects/{p.id + 1}/review/{task.id}/frame", headers=org.reviewer.headers).status_code == 404
+    page = client.get(f"/projects/{p.id}/review/{task.id}", headers=org.reviewer.headers).text
+    assert 'sandbox="allow-scripts allow-forms"' in page and "allow-same-origin" not in page
+    assert '"label": {"label": "dog"}' in page, "the frame is preset with the consolidated answer"
+    # what the frame's form sends (the output keyed by field name) is normalized by the task type
+    r = client.post(f"/projects/{p.id}/review/{task.id}/adjust", data={"frame_value": '{"label": {"label": "cat"}}'},
+                    headers=org.reviewer.headers, follow_redirects=False)
+    assert r.status_code == 303
+    with db.read() as s:
+        assert s.scalar(select(Annotation.value).where(Annotation.source == "review")) == '{"label": "cat"}'

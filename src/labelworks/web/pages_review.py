@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ..authz import allowed
 from ..core.actor import Actor
-from ..core.errors import ValidationFailed
+from ..api.deps import actor_from_request
+from ..core.errors import LabelworksError, NotFound, ValidationFailed
 from ..services import projects, review_feedback, reviews
+from ..services.templates import render_task
+from .labeling import frame_csp
 from .pages_common import page, page_context, require_actor, see_other
-from .rendering import render
+from .rendering import render, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,6 +115,17 @@ async def review_next(request: Request, project_id: int) -> Response:
 # ------------------------------------------------------------------------- one item
 
 
+# the form fields of a task template: the frame's output is keyed by them
+_FIELD_NAMES = re.compile(r"""<(?:lw|crowd)-[a-z-]+\b[^>]*?\bname\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def _draft_for(template: str, value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The consolidated answer in the form output's shape, to preset the task frame with."""
+    if not value:
+        return None
+    return {name: value for name in dict.fromkeys(_FIELD_NAMES.findall(template)) or ["label"]}
+
+
 def _adjust_kind(p: projects.ProjectInfo) -> str:
     """How the adjust form asks for a value: a label picker for categorical types, else JSON."""
     kind = p.type.value_kind(p.spec)
@@ -131,7 +148,8 @@ async def _task_page(request: Request, actor: Actor, project_id: int, task_id: i
     initial = view.consolidated or {}
     ctx = page_context(request, actor, nav="projects", p=p, view=view, image=image, error=error,
                        error_field=(error.field or "") if error else "", form=form or {},
-                       adjust_kind=_adjust_kind(p), initial=initial,
+                       adjust_kind=_adjust_kind(p), initial=initial, frame_nonce=secrets.token_urlsafe(16),
+                       draft=_draft_for(p.effective_template, view.consolidated),
                        initial_json=json.dumps(initial, indent=1) if initial else "{}",
                        mine=view.task.status == "leased" and view.task.reviewer_id == actor.user_id)
     return render(request, "review_item.html", ctx, status_code=422 if error else 200)
@@ -144,6 +162,12 @@ async def review_item(request: Request, project_id: int, task_id: int) -> Respon
 
 
 def _adjusted_value(form: FormData, kind: str) -> Any:
+    """The task frame's output when it sent one, else the label picker's (or JSON editor's) value."""
+    if str(form.get("frame_value", "")).strip():
+        try:
+            return json.loads(str(form.get("frame_value")))
+        except json.JSONDecodeError:
+            raise ValidationFailed("the task form sent a value that is not JSON", field="value") from None
     if kind == "labels":
         return {"labels": [str(v) for v in form.getlist("labels")]}
     if kind == "label":
@@ -183,6 +207,36 @@ async def decide(request: Request, project_id: int, task_id: int, action: str) -
                 "annotation_ids": [str(v) for v in form.getlist("annotation_ids")]}
         return await _task_page(request, actor, project_id, task_id, exc, kept)
     return await _go_next(request, actor, project_id)
+
+
+@router.get("/projects/{project_id}/review/{task_id}/frame", response_class=HTMLResponse)
+async def review_frame(request: Request, project_id: int, task_id: int) -> Response:
+    """The item rendered by the project's task template, in the sandboxed frame the labeling page uses
+    (same CSP, same postMessage contract); the review page presets it with the consolidated answer."""
+    nonce = secrets.token_urlsafe(16)
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    headers = {"Content-Security-Policy": frame_csp(origin, nonce), "Cache-Control": "no-store"}
+    actor = await run_in_threadpool(actor_from_request, request)
+    if actor is None:
+        return HTMLResponse("<p>Your session has ended; log in again.</p>", status_code=401, headers=headers)
+    db, signer = request.app.state.db, request.app.state.signer
+
+    def load() -> str:
+        p = projects.get_project(db, actor, project_id)
+        view = reviews.get_review(db, actor, task_id)
+        if view.task.project_id != project_id:
+            raise NotFound(f"no review task {task_id} in project {project_id}")
+        return render_task(p.effective_template, view.data, list(p.labels.labels),
+                           sign_media=lambda ref: origin + signer.url(ref, actor.user_id))
+
+    try:
+        body = await run_in_threadpool(load)
+    except LabelworksError as exc:
+        return HTMLResponse(f"<p>{escape(exc.message)}</p>", status_code=exc.http_status, headers=headers)
+    response = templates.TemplateResponse(request, "frame.html", {
+        "body": Markup(body), "static_url": f"{origin}/static", "csp_nonce": nonce})
+    response.headers.update(headers)
+    return response
 
 
 # ------------------------------------------------------------------------ annotator feedback
