@@ -195,7 +195,10 @@ def test_a_revision_through_the_plain_edit_path_also_counts_as_rework(db: Databa
     assert task is not None
     view = reviews.get_review(db, org.reviewer.actor, task.id)
     reviews.reject(db, org.reviewer.actor, task.id, "no", [view.answers[0].annotation_id])
-    revise(db, workers[0].actor, view.answers[0].annotation_id, {"label": "cat"})
+    revised, _ = revise(db, workers[0].actor, view.answers[0].annotation_id, {"label": "cat"})
+    shown = review_feedback.list_feedback(db, workers[0].actor, pid)
+    assert shown[0].resolved_by_annotation_id == revised.id, "answered at once, before any queue read"
+    assert review_feedback.list_feedback(db, workers[0].actor, pid, open_only=True) == []
     nxt = reviews.next_review(db, org.reviewer.actor, pid)
     assert nxt is not None and nxt.round == 2
 

@@ -23,7 +23,7 @@ from ..db.models import Annotation, Item, ItemStage, ReviewFeedback, ReviewTask,
 from . import consolidation
 from .annotations import AnnotationInfo, revise
 from .hotpath import visible_project
-from .reviews import sync_reworks
+from .reviews import answered_feedback, sync_reworks
 
 __all__ = ["FeedbackInfo", "StageInfo", "list_feedback", "rework", "item_stages"]
 
@@ -79,12 +79,17 @@ def list_feedback(db: Database, actor: Actor, project_id: int, *, open_only: boo
             query = query.where(ReviewFeedback.annotator_id == actor.user_id)
         elif annotator_id is not None:
             query = query.where(ReviewFeedback.annotator_id == annotator_id)
+        # a revision made through the plain edit path answers feedback before the queue marks it so
+        answered = {r[0]: (r[5], r[4]) for r in answered_feedback(s, project_id)}
         if open_only:
-            query = query.where(ReviewFeedback.resolved_at.is_(None))
-        return [FeedbackInfo(f.id, f.project_id, f.item_id, key, json.loads(data), f.annotation_id, a_email,
-                             json.loads(value), r_email or "a former reviewer", f.text, round_, f.created_at,
-                             f.resolved_at, f.resolved_by_annotation_id)
-                for f, value, key, data, round_, a_email, r_email in s.execute(query)]
+            query = query.where(ReviewFeedback.resolved_at.is_(None), ReviewFeedback.id.not_in(list(answered)))
+        out = []
+        for f, value, key, data, round_, a_email, r_email in s.execute(query):
+            resolved_at, resolved_by = answered.get(f.id, (f.resolved_at, f.resolved_by_annotation_id))
+            out.append(FeedbackInfo(f.id, f.project_id, f.item_id, key, json.loads(data), f.annotation_id, a_email,
+                                    json.loads(value), r_email or "a former reviewer", f.text, round_, f.created_at,
+                                    resolved_at, resolved_by))
+        return out
 
 
 def rework(db: Database, actor: Actor, feedback_id: int, value: Any, *, client_submission_id: str | None = None,

@@ -55,7 +55,7 @@ from .hotpath import ProjectRow, visible_project
 __all__ = [
     "MODES", "ReviewSettings", "ReviewTaskInfo", "ReviewAnswer", "ReviewView",
     "get_settings", "update_settings", "on_item_labeled", "is_sampled", "next_review", "get_review",
-    "approve", "reject", "adjust", "release", "queue_summary", "review_outcomes", "sync_reworks", "SWEEP_EVERY_S",
+    "approve", "reject", "adjust", "release", "queue_summary", "review_outcomes", "sync_reworks", "answered_feedback", "SWEEP_EVERY_S",
 ]
 
 MODES = ("none", "all", "percent", "below_confidence")
@@ -344,9 +344,9 @@ def _task_info(t: ReviewTask) -> ReviewTaskInfo:
                           t.expires_at, t.decided_at)
 
 
-def sync_reworks(s: Session, project_id: int, now: datetime) -> int:
-    """Mark feedback answered by a newer version of its annotation; start the next round where a
-    rejection's feedback is all answered. Revisions may come through any path, so this reads them."""
+def answered_feedback(s: Session, project_id: int) -> list[tuple[int, int, int, int, int, datetime]]:
+    """Open feedback whose annotation has a newer version by its author, not yet marked so:
+    (feedback id, task id, item id, annotator id, the first newer annotation's id and time)."""
     old = Annotation.__table__.alias("old")
     newer = Annotation.__table__.alias("newer")
     rows = s.execute(
@@ -359,11 +359,19 @@ def sync_reworks(s: Session, project_id: int, now: datetime) -> int:
         .group_by(ReviewFeedback.id, ReviewFeedback.task_id, ReviewFeedback.item_id, ReviewFeedback.annotator_id)
     ).all()
     if not rows:
+        return []
+    at = dict(s.execute(select(Annotation.id, Annotation.created_at).where(Annotation.id.in_([r[4] for r in rows]))).all())
+    return [(r[0], r[1], r[2], r[3], r[4], at[r[4]]) for r in rows]
+
+
+def sync_reworks(s: Session, project_id: int, now: datetime) -> int:
+    """Mark feedback answered by a newer version of its annotation; start the next round where a
+    rejection's feedback is all answered. Revisions may come through any path, so this reads them."""
+    rows = answered_feedback(s, project_id)
+    if not rows:
         return 0
-    revisions = {a.id: a for a in s.scalars(select(Annotation).where(Annotation.id.in_([r[4] for r in rows])))}
     tasks = {t.id: t for t in s.scalars(select(ReviewTask).where(ReviewTask.id.in_({r[1] for r in rows})))}
-    for fid, task_id, item_id, annotator_id, revision_id in rows:
-        at = revisions[revision_id].created_at
+    for fid, task_id, item_id, annotator_id, revision_id, at in rows:
         s.execute(update(ReviewFeedback).where(ReviewFeedback.id == fid)
                   .values(resolved_at=at, resolved_by_annotation_id=revision_id))
         _stage(s, project_id, item_id, tasks[task_id].round, "reworked", annotator_id,
