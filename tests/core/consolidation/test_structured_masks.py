@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelworks.core.consolidation.structured import similarity
-from labelworks.core.consolidation.structured.masks import consolidate_masks, consolidate_polygons, rasterize
+from labelworks.core.consolidation.structured.masks import (
+    consolidate_masks,
+    consolidate_polygons,
+    rasterize,
+    trace_outline,
+)
 
 
 def test_pixel_vote_and_class_confidence() -> None:
@@ -75,6 +80,34 @@ def test_polygon_instances_matched_and_voted() -> None:
     assert len(result.object_confidence) == 1 and 0.9 < result.object_confidence[0] <= 1.0
     single = consolidate_polygons(answers[:1])
     assert single.confidence == 0.0 and len(single.value["polygons"]) == 2  # type: ignore[arg-type]
+
+
+def rect(label: str, x0: float, y0: float, x1: float, y1: float) -> dict[str, object]:
+    return {"label": label, "vertices": [{"x": x0, "y": y0}, {"x": x1, "y": y0}, {"x": x1, "y": y1}, {"x": x0, "y": y1}]}
+
+
+def test_the_polygon_is_the_outline_of_the_pixel_vote() -> None:
+    # covered by two of three: the 11 x 11 square with its 2 x 2 top-left corner cut off
+    answers = [("a", {"polygons": [rect("car", 0, 0, 10, 10)]}), ("b", {"polygons": [rect("car", 0, 2, 10, 12)]}),
+               ("c", {"polygons": [rect("car", 2, 0, 12, 10)]})]
+    result = consolidate_polygons(answers)
+    (poly,) = result.value["polygons"]  # type: ignore[misc]
+    pts = [(v["x"], v["y"]) for v in poly["vertices"]]
+    expected = np.zeros((11, 11), dtype=bool)
+    expected[2:, :] = True
+    expected[:, 2:] = True
+    drawn = rasterize(pts, (0, 0, 13, 13))
+    # the outline runs through pixel centres, so the cut corner comes back chamfered: one pixel more
+    assert drawn[:11, :11][expected].all() and drawn.sum() == expected.sum() + 1
+    assert sorted(pts) == sorted([(2.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 2.0)])
+
+
+def test_trace_outline_round_trips_a_blob() -> None:
+    yy, xx = np.mgrid[:40, :40]
+    disc = (yy - 20) ** 2 + (xx - 18) ** 2 <= 144
+    back = rasterize(trace_outline(disc), (0, 0, 40, 40))
+    assert (back & disc).sum() / (back | disc).sum() > 0.95
+    assert trace_outline(np.zeros((3, 3), dtype=bool)) == []
 
 
 def test_polygon_similarity() -> None:

@@ -22,8 +22,9 @@ Each polygon is rasterised (Pillow) over the region covered by the item's polygo
 matched across workers like boxes (Hungarian on mask IoU >= ``iou_threshold``, workers in an order
 computed from their answers, quorum of weight), and each kept instance's shape is the pixel vote of
 its members (a pixel is in when members with more than half of the instance's weight cover it).
-The consolidated polygon is the member's polygon whose mask is closest (IoU) to that vote, so the
-output stays a polygon a person drew. Object confidence = support x mean IoU of the members to the
+The consolidated polygon is the traced outline of that vote (:func:`trace_outline`: pixel centres,
+simplified to within a pixel); when the vote is under three pixels wide, the member polygon
+closest to it (IoU). Object confidence = support x mean IoU of the members to the
 vote x label share; the item's confidence as for boxes.
 """
 
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw
+from scipy import ndimage
 
 from ..majority import Consolidated
 from ._common import (
@@ -59,6 +61,7 @@ __all__ = [
     "parse_polygons",
     "polygon_similarity",
     "rasterize",
+    "trace_outline",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -198,6 +201,79 @@ def rasterize(vertices: Sequence[tuple[float, float]], frame: tuple[int, int, in
     return out
 
 
+# clockwise with y pointing down: W, NW, N, NE, E, SE, S, SW
+_RING = ((0, -1), (-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1))
+SIMPLIFY_PX = 1.0
+
+
+def trace_outline(mask: BoolArray) -> list[tuple[int, int]]:
+    """The outline of the largest 8-connected region of ``mask`` as pixel centres (x, y), clockwise.
+
+    Moore-neighbour tracing (holes are filled: a polygon has none), stopped when a (pixel, entry
+    direction) state comes round again, then simplified (collinear points dropped, Douglas-Peucker
+    at ``SIMPLIFY_PX``). Rasterising the result with :func:`rasterize` gives the region back to
+    within a pixel along the edge. Empty when the mask is.
+    """
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3), dtype=bool))
+    if count == 0:
+        return []
+    sizes = np.bincount(labels.ravel())[1:]
+    region = ndimage.binary_fill_holes(labels == int(np.argmax(sizes)) + 1)
+    pad = np.pad(region, 1)
+    rows, cols = np.nonzero(pad)
+    first = int(np.lexsort((cols, rows))[0])
+    start = (int(rows[first]), int(cols[first]))
+    # the topmost-leftmost pixel was entered from the west, which is outside
+    state = (start, 0)
+    seen: dict[tuple[tuple[int, int], int], int] = {}
+    path: list[tuple[int, int]] = []
+    while state not in seen:
+        seen[state] = len(path)
+        cur, back = state
+        path.append(cur)
+        for i in range(1, 9):
+            d = (back + i) % 8
+            nxt = (cur[0] + _RING[d][0], cur[1] + _RING[d][1])
+            if pad[nxt]:
+                before = (back + i - 1) % 8
+                bpos = (cur[0] + _RING[before][0], cur[1] + _RING[before][1])
+                state = (nxt, _RING.index((bpos[0] - nxt[0], bpos[1] - nxt[1])))
+                break
+        else:
+            return [(start[1] - 1, start[0] - 1)]  # a single pixel
+    loop = path[seen[state]:]
+    return _simplify([(c - 1, r - 1) for r, c in loop], SIMPLIFY_PX)
+
+
+def _simplify(points: list[tuple[int, int]], tolerance: float) -> list[tuple[int, int]]:
+    """Douglas-Peucker on a closed outline, split at the first point and the farthest from it."""
+    if len(points) < 4:
+        return points
+    pts = np.asarray(points, dtype=np.float64)
+    far = int(np.argmax(((pts - pts[0]) ** 2).sum(axis=1)))
+    keep = np.zeros(len(pts), dtype=bool)
+    keep[0] = keep[far] = True
+    stack = [(0, far), (far, len(pts))]
+    while stack:
+        lo, hi = stack.pop()
+        end = pts[hi % len(pts)]
+        inner = pts[lo + 1:hi]
+        if inner.size == 0:
+            continue
+        seg = end - pts[lo]
+        length = float(np.hypot(*seg))
+        if length == 0:
+            dist = np.hypot(*(inner - pts[lo]).T)
+        else:
+            dist = np.abs(seg[0] * (inner[:, 1] - pts[lo][1]) - seg[1] * (inner[:, 0] - pts[lo][0])) / length
+        k = int(np.argmax(dist))
+        if dist[k] > tolerance:
+            mid = lo + 1 + k
+            keep[mid] = True
+            stack.extend([(lo, mid), (mid, hi)])
+    return [points[i] for i in np.flatnonzero(keep)]
+
+
 def _iou(a: Sequence[BoolArray], b: Sequence[BoolArray]) -> FloatArray:
     fa = np.array([m.ravel() for m in a], dtype=np.float32).reshape(len(a), -1)
     fb = np.array([m.ravel() for m in b], dtype=np.float32).reshape(len(b), -1)
@@ -284,13 +360,19 @@ def consolidate_polygons(
         label, voted = cluster.representative
         ious = _iou([masks[p][k] for p, k in cluster.members], [voted])[:, 0]
         _, label_share = weighted_vote(((per_worker[p][k][0], float(w[p])) for p, k in cluster.members), label_order)
-        # the drawn polygon closest to the vote (ties: heavier worker, then the vertices themselves)
-        pick = min(range(len(cluster.members)), key=lambda i: (
-            -round(float(ious[i]), 9), -float(w[cluster.members[i][0]]),
-            repr(per_worker[cluster.members[i][0]][cluster.members[i][1]][1])))
-        p, k = cluster.members[pick]
+        outline = trace_outline(voted)
+        if len(outline) >= 3:
+            shape: tuple[tuple[float, float], ...] = tuple(
+                (float(x + frame[0]), float(y + frame[1])) for x, y in outline)
+        else:
+            # the vote is a sliver: the drawn polygon closest to it (ties: heavier worker, then vertices)
+            pick = min(range(len(cluster.members)), key=lambda i: (
+                -round(float(ious[i]), 9), -float(w[cluster.members[i][0]]),
+                repr(per_worker[cluster.members[i][0]][cluster.members[i][1]][1])))
+            p, k = cluster.members[pick]
+            shape = per_worker[p][k][1]
         score = support * float(ious.mean()) * label_share
-        kept.append(((label, per_worker[p][k][1]), score))
+        kept.append(((label, shape), score))
         scores.append(score)
     kept.sort(key=lambda pc: (min(y for _, y in pc[0][1]), min(x for x, _ in pc[0][1]), pc[0][0]))
     value = {"polygons": [{"label": label, "vertices": [{"x": x, "y": y} for x, y in pts]}
