@@ -15,7 +15,7 @@ from labelworks.core.enums import AssignmentStatus
 from labelworks.core.errors import Conflict, ImportRejected, NotFound, PermissionDenied, ValidationFailed
 from labelworks.db.engine import Database
 from labelworks.db.models import Annotation, Assignment, GoldItem, Item
-from labelworks.services import annotations, assignments, imports, quality, routing
+from labelworks.services import annotations, assignments, imports, quality, routing, worker_quality
 
 from factories import Factory, OrgUsers, UserHandle
 
@@ -154,7 +154,7 @@ def test_qualification_pauses_releases_tells_and_resumes(db: Database, factory: 
     assert notes[0].message == f"{worker.email} was {message}"
     with pytest.raises(PermissionDenied):
         quality.notifications(db, worker.actor, p.id)
-    wq = {w.user_id: w for w in quality.worker_quality(db, org.manager.actor, p.id)}
+    wq = {w.user_id: w for w in worker_quality.worker_quality(db, org.manager.actor, p.id)}
     assert wq[worker.id].paused and wq[worker.id].pause_reason == message
     # resumed: a fresh window of gold answers decides
     with pytest.raises(PermissionDenied):
@@ -201,7 +201,7 @@ def test_worker_quality_and_flags(db: Database, factory: Factory, org: OrgUsers)
             assert lease is not None
             annotations.submit(db, user.actor, lease.assignment_id,
                                {"label": "dog" if lease.item_id == ids[0] else truth[lease.item_id]}, active_ms=5000)
-    stats = {w.user_id: w.stats for w in quality.worker_quality(db, org.manager.actor, p.id)}
+    stats = {w.user_id: w.stats for w in worker_quality.worker_quality(db, org.manager.actor, p.id)}
     s_lazy, s_good = stats[lazy.id], stats[good.id]
     assert (s_lazy.answers, s_lazy.gold_answered, s_lazy.gold_correct, s_lazy.gold_accuracy) == (5, 1, 0, 0.0)
     assert s_lazy.agreement == 0.5 and s_lazy.agreement_items == 4
@@ -209,7 +209,35 @@ def test_worker_quality_and_flags(db: Database, factory: Factory, org: OrgUsers)
     assert s_lazy.flags == ("5 answers faster than 2 s", "one label for everything: cat in 100% of 5 answers")
     assert (s_good.gold_accuracy, s_good.agreement, s_good.flags) == (1.0, 1.0, ())
     with pytest.raises(PermissionDenied):
-        quality.worker_quality(db, org.reviewer.actor, p.id)
+        worker_quality.worker_quality(db, org.reviewer.actor, p.id)
+    assert worker_quality.worker_quality(db, org.manager.actor, p.id, in_sql=False) == \
+        worker_quality.worker_quality(db, org.manager.actor, p.id, in_sql=True)
+
+
+def test_sql_and_python_figures_agree(db: Database, factory: Factory, org: OrgUsers) -> None:
+    """Multi-label answers, a revised answer, ties for the top answer, an even count for the median."""
+    p = factory.project(org.manager, labels=["cat", "dog", "bird"], multi_label=True, workers_per_item=3)
+    factory.items(org.manager, p.id, rows=[{"source": "g", "gold": ["dog", "cat"]},
+                                           *({"source": f"n{i}"} for i in range(5))])
+    quality.update_settings(db, org.manager.actor, p.id, {"gold_rate": 1.0, "min_seconds": 3.0,
+                                                          "one_label_min_answers": 2, "one_label_share": 0.5})
+    users = factory.annotators(3, org.org_id)
+    choices = [["cat"], ["dog", "cat"], ["bird"], ["cat", "bird"]]
+    first: dict[int, int] = {}
+    for n, user in enumerate(users):
+        for k in range(4 + n % 2):
+            lease = assignments.next_for(db, user.actor, p.id)
+            assert lease is not None
+            info, _ = annotations.submit(db, user.actor, lease.assignment_id, {"labels": choices[(k + n) % 4]},
+                                         active_ms=1000 * (k + 1) + 500 * n)
+            first.setdefault(user.id, info.id)
+    annotations.revise(db, users[0].actor, first[users[0].id], {"labels": ["dog", "cat"]})  # fixes a gold answer
+    in_sql = worker_quality.worker_quality(db, org.manager.actor, p.id, in_sql=True)
+    assert in_sql == worker_quality.worker_quality(db, org.manager.actor, p.id, in_sql=False)
+    by_user = {w.user_id: w.stats for w in in_sql}
+    assert by_user[users[0].id].gold_correct == 1 and by_user[users[0].id].median_active_ms == 3000  # the revision has no time
+    assert by_user[users[1].id].median_active_ms == 3500 and by_user[users[1].id].too_fast == 2
+    assert by_user[users[2].id].median_active_ms == 3500  # even: the mean of the middle two
 
 
 def test_routing_sends_unsure_items_to_more_workers(db: Database, factory: Factory, org: OrgUsers) -> None:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +35,7 @@ from ..core.formats.records import BadLine, ParsedLine, item_key, source_of
 from ..core.quality.gold import Similarity, coerce_gold
 from ..core.quality.rules import Rule, check_rules, parse_rules
 from ..core.quality.settings import QualitySettings, apply_changes
-from ..core.quality.workers import WorkerAnswer, WorkerStats, qualification_failure, worker_stats
+from ..core.quality.workers import qualification_failure
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import (Annotation, GoldItem, Item, Project, ProjectQuality, QualityNotification, User,
@@ -45,7 +45,7 @@ from .projects import ProjectInfo, info_from_row, load_visible
 
 __all__ = ["check_submission", "record_submission", "gold_answers", "get_settings", "update_settings",
            "load_settings", "GoldInfo", "list_gold", "mark_gold", "promote_gold", "unmark_gold",
-           "WorkerQuality", "worker_quality", "Notification", "notifications", "resume_worker", "pause_reason",
+           "structured_similarity", "Notification", "notifications", "resume_worker", "pause_reason",
            "ImportedGold", "check_imported_gold", "QualitySettings"]
 
 _IN_CHUNK = 500  # ids per IN (...) list
@@ -163,7 +163,7 @@ def _gold_score(s: Session, p: ProjectRow | ProjectInfo, user_id: int, since: da
     for item_id, value, gold, created_at in s.execute(_gold_answers_of, {"pid": p.id, "uid": user_id}):
         latest[item_id] = (value, gold, created_at)
     kind = p.type.value_kind(p.spec)
-    similarity = _similarity()
+    similarity = structured_similarity()
     answered = correct = 0
     from ..core.quality.gold import same_answer
 
@@ -381,7 +381,7 @@ def list_gold(db: Database, actor: Actor, project_id: int, limit: int = 500) -> 
                          .where(GoldItem.project_id == project_id).order_by(GoldItem.item_id).limit(limit)).all()
         infos = {g.item_id: _gold_info(s, p, g, item) for g, item in rows}
         tallies: dict[int, list[int]] = {iid: [0, 0] for iid in infos}
-        kind, similarity = p.type.value_kind(p.spec), _similarity()
+        kind, similarity = p.type.value_kind(p.spec), structured_similarity()
         from ..core.quality.gold import same_answer
 
         for (item_id, _user), value in _latest_answers(s, project_id, list(infos)).items():
@@ -465,19 +465,7 @@ def check_imported_gold(db: Database, project_id: int,
     return out
 
 
-# --- worker quality ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class WorkerQuality:
-    user_id: int
-    email: str
-    stats: WorkerStats
-    paused: bool
-    pause_reason: str | None
-    flags: tuple[str, ...] = field(default_factory=tuple)
-
-
-def _similarity() -> Similarity | None:
+def structured_similarity() -> Similarity | None:
     """The structured kinds' similarity, when the structured consolidators provide one."""
     try:
         module = importlib.import_module("labelworks.core.consolidation.structured")
@@ -487,77 +475,13 @@ def _similarity() -> Similarity | None:
     return fn if callable(fn) else None
 
 
-def _latest_answers(s: Session, project_id: int, item_ids: list[int] | None = None
-                    ) -> dict[tuple[int, int], dict[str, Any]]:
-    """(item, worker) -> the worker's latest human answer."""
-    return {key: value for key, (value, _ms) in _latest_rows(s, project_id, item_ids).items()}
-
-
-def _latest_rows(s: Session, project_id: int, item_ids: list[int] | None = None
-                 ) -> dict[tuple[int, int], tuple[dict[str, Any], int | None]]:
-    query = (select(Annotation.item_id, Annotation.user_id, Annotation.value, Annotation.active_ms)
+def _latest_answers(s: Session, project_id: int, item_ids: list[int]) -> dict[tuple[int, int], dict[str, Any]]:
+    """(item, worker) -> the worker's latest human answer, for these items."""
+    query = (select(Annotation.item_id, Annotation.user_id, Annotation.value)
              .where(Annotation.project_id == project_id, Annotation.source == AnnotationSource.HUMAN.value)
              .order_by(Annotation.id))
-    out: dict[tuple[int, int], tuple[dict[str, Any], int | None]] = {}
-
-    def rows() -> Iterator[Any]:
-        if item_ids is None:
-            yield from s.execute(query)
-            return
-        for i in range(0, len(item_ids), _IN_CHUNK):
-            yield from s.execute(query.where(Annotation.item_id.in_(item_ids[i:i + _IN_CHUNK])))
-
-    for item_id, user_id, value, active_ms in rows():
-        out[(item_id, user_id)] = (orjson.loads(value), active_ms)
+    out: dict[tuple[int, int], dict[str, Any]] = {}
+    for i in range(0, len(item_ids), _IN_CHUNK):
+        for item_id, user_id, value in s.execute(query.where(Annotation.item_id.in_(item_ids[i:i + _IN_CHUNK]))):
+            out[(item_id, user_id)] = orjson.loads(value)
     return out
-
-
-def _consensus(s: Session, p: ProjectInfo, by_item: Mapping[int, list[dict[str, Any]]]) -> dict[int, dict[str, Any]]:
-    """The consolidated answer of each item two or more workers answered."""
-    from . import consolidation
-
-    ids = [iid for iid, values in by_item.items() if len(values) >= 2]
-    bulk = getattr(consolidation, "consolidated_for_items", None)
-    out: dict[int, dict[str, Any]] = {}
-    if bulk is not None:
-        for i in range(0, len(ids), _IN_CHUNK):
-            for iid, row in bulk(s, p.id, ids[i:i + _IN_CHUNK]).items():
-                out[iid] = dict(row.value)
-    task_type, spec = p.type, p.spec  # properties that parse the label config on every read
-    for iid in ids:  # items the consolidation service has not answered (yet): the task type's own rule
-        if iid not in out:
-            answer = task_type.consolidate(by_item[iid], spec)
-            if answer is not None:
-                out[iid] = dict(answer.value)
-    return out
-
-
-def worker_quality(db: Database, actor: Actor, project_id: int) -> list[WorkerQuality]:
-    """Every worker who answered in the project: gold accuracy, agreement, speed and flags."""
-    authorize(actor, "quality.view")
-    with db.read() as s:
-        p = info_from_row(load_visible(s, actor, project_id))
-        settings = load_settings(s, project_id)
-        rows = _latest_rows(s, project_id)
-        gold = gold_answers(s, project_id)
-        by_item: dict[int, list[dict[str, Any]]] = {}
-        by_worker: dict[int, list[WorkerAnswer]] = {}
-        for (item_id, user_id), (value, active_ms) in rows.items():
-            by_worker.setdefault(user_id, []).append(WorkerAnswer(item_id, value, active_ms))
-            if item_id not in gold:
-                by_item.setdefault(item_id, []).append(value)
-        consensus = _consensus(s, p, by_item)
-        pauses = {w.user_id: w for w in s.scalars(select(WorkerPause).where(WorkerPause.project_id == project_id))}
-        users = set(by_worker) | set(pauses)
-        emails = {uid: email for uid, email in s.execute(select(User.id, User.email).where(User.id.in_(users)))}
-    kind, similarity = p.type.value_kind(p.spec), _similarity()
-    out = []
-    for user_id in sorted(users, key=lambda u: emails.get(u, "")):
-        stats = worker_stats(user_id, by_worker.get(user_id, []), kind=kind, settings=settings, gold=gold,
-                             consensus=consensus, similarity=similarity)
-        pause = pauses.get(user_id)
-        paused = pause is not None and pause.paused
-        out.append(WorkerQuality(user_id, emails.get(user_id, f"user {user_id}"), stats, paused,
-                                 pause.reason if paused and pause is not None else None, stats.flags))
-    return out
-

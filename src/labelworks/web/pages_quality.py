@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ..core.errors import LabelworksError, ValidationFailed
-from ..services import projects, quality
+from ..services import projects, quality, worker_quality
 from .pages_common import page, page_context, require_actor, see_other
 from .rendering import render
 
@@ -52,7 +52,7 @@ async def _quality_page(request: Request, project_id: int, error: LabelworksErro
 
     def load() -> tuple[Any, ...]:
         return (projects.get_project(db, actor, project_id), quality.get_settings(db, actor, project_id),
-                quality.list_gold(db, actor, project_id), quality.worker_quality(db, actor, project_id),
+                quality.list_gold(db, actor, project_id), worker_quality.worker_quality(db, actor, project_id),
                 quality.notifications(db, actor, project_id, limit=20))
 
     p, settings, gold, workers, notes = await run_in_threadpool(load)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from ....services import quality
+from ....services import quality, worker_quality as workers
 from ...deps import CurrentActor, DbDep
 from ...schemas.v1.quality import (GoldBody, GoldPublic, NotificationPublic, QualitySettingsPublic,
                                    QualitySettingsUpdate, WorkerQualityPublic)
@@ -59,7 +59,7 @@ def unmark_gold(project_id: int, item_id: int, actor: CurrentActor, db: DbDep) -
 def worker_quality(project_id: int, actor: CurrentActor, db: DbDep) -> list[WorkerQualityPublic]:
     return [WorkerQualityPublic(**{**w.stats.__dict__, "email": w.email, "flags": list(w.flags), "paused": w.paused,
                                    "pause_reason": w.pause_reason})
-            for w in quality.worker_quality(db, actor, project_id)]
+            for w in workers.worker_quality(db, actor, project_id)]
 
 
 @router.post("/projects/{project_id}/workers/{user_id}/resume", status_code=204)
