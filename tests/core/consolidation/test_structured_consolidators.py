@@ -86,3 +86,15 @@ def test_pairwise_state_has_bradley_terry_scores() -> None:
     assert fit.results["c1"].value["winner"] == "left"
     scores = fit.state["bradley_terry"]
     assert scores["m1"] > scores["m2"] and sum(scores.values()) == pytest.approx(1.0)
+
+
+def test_public_surface_is_pinned() -> None:
+    from labelworks.core.consolidation import structured
+
+    assert structured.__all__ == ["SIMILARITY_KINDS", "similarity"]
+    assert structured.SIMILARITY_KINDS == {
+        "label", "labels", "boxes", "polygons", "mask", "keypoints", "spans", "ranking", "pairwise", "rating", "text"}
+    with pytest.raises(ValueError, match="no similarity for value kind 'video'"):
+        structured.similarity("video", {}, {})
+    assert structured.similarity("labels", {"labels": ["a", "b"]}, {"labels": ["b", "c"]}) == pytest.approx(1 / 3)
+    assert structured.similarity("label", {"label": "a"}, {"label": "a"}) == 1.0
