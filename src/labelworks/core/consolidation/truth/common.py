@@ -50,8 +50,8 @@ class TruthResult:
 
 def class_sums(enc: Encoded, weights: FloatArray | None = None) -> FloatArray:
     """``out[k, t]`` = sum of ``weights`` over task t's answers of class k (counts if None)."""
-    flat = np.bincount(enc.task_label, weights=weights, minlength=enc.n_tasks * enc.n_classes)
-    return np.ascontiguousarray(flat.reshape(enc.n_tasks, enc.n_classes).T, dtype=np.float64)
+    flat = np.bincount(enc.label_task, weights=weights, minlength=enc.n_tasks * enc.n_classes)
+    return np.asarray(flat.reshape(enc.n_classes, enc.n_tasks), dtype=np.float64)
 
 
 def vote_counts(enc: Encoded) -> FloatArray:

@@ -59,6 +59,7 @@ class TruthConsolidator(Consolidator):
     """Shared fit/update over one algorithm function ``run(enc, gold_codes, **params)``."""
 
     value_kinds = frozenset({"label", "labels"})
+    worker_model = True  # worker parameters come from a fit over the whole project
 
     def run(self, enc: Encoded, gold: npt.NDArray[np.int32] | None, params: Mapping[str, Any]) -> TruthResult:
         raise NotImplementedError
@@ -190,7 +191,7 @@ def _encode_for_state(items: list[str], workers: list[str], labels: list[str], c
     k = base.n_classes
     names = np.asarray([*fitted_workers, "<mean worker>"], dtype=object)
     return Encoded(base.tasks, w_codes, base.labels, base.task_names, names, base.class_names,
-                   base.task_label, (w_codes * k + base.labels).astype(np.int32))
+                   base.label_task, (w_codes * k + base.labels).astype(np.int32))
 
 
 def _single_results(enc: Encoded, post: FloatArray, method: str) -> dict[str, Consolidated]:
@@ -240,6 +241,7 @@ def _with_mean(rows: FloatArray) -> FloatArray:
 # ---- the algorithms --------------------------------------------------------------------------
 class MajorityVote(TruthConsolidator):
     name = "majority-vote"
+    worker_model = False  # one item at a time: nothing to refit
     title = "Majority vote"
     defaults: Mapping[str, Any] = {}
 

@@ -40,11 +40,19 @@ class DesignMatrices:
 
     def __init__(self, enc: Encoded) -> None:
         ones = np.ones(enc.n_answers)
-        shape = (enc.n_workers * enc.n_classes, enc.n_tasks)
-        self.by_worker = sparse.csr_matrix((ones, (enc.worker_label, enc.tasks)), shape=shape)
-        self.by_task = self.by_worker.T.tocsr()
+        shape = (enc.n_tasks, enc.n_workers * enc.n_classes)
+        self.by_task = sparse.csr_matrix((ones, (enc.tasks, enc.worker_label)), shape=shape)
+        # the transpose of a CSR matrix is a CSC view of the same arrays: no second copy
+        self.by_worker = self.by_task.T
         self.n_workers, self.n_classes, self.n_tasks = enc.n_workers, enc.n_classes, enc.n_tasks
         self.n_answers = enc.n_answers
+
+    def vote_shares(self) -> FloatArray:
+        """Majority-vote shares ``(T, K)`` straight from the matrix (no transposed copy)."""
+        pick_label = np.tile(np.eye(self.n_classes), (self.n_workers, 1))
+        counts = np.asarray(self.by_task @ pick_label, dtype=np.float64)
+        counts /= np.clip(counts.sum(axis=1, keepdims=True), 1.0, None)
+        return counts
 
 
 def ds_m_step(design: DesignMatrices, post: FloatArray, smoothing: float) -> tuple[FloatArray, FloatArray]:
@@ -115,14 +123,18 @@ def dawid_skene(
     if max_iter < 1:
         raise ValueError("max_iter must be at least 1")
     design = DesignMatrices(enc)
-    post = np.ascontiguousarray(starting_posteriors(enc, gold).T)
+    if gold is not None and bool(np.any(gold >= 0)):
+        post = np.ascontiguousarray(starting_posteriors(enc, gold).T)  # (T, K): rows for the sparse products
+    else:
+        post = design.vote_shares()
     prev = None
     for iterations in range(1, max_iter + 1):  # noqa: B007 (reported)
         prior, confusion = ds_m_step(design, post, smoothing)
+        del post  # frees T x K floats before the E-step allocates the next ones
         post, evidence = normalize_rows(anchor_log(ds_log_likelihood(design, prior, confusion), gold,
                                                    classes_first=False))
         if prev is not None and abs(evidence - prev) <= tol * abs(prev):
             break
         prev = evidence
-    return TruthResult("dawid-skene", np.ascontiguousarray(post.T), ds_worker_accuracy(prior, confusion),
+    return TruthResult("dawid-skene", post.T, ds_worker_accuracy(prior, confusion),
                        iterations, evidence, {"prior": prior, "confusion": confusion})

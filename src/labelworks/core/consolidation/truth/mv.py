@@ -12,7 +12,7 @@ __all__ = ["majority_vote", "agreement"]
 
 def agreement(enc: Encoded, post: FloatArray) -> FloatArray:
     """Per worker: the mean posterior of the classes they chose (their expected accuracy)."""
-    chosen = post.T.ravel()[enc.task_label] if enc.n_answers else np.zeros(0)
+    chosen = np.ravel(post)[enc.label_task] if enc.n_answers else np.zeros(0)
     n = np.bincount(enc.workers, minlength=enc.n_workers)
     hit = np.bincount(enc.workers, weights=chosen, minlength=enc.n_workers)
     return np.divide(hit, n, out=np.zeros(enc.n_workers), where=n > 0)

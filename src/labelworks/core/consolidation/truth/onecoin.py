@@ -27,7 +27,7 @@ __all__ = ["one_coin_dawid_skene", "coin_log_likelihood", "chosen_posterior"]
 
 def chosen_posterior(enc: Encoded, post: FloatArray) -> FloatArray:
     """Per answer: the posterior of the class the worker chose."""
-    return np.asarray(post.ravel()[enc.labels.astype(np.int64) * enc.n_tasks + enc.tasks], dtype=np.float64)
+    return np.asarray(np.ravel(post)[enc.label_task], dtype=np.float64)
 
 
 def coin_log_likelihood(enc: Encoded, prior: FloatArray, log_right: FloatArray,
