@@ -131,3 +131,25 @@ def test_the_labeling_page_shows_no_gold_marker(page: Any, live_server: Any) -> 
     for html in (page.content(), frame.content()):  # … and nothing says so
         assert "gold" not in html.lower()
     page.screenshot(path=str(SHOTS / "quality-annotator-gold-task.png"))
+
+
+@pytest.mark.e2e
+def test_a_paused_worker_reads_why_on_the_labeling_page(page: Any, live_server: Any) -> None:
+    factory: Factory = live_server.factory
+    db = live_server.db
+    org_id = factory.org("Paused Org")
+    manager = factory.user(Role.MANAGER, org_id=org_id, email="lead@paused.test", password=PASSWORD)
+    worker = factory.user(Role.ANNOTATOR, org_id=org_id, email="ann@paused.test", password=PASSWORD)
+    p = factory.project(manager, name="Birds", labels=["cat", "dog"])
+    factory.items(manager, p.id, rows=[{"source": "first", "gold": "dog"}, {"source": "second"}])
+    quality.update_settings(db, manager.actor, p.id, {"gold_rate": 1.0, "min_gold_answers": 1,
+                                                      "min_gold_accuracy": 0.5})
+    lease = assignments.next_for(db, worker.actor, p.id)
+    assert lease is not None
+    annotations.submit(db, worker.actor, lease.assignment_id, {"label": "cat"})
+    _login(page, "ann@paused.test")
+    page.goto(f"/label/{p.id}")
+    alert = page.locator("[data-lw=alert]")
+    alert.wait_for(state="visible", timeout=10000)
+    assert "paused from this project: gold accuracy 0.00 below 0.50 after 1 gold items" in alert.inner_text()
+    page.screenshot(path=str(SHOTS / "quality-paused-worker.png"))
