@@ -37,6 +37,7 @@ def test_every_categorical_method_is_registered_for_labels() -> None:
         consolidator = registry.consolidator(name)
         assert consolidator.name == name
         assert {"label", "labels"} <= consolidator.value_kinds
+        assert consolidator.worker_model == (name != "majority-vote")
     assert {c.name for c in registry.consolidators_for("label")} >= set(NAMES)
 
 
