@@ -32,7 +32,7 @@ from ..core.actor import Actor
 from ..core.enums import AnnotationSource, AssignmentStatus
 from ..core.errors import Conflict, LabelworksError, NotFound, ValidationFailed
 from ..core.formats.records import BadLine, ParsedLine, item_key, source_of
-from ..core.quality.gold import Similarity, coerce_gold
+from ..core.quality.gold import Similarity, coerce_gold, same_answer
 from ..core.quality.rules import Rule, check_rules, parse_rules
 from ..core.quality.settings import QualitySettings, apply_changes
 from ..core.quality.workers import qualification_failure
@@ -40,7 +40,7 @@ from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import (Annotation, GoldItem, Item, Project, ProjectQuality, QualityNotification, User,
                          WorkerPause)
-from .hotpath import T, ProjectRow
+from .hotpath import T, ProjectRow, visible_project
 from .projects import ProjectInfo, info_from_row, load_visible
 
 __all__ = ["check_submission", "record_submission", "gold_answers", "get_settings", "update_settings",
@@ -165,8 +165,6 @@ def _gold_score(s: Session, p: ProjectRow | ProjectInfo, user_id: int, since: da
     kind = p.type.value_kind(p.spec)
     similarity = structured_similarity()
     answered = correct = 0
-    from ..core.quality.gold import same_answer
-
     for value, gold, created_at in latest.values():
         if since is not None and created_at <= since:
             continue
@@ -287,15 +285,13 @@ def _store_gold(s: Session, project_id: int, item_id: int, value: dict[str, Any]
     s.execute(text("UPDATE items SET is_open = 0 WHERE id = :iid"), {"iid": item_id})
 
 
-def _refresh_consolidation(s: Session, p: Project, item_id: int) -> None:
+def _refresh_consolidation(s: Session, actor: Actor, project_id: int, item_id: int) -> None:
     """The item's stored answer follows its gold answer (method "gold") or goes back to the algorithm."""
     from . import consolidation
 
     refresh = getattr(consolidation, "refresh_item", None)
     if refresh is not None:
-        row = ProjectRow(p.id, p.name, p.task_type, p.label_config, p.multi_label, p.label_attribute,
-                         p.workers_per_item, p.task_time_limit_s, p.task_lifetime_s)
-        refresh(s, row, item_id)
+        refresh(s, visible_project(s, actor, project_id), item_id)
 
 
 def _load_item(s: Session, project_id: int, item_id: int) -> Item:
@@ -305,7 +301,7 @@ def _load_item(s: Session, project_id: int, item_id: int) -> Item:
     return item
 
 
-def _gold_info(s: Session, p: ProjectInfo, g: GoldItem, item: Item) -> GoldInfo:
+def _gold_info(g: GoldItem, item: Item) -> GoldInfo:
     data = json.loads(item.data)
     preview = source_of(data) or json.dumps(data)
     return GoldInfo(g.item_id, item.key, preview[:200], json.loads(g.value), g.source, g.created_at)
@@ -320,8 +316,8 @@ def mark_gold(db: Database, actor: Actor, project_id: int, item_id: int, value: 
         item = _load_item(s, project_id, item_id)
         canonical = _normalized_gold(p, value, "value")
         _store_gold(s, project_id, item_id, canonical, "manual", actor.user_id)
-        _refresh_consolidation(s, row, item_id)
-        return _gold_info(s, p, s.get_one(GoldItem, item_id), item)
+        _refresh_consolidation(s, actor, project_id, item_id)
+        return _gold_info(s.get_one(GoldItem, item_id), item)
 
 
 def _consensus_of(s: Session, p: ProjectInfo, item_id: int) -> dict[str, Any] | None:
@@ -354,8 +350,8 @@ def promote_gold(db: Database, actor: Actor, project_id: int, item_id: int) -> G
             raise Conflict(f"item {item_id} has no answer to promote yet", field="item_id")
         canonical = _normalized_gold(p, answer, "value")
         _store_gold(s, project_id, item_id, canonical, "consolidated", actor.user_id)
-        _refresh_consolidation(s, row, item_id)
-        return _gold_info(s, p, s.get_one(GoldItem, item_id), item)
+        _refresh_consolidation(s, actor, project_id, item_id)
+        return _gold_info(s.get_one(GoldItem, item_id), item)
 
 
 def unmark_gold(db: Database, actor: Actor, project_id: int, item_id: int) -> None:
@@ -369,7 +365,7 @@ def unmark_gold(db: Database, actor: Actor, project_id: int, item_id: int) -> No
         settings = load_settings(s, project_id)
         s.execute(text("UPDATE items SET is_open = CASE WHEN taken < :n THEN 1 ELSE 0 END WHERE id = :iid"),
                   {"iid": item_id, "n": settings.initial_workers if settings.routing else row.workers_per_item})
-        _refresh_consolidation(s, row, item_id)
+        _refresh_consolidation(s, actor, project_id, item_id)
 
 
 def list_gold(db: Database, actor: Actor, project_id: int, limit: int = 500) -> list[GoldInfo]:
@@ -379,11 +375,9 @@ def list_gold(db: Database, actor: Actor, project_id: int, limit: int = 500) -> 
         p = info_from_row(load_visible(s, actor, project_id))
         rows = s.execute(select(GoldItem, Item).join(Item, Item.id == GoldItem.item_id)
                          .where(GoldItem.project_id == project_id).order_by(GoldItem.item_id).limit(limit)).all()
-        infos = {g.item_id: _gold_info(s, p, g, item) for g, item in rows}
+        infos = {g.item_id: _gold_info(g, item) for g, item in rows}
         tallies: dict[int, list[int]] = {iid: [0, 0] for iid in infos}
         kind, similarity = p.type.value_kind(p.spec), structured_similarity()
-        from ..core.quality.gold import same_answer
-
         for (item_id, _user), value in _latest_answers(s, project_id, list(infos)).items():
             tallies[item_id][0] += 1
             tallies[item_id][1] += same_answer(kind, value, infos[item_id].value, similarity)
