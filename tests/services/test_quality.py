@@ -15,7 +15,7 @@ from labelworks.core.enums import AssignmentStatus
 from labelworks.core.errors import Conflict, ImportRejected, NotFound, PermissionDenied, ValidationFailed
 from labelworks.db.engine import Database
 from labelworks.db.models import Annotation, Assignment, GoldItem, Item
-from labelworks.services import annotations, assignments, imports, quality, routing, worker_quality
+from labelworks.services import annotations, assignments, consolidation, imports, quality, routing, worker_quality
 
 from factories import Factory, OrgUsers, UserHandle
 
@@ -88,6 +88,13 @@ def test_mark_promote_unmark(db: Database, factory: Factory, org: OrgUsers) -> N
     g = quality.promote_gold(db, org.manager.actor, p.id, ids[1])
     assert g.value == {"labels": ["cat"]} and g.source == "consolidated"
     assert [x.item_id for x in quality.list_gold(db, org.manager.actor, p.id)] == ids[:2]
+    quality.mark_gold(db, org.manager.actor, p.id, ids[1], ["dog"])  # a gold answer is the item's answer
+    with db.read() as s:
+        assert consolidation.consolidated_for_items(s, p.id, [ids[1]])[ids[1]].method == "gold"
+        assert consolidation.consolidated_value(s, ids[1]) == {"labels": ["dog"]}
+    quality.unmark_gold(db, org.manager.actor, p.id, ids[1])
+    with db.read() as s:
+        assert consolidation.consolidated_value(s, ids[1]) == {"labels": ["cat"]}  # the annotators' again
     quality.unmark_gold(db, org.manager.actor, p.id, ids[0])
     assert _item(db, ids[0]).is_open == 1
     with pytest.raises(NotFound):
