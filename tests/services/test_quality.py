@@ -264,6 +264,7 @@ def test_routing_sends_unsure_items_to_more_workers(db: Database, factory: Facto
     assert _label(db, d, p.id, "dog") == ids[1]  # N reached
     assert assignments.next_for(db, e.actor, p.id) is None
     assert _item(db, ids[1]).taken == 4
+    assert quality.routed_items(db, org.manager.actor, p.id) == {4: 1}
 
 
 def test_on_consolidated_directly(db: Database, factory: Factory, org: OrgUsers) -> None:

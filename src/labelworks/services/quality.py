@@ -44,7 +44,7 @@ from .hotpath import T, ProjectRow, visible_project
 from .projects import ProjectInfo, info_from_row, load_visible
 
 __all__ = ["check_submission", "record_submission", "gold_answers", "get_settings", "update_settings",
-           "load_settings", "GoldInfo", "list_gold", "mark_gold", "promote_gold", "unmark_gold",
+           "load_settings", "routed_items", "GoldInfo", "list_gold", "mark_gold", "promote_gold", "unmark_gold",
            "structured_similarity", "Notification", "notifications", "resume_worker", "pause_reason",
            "ImportedGold", "check_imported_gold", "QualitySettings"]
 
@@ -78,6 +78,16 @@ def _settings_from(row: ProjectQuality | None) -> QualitySettings:
 def load_settings(s: Session, project_id: int) -> QualitySettings:
     """The project's settings (defaults when it never changed one); no access check."""
     return _settings_from(s.get(ProjectQuality, project_id))
+
+
+def routed_items(db: Database, actor: Actor, project_id: int) -> dict[int, int]:
+    """How many items adaptive routing sent to more workers, by their target now."""
+    authorize(actor, "quality.view")
+    from .routing import routed_counts
+
+    with db.read() as s:
+        load_visible(s, actor, project_id)
+        return routed_counts(s, project_id)
 
 
 def get_settings(db: Database, actor: Actor, project_id: int) -> QualitySettings:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-__all__ = ["on_consolidated", "reopen", "target_of"]
+__all__ = ["on_consolidated", "reopen", "target_of", "routed_counts"]
 
 _settings = text("SELECT routing, initial_workers, max_workers, confidence_threshold FROM project_quality "
                  "WHERE project_id = :pid")
@@ -24,6 +24,7 @@ _raise = text("UPDATE items SET wanted = :new, is_open = CASE WHEN taken < :new 
 _reopen_routed = text("UPDATE items SET is_open = CASE WHEN taken < COALESCE(wanted, :n) THEN 1 ELSE 0 END "
                       "WHERE project_id = :pid")
 _reopen_plain = text("UPDATE items SET is_open = CASE WHEN taken < :n THEN 1 ELSE 0 END WHERE project_id = :pid")
+_routed = text("SELECT wanted, COUNT(*) FROM items WHERE project_id = :pid AND wanted IS NOT NULL GROUP BY wanted")
 _close_gold = text("UPDATE items SET is_open = 0 WHERE id IN (SELECT item_id FROM gold_items WHERE project_id = :pid)")
 
 
@@ -59,3 +60,8 @@ def reopen(s: Session, project_id: int, workers_per_item: int) -> None:
     else:
         s.execute(_reopen_plain, {"pid": project_id, "n": workers_per_item})
     s.execute(_close_gold, {"pid": project_id})
+
+
+def routed_counts(s: Session, project_id: int) -> dict[int, int]:
+    """Items that routing sent to more workers, by their target now (target -> items)."""
+    return {int(wanted): int(n) for wanted, n in s.execute(_routed, {"pid": project_id})}

@@ -53,14 +53,14 @@ async def _quality_page(request: Request, project_id: int, error: LabelworksErro
     def load() -> tuple[Any, ...]:
         return (projects.get_project(db, actor, project_id), quality.get_settings(db, actor, project_id),
                 quality.list_gold(db, actor, project_id), worker_quality.worker_quality(db, actor, project_id),
-                quality.notifications(db, actor, project_id, limit=20))
+                quality.notifications(db, actor, project_id, limit=20), quality.routed_items(db, actor, project_id))
 
-    p, settings, gold, workers, notes = await run_in_threadpool(load)
+    p, settings, gold, workers, notes, routed = await run_in_threadpool(load)
     current = settings.as_dict()
     current["rules"] = json.dumps(current["rules"], indent=1) if current["rules"] else ""
     msg = _MESSAGES.get(request.query_params.get("msg", ""))
     ctx = page_context(request, actor, nav="projects", p=p, s=values if form == "settings" and values else current,
-                       gold=gold, workers=workers, notes=notes, error=error, error_form=form,
+                       gold=gold, workers=workers, notes=notes, routed=routed, error=error, error_form=form,
                        gold_values=values if form == "gold" and values else {})
     if msg:
         ctx["flashes"] = [msg]
