@@ -70,11 +70,13 @@ def test_text_rover_reweights_by_agreement() -> None:
     answers = [Answer(f"s{i}", w, {"text": t}) for i, sentence in enumerate(["a b c d", "e f g h", "i j k l"])
                for w, t in (("good1", sentence), ("good2", sentence), ("bad", "x y z"))]
     algo = TextRover()
-    fit = algo.fit(answers, SPEC, {})
+    assert algo.fit(answers, SPEC, {}).params["reweight"] is False
+    fit = algo.fit(answers, SPEC, {"reweight": True})
     assert fit.state["worker_weights"]["bad"] < fit.state["worker_weights"]["good1"]
     assert fit.results["s0"].value == {"text": "a b c d"}
     # with the learned weights, the good worker outvotes the bad one on a new item
-    out = algo.update([Answer("n", "good1", {"text": "p q"}), Answer("n", "bad", {"text": "r s"})], SPEC, {}, fit.state)
+    out = algo.update([Answer("n", "good1", {"text": "p q"}), Answer("n", "bad", {"text": "r s"})], SPEC,
+                      {"reweight": True}, fit.state)
     assert out["n"].value == {"text": "p q"}
 
 

@@ -5,7 +5,8 @@ look at one item at a time: ``fit`` loops over items and ``update`` is the base 
 Two learn about workers across items and keep it in ``state``:
 
 * ``rating-robust-mean``: worker biases (``update`` applies them to new answers);
-* ``text-rover``: worker agreement, used as vote weights in a second pass (``update`` reuses it).
+* ``text-rover``: worker agreement; with ``reweight``, vote weights of a second pass (and of
+  ``update``).
 
 Every consolidator accepts ``worker_weights`` (worker -> weight in [0, 1], default equal) among
 its parameters, fixes gold items to their gold answer (confidence 1.0), and reports each worker's
@@ -241,14 +242,20 @@ class TextMedoid(_PerItem):
 
 
 class TextRover(_PerItem):
-    """ROVER word vote; with ``reweight`` a second pass weights workers by their agreement."""
+    """ROVER word vote; with ``reweight`` a second pass weights workers by their agreement.
+
+    The fit's ``state["worker_weights"]`` holds each worker's agreement with the first pass either
+    way; ``update`` uses it as vote weights only when ``reweight`` is on.
+    """
 
     name = "text-rover"
     title = "Free text: ROVER-style word alignment and vote (transcriptions, translations)"
     value_kinds = frozenset({"text"})
     kind = "text"
-    defaults = {"worker_weights": None, "reweight": True}
-    worker_model = True  # update() reuses the worker weights of the last full fit
+    # off by default: it helps CrowdSpeech and CrowdWSA T1/T2 but costs J1 1.7 WER points
+    # (bench/RESULTS.md, "Issue 3: structured consensus")
+    defaults = {"worker_weights": None, "reweight": False}
+    worker_model = True  # with reweight, update() reuses the worker weights of the last full fit
 
     def _one(self, answers: ItemAnswers, spec: ProjectSpec, params: Mapping[str, Any],
              weights: Mapping[str, float] | None) -> Consolidated:
