@@ -100,3 +100,11 @@ def test_public_surface_is_pinned() -> None:
         structured.similarity("video", {}, {})
     assert structured.similarity("labels", {"labels": ["a", "b"]}, {"labels": ["b", "c"]}) == pytest.approx(1 / 3)
     assert structured.similarity("label", {"label": "a"}, {"label": "a"}) == 1.0
+
+
+def test_gold_of_another_shape_is_named() -> None:
+    from labelworks.core.consolidation.structured.consolidators import MaskPixelVote
+
+    answers = [Answer("m", "a", {"mask": [[0, 1]]}), Answer("m", "b", {"mask": [[0, 1]]})]
+    with pytest.raises(ValueError, match="item 'm', worker 'a': mask shapes differ"):
+        MaskPixelVote().fit(answers, SPEC, {}, gold={"m": {"mask": [[0, 1, 1]]}})

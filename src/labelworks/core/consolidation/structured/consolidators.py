@@ -73,7 +73,11 @@ def _worker_quality(kind: str, grouped: Mapping[str, ItemAnswers], results: Mapp
             continue
         reference = results[item].value
         for worker, value in item_answers:
-            sums[worker] = sums.get(worker, 0.0) + similarity(kind, value, reference)
+            try:
+                score = similarity(kind, value, reference)
+            except ValueError as exc:  # a gold answer of another shape (a mask of another size…)
+                raise ValueError(f"item {item!r}, worker {worker!r}: {exc}") from None
+            sums[worker] = sums.get(worker, 0.0) + score
             counts[worker] = counts.get(worker, 0) + 1
     return {w: round(sums[w] / counts[w], 4) for w in sorted(sums)}
 
