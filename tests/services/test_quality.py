@@ -139,7 +139,7 @@ def test_gold_rate_mixes_about_that_share(db: Database, factory: Factory, org: O
 
 def test_qualification_pauses_releases_tells_and_resumes(db: Database, factory: Factory, org: OrgUsers) -> None:
     p = factory.project(org.manager, labels=["cat", "dog"], workers_per_item=1)
-    rows = [{"source": f"g{i}", "gold": "cat"} for i in range(4)] + [{"source": f"n{i}"} for i in range(6)]
+    rows = [{"source": f"g{i}", "gold": "cat"} for i in range(6)] + [{"source": f"n{i}"} for i in range(6)]
     factory.items(org.manager, p.id, rows=rows)
     quality.update_settings(db, org.manager.actor, p.id, {"gold_rate": 1.0, "min_gold_answers": 2,
                                                           "min_gold_accuracy": 0.7})
@@ -173,6 +173,11 @@ def test_qualification_pauses_releases_tells_and_resumes(db: Database, factory: 
     _label(db, worker, p.id, "cat")
     assert assignments.next_for(db, worker.actor, p.id) is not None
     assert [n.kind for n in quality.notifications(db, org.manager.actor, p.id)] == ["resumed", "paused"]
+    # judged on the gold answers since the resume only: right, right, wrong is 0.67 and pauses again
+    _label(db, worker, p.id, "dog")
+    with pytest.raises(PermissionDenied, match="gold accuracy 0.67 below 0.70 after 3 gold items"):
+        assignments.next_for(db, worker.actor, p.id)
+    assert [n.kind for n in quality.notifications(db, org.manager.actor, p.id)] == ["paused", "resumed", "paused"]
 
 
 def test_validation_rules_refuse_before_anything_is_stored(db: Database, factory: Factory, org: OrgUsers) -> None:

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select, text
+from sqlalchemy import Boolean, DateTime, bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from ..authz import authorize
@@ -58,6 +58,11 @@ _qualification = text(
 _gold_answers_of = text(
     "SELECT a.item_id, a.value, g.value, a.created_at FROM annotations a JOIN gold_items g ON g.item_id = a.item_id "
     "WHERE a.project_id = :pid AND a.user_id = :uid AND a.source = 'human' ORDER BY a.id")
+_pause_upsert = text(
+    "INSERT INTO worker_pauses (project_id, user_id, paused, reason, paused_at) VALUES (:pid, :uid, :yes, :reason, :now) "
+    "ON CONFLICT (project_id, user_id) DO UPDATE SET paused = excluded.paused, reason = excluded.reason, "
+    "paused_at = excluded.paused_at WHERE NOT worker_pauses.paused RETURNING user_id"
+).bindparams(bindparam("now", type_=DateTime()), bindparam("yes", value=True, type_=Boolean()))
 _active_leases = text("SELECT id, item_id FROM assignments WHERE project_id = :pid AND user_id = :uid "
                       "AND status = 'active'")
 
@@ -185,11 +190,10 @@ def _gold_score(s: Session, p: ProjectRow | ProjectInfo, user_id: int, since: da
 
 def _pause(s: Session, project_id: int, user_id: int, reason: str) -> None:
     now = utcnow()
-    row = s.get(WorkerPause, (project_id, user_id))
-    if row is None:
-        s.add(WorkerPause(project_id=project_id, user_id=user_id, paused=True, reason=reason, paused_at=now))
-    else:
-        row.paused, row.reason, row.paused_at = True, reason, now
+    # an upsert that only pauses a worker not paused yet: two gold answers of one worker committed at
+    # once (two tabs) pause them once, tell the managers once, and neither submission fails
+    if s.execute(_pause_upsert, {"pid": project_id, "uid": user_id, "reason": reason, "now": now}).first() is None:
+        return
     for aid, item_id in s.execute(_active_leases, {"pid": project_id, "uid": user_id}).all():
         s.execute(T.end_lease, {"aid": aid, "status": AssignmentStatus.RELEASED.value, "now": now})
         s.execute(T.give_back, {"item_id": item_id})
