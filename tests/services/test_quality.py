@@ -304,3 +304,14 @@ def test_settings_access(db: Database, factory: Factory, org: OrgUsers) -> None:
         assert s.scalar(select(func.count(GoldItem.item_id))) == 0
 
 
+
+
+def test_changing_workers_per_item_keeps_gold_out_of_the_pool(db: Database, factory: Factory, org: OrgUsers) -> None:
+    from labelworks.services import projects
+
+    p = factory.project(org.manager, labels=["cat", "dog"], workers_per_item=1)
+    ids = factory.items(org.manager, p.id, rows=[{"source": "a"}, {"source": "b", "gold": "cat"}])
+    _label(db, org.annotator, p.id, "cat")
+    assert [_item(db, i).is_open for i in ids] == [0, 0]
+    projects.update_project(db, org.manager.actor, p.id, {"workers_per_item": 2})
+    assert [_item(db, i).is_open for i in ids] == [1, 0]
