@@ -15,7 +15,8 @@ from labelworks.core.enums import AssignmentStatus
 from labelworks.core.errors import Conflict, ImportRejected, NotFound, PermissionDenied, ValidationFailed
 from labelworks.db.engine import Database
 from labelworks.db.models import Annotation, Assignment, GoldItem, Item
-from labelworks.services import annotations, assignments, consolidation, imports, quality, routing, worker_quality
+from labelworks.services import (annotations, assignments, consolidation, imports, items, quality, routing,
+                                 worker_quality)
 
 from factories import Factory, OrgUsers, UserHandle
 
@@ -270,6 +271,11 @@ def test_routing_sends_unsure_items_to_more_workers(db: Database, factory: Facto
     assert assignments.next_for(db, e.actor, p.id) is None
     assert _item(db, ids[1]).taken == 4
     assert quality.routed_items(db, org.manager.actor, p.id) == {4: 1}
+    # progress and the item table follow the per-item target, not workers per item
+    prog = items.progress(db, org.manager.actor, p.id)
+    assert (prog.labeled, prog.in_progress, prog.remaining) == (2, 0, 0)
+    labeled = items.list_items(db, org.manager.actor, p.id, items.ItemFilter(status="labeled"))
+    assert sorted(r.id for r in labeled.rows) == sorted(ids)
 
 
 def test_on_consolidated_directly(db: Database, factory: Factory, org: OrgUsers) -> None:

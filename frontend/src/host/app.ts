@@ -53,6 +53,7 @@ export class LabelingApp {
   private current: FrameSlot | null = null;
   private next: FrameSlot | null = null;
   private prefetching: Promise<void> | null = null;
+  private shown = 0;
   private submitting = false;
   private skipping = false;
   private stopping = false;
@@ -128,7 +129,9 @@ export class LabelingApp {
     slot.setPending(false);
     this.timer.reset(document.visibilityState === "visible");
     this.expiredHandled = false;
-    this.el.item.textContent = `Item ${slot.task.item_id}`;
+    // a count of this session's tasks, not the item id: an id out of sequence would give gold items away
+    this.shown += 1;
+    this.el.item.textContent = `Task ${this.shown}`;
     this.el.item.hidden = false;
     this.setView("task");
     this.tickLease();

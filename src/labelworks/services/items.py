@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
 
 from ..authz import authorize
 from ..core.actor import Actor
@@ -15,7 +17,8 @@ from ..core.enums import AssignmentStatus
 from ..core.errors import ValidationFailed
 from ..core.formats.records import source_of
 from ..db.engine import Database
-from ..db.models import Annotation, Assignment, Item, User
+from ..db.models import Annotation, Assignment, Item, Project, User
+from . import quality, routing
 from .projects import load_visible
 
 __all__ = ["ItemRow", "ItemPage", "ItemFilter", "list_items", "Progress", "AnnotatorCount", "progress",
@@ -87,12 +90,29 @@ def _rare_matches(s: Any, conds: list[Any], f: ItemFilter) -> list[int] | None:
     return ids if len(ids) <= RARE else None
 
 
+def _target(s: Session, p: Project) -> Callable[[int | None], int]:
+    """How many answers make an item labeled: workers per item, or routing's per-item target."""
+    settings = quality.load_settings(s, p.id)
+
+    def target(wanted: int | None) -> int:
+        return routing.target_of(wanted, settings.routing, settings.initial_workers, p.workers_per_item)
+
+    return target
+
+
+def _target_sql(s: Session, p: Project) -> Any:
+    settings = quality.load_settings(s, p.id)
+    if not settings.routing:
+        return p.workers_per_item
+    return func.coalesce(Item.wanted, settings.initial_workers)
+
+
 def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> ItemPage:
     authorize(actor, "item.list")
     _check(f)
     with db.read() as s:
         p = load_visible(s, actor, project_id)
-        n = p.workers_per_item
+        n = _target_sql(s, p)
         conds = [Item.project_id == p.id]
         if f.status == "unlabeled":
             conds += [Item.done == 0, Item.taken == 0]
@@ -172,12 +192,13 @@ def progress(db: Database, actor: Actor, project_id: int) -> Progress:
     authorize(actor, "project.stats")
     with db.read() as s:
         p = load_visible(s, actor, project_id)
-        n = p.workers_per_item
+        target = _target(s, p)
         # grouped on the raw columns so the count is read from ix_items_state alone
         counts: dict[str, int] = {"labeled": 0, "in_progress": 0, "remaining": 0}
-        for done, taken, count in s.execute(select(Item.done, Item.taken, func.count())
-                                            .where(Item.project_id == p.id).group_by(Item.done, Item.taken)):
-            state = "labeled" if done >= n else "in_progress" if taken > 0 else "remaining"
+        for done, taken, wanted, count in s.execute(
+                select(Item.done, Item.taken, Item.wanted, func.count())
+                .where(Item.project_id == p.id).group_by(Item.done, Item.taken, Item.wanted)):
+            state = "labeled" if done >= target(wanted) else "in_progress" if taken > 0 else "remaining"
             counts[state] += count
         per_user: dict[int, dict[str, int]] = {}
         for user_id, status, count in s.execute(

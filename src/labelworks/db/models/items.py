@@ -17,7 +17,8 @@ class Item(Base):
         # next-task scans open items of a project by priority, then age
         Index("ix_items_next", "project_id", "is_open", text("priority DESC"), "id"),
         Index("ix_items_done", "project_id", "done", "id"),
-        Index("ix_items_state", "project_id", "done", "taken"),  # progress counts read the index alone
+        # progress counts read the index alone (wanted: adaptive routing's per-item target)
+        Index("ix_items_state", "project_id", "done", "taken", "wanted"),
         Index("ix_items_order", "project_id", "id"),  # exports and the item table page by id
         Index("ix_items_last", "project_id", "last_annotated_at"),  # the item table's "recent" sort
     )
