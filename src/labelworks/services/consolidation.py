@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import DateTime, Integer, String, Text, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ..authz import authorize
@@ -51,7 +51,8 @@ _latest_answers = text(
     "SELECT user_id, value, active_ms, source FROM annotations WHERE item_id = :iid ORDER BY id")
 _project_method = text("SELECT consolidation_method, consolidation_params FROM projects WHERE id = :pid")
 _last_run = text("SELECT id, method, params, state, created_at FROM consolidation_runs "
-                 "WHERE project_id = :pid AND method = :m ORDER BY id DESC LIMIT 1")
+                 "WHERE project_id = :pid AND method = :m ORDER BY id DESC LIMIT 1").columns(
+    id=Integer, method=String, params=Text, state=Text, created_at=DateTime)  # SQLite hands back text otherwise
 
 
 @dataclass(frozen=True)
