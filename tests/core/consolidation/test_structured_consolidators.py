@@ -108,3 +108,13 @@ def test_gold_of_another_shape_is_named() -> None:
     answers = [Answer("m", "a", {"mask": [[0, 1]]}), Answer("m", "b", {"mask": [[0, 1]]})]
     with pytest.raises(ValueError, match="item 'm', worker 'a': mask shapes differ"):
         MaskPixelVote().fit(answers, SPEC, {}, gold={"m": {"mask": [[0, 1, 1]]}})
+
+
+def test_the_builtin_plugin_registers_them_for_their_kinds() -> None:
+    from labelworks.plugins.manager import build_plugin_manager, registry_from
+
+    registry = registry_from(build_plugin_manager(load_entry_points=False))
+    for algo in structured_consolidators():
+        assert registry.consolidator(algo.name).value_kinds == algo.value_kinds
+    assert [c.name for c in registry.consolidators_for("text")] == ["text-medoid", "text-rover"]
+    assert [c.name for c in registry.consolidators_for("boxes")] == ["box-iou-consensus"]
