@@ -15,7 +15,7 @@ label-matched), the mean IoU of matched boxes and the recall / precision at IoU 
 right label, for the ``box-iou-consensus`` answer (equal weights, and weights = 1 / skill as a
 quality-weighted run would use) beside the average single worker.
 
-    .venv/bin/python bench/geometric_consensus.py [--trials 300] [--seed 0]
+    .venv/bin/python bench/geometric_consensus.py [--trials 300] [--seed 0] [--iou-threshold 0.5]
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--trials", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--iou-threshold", type=float, default=0.5, help="box-iou-consensus iou_threshold")
     args = parser.parse_args()
     gold = gold_boxes(args.data)
     gold_value = {"boxes": gold}
@@ -102,9 +103,10 @@ def main() -> None:
                 skill = rng.uniform(0.5, 1.5, k)
                 workers = [(f"w{i}", simulate(gold, rng, float(skill[i]), p)) for i in range(k)]
                 single.extend(scores(v, gold_value) for _, v in workers)
-                plain.append(scores(consolidate_boxes(workers, label_order=order).value, gold_value))
+                plain.append(scores(consolidate_boxes(workers, label_order=order, iou_threshold=args.iou_threshold).value, gold_value))
                 quality = {f"w{i}": float(0.5 / skill[i]) for i in range(k)}  # in (1/3, 1]
-                weighted.append(scores(consolidate_boxes(workers, label_order=order, weights=quality).value, gold_value))
+                weighted.append(scores(consolidate_boxes(workers, label_order=order, weights=quality,
+                                                         iou_threshold=args.iou_threshold).value, gold_value))
             for name, rows in (("single worker (mean)", single), ("box-iou-consensus", plain),
                                ("box-iou-consensus, weights 1/skill", weighted)):
                 m = np.mean(np.array(rows), axis=0)
