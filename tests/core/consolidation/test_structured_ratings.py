@@ -62,3 +62,15 @@ def test_bad_input_is_named() -> None:
 def test_similarity() -> None:
     assert similarity("rating", {"rating": 3}, {"rating": 5}, scale_min=1, scale_max=5) == 0.5
     assert similarity("rating", {"rating": 3}, {"rating": 3}) == 1.0
+
+
+def test_answer_order_and_worker_names_do_not_change_the_values() -> None:
+    rng = np.random.default_rng(5)
+    rows = [(f"i{i}", f"w{w}", float(rng.integers(-100, 101))) for i in range(30) for w in range(5)]
+    base = fit_ratings(*zip(*rows, strict=True), scale_min=-100, scale_max=100)  # type: ignore[arg-type]
+    shuffled = [rows[k] for k in rng.permutation(len(rows))]
+    renamed = [(i, f"z{9 - int(w[1:])}", r) for i, w, r in shuffled]
+    other = fit_ratings(*zip(*renamed, strict=True), scale_min=-100, scale_max=100)  # type: ignore[arg-type]
+    assert other.items == base.items
+    assert np.allclose(other.values, base.values, atol=1e-9)
+    assert other.confidences == base.confidences
