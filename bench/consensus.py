@@ -151,7 +151,7 @@ def truth_inference(use_crowdkit: bool) -> list[str]:
             t0 = time.perf_counter()
             ours[name] = accuracy(first, run(first), truth)
             seconds[name] += time.perf_counter() - t0
-            if last.n_answers != first.n_answers:
+            if len(rows) != first.n_answers:  # repeated (task, worker) rows: the two rules may differ
                 ours_last[name] = accuracy(last, run(last), truth)
         if use_crowdkit:
             epochs = crowdkit_epochs(rows)
@@ -183,10 +183,11 @@ def truth_inference(use_crowdkit: bool) -> list[str]:
         out.append(f"| {folder.name[3:]} | " + " | ".join(cells)
                    + f" | {ref_ds if ref_ds is not None else '–'} | {ds_gap:+.4f} | {best_ours_name} {ours[best_ours_name]:.4f}"
                    + f" | {best_ref_name} {ref[best_ref_name] if best_ref_name else ''} | {', '.join(verdict)} |")
-        if ours_last and any(abs(ours_last[n] - ours[n]) > 1e-12 for n in ours_last):
+        ours_last = {n: round(v, 4) for n, v in ours_last.items()}
+        if ours_last and any(ours_last[n] != ours[n] for n in ours_last):
             diff = ", ".join(f"{n} {ours_last[n]:.4f}" for n in ours_last)
-            notes.append(f"{folder.name}: {last.n_answers} answers when keeping each worker's LAST answer "
-                         f"({first.n_answers} keeping the first): {diff}.")
+            notes.append(f"{folder.name}: {len(rows) - first.n_answers} repeated (task, worker) rows; keeping each "
+                         f"worker's LAST answer instead of the first: {diff}.")
         if published:
             pub = ", ".join(f"{k} {v:.3f}" for k, v in published.items())
             notes.append(f"{folder.name}: published crowd-kit (JOSS) figures: {pub}.")
