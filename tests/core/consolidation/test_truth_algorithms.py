@@ -228,3 +228,14 @@ def test_renaming_classes_and_reordering_answers_change_nothing(
 @given(answers=answers_strategy, perm=st.permutations(range(4)), seed=st.integers(0, 10_000))
 def test_glad_is_invariant_too(answers: list[tuple[int, int, int]], perm: list[int], seed: int) -> None:
     check_invariance("glad", answers, perm, seed)
+
+
+def test_public_surface_is_pinned() -> None:
+    import labelworks.core.consolidation.truth as truth
+
+    assert sorted(truth.__all__) == ["Encoded", "TruthResult", "dawid_skene", "encode", "encode_gold", "glad",
+                                     "mace", "majority_vote", "one_coin_dawid_skene", "wawa", "zero_based_skill"]
+    tasks, workers, labels, truth_of = spammers_case()
+    enc = truth.encode(tasks, workers, labels)
+    result = truth.dawid_skene(enc, truth.encode_gold(enc, {"i00": "b"}))
+    assert enc.class_names[result.labels[0]] == truth_of["i00"] and result.confidence[0] == 1.0

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from .encode import Encoded
 
-__all__ = ["EPS", "TruthResult", "vote_counts", "normalize_log", "anchor_gold", "class_sums", "anchor_log",
+__all__ = ["EPS", "TruthResult", "normalize_log", "anchor_gold", "class_sums", "anchor_log",
            "starting_posteriors"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -52,10 +52,6 @@ def class_sums(enc: Encoded, weights: FloatArray | None = None) -> FloatArray:
     """``out[k, t]`` = sum of ``weights`` over task t's answers of class k (counts if None)."""
     flat = np.bincount(enc.label_task, weights=weights, minlength=enc.n_tasks * enc.n_classes)
     return np.asarray(flat.reshape(enc.n_classes, enc.n_tasks), dtype=np.float64)
-
-
-def vote_counts(enc: Encoded) -> FloatArray:
-    return class_sums(enc)
 
 
 def normalize_log(log_lik: FloatArray) -> tuple[FloatArray, float]:

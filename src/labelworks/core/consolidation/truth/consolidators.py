@@ -29,7 +29,7 @@ from .encode import Encoded, encode, encode_gold
 from .glad import glad, glad_logs
 from .mace import mace, mace_logs
 from .mv import majority_vote
-from .onecoin import _skill_logs, coin_log_likelihood, one_coin_dawid_skene
+from .onecoin import coin_log_likelihood, one_coin_dawid_skene, skill_logs
 from .wawa import wawa, zero_based_skill
 
 __all__ = [
@@ -281,7 +281,7 @@ class OneCoinDawidSkene(TruthConsolidator):
 
     def e_step(self, enc: Encoded, state: Mapping[str, Any], params: Mapping[str, Any]) -> FloatArray:
         skill = _with_mean(np.asarray(state["skill"], dtype=np.float64))
-        right, wrong = _skill_logs(skill, enc.n_classes)
+        right, wrong = skill_logs(skill, enc.n_classes)
         prior = np.asarray(state["prior"], dtype=np.float64)
         return normalize_log(coin_log_likelihood(enc, prior, right[enc.workers], wrong[enc.workers]))[0]
 

@@ -27,7 +27,7 @@ from .common import EPS, FloatArray, IntArray, TruthResult, anchor_log, starting
 from .encode import Encoded
 
 __all__ = ["dawid_skene", "DesignMatrices", "ds_m_step", "ds_log_likelihood", "ds_worker_accuracy",
-           "mean_worker"]
+           "normalize_rows"]
 
 
 class DesignMatrices:
@@ -103,11 +103,6 @@ def ds_worker_accuracy(prior: FloatArray, confusion: FloatArray) -> FloatArray:
     """P(correct) per worker on an item drawn from the prior: sum_k pi_k P(k | k, w)."""
     diag = np.einsum("wkk->wk", confusion)
     return np.asarray(diag @ prior, dtype=np.float64)
-
-
-def mean_worker(confusion: FloatArray) -> FloatArray:
-    """The average confusion matrix ``(1, K, K)``: what a worker the fit never saw is assumed to be."""
-    return np.asarray(confusion.mean(axis=0, keepdims=True), dtype=np.float64)
 
 
 def dawid_skene(

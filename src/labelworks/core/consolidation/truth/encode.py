@@ -64,11 +64,6 @@ class Encoded:
     def answers_per_task(self) -> npt.NDArray[np.int64]:
         return np.bincount(self.tasks, minlength=self.n_tasks)
 
-    def subset(self, keep: npt.NDArray[np.bool_]) -> Encoded:
-        """The same coding restricted to some answers (names and classes are kept)."""
-        return Encoded(self.tasks[keep], self.workers[keep], self.labels[keep], self.task_names,
-                       self.worker_names, self.class_names, self.label_task[keep], self.worker_label[keep])
-
 
 def factorize(values: Any) -> tuple[IntArray, AnyArray]:
     """Codes and the sorted distinct values; non-negative integers take an O(n) path (no sort)."""

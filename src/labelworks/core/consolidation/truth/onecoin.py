@@ -22,7 +22,7 @@ from .common import (
 )
 from .encode import Encoded
 
-__all__ = ["one_coin_dawid_skene", "coin_log_likelihood", "chosen_posterior"]
+__all__ = ["one_coin_dawid_skene", "coin_log_likelihood", "chosen_posterior", "skill_logs"]
 
 
 def chosen_posterior(enc: Encoded, post: FloatArray) -> FloatArray:
@@ -40,7 +40,7 @@ def coin_log_likelihood(enc: Encoded, prior: FloatArray, log_right: FloatArray,
     return out
 
 
-def _skill_logs(skill: FloatArray, k_cls: int) -> tuple[FloatArray, FloatArray]:
+def skill_logs(skill: FloatArray, k_cls: int) -> tuple[FloatArray, FloatArray]:
     p = np.clip(skill, EPS, 1.0 - EPS)
     return np.log(p), np.log((1.0 - p) / max(k_cls - 1, 1))
 
@@ -65,7 +65,7 @@ def one_coin_dawid_skene(
         correct = np.bincount(enc.workers, weights=chosen_posterior(enc, post), minlength=enc.n_workers)
         pooled = float(correct.sum() / max(n_w.sum(), 1.0))
         skill = (correct + smoothing * pooled) / np.clip(n_w + smoothing, EPS, None)
-        log_right, log_wrong = _skill_logs(skill, enc.n_classes)
+        log_right, log_wrong = skill_logs(skill, enc.n_classes)
         log_lik = coin_log_likelihood(enc, prior, log_right[enc.workers], log_wrong[enc.workers])
         post, evidence = normalize_log(anchor_log(log_lik, gold))
         if prev is not None and abs(evidence - prev) <= tol * abs(prev):
