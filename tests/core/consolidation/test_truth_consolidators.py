@@ -78,6 +78,14 @@ def test_update_is_the_e_step_of_the_fitted_state(name: str) -> None:
     assert newcomer["i05"].confidence_map["a"] <= again["i05"].confidence_map["a"]
 
 
+def test_update_from_another_methods_state_refits() -> None:
+    answers, _ = spammers()
+    state = get_registry().consolidator("glad").fit(answers, SPEC, {}).state
+    consolidator = get_registry().consolidator("dawid-skene")
+    some = [a for a in answers if a.item == "i00"]
+    assert consolidator.update(some, SPEC, {}, state) == consolidator.fit(some, SPEC, {}).results
+
+
 def test_update_with_a_label_the_fit_never_saw_refits_those_items() -> None:
     answers, _ = spammers()
     consolidator = get_registry().consolidator("dawid-skene")

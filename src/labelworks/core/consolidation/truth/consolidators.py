@@ -89,8 +89,8 @@ class TruthConsolidator(Consolidator):
         result = self.run(enc, encode_gold(enc, gold_labels) if gold_labels else None, merged)
         results = _single_results(enc, result.posteriors, self.name)
         quality = {str(w): _round(a) for w, a in zip(enc.worker_names, result.worker_accuracy, strict=True)}
-        state = {"classes": list(enc.class_names), "workers": [str(w) for w in enc.worker_names],
-                 **_as_lists(result.state)}
+        state = {"method": self.name, "classes": list(enc.class_names),
+                 "workers": [str(w) for w in enc.worker_names], **_as_lists(result.state)}
         return Fit(self.name, merged, results, quality, state, result.iterations)
 
     def _fit_multi(self, answers: Sequence[Answer], spec: ProjectSpec, params: dict[str, Any],
@@ -120,7 +120,8 @@ class TruthConsolidator(Consolidator):
         assert enc is not None
         results = _multi_results(enc, names, posts, self.name)
         quality = {w: _round(total / len(names)) for w, total in quality_sum.items()}
-        state = {"labels": names, "workers": [str(w) for w in enc.worker_names], "per_label": per_label}
+        state = {"method": self.name, "labels": names, "workers": [str(w) for w in enc.worker_names],
+                 "per_label": per_label}
         return Fit(self.name, params, results, quality, state, iterations)
 
     # ---- update --------------------------------------------------------------------------
@@ -133,7 +134,9 @@ class TruthConsolidator(Consolidator):
         gold: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> dict[str, Consolidated]:
         merged = self.params(params)
-        if not state.get("workers"):
+        shape = "labels" if spec.multi_label else "classes"
+        if not state.get("workers") or state.get("method") != self.name or shape not in state:
+            # no usable fit (none yet, another method's, or single- vs multi-label changed)
             return self.fit(answers, spec, merged, gold).results
         if spec.multi_label:
             return self._update_multi(answers, spec, merged, state, gold)
