@@ -198,18 +198,17 @@ def _encode_for_state(items: list[str], workers: list[str], labels: list[str], c
 
 
 def _single_results(enc: Encoded, post: FloatArray, method: str) -> dict[str, Consolidated]:
-    votes = enc.answers_per_task()
-    best = np.argmax(post, axis=0)
-    out: dict[str, Consolidated] = {}
+    votes = enc.answers_per_task().tolist()
+    best = np.argmax(post, axis=0).tolist()
+    # rounded once, as Python floats: the loop below only builds the per-item objects
+    rows = np.round(post, 4).T.tolist()
     classes = enc.class_names
-    for t, item in enumerate(enc.task_names):
-        n = int(votes[t])
-        column = post[:, t]
-        conf_map = {classes[k]: _round(column[k]) for k in range(len(classes)) if column[k] >= 5e-5}
+    out: dict[str, Consolidated] = {}
+    for item, n, k, row in zip(enc.task_names.tolist(), votes, best, rows, strict=True):
         out[str(item)] = Consolidated(
-            value={"label": classes[int(best[t])]},
-            confidence=0.0 if n <= 1 else _round(column[best[t]]),
-            confidence_map=conf_map,
+            value={"label": classes[k]},
+            confidence=0.0 if n <= 1 else row[k],
+            confidence_map={classes[c]: p for c, p in enumerate(row) if p > 0.0},
             votes=n,
             method=method,
         )
