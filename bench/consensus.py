@@ -202,6 +202,42 @@ def truth_inference(use_crowdkit: bool) -> list[str]:
     return out
 
 
+def gold_anchored(fraction: float = 0.1, seed: int = 0) -> list[str]:
+    """What a tenth of the items as gold buys: accuracy on the OTHER items, anchored vs not."""
+    from labelworks.core.consolidation.truth.encode import encode_gold
+
+    out = ["", f"### Gold-anchored variants: {fraction:.0%} of the gold items given as gold (seed {seed})", "",
+           "Accuracy on the remaining gold items only (the anchored ones are right by construction).", "",
+           "| dataset | DS | DS + gold | one-coin | one-coin + gold | GLAD | GLAD + gold | MACE | MACE + gold |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    methods: dict[str, Callable[..., TruthResult]] = {"DS": dawid_skene, "OneCoinDS": one_coin_dawid_skene,
+                                                      "GLAD": glad, "MACE": mace}
+    gains: dict[str, list[float]] = {m: [] for m in methods}
+    for folder in sorted(DATA.glob("ti_*")):
+        if folder.name == "ti_zheng_n_emotion":
+            continue
+        rows = read_csv(folder / "answers.csv")
+        truth = {r["task"]: r["truth"] for r in read_csv(folder / "truth.csv")}
+        cols = [np.asarray([r[k] for r in rows]) for k in ("task", "worker", "label")]
+        enc = encode(*cols, duplicates="first", extra_classes=sorted(set(truth.values())))
+        answered = sorted(t for t in truth if t in set(enc.task_names.astype(str).tolist()))
+        rng = np.random.default_rng(seed)
+        given = set(rng.choice(answered, size=max(1, int(fraction * len(answered))), replace=False).tolist())
+        rest = {t: v for t, v in truth.items() if t not in given}
+        gold = encode_gold(enc, {t: truth[t] for t in given})
+        cells = []
+        for name, run in methods.items():
+            plain = accuracy(enc, run(enc), rest)
+            anchored = accuracy(enc, run(enc, gold), rest)
+            gains[name].append(anchored - plain)
+            cells += [f"{plain:.4f}", f"{anchored:.4f}"]
+        out.append(f"| {folder.name[3:]} | " + " | ".join(cells) + " |")
+    out += ["", "Mean change on the non-gold items: " + ", ".join(
+        f"{n} {100 * float(np.mean(g)):+.2f} points (better on {sum(x > 1e-9 for x in g)}, worse on "
+        f"{sum(x < -1e-9 for x in g)} of {len(g)})" for n, g in gains.items()) + "."]
+    return out
+
+
 def pairwise() -> list[str]:
     out = ["", "### Bradley-Terry against LLMFAO's published scores", "",
            "| comparisons | items | max abs score diff | rank order identical | iterations |", "|---|---|---|---|---|"]
@@ -239,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
     parser.add_argument("--no-crowdkit", action="store_true", help="skip the DS@ck column (needs crowd-kit)")
     args = parser.parse_args(argv)
-    lines = truth_inference(not args.no_crowdkit) + pairwise()
+    lines = truth_inference(not args.no_crowdkit) + gold_anchored() + pairwise()
     text = "\n".join(lines) + "\n"
     print(text)
     if args.markdown:
