@@ -63,6 +63,16 @@ def test_gold_and_workers_out(cli: Cli, tmp_path: Path) -> None:
     assert "4 gold labels read" in result.stderr
 
 
+def test_method_parameters(cli: Cli, tmp_path: Path) -> None:
+    labels = write(tmp_path / "labels.csv", "item,worker,label\nx,w1,a\nx,w2,a\ny,w1,b\ny,w2,a\n")
+    result = cli("aggregate", str(labels), "--method", "ds", "-p", "smoothing=0", "--param", "max_iter=3", "-p", "tol=0")
+    assert "dawid-skene (max_iter=3, tol=0, smoothing=0)," in " ".join(result.stderr.split())
+    result = cli("aggregate", str(labels), "--method", "ds", "-p", "epochs=3", code=2)
+    assert "dawid-skene has no parameter 'epochs' (known: max_iter, smoothing, tol)" in result.stderr
+    result = cli("aggregate", str(labels), "--method", "mv", "-p", "oops", code=2)
+    assert "--param 'oops': expected KEY=VALUE" in result.stderr
+
+
 def test_output_to_standard_output(cli: Cli, tmp_path: Path) -> None:
     labels = write(tmp_path / "labels.tsv", "item\tworker\tlabel\nx\tw1\tyes\nx\tw2\tyes\n")
     result = cli("aggregate", str(labels), "--method", "glad")

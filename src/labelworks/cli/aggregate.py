@@ -21,13 +21,8 @@ import typer
 
 from ..core.consolidation.pairwise import bradley_terry
 from ..core.consolidation.truth.common import TruthResult
-from ..core.consolidation.truth.ds import dawid_skene
+from ..core.consolidation.truth.consolidators import CATEGORICAL, TruthConsolidator
 from ..core.consolidation.truth.encode import Duplicates, Encoded, encode, encode_gold
-from ..core.consolidation.truth.glad import glad
-from ..core.consolidation.truth.mace import mace
-from ..core.consolidation.truth.mv import majority_vote
-from ..core.consolidation.truth.onecoin import one_coin_dawid_skene
-from ..core.consolidation.truth.wawa import wawa, zero_based_skill
 from .context import err, escape, fail
 
 __all__ = ["aggregate"]
@@ -110,20 +105,23 @@ def _read_columns(path: Path, columns: dict[str, tuple[str, ...]]) -> tuple[dict
     return out, chosen
 
 
-def _run(method: Method, enc: Encoded, gold: np.ndarray[Any, Any] | None, seed: int) -> TruthResult:
-    if method == Method.MV:
-        return majority_vote(enc, gold)
-    if method == Method.DS:
-        return dawid_skene(enc, gold)
-    if method == Method.ODS:
-        return one_coin_dawid_skene(enc, gold)
-    if method == Method.GLAD:
-        return glad(enc, gold)
-    if method == Method.MACE:
-        return mace(enc, gold, seed=seed)
-    if method == Method.WAWA:
-        return wawa(enc, gold)
-    return zero_based_skill(enc, gold)
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    """``key=value`` pairs; values read as JSON (numbers, true/false) or else kept as text."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--param {item!r}: expected KEY=VALUE")
+        try:
+            out[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[key.strip()] = raw
+    return out
+
+
+def _consolidator(method: Method) -> TruthConsolidator:
+    by_name = {c.name: c for c in CATEGORICAL if isinstance(c, TruthConsolidator)}
+    return by_name[METHOD_NAMES[method.value]]
 
 
 @contextmanager
@@ -137,7 +135,15 @@ def _open_out(output: Path | None) -> Iterator[IO[str]]:
 
 
 def _categorical(labels_file: Path, method: Method, gold_file: Path | None, output: Path | None,
-                 workers_out: Path | None, duplicates: Duplicates, seed: int) -> None:
+                 workers_out: Path | None, duplicates: Duplicates, seed: int, param: list[str]) -> None:
+    consolidator = _consolidator(method)
+    overrides = _parse_params(param)
+    if "seed" in consolidator.defaults:
+        overrides.setdefault("seed", seed)
+    try:
+        params = consolidator.params(overrides)
+    except KeyError as exc:
+        raise InputError(f"--param: {exc.args[0]}") from None
     data, chosen = _read_columns(labels_file, {"item": ("item", "task"), "worker": ("worker",),
                                                "label": ("label",)})
     gold_labels: dict[str, str] = {}
@@ -147,7 +153,7 @@ def _categorical(labels_file: Path, method: Method, gold_file: Path | None, outp
     enc = encode(np.asarray(data["item"]), np.asarray(data["worker"]), np.asarray(data["label"]),
                  duplicates=duplicates, extra_classes=sorted(set(gold_labels.values())))
     dropped = len(data["item"]) - enc.n_answers
-    result = _run(method, enc, encode_gold(enc, gold_labels) if gold_labels else None, seed)
+    result = consolidator.run(enc, encode_gold(enc, gold_labels) if gold_labels else None, params)
     votes = enc.answers_per_task()
     best = result.labels
     confidence = np.where(votes > 1, np.round(result.confidence, 4), 0.0)
@@ -164,14 +170,15 @@ def _categorical(labels_file: Path, method: Method, gold_file: Path | None, outp
             writer.writerow(["worker", "answers", "accuracy"])
             writer.writerows((str(w), int(n), f"{a:.4f}")
                              for w, n, a in zip(enc.worker_names, answered, result.worker_accuracy, strict=True))
-    _summary(labels_file, method, enc, result, dropped, duplicates, len(gold_labels), answered)
+    _summary(labels_file, method, enc, result, dropped, duplicates, len(gold_labels), answered, params)
 
 
 def _summary(labels_file: Path, method: Method, enc: Encoded, result: TruthResult, dropped: int,
-             duplicates: Duplicates, n_gold: int, answered: np.ndarray[Any, Any]) -> None:
+             duplicates: Duplicates, n_gold: int, answered: np.ndarray[Any, Any], params: dict[str, Any]) -> None:
     iterations = f", {result.iterations} iterations" if result.iterations else ""
+    settings = " (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else ""
     err.print(f"{escape(labels_file.name)}: {enc.n_answers} answers, {enc.n_tasks} items, {enc.n_workers} workers, "
-              f"{enc.n_classes} classes; {METHOD_NAMES[method.value]}{iterations}")
+              f"{enc.n_classes} classes; {METHOD_NAMES[method.value]}{escape(settings)}{iterations}")
     if dropped:
         err.print(f"{dropped} repeated (item, worker) answers dropped (kept the {duplicates} of each)")
     if n_gold:
@@ -245,6 +252,10 @@ def aggregate(
         "--duplicates", help="When a worker answered one item more than once: keep the last answer (the "
                              "platform's rule for revisions), the first, or all.")] = DuplicateRule.LAST,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (mace restarts, bt bootstrap).")] = 0,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", metavar="KEY=VALUE",
+        help="A method parameter, repeatable: ds/ods max_iter, tol, smoothing; glad max_iter, tol; mace "
+             "max_iter, tol, restarts, seed; zbs n_iter (docs/aggregation.md).")] = None,
     bootstrap: Annotated[int, typer.Option(
         "--bootstrap", min=0, help="bt: resample the comparisons this many times and add a 95% interval "
                                    "(ci_low, ci_high).")] = 0,
@@ -264,7 +275,8 @@ def aggregate(
         if method == Method.BT:
             _pairwise(labels_file, output, left, right, winner, winner_values, bootstrap, seed)
         else:
-            _categorical(labels_file, method, gold, output, workers_out, cast(Duplicates, duplicates.value), seed)
+            _categorical(labels_file, method, gold, output, workers_out, cast(Duplicates, duplicates.value), seed,
+                         param or [])
     except InputError as exc:
         raise fail(str(exc)) from None
     except (ValueError, UnicodeDecodeError, csv.Error) as exc:
