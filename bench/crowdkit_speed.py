@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import json
 import multiprocessing as mp
 import os

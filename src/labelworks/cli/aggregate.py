@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any, cast
+from typing import IO, Annotated, Any
 
 import numpy as np
 import typer
@@ -275,7 +275,7 @@ def aggregate(
         if method == Method.BT:
             _pairwise(labels_file, output, left, right, winner, winner_values, bootstrap, seed)
         else:
-            _categorical(labels_file, method, gold, output, workers_out, cast(Duplicates, duplicates.value), seed,
+            _categorical(labels_file, method, gold, output, workers_out, duplicates.value, seed,
                          param or [])
     except InputError as exc:
         raise fail(str(exc)) from None

@@ -14,7 +14,6 @@ from scipy.optimize import minimize
 from scipy.special import expit, log_expit
 
 from .common import (
-    EPS,
     FloatArray,
     IntArray,
     TruthResult,
