@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelworks.core.consolidation.pairwise import bradley_terry
 
@@ -105,3 +107,33 @@ def test_llmfao_matches_published_scores_and_evalica() -> None:
     theirs = evalica.bradley_terry(left, right, [codes[w] for w in winner], tolerance=1e-10, limit=10_000).scores
     theirs = theirs / theirs.sum()
     assert max(abs(s - theirs[m]) for m, s in ours.as_dict().items()) < 1e-6
+
+
+comparisons = st.lists(
+    st.tuples(st.integers(0, 5), st.integers(0, 5), st.sampled_from(["left", "right", "tie"])).filter(
+        lambda c: c[0] != c[1]),
+    min_size=1, max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=comparisons, seed=st.integers(0, 10_000))
+def test_order_sides_and_names_do_not_matter(data: list[tuple[int, int, str]], seed: int) -> None:
+    base = bradley_terry([f"m{a}" for a, _, _ in data], [f"m{b}" for _, b, _ in data], [w for _, _, w in data])
+    assert sum(base.scores) == pytest.approx(1.0)
+    expected = base.as_dict()
+    rng = np.random.default_rng(seed)
+    # shuffle the comparisons, swap the sides of some (the winner swaps with them), rename items
+    swap = {"left": "right", "right": "left", "tie": "tie"}
+    left, right, winner = [], [], []
+    for i in rng.permutation(len(data)):
+        a, b, w = data[i]
+        if rng.random() < 0.5:
+            a, b, w = b, a, swap[w]
+        left.append(f"x{a}")
+        right.append(f"x{b}")
+        winner.append(w)
+    other = bradley_terry(left, right, winner).as_dict()
+    assert other.keys() == {f"x{k[1:]}" for k in expected}
+    for name, score in expected.items():
+        assert other[f"x{name[1:]}"] == pytest.approx(score, abs=1e-6)
