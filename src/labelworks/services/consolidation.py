@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, insert, select, text, update
+from sqlalchemy import DateTime, Integer, String, Text, bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from ..authz import authorize
@@ -129,7 +129,13 @@ def _gold_for(s: Session, project_id: int, item_ids: Iterable[int] | None) -> di
     """Known answers of gold items (kept by the quality service), for all items or just these."""
     from . import quality
 
-    return quality.gold_answers(s, project_id, list(item_ids) if item_ids is not None else None)
+    if item_ids is not None:
+        ids = list(item_ids)
+        if len(ids) == 1:  # the submit path: one prebuilt lookup
+            value = quality.gold_value(s, ids[0])
+            return {ids[0]: value} if value is not None else {}
+        return quality.gold_answers(s, project_id, ids)
+    return quality.gold_answers(s, project_id, None)
 
 
 def _answers_of(rows: Iterable[Any], item: str) -> tuple[list[Answer], dict[str, Any] | None]:
@@ -145,17 +151,20 @@ def _answers_of(rows: Iterable[Any], item: str) -> tuple[list[Answer], dict[str,
     return list(latest.values()), review
 
 
+_upsert_sql = text(
+    "INSERT INTO consolidations (item_id, project_id, value, confidence, confidence_map, object_confidence, votes, "
+    "method, run_id, updated_at) VALUES (:item_id, :project_id, :value, :confidence, :confidence_map, "
+    ":object_confidence, :votes, :method, :run_id, :updated_at) ON CONFLICT (item_id) DO UPDATE SET "
+    "project_id = excluded.project_id, value = excluded.value, confidence = excluded.confidence, "
+    "confidence_map = excluded.confidence_map, object_confidence = excluded.object_confidence, "
+    "votes = excluded.votes, method = excluded.method, run_id = excluded.run_id, updated_at = excluded.updated_at"
+).bindparams(bindparam("updated_at", type_=DateTime()))
+
+
 def _upsert(s: Session, project_id: int, item_id: int, answer: Consolidated, method: str,
             run_id: int | None, now: datetime) -> None:
-    values = {
-        "project_id": project_id, "value": json.dumps(answer.value), "confidence": float(answer.confidence),
-        "confidence_map": json.dumps(answer.confidence_map), "votes": answer.votes, "method": method,
-        "object_confidence": json.dumps(list(answer.object_confidence)), "run_id": run_id, "updated_at": now,
-    }
-    done = s.execute(update(Consolidation).where(Consolidation.item_id == item_id).values(**values))
-    if not getattr(done, "rowcount", 0):
-        s.add(Consolidation(item_id=item_id, **values))
-        s.flush()
+    """One prebuilt statement on the submit path (SQLite and PostgreSQL both upsert this way)."""
+    s.execute(_upsert_sql, _row(project_id, item_id, answer, method, run_id, now))
 
 
 def _fixed(value: dict[str, Any], votes: int, method: str) -> Consolidated:
@@ -283,7 +292,7 @@ def run_full(db: Database, project_id: int) -> dict[str, Any]:
             "iterations": fit.iterations, "seconds": round(seconds, 3)}
 
 
-def _row(project_id: int, item_id: int, answer: Consolidated, method: str, run_id: int,
+def _row(project_id: int, item_id: int, answer: Consolidated, method: str, run_id: int | None,
          now: datetime) -> dict[str, Any]:
     return {"item_id": item_id, "project_id": project_id, "value": json.dumps(answer.value),
             "confidence": float(answer.confidence), "confidence_map": json.dumps(answer.confidence_map),

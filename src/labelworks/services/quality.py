@@ -43,7 +43,7 @@ from ..db.models import (Annotation, GoldItem, Item, Project, ProjectQuality, Qu
 from .hotpath import T, ProjectRow, visible_project
 from .projects import ProjectInfo, info_from_row, load_visible
 
-__all__ = ["check_submission", "record_submission", "gold_answers", "get_settings", "update_settings",
+__all__ = ["check_submission", "record_submission", "gold_answers", "gold_value", "get_settings", "update_settings",
            "load_settings", "routed_items", "GoldInfo", "list_gold", "mark_gold", "promote_gold", "unmark_gold",
            "structured_similarity", "Notification", "notifications", "resume_worker", "pause_reason",
            "ImportedGold", "check_imported_gold", "QualitySettings"]
@@ -243,6 +243,15 @@ def notifications(db: Database, actor: Actor, project_id: int, limit: int = 100)
 
 
 # --- gold items ----------------------------------------------------------------------------------
+
+_gold_value = text("SELECT value FROM gold_items WHERE item_id = :iid")
+
+
+def gold_value(s: Session, item_id: int) -> dict[str, Any] | None:
+    """One item's gold answer (None if it is not gold), in one prebuilt statement for the submit path."""
+    value = s.execute(_gold_value, {"iid": item_id}).scalar()
+    return json.loads(value) if value is not None else None
+
 
 def gold_answers(s: Session, project_id: int, item_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
     """Item id -> the canonical gold answer, for the project (or just ``item_ids``)."""
