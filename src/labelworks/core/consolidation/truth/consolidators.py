@@ -191,10 +191,8 @@ def _encode_for_state(items: list[str], workers: list[str], labels: list[str], c
     mean = len(fitted_workers)
     remap = np.asarray([index.get(str(w), mean) for w in base.worker_names], dtype=np.int32)
     w_codes = remap[base.workers]
-    k = base.n_classes
     names = np.asarray([*fitted_workers, "<mean worker>"], dtype=object)
-    return Encoded(base.tasks, w_codes, base.labels, base.task_names, names, base.class_names,
-                   base.label_task, (w_codes * k + base.labels).astype(np.int32))
+    return Encoded(base.tasks, w_codes, base.labels, base.task_names, names, base.class_names)
 
 
 def _single_results(enc: Encoded, post: FloatArray, method: str) -> dict[str, Consolidated]:

@@ -24,7 +24,7 @@ import numpy as np
 from scipy import sparse
 
 from .common import EPS, FloatArray, IntArray, TruthResult, anchor_log, starting_posteriors
-from .encode import Encoded
+from .encode import Encoded, flat_index
 
 __all__ = ["dawid_skene", "DesignMatrices", "ds_m_step", "ds_log_likelihood", "ds_worker_accuracy",
            "normalize_rows"]
@@ -41,7 +41,12 @@ class DesignMatrices:
     def __init__(self, enc: Encoded) -> None:
         ones = np.ones(enc.n_answers)
         shape = (enc.n_tasks, enc.n_workers * enc.n_classes)
-        self.by_task = sparse.csr_matrix((ones, (enc.tasks, enc.worker_label)), shape=shape)
+        # the worker * K + label index is built here and dropped (not cached on ``enc``): the
+        # matrix holds it from now on
+        columns = enc.__dict__.get("worker_label")
+        if columns is None:
+            columns = flat_index(enc.workers, enc.n_classes, enc.labels, enc.n_workers)
+        self.by_task = sparse.csr_matrix((ones, (enc.tasks, columns)), shape=shape)
         # the transpose of a CSR matrix is a CSC view of the same arrays: no second copy
         self.by_worker = self.by_task.T
         self.n_workers, self.n_classes, self.n_tasks = enc.n_workers, enc.n_classes, enc.n_tasks

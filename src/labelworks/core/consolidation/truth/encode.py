@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Encoded", "encode", "encode_gold", "factorize", "Duplicates"]
+__all__ = ["Encoded", "encode", "encode_gold", "factorize", "Duplicates", "flat_index"]
 
 Duplicates = Literal["last", "first", "all"]
 IntArray = npt.NDArray[np.int32]
@@ -40,10 +41,6 @@ class Encoded:
     task_names: AnyArray
     worker_names: AnyArray
     class_names: tuple[str, ...]
-    # label * n_tasks + task (class-major, so per-class sums reshape to (K, T) without a copy)
-    # and worker * n_classes + label: flat bincount indexes
-    label_task: npt.NDArray[np.integer[Any]]
-    worker_label: npt.NDArray[np.integer[Any]]
 
     @property
     def n_tasks(self) -> int:
@@ -60,6 +57,18 @@ class Encoded:
     @property
     def n_answers(self) -> int:
         return int(self.tasks.size)
+
+    # flat bincount indexes, built on first use (majority vote needs one, Dawid-Skene the other:
+    # 12 MB each at 3M answers); cached_property writes __dict__, which a frozen dataclass allows
+    @cached_property
+    def label_task(self) -> npt.NDArray[np.integer[Any]]:
+        """label * n_tasks + task: class-major, so per-class sums reshape to (K, T) without a copy."""
+        return flat_index(self.labels, self.n_tasks, self.tasks, self.n_classes)
+
+    @cached_property
+    def worker_label(self) -> npt.NDArray[np.integer[Any]]:
+        """worker * n_classes + label."""
+        return flat_index(self.workers, self.n_classes, self.labels, self.n_workers)
 
     def answers_per_task(self) -> npt.NDArray[np.int64]:
         return np.bincount(self.tasks, minlength=self.n_tasks)
@@ -129,7 +138,6 @@ def encode(
     keep = _dedup(t_codes, w_codes, int(w_names.size), duplicates)
     if keep is not None:
         t_codes, w_codes, y = t_codes[keep], w_codes[keep], y[keep]
-    k = len(classes)
     return Encoded(
         tasks=t_codes,
         workers=w_codes,
@@ -137,12 +145,10 @@ def encode(
         task_names=t_names,
         worker_names=w_names,
         class_names=classes,
-        label_task=_flat(y, int(t_names.size), t_codes, k),
-        worker_label=_flat(w_codes, k, y, int(w_names.size)),
     )
 
 
-def _flat(major: IntArray, size: int, minor: IntArray, k: int) -> npt.NDArray[np.integer[Any]]:
+def flat_index(major: IntArray, size: int, minor: IntArray, k: int) -> npt.NDArray[np.integer[Any]]:
     """major * size + minor, in int32 when it fits (halves the memory of a million-row index)."""
     out: npt.NDArray[np.integer[Any]] = major.astype(np.int32 if k * size < 2**31 else np.int64)
     np.multiply(out, size, out=out)  # in place: one array, no temporaries

@@ -30,9 +30,9 @@ def majority_vote(enc: Encoded, gold: IntArray | None = None,
     total = counts.sum(axis=0)
     post = np.divide(counts, total, out=counts, where=total > 0)
     anchor_gold(post, gold)
-    winner = np.argmax(post, axis=0)
-    hit = (winner[enc.tasks] == enc.labels).astype(np.float64)
+    winner = np.argmax(post, axis=0).astype(np.int32)
+    agreeing = enc.workers[winner[enc.tasks] == enc.labels]  # int32 throughout: no 3M-float temporaries
     n = np.bincount(enc.workers, minlength=enc.n_workers)
-    agree = np.bincount(enc.workers, weights=hit, minlength=enc.n_workers)
+    agree = np.bincount(agreeing, minlength=enc.n_workers).astype(np.float64)
     accuracy = np.divide(agree, n, out=np.zeros(enc.n_workers), where=n > 0)
     return TruthResult("majority-vote", post, accuracy)
