@@ -9,22 +9,21 @@ of the same item (IoU for shapes), using the similarity their consolidators defi
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+import orjson
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..authz import authorize
 from ..core.actor import Actor
 from ..core.agreement import categorical_agreement, encode, krippendorff_alpha, krippendorff_alpha_interval
-from ..core.enums import AnnotationSource
 from ..db.engine import Database
-from ..db.models import Annotation, User
+from ..db.models import User
 from .projects import info_from_row, load_visible
 
 __all__ = ["AgreementReport", "project_agreement"]
@@ -48,22 +47,18 @@ class AgreementReport:
     note: str = ""
 
 
+_latest_answers = text("SELECT item_id, user_id, value FROM annotations WHERE project_id = :pid "
+                       "AND source != 'review' ORDER BY id")
+
+
 def _latest(s: Session, project_id: int) -> Iterator[tuple[int, int, dict[str, Any]]]:
     """(item, worker, value) for each worker's latest answer per item (reviewer adjustments apart)."""
     latest: dict[tuple[int, int], str] = {}
-    last_id = 0
-    while True:
-        rows = s.execute(select(Annotation.id, Annotation.item_id, Annotation.user_id, Annotation.value)
-                         .where(Annotation.project_id == project_id, Annotation.id > last_id,
-                                Annotation.source != AnnotationSource.REVIEW)
-                         .order_by(Annotation.id).limit(_BATCH)).all()
-        if not rows:
-            break
-        for _, item_id, user_id, value in rows:
-            latest[(item_id, user_id)] = value
-        last_id = rows[-1][0]
+    for item_id, user_id, value in s.execute(_latest_answers.execution_options(yield_per=_BATCH),
+                                             {"pid": project_id}):
+        latest[(item_id, user_id)] = value  # rows in id order: the last version wins
     for (item_id, user_id), value in latest.items():
-        yield item_id, user_id, json.loads(value)
+        yield item_id, user_id, orjson.loads(value)
 
 
 def _similarity(kind: str) -> Callable[[Any, Any], float] | None:
