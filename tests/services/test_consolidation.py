@@ -144,3 +144,18 @@ def test_agreement_of_a_project(db: Database, factory: Factory, org: OrgUsers) -
     assert report.cohen and report.cohen[0]["items"] == 4
     with pytest.raises(PermissionDenied):
         metrics.project_agreement(db, w1.actor, p.id)
+
+
+def test_mean_iou_agreement_for_boxes() -> None:
+    """Geometric kinds are measured by the structured consolidators' similarity (IoU for boxes)."""
+    from labelworks.services.metrics import _mean_pairwise, _similarity
+
+    measure = _similarity("boxes")
+    assert measure is not None and _similarity("no-such-kind") is None
+    box = {"label": "car", "left": 0, "top": 0, "width": 10, "height": 10}
+    half = {**box, "left": 5}  # overlaps half of it: IoU 50 / 150
+    triples = [(1, 1, {"boxes": [box]}), (1, 2, {"boxes": [box]}), (2, 1, {"boxes": [box]}),
+               (2, 2, {"boxes": [half]}), (3, 1, {"boxes": [box]})]
+    report = _mean_pairwise(7, "boxes", triples, measure)
+    assert (report.items, report.answers, report.similarity_name) == (2, 4, "mean IoU")
+    assert report.mean_similarity == pytest.approx((1.0 + 50 / 150) / 2, abs=1e-3)
