@@ -303,7 +303,8 @@ def _row(project_id: int, item_id: int, answer: Consolidated, method: str, run_i
 
 
 def _dumps(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+    """json.dumps, as annotations are written: worker quality compares the two texts in SQL."""
+    return json.dumps(value)
 
 
 def _pending_refit(s: Session, project_id: int) -> bool:
