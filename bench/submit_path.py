@@ -63,7 +63,7 @@ def main() -> None:
             prof.enable()
             rounds(a.rounds)
             prof.disable()
-            pstats.Stats(prof).sort_stats("cumulative").print_stats(30)
+            st = pstats.Stats(prof); st.sort_stats("cumulative").print_stats(30); st.print_callees("refresh_item|before_store|next_for")
         db.dispose()
 
 

@@ -93,7 +93,7 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
                 raise Conflict("the lease on this task has expired; fetch a new task", field="assignment_id")
             p = visible_project(s, actor, lease.project_id)
             canonical = p.type.normalize(value, p.spec)
-            submission_hooks.before_store(s, p, lease.item_id, actor.user_id, canonical, active_ms)
+            ctx = submission_hooks.before_store(s, p, lease.item_id, actor.user_id, canonical, active_ms)
             encoded = json.dumps(canonical)
             annotation_id = s.execute(T.insert_annotation, {
                 "pid": p.id, "item_id": lease.item_id, "uid": actor.user_id, "aid": assignment_id, "value": encoded,
@@ -103,7 +103,7 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
             if not finished.rowcount:
                 raise Conflict(f"assignment {assignment_id} was finished meanwhile")
             s.execute(T.count_done, {"item_id": lease.item_id, "now": now})
-            submission_hooks.after_store(s, p, lease.item_id, actor.user_id, annotation_id, canonical, active_ms)
+            submission_hooks.after_store(s, p, lease.item_id, actor.user_id, annotation_id, canonical, active_ms, ctx)
             info = AnnotationInfo(annotation_id, p.id, lease.item_id, actor.user_id, actor.email, canonical, 1, None,
                                   AnnotationSource.HUMAN.value, active_ms, client_submission_id, now)
             return info, True
@@ -152,7 +152,7 @@ def _revise(db: Database, actor: Actor, annotation_id: int, value: Any, client_s
         project = info_from_row(p)
         canonical = project.type.normalize(value, project.spec)
         hot = visible_project(s, actor, p.id)
-        submission_hooks.before_store(s, hot, base.item_id, actor.user_id, canonical, active_ms)
+        ctx = submission_hooks.before_store(s, hot, base.item_id, actor.user_id, canonical, active_ms)
         row = Annotation(project_id=p.id, item_id=base.item_id, user_id=actor.user_id,
                          assignment_id=base.assignment_id, value=json.dumps(canonical), raw=json.dumps(value),
                          version=base.version + 1, supersedes_id=base.id, client_submission_id=client_submission_id,
@@ -160,7 +160,7 @@ def _revise(db: Database, actor: Actor, annotation_id: int, value: Any, client_s
         s.add(row)
         s.execute(update(Item).where(Item.id == base.item_id).values(last_annotated_at=row.created_at))
         s.flush()
-        submission_hooks.after_store(s, hot, base.item_id, actor.user_id, row.id, canonical, active_ms)
+        submission_hooks.after_store(s, hot, base.item_id, actor.user_id, row.id, canonical, active_ms, ctx)
         return _info(row, actor.email), True
 
 

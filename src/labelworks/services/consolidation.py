@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 from sqlalchemy import DateTime, Integer, String, Table, Text, bindparam, delete, select, text
@@ -39,6 +39,9 @@ from ..db.engine import Database
 from ..db.models import Annotation, Consolidation, ConsolidationRun, Job, Project
 from ..plugins.manager import get_registry
 from .hotpath import ProjectRow
+
+if TYPE_CHECKING:
+    from .submission_hooks import HookContext
 from .projects import info_from_row, load_visible
 
 __all__ = ["ConsolidatedRow", "MethodInfo", "refresh_item", "run_full", "consolidated_value",
@@ -105,8 +108,11 @@ class _TaskTypeOwn(Consolidator):
         return Fit(self.name, dict(params), results)
 
 
-def _method(s: Session, project_id: int, task_type: TaskType) -> tuple[Consolidator, dict[str, Any]]:
-    row = s.execute(_project_method, {"pid": project_id}).first()
+def _method(s: Session, project_id: int, task_type: TaskType,
+            row: Any = None) -> tuple[Consolidator, dict[str, Any]]:
+    """The project's consolidator and effective parameters (``row``: (method, params) if already read)."""
+    if row is None:
+        row = s.execute(_project_method, {"pid": project_id}).first()
     name = (row[0] if row else None) or task_type.default_consolidator
     c = _resolve(name, task_type)
     return c, c.params(json.loads(row[1]) if row and row[1] else {})
@@ -172,13 +178,19 @@ def _fixed(value: dict[str, Any], votes: int, method: str) -> Consolidated:
     return Consolidated(value=value, confidence=1.0, votes=votes, method=method)
 
 
-def refresh_item(s: Session, p: ProjectRow, item_id: int) -> Consolidated | None:
-    """Re-answer one item after a submission (inside the caller's transaction)."""
-    consolidator, params = _method(s, p.id, p.type)
+def refresh_item(s: Session, p: ProjectRow, item_id: int, ctx: HookContext | None = None) -> Consolidated | None:
+    """Re-answer one item after a submission (inside the caller's transaction).
+
+    ``ctx``: what the submit hooks read in one statement (method, gold, routing, review settings).
+    """
+    consolidator, params = _method(s, p.id, p.type, (ctx.method, ctx.method_params) if ctx else None)
     answers, review = _answers_of(s.execute(_latest_answers, {"iid": item_id}), str(item_id))
     if not answers and review is None:
         return None
-    gold = _gold_for(s, p.id, [item_id])
+    if ctx is not None:
+        gold = {item_id: orjson.loads(ctx.gold)} if ctx.gold is not None else {}
+    else:
+        gold = _gold_for(s, p.id, [item_id])
     run_id: int | None = None
     answer: Consolidated | None
     if review is not None:
@@ -188,9 +200,9 @@ def refresh_item(s: Session, p: ProjectRow, item_id: int) -> Consolidated | None
     else:
         method = consolidator.name
         gold_str = {str(k): v for k, v in gold.items()}
-        last = s.execute(_last_run, {"pid": p.id, "m": consolidator.name}).first() \
-            if _is_worker_model(consolidator) else None
-        if last is not None:
+        if not _is_worker_model(consolidator):  # per item: update() is exact (and may have a fast path)
+            results = consolidator.update(answers, p.spec, params, {}, gold_str)
+        elif (last := s.execute(_last_run, {"pid": p.id, "m": consolidator.name}).first()) is not None:
             run_id = last[0]
             results = consolidator.update(answers, p.spec, params, _decoded_state(last[0], last[3]), gold_str)
         else:
@@ -199,28 +211,21 @@ def refresh_item(s: Session, p: ProjectRow, item_id: int) -> Consolidated | None
     if answer is None:
         return None
     _upsert(s, p.id, item_id, answer, method, run_id, utcnow())
-    _after_consolidated(s, p, item_id, answer)
+    _after_consolidated(s, p, item_id, answer, ctx)
     return answer
 
 
-def _after_consolidated(s: Session, p: ProjectRow, item_id: int, answer: Consolidated) -> None:
+def _after_consolidated(s: Session, p: ProjectRow, item_id: int, answer: Consolidated,
+                        ctx: HookContext | None) -> None:
     """Routing (more workers for doubtful items) and review sampling read the new confidence."""
-    routing = _optional("routing")
-    if routing is not None and hasattr(routing, "on_consolidated"):
+    from . import reviews, routing
+
+    if ctx is None:
         routing.on_consolidated(s, p.id, item_id, answer.confidence, answer.votes)
-    reviews = _optional("reviews")
-    if reviews is not None and hasattr(reviews, "on_item_labeled"):
         reviews.on_item_labeled(s, p.id, item_id, answer.confidence)
-
-
-def _optional(name: str) -> Any:
-    """A sibling service module that may not be installed in every build (routing, reviews)."""
-    import importlib
-
-    try:
-        return importlib.import_module(f"{__package__}.{name}")
-    except ModuleNotFoundError:
-        return None
+        return
+    routing.on_consolidated(s, p.id, item_id, answer.confidence, answer.votes, settings=ctx.routing)
+    reviews.on_item_labeled(s, p.id, item_id, answer.confidence, mode=ctx.review)
 
 
 # --- full fits -----------------------------------------------------------------------------------

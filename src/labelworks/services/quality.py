@@ -134,8 +134,12 @@ def update_settings(db: Database, actor: Actor, project_id: int, changes: Mappin
 _parsed_rules: dict[str, tuple[Rule, ...]] = {}  # rules JSON -> parsed: a submit should not re-parse them
 
 
-def _rules(s: Session, project_id: int) -> tuple[Rule, ...]:
-    raw = s.execute(_rules_of, {"pid": project_id}).scalar()
+_UNREAD = object()
+
+
+def _rules(s: Session, project_id: int, raw: Any = _UNREAD) -> tuple[Rule, ...]:
+    if raw is _UNREAD:
+        raw = s.execute(_rules_of, {"pid": project_id}).scalar()
     if not raw or raw == "[]":
         return ()
     rules = _parsed_rules.get(raw)
@@ -147,18 +151,26 @@ def _rules(s: Session, project_id: int) -> tuple[Rule, ...]:
 
 
 def check_submission(s: Session, p: ProjectRow, item_id: int, user_id: int, canonical: dict[str, Any],
-                     active_ms: int | None) -> None:
-    """Refuse a submission that breaks one of the project's machine validation rules."""
-    rules = _rules(s, p.id)
+                     active_ms: int | None, *, rules: Any = _UNREAD) -> None:
+    """Refuse a submission that breaks one of the project's machine validation rules.
+
+    ``rules``: the project's rules JSON when the caller has read it already (the submit hooks do).
+    """
+    rules = _rules(s, p.id, rules)
     if rules:
         check_rules(rules, canonical)
 
 
 def record_submission(s: Session, p: ProjectRow, item_id: int, user_id: int, annotation_id: int,
-                      canonical: dict[str, Any], active_ms: int | None) -> None:
-    """Score a gold item's answer; pause the worker when their gold accuracy falls below the minimum."""
-    if s.execute(_gold_of, {"iid": item_id}).first() is None:
-        return  # most submissions: one primary-key lookup
+                      canonical: dict[str, Any], active_ms: int | None, *, is_gold: bool | None = None) -> None:
+    """Score a gold item's answer; pause the worker when their gold accuracy falls below the minimum.
+
+    ``is_gold``: whether the item is gold, when the caller has read it already (the submit hooks do).
+    """
+    if is_gold is None:
+        is_gold = s.execute(_gold_of, {"iid": item_id}).first() is not None
+    if not is_gold:
+        return  # most submissions
     row = s.execute(_qualification, {"pid": p.id, "uid": user_id}).first()
     if row is None:
         return

@@ -271,12 +271,16 @@ _complete_item = select(Item.id).where(
     ~select(GoldItem.item_id).where(GoldItem.item_id == Item.id).exists())
 
 
-def on_item_labeled(s: Session, project_id: int, item_id: int, confidence: float | None) -> bool:
+_UNREAD: Any = object()
+
+
+def on_item_labeled(s: Session, project_id: int, item_id: int, confidence: float | None, *,
+                    mode: Any = _UNREAD) -> bool:
     """After a submission was consolidated (submit transaction): queue the item if it is now due.
 
     Cheap when review is off (one primary-key read). Returns whether a review task was written.
     """
-    row = s.execute(_review_mode, {"pid": project_id}).first()
+    row = s.execute(_review_mode, {"pid": project_id}).first() if mode is _UNREAD else mode
     if row is None or row[0] == "none":
         return False
     # an item already queued or reviewed is not queued again: a new round starts only after a rework

@@ -9,6 +9,8 @@ assignment invariants (never above the target, never twice to one worker) hold u
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -35,9 +37,17 @@ def target_of(wanted: int | None, routing: bool, initial_workers: int, workers_p
     return wanted if wanted is not None else initial_workers
 
 
-def on_consolidated(s: Session, project_id: int, item_id: int, confidence: float, votes: int) -> int | None:
-    """Route an unsure item to one more worker; returns the new target, or None when nothing changed."""
-    settings = s.execute(_settings, {"pid": project_id}).first()
+_UNREAD: Any = object()
+
+
+def on_consolidated(s: Session, project_id: int, item_id: int, confidence: float, votes: int, *,
+                    settings: Any = _UNREAD) -> int | None:
+    """Route an unsure item to one more worker; returns the new target, or None when nothing changed.
+
+    ``settings``: (routing, initial, max, threshold) or None, when the caller has read them already.
+    """
+    if settings is _UNREAD:
+        settings = s.execute(_settings, {"pid": project_id}).first()
     if settings is None or not settings[0]:
         return None
     _, k, n, threshold = settings

@@ -4,30 +4,74 @@ One place the annotation service calls, so that the quality rules, gold scoring 
 incremental consolidation each stay in their own module:
 
 * :func:`before_store` may refuse the submission (machine validation rules) before anything is
-  written; it raises ``ValidationFailed`` naming the field.
+  written; it raises ``ValidationFailed`` naming the field. It returns the :class:`HookContext`
+  that :func:`after_store` takes.
 * :func:`after_store` runs after the annotation row exists: gold scoring and worker flags
   (quality), then the item's consolidated answer (consolidation), which may route the item to
-  more workers. It runs in the same transaction, so a failure leaves nothing half-written.
+  more workers and queue it for review. It runs in the same transaction, so a failure leaves
+  nothing half-written.
+
+Every submission needs the project's consolidation method, validation rules, routing and review
+settings and whether the item is gold: :class:`HookContext` reads them in ONE prebuilt statement
+(six primary-key reads before, about a third of what the hooks cost).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from . import consolidation, quality
 from .hotpath import ProjectRow
 
-__all__ = ["before_store", "after_store"]
+__all__ = ["HookContext", "load_context", "before_store", "after_store"]
+
+_context = text(
+    "SELECT p.consolidation_method, p.consolidation_params, q.rules, q.routing, q.initial_workers, "
+    "q.max_workers, q.confidence_threshold, r.mode, r.percent, r.threshold, "
+    "(SELECT g.value FROM gold_items g WHERE g.item_id = :iid) "
+    "FROM projects p LEFT JOIN project_quality q ON q.project_id = p.id "
+    "LEFT JOIN project_reviews r ON r.project_id = p.id WHERE p.id = :pid")
+
+
+@dataclass(frozen=True)
+class HookContext:
+    """The per-project settings and per-item facts the hooks read on every submission."""
+
+    method: str | None  # the project's consolidation method (None: the task type's default)
+    method_params: str | None  # its parameter overrides (JSON)
+    rules: str | None  # validation rules (JSON), None when the project never set quality settings
+    routing: tuple[bool, int, int, float] | None  # (on, initial workers, max workers, threshold)
+    review: tuple[str, float | None, float | None] | None  # (mode, percent, threshold)
+    gold: str | None  # the item's gold answer (JSON) if it is a gold item
+
+
+def load_context(s: Session, project_id: int, item_id: int) -> HookContext:
+    row = s.execute(_context, {"pid": project_id, "iid": item_id}).first()
+    if row is None:  # the project was deleted meanwhile: the insert will fail on its own
+        return HookContext(None, None, None, None, None, None)
+    (method, params, rules, routing, initial, maximum, threshold, mode, percent, review_threshold, gold) = row
+    return HookContext(
+        method, params, rules,
+        (bool(routing), int(initial), int(maximum), float(threshold)) if routing is not None else None,
+        (str(mode), percent, review_threshold) if mode is not None else None,
+        gold)
 
 
 def before_store(s: Session, p: ProjectRow, item_id: int, user_id: int, canonical: dict[str, Any],
-                 active_ms: int | None) -> None:
-    quality.check_submission(s, p, item_id, user_id, canonical, active_ms)
+                 active_ms: int | None) -> HookContext:
+    ctx = load_context(s, p.id, item_id)
+    quality.check_submission(s, p, item_id, user_id, canonical, active_ms, rules=ctx.rules)
+    return ctx
 
 
 def after_store(s: Session, p: ProjectRow, item_id: int, user_id: int, annotation_id: int,
-                canonical: dict[str, Any], active_ms: int | None) -> None:
-    quality.record_submission(s, p, item_id, user_id, annotation_id, canonical, active_ms)
-    consolidation.refresh_item(s, p, item_id)
+                canonical: dict[str, Any], active_ms: int | None, ctx: HookContext | None = None) -> None:
+    if ctx is None:
+        ctx = load_context(s, p.id, item_id)
+    quality.record_submission(s, p, item_id, user_id, annotation_id, canonical, active_ms,
+                              is_gold=ctx.gold is not None)
+    consolidation.refresh_item(s, p, item_id, ctx)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelworks.core.consolidation.base import Answer
 from labelworks.core.labels import LabelConfig
@@ -147,3 +149,18 @@ def test_parameters_are_checked_and_empty_input_is_empty() -> None:
     fit = consolidator.fit([], SPEC, {"max_iter": 5})
     assert fit.results == {} and fit.params["max_iter"] == 5
     assert consolidator.update([], SPEC, {}, {}) == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from("uvwxyz"),
+                          st.sampled_from(["cat", "dog", "bird", "zebra", "ant"])),
+                min_size=1, max_size=40, unique_by=lambda t: (t[0], t[1])))
+def test_majority_vote_fast_path_equals_the_fit(rows: list[tuple[str, str, str]]) -> None:
+    """update() counts small inputs in plain Python; it must give exactly what fit() gives."""
+    from labelworks.core.consolidation.truth.consolidators import MajorityVote
+    from labelworks.core.labels import parse_label_config
+
+    spec = ProjectSpec(labels=parse_label_config(["cat", "dog", "bird"]))  # zebra and ant: not in the project
+    answers = [Answer(item, worker, {"label": label}) for item, worker, label in rows]
+    mv = MajorityVote()
+    assert mv.update(answers, spec, {}, {}) == mv.fit(answers, spec, {}).results
