@@ -68,6 +68,23 @@ def test_demo_projects_have_instructions_examples_and_settings(cli, db: Database
     assert len(copied) == 12
 
 
+def test_demo_sms_project_shows_the_quality_engine(cli, db: Database, data_dir: Path) -> None:
+    """Four gold items (their answers kept apart from the item data), gold mixed in, review on a quarter."""
+    from labelworks.services import quality, reviews
+
+    cli("demo")
+    actor = accounts.actor_for(accounts.find_user(db, demo_cli.OWNER))
+    sms = {p.name: p for p in projects.list_projects(db, actor)}["Demo: SMS spam or ham"]
+    gold = {g.item_id: g.value for g in quality.list_gold(db, actor, sms.id)}
+    assert sorted(v["label"] for v in gold.values()) == ["ham", "ham", "spam", "spam"]
+    assert quality.get_settings(db, actor, sms.id).gold_rate == 0.15
+    assert reviews.get_settings(db, actor, sms.id).mode == "percent"
+    page = items.list_items(db, actor, sms.id, items.ItemFilter(page_size=50))
+    assert not any("gold" in row.data for row in page.rows)
+    cli("demo")  # a second run marks nothing twice
+    assert len(quality.list_gold(db, actor, sms.id)) == 4
+
+
 def test_demo_images_are_small_pngs() -> None:
     images = sorted((DEMO_DATA / "images").glob("*.png"))
     assert len(images) == 12

@@ -18,7 +18,7 @@ from ..core.actor import Actor
 from ..core.enums import Role
 from ..core.errors import NotFound
 from ..db.engine import Database
-from ..services import accounts, imports, projects
+from ..services import accounts, imports, projects, quality, reviews
 from ..settings import Settings
 from .context import DEFAULT_DATA_DIR, DataDir, console, err, escape, fail_on_errors, open_db
 
@@ -61,22 +61,33 @@ def _team(db: Database, actor: Actor, members: list[accounts.UserInfo]) -> int:
     return team_id
 
 
-def _definitions() -> list[tuple[projects.ProjectInput, Path]]:
-    out: list[tuple[projects.ProjectInput, Path]] = []
+Definition = tuple[projects.ProjectInput, Path, dict[str, Any], dict[str, Any]]
+
+
+def _definitions() -> list[Definition]:
+    """Each project with its data file, its quality settings and its review settings."""
+    out: list[Definition] = []
     d: dict[str, Any]
     for d in json.loads((DEMO_DATA / "projects.json").read_text(encoding="utf-8")):
         full = (DEMO_DATA / d.pop("full_instructions_file")).read_text(encoding="utf-8")
         source = DEMO_DATA / d.pop("source")
-        out.append((projects.ProjectInput(**d, full_instructions=full), source))
+        quality_settings, review_settings = d.pop("quality", {}), d.pop("review", {})
+        out.append((projects.ProjectInput(**d, full_instructions=full), source, quality_settings, review_settings))
     return out
 
 
-def _project(db: Database, settings: Settings, actor: Actor, team_id: int, data: projects.ProjectInput,
-             source: Path) -> int:
+def _project(db: Database, settings: Settings, actor: Actor, team_id: int, definition: Definition) -> int:
+    data, source, quality_settings, review_settings = definition
     existing = {p.name: p.id for p in projects.list_projects(db, actor)}
     project_id = existing.get(data.name)
     if project_id is None:
         project_id = projects.create_project(db, actor, replace(data, team_ids=[team_id])).id
+        # before the import: the gold key is taken out of the lines as they arrive
+        if quality_settings:
+            quality.update_settings(db, actor, project_id, quality_settings)
+        if review_settings:
+            review_settings = dict(review_settings)
+            reviews.update_settings(db, actor, project_id, review_settings.pop("mode"), **review_settings)
     if source.is_dir():
         imports.import_folder(db, actor, project_id, source, roots=settings.allowed_media_roots,
                               media_dir=settings.media_dir)
@@ -93,7 +104,7 @@ def demo(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         actor = accounts.actor_for(owner)
         annotators = [_user(db, email, password, Role.ANNOTATOR)[0] for email in ANNOTATORS]
         team_id = _team(db, actor, annotators)
-        ids = [(data.name, _project(db, settings, actor, team_id, data, source)) for data, source in _definitions()]
+        ids = [(d[0].name, _project(db, settings, actor, team_id, d)) for d in _definitions()]
     if new_password and not owner_created:
         err.print(f"[yellow]note:[/] the demo users existed before {CREDENTIALS_FILE} was written; "
                   "their password is the one set when they were created")
