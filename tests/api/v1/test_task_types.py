@@ -27,10 +27,22 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
         frame = client.get(task["frame_url"], headers=org.annotator.headers)
         assert frame.status_code == 200, (name, multi, frame.text)
         assert "<lw-form>" in frame.text and "<b>sentence" not in frame.text
-        value = {"label": {"labels": ["dog", "cat"]}} if multi else {"label": {"label": "dog"}}
+        if name == "bounding-box":
+            box = {"label": "dog", "left": 1, "top": 2, "width": 3, "height": 4}
+            value = {"boxes": {"boundingBoxes": [box], "inputImageProperties": {"width": 8, "height": 8}}}
+        else:
+            value = {"label": {"labels": ["dog", "cat"]}} if multi else {"label": {"label": "dog"}}
         r = client.post(f"/api/v1/assignments/{task['assignment_id']}/submit", json={"value": value},
                         headers=org.annotator.headers)
         assert r.status_code == 201, (name, multi, r.text)
+        if name == "bounding-box":
+            assert r.json()["value"] == {"boxes": [box], "inputImageProperties": {"width": 8, "height": 8}}
+            (out,) = [json.loads(line) for line in
+                      client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
+            assert out[f"{project.label_attribute}-metadata"]["type"] == "groundtruth/object-detection"
+            assert out[project.label_attribute]["annotations"] == [
+                {"class_id": 1, "left": 1, "top": 2, "width": 3, "height": 4}]
+            continue
         assert r.json()["value"] == ({"labels": ["cat", "dog"]} if multi else {"label": "dog"})
         text = client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text
         (out,) = [json.loads(line) for line in text.splitlines()]

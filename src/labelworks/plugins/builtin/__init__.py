@@ -7,13 +7,14 @@ from ...core.consolidation.structured.consolidators import structured_consolidat
 from ...core.consolidation.truth.consolidators import CATEGORICAL
 from ...core.tasktypes import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION
 from ...core.tasktypes.base import TaskType
+from ...core.tasktypes.bounding_box import BOUNDING_BOX
 from ..hookspecs import hookimpl
 
 
 @hookimpl
 def register_task_types() -> list[TaskType]:
-    """Text and image classification, single- and multi-label."""
-    return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION]
+    """Text and image classification, single- and multi-label; bounding boxes."""
+    return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, BOUNDING_BOX]
 
 
 @hookimpl
