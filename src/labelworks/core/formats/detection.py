@@ -1,0 +1,113 @@
+"""What the detection formats (COCO, YOLO, Pascal VOC) read and write: images with labeled boxes.
+
+Boxes use the bounding-box task type's canonical shape: ``{"label", "left", "top", "width",
+"height"}`` in pixels from the image's top-left corner. Conversions to items (pre-annotations) and
+from consolidated answers live here too, so each format module only knows its own syntax.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ValidationFailed
+from ..tasktypes.bounding_box import PRE_ANNOTATIONS_KEY
+from .records import ExportItem, source_of
+
+__all__ = ["ImageBoxes", "Dataset", "coord", "dataset_from_items", "item_rows", "label_order", "file_stems"]
+
+
+@dataclass(frozen=True)
+class ImageBoxes:
+    """One image: its reference (path or URL), size in pixels (None when unknown) and boxes."""
+
+    image: str
+    width: int | None
+    height: int | None
+    boxes: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Images in file order and the class names in class-id order."""
+
+    images: tuple[ImageBoxes, ...]
+    labels: tuple[str, ...] = field(default=())
+
+
+def coord(raw: Any, where: str) -> float | int:
+    """A finite number; whole floats become ints (so 10.0 and 10 export alike)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise ValidationFailed(f"{where}: expected a number, got {raw!r}", field=where)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise ValidationFailed(f"{where}: expected a finite number", field=where)
+        return int(raw) if raw.is_integer() else raw
+    return raw
+
+
+def label_order(images: Iterable[ImageBoxes], known: Sequence[str] = ()) -> tuple[str, ...]:
+    """``known`` first, then any other label in order of first appearance."""
+    out = list(known)
+    seen = set(out)
+    for image in images:
+        for box in image.boxes:
+            if box["label"] not in seen:
+                seen.add(box["label"])
+                out.append(box["label"])
+    return tuple(out)
+
+
+def item_rows(dataset: Dataset) -> list[dict[str, Any]]:
+    """Items to import: ``source-ref`` plus the boxes as pre-annotations the worker can adjust."""
+    rows = []
+    for image in dataset.images:
+        pre: dict[str, Any] = {"boxes": [dict(b) for b in image.boxes]}
+        if image.width and image.height:
+            pre["inputImageProperties"] = {"width": image.width, "height": image.height}
+        rows.append({"source-ref": image.image, PRE_ANNOTATIONS_KEY: pre})
+    return rows
+
+
+def dataset_from_items(items: Iterable[ExportItem], labels: Sequence[str]) -> Dataset:
+    """Every item as an image: the consolidated boxes, or (not yet labeled) its pre-annotations.
+
+    The image size comes from the answer's ``inputImageProperties``, else the pre-annotations'.
+    """
+    images = []
+    for item in items:
+        data = item.data
+        ref = source_of(data) or f"item-{item.id}"
+        pre = data.get(PRE_ANNOTATIONS_KEY)
+        pre = pre if isinstance(pre, dict) else {}
+        value: Any = item.answer.value if item.answer is not None else pre
+        boxes = value.get("boxes", []) if isinstance(value, dict) else []
+        props = None
+        for source in (value, pre):
+            got = source.get("inputImageProperties") if isinstance(source, dict) else None
+            if isinstance(got, dict):
+                props = got
+                break
+        width = int(props["width"]) if props else None
+        height = int(props["height"]) if props else None
+        clean = tuple({k: b[k] for k in ("label", "left", "top", "width", "height")} for b in boxes)
+        images.append(ImageBoxes(ref, width, height, clean))
+    return Dataset(tuple(images), label_order(images, labels))
+
+
+def file_stems(refs: Sequence[str]) -> list[str]:
+    """File names (no extension) from image references, made unique: two folders may both hold 0001.jpg."""
+    out: list[str] = []
+    used: set[str] = set()
+    for ref in refs:
+        base = posixpath.splitext(posixpath.basename(ref.rstrip("/").split("?")[0]))[0] or "image"
+        stem, k = base, 1
+        while stem in used:
+            k += 1
+            stem = f"{base}-{k}"
+        used.add(stem)
+        out.append(stem)
+    return out

@@ -1,0 +1,169 @@
+"""YOLO detection: ``class cx cy w h`` lines, normalised to the image size, one text file per image.
+
+A whole dataset travels as a zip (the Ultralytics layout plus one Labelworks file)::
+
+    classes.txt        one class name a line; line n (from 0) is class id n
+    labels/<stem>.txt  one line per box: ``<class id> <cx> <cy> <w> <h>``, each in [0, 1]
+    images.jsonl       {"image": "<reference>", "width": W, "height": H, "labels": "labels/<stem>.txt"}
+    images/<stem>.*    optional: the image files themselves
+
+YOLO keeps neither the image's reference nor its size, and both are needed to turn normalised
+numbers back into pixels: ``images.jsonl`` carries them. A zip without it (an Ultralytics export)
+is read when each ``labels/<stem>.txt`` has its image under ``images/``: the size comes from the
+image header, the reference is the path inside the zip. ``data.yaml`` is not read: list the class
+names in ``classes.txt``.
+
+Numbers are written with 8 decimals (enough for pixel-exact round trips of images up to 20,000
+pixels a side) and read back to pixels rounded to 2 decimals, as the consolidator rounds them.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from ..errors import ValidationFailed
+from .detection import Dataset, ImageBoxes, coord, file_stems, label_order
+
+__all__ = ["read_yolo_zip", "write_yolo_zip", "yolo_lines", "parse_yolo_lines"]
+
+_IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+# fixed timestamps: the same dataset always zips to the same bytes
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _num(v: float) -> str:
+    text = f"{v:.8f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _px(v: float) -> float | int:
+    r = round(v, 2)
+    return int(r) if r == int(r) else r
+
+
+def yolo_lines(boxes: Sequence[dict[str, Any]], width: int, height: int, labels: Sequence[str]) -> str:
+    """One image's label file."""
+    ids = {name: i for i, name in enumerate(labels)}
+    out = []
+    for b in boxes:
+        cx = (b["left"] + b["width"] / 2) / width
+        cy = (b["top"] + b["height"] / 2) / height
+        out.append(f"{ids[b['label']]} {_num(cx)} {_num(cy)} {_num(b['width'] / width)} {_num(b['height'] / height)}\n")
+    return "".join(out)
+
+
+def parse_yolo_lines(text: str, width: int, height: int, labels: Sequence[str], where: str) -> list[dict[str, Any]]:
+    """Boxes in pixels from one label file; ValidationFailed names ``<where>:<line>``."""
+    boxes = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if not parts:
+            continue
+        at = f"{where}:{n}"
+        if len(parts) != 5:
+            # 5+ even numbers after the class are a segmentation polygon: not a detection box
+            raise ValidationFailed(f"{at}: expected 'class cx cy w h', got {len(parts)} fields", field=at)
+        try:
+            cls = int(parts[0])
+            cx, cy, w, h = (float(p) for p in parts[1:])
+        except ValueError as exc:
+            raise ValidationFailed(f"{at}: not numbers ({exc})", field=at) from exc
+        if not 0 <= cls < len(labels):
+            raise ValidationFailed(f"{at}: class {cls} is not in classes.txt ({len(labels)} classes)", field=at)
+        for v in (cx, cy, w, h):
+            coord(v, at)
+        if w <= 0 or h <= 0:
+            raise ValidationFailed(f"{at}: width and height must be greater than 0", field=at)
+        boxes.append({"label": labels[cls], "left": _px((cx - w / 2) * width), "top": _px((cy - h / 2) * height),
+                      "width": _px(w * width), "height": _px(h * height)})
+    return boxes
+
+
+def _text(zf: zipfile.ZipFile, name: str) -> str:
+    try:
+        return zf.read(name).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(f"{name}: not UTF-8 text", field=name) from exc
+
+
+def _image_size(data: bytes, name: str) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:  # reads the header only
+            return img.size
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValidationFailed(f"{name}: not an image ({exc})", field=name) from exc
+
+
+def read_yolo_zip(data: bytes) -> Dataset:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ValidationFailed(f"a YOLO dataset is a zip file ({exc})", field="file") from exc
+    with zf:
+        names = set(zf.namelist())
+        if "classes.txt" not in names:
+            raise ValidationFailed("the zip needs classes.txt (one class name a line)", field="classes.txt")
+        labels = [line.strip() for line in _text(zf, "classes.txt").splitlines() if line.strip()]
+        entries: list[tuple[str, int, int, str | None]] = []
+        if "images.jsonl" in names:
+            for n, line in enumerate(_text(zf, "images.jsonl").splitlines(), start=1):
+                if not line.strip():
+                    continue
+                at = f"images.jsonl:{n}"
+                try:
+                    row = orjson.loads(line)
+                except orjson.JSONDecodeError as exc:
+                    raise ValidationFailed(f"{at}: not valid JSON ({exc})", field=at) from exc
+                if not isinstance(row, dict) or not isinstance(row.get("image"), str):
+                    raise ValidationFailed(f"{at}: expected {{\"image\", \"width\", \"height\", \"labels\"}}", field=at)
+                w, h = row.get("width"), row.get("height")
+                if not isinstance(w, int) or not isinstance(h, int) or w <= 0 or h <= 0:
+                    raise ValidationFailed(f"{at}: width and height must be whole numbers above 0", field=at)
+                lab = row.get("labels")
+                if lab is not None and (not isinstance(lab, str) or lab not in names):
+                    raise ValidationFailed(f"{at}: labels file {lab!r} is not in the zip", field=at)
+                entries.append((row["image"], w, h, lab))
+        else:
+            by_stem = {posixpath.splitext(posixpath.basename(n))[0]: n for n in sorted(names)
+                       if n.startswith("images/") and n.lower().endswith(_IMAGE_EXTS)}
+            for name in sorted(n for n in names if n.startswith("labels/") and n.endswith(".txt")):
+                stem = posixpath.splitext(posixpath.basename(name))[0]
+                image = by_stem.get(stem)
+                if image is None:
+                    raise ValidationFailed(f"{name}: no image size known (add images.jsonl or images/{stem}.*)", field=name)
+                w, h = _image_size(zf.read(image), image)
+                entries.append((image, w, h, name))
+        images = []
+        for ref, w, h, lab in entries:
+            boxes = parse_yolo_lines(_text(zf, lab), w, h, labels, lab) if lab else []
+            images.append(ImageBoxes(ref, w, h, tuple(boxes)))
+    return Dataset(tuple(images), tuple(labels))
+
+
+def write_yolo_zip(dataset: Dataset) -> bytes:
+    """The zip described in the module doc; every image needs its size (ValidationFailed names it)."""
+    labels = label_order(dataset.images, dataset.labels)
+    buf = io.BytesIO()
+    rows = []
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        def put(name: str, text: str) -> None:
+            zf.writestr(zipfile.ZipInfo(name, _EPOCH), text.encode(), zipfile.ZIP_DEFLATED)
+
+        put("classes.txt", "".join(f"{name}\n" for name in labels))
+        for image, stem in zip(dataset.images, file_stems([i.image for i in dataset.images]), strict=True):
+            if not image.width or not image.height:
+                raise ValidationFailed(f"{image.image}: YOLO needs the image's size, which is unknown", field="image")
+            lab = f"labels/{stem}.txt"
+            put(lab, yolo_lines(image.boxes, image.width, image.height, labels))
+            rows.append(orjson.dumps({"image": image.image, "width": image.width, "height": image.height,
+                                      "labels": lab}).decode() + "\n")
+        put("images.jsonl", "".join(rows))
+    return buf.getvalue()
