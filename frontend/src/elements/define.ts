@@ -1,10 +1,11 @@
+import { LwBoundingBox } from "./bounding-box/lw-bounding-box";
 import { LwClassifierMultiSelect } from "./classifier-multi-select/lw-classifier-multi-select";
 import { LwClassifier } from "./classifier/lw-classifier";
 import { LwForm } from "./form/lw-form";
 import { LwImageClassifierMultiSelect } from "./image-classifier-multi-select/lw-image-classifier-multi-select";
 import { LwImageClassifier } from "./image-classifier/lw-image-classifier";
 
-export { LwClassifier, LwClassifierMultiSelect, LwForm, LwImageClassifier, LwImageClassifierMultiSelect };
+export { LwBoundingBox, LwClassifier, LwClassifierMultiSelect, LwForm, LwImageClassifier, LwImageClassifierMultiSelect };
 
 /** The `<lw-*>` elements by tag name. */
 export const LW_ELEMENTS: Record<string, CustomElementConstructor> = {
@@ -13,6 +14,7 @@ export const LW_ELEMENTS: Record<string, CustomElementConstructor> = {
   "lw-classifier-multi-select": LwClassifierMultiSelect,
   "lw-image-classifier": LwImageClassifier,
   "lw-image-classifier-multi-select": LwImageClassifierMultiSelect,
+  "lw-bounding-box": LwBoundingBox,
 };
 
 /** Defines each element once (a second copy of the script on a page is harmless). */

@@ -1,0 +1,504 @@
+/**
+ * The controller: turns pointer and key input (already in image coordinates) into model
+ * commands, selection and viewport changes. One handler class per tool (draw, select, pan);
+ * the view is reached only through `ViewPort`, so everything here runs without a canvas.
+ */
+import {
+  containsPoint,
+  handleAt,
+  rectFromPoints,
+  resizeRect,
+  type Handle,
+  type Point,
+  type Rect,
+  type Size,
+} from "./geometry";
+import type { Box, BoxModel } from "./model";
+import { actualSize, fit, panBy, zoomAt, type Viewport } from "./viewport";
+
+export interface PointerInput {
+  /** Where the pointer is, in image pixels. */
+  image: Point;
+  /** Where it is, in container (CSS) pixels. */
+  screen: Point;
+  /** 0 main, 1 middle, 2 secondary. */
+  button: number;
+  shift: boolean;
+}
+
+export interface KeyInput {
+  key: string;
+  ctrl: boolean;
+  meta: boolean;
+  shift: boolean;
+  alt: boolean;
+}
+
+/** What the controller needs from the view. */
+export interface ViewPort {
+  readonly viewport: Viewport;
+  setViewport(v: Viewport): void;
+  containerSize(): Size;
+  /** The box being drawn, or null to clear it. */
+  showDraft(rect: Rect | null): void;
+  /** A box's bounds while it is moved or resized (before the command), or null when done. */
+  showPreview(id: number, rect: Rect | null): void;
+  setCursor(cursor: string): void;
+}
+
+export type ToolName = "draw" | "select" | "pan";
+
+export type ControllerEvent =
+  | { kind: "selection"; id: number | null }
+  | { kind: "tool"; tool: ToolName }
+  | { kind: "label"; index: number }
+  | { kind: "viewport" };
+
+/** One tool: receives a gesture (down, moves, up) and nothing else. */
+export interface ToolHandler {
+  readonly name: ToolName;
+  readonly cursor: string;
+  down(p: PointerInput): void;
+  move(p: PointerInput): void;
+  up(p: PointerInput): void;
+  /** Abandons the gesture in progress (Escape, pointer lost) without a command. */
+  cancel(): void;
+}
+
+/** A drag shorter than this (screen px) is a click. */
+export const CLICK_SLOP_PX = 3;
+/** Handles are grabbed within this distance (screen px). */
+export const HANDLE_RADIUS_PX = 7;
+/** Arrow keys move a selected box by 1 px, with Shift by this much. */
+export const NUDGE_BIG = 10;
+
+type Listener = (e: ControllerEvent) => void;
+
+/** Moving or resizing the selected box: shared by the select tool and the draw tool. */
+class EditGesture {
+  private last: Rect;
+  constructor(
+    private readonly c: Controller,
+    private readonly box: Box,
+    private readonly handle: Handle | null,
+    private readonly start: Point,
+  ) {
+    this.last = { left: box.left, top: box.top, width: box.width, height: box.height };
+  }
+
+  move(p: PointerInput): void {
+    const dx = p.image.x - this.start.x;
+    const dy = p.image.y - this.start.y;
+    const b = this.box;
+    const m = this.c.model;
+    this.last = this.handle
+      ? m.clamp(resizeRect(b, this.handle, dx, dy))
+      : m.clampMoved({ left: b.left + dx, top: b.top + dy, width: b.width, height: b.height });
+    this.c.view.showPreview(b.id, this.last);
+  }
+
+  up(): void {
+    this.c.view.showPreview(this.box.id, null);
+    if (this.handle) this.c.model.resizeBox(this.box.id, this.last);
+    else this.c.model.moveBox(this.box.id, this.last);
+  }
+
+  cancel(): void {
+    this.c.view.showPreview(this.box.id, null);
+  }
+}
+
+/** Starts a move or resize when `p` is on the selected box or one of its handles. */
+function editAt(c: Controller, p: PointerInput): EditGesture | null {
+  const sel = c.selected;
+  if (!sel || sel.locked || sel.hidden) return null;
+  const handle = handleAt(sel, p.image, HANDLE_RADIUS_PX / c.view.viewport.scale);
+  if (handle) return new EditGesture(c, sel, handle, p.image);
+  if (containsPoint(sel, p.image)) return new EditGesture(c, sel, null, p.image);
+  return null;
+}
+
+function isClick(a: Point, b: Point): boolean {
+  return Math.abs(a.x - b.x) < CLICK_SLOP_PX && Math.abs(a.y - b.y) < CLICK_SLOP_PX;
+}
+
+/**
+ * Draw: drag draws a box with the current label (then selects it). On the selected box, a drag
+ * moves it and a handle resizes it, so a box can be adjusted right after it is drawn. A click
+ * selects the box under the pointer (or clears the selection).
+ */
+export class DrawTool implements ToolHandler {
+  readonly name = "draw" as const;
+  readonly cursor = "crosshair";
+  private start: PointerInput | null = null;
+  private edit: EditGesture | null = null;
+  private drawing = false;
+
+  constructor(private readonly c: Controller) {}
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.edit = editAt(this.c, p);
+    this.start = p;
+    this.drawing = false;
+  }
+
+  move(p: PointerInput): void {
+    if (this.edit) return this.edit.move(p);
+    if (!this.start) return;
+    if (!this.drawing && isClick(this.start.screen, p.screen)) return;
+    if (this.c.currentLabel === null) return;
+    this.drawing = true;
+    this.c.view.showDraft(this.c.model.clamp(rectFromPoints(this.start.image, p.image)));
+  }
+
+  up(p: PointerInput): void {
+    const start = this.start;
+    const edit = this.edit;
+    this.start = null;
+    this.edit = null;
+    if (!start) return;
+    if (edit) {
+      if (isClick(start.screen, p.screen)) edit.cancel();
+      else edit.up();
+      return;
+    }
+    if (!this.drawing) {
+      this.c.select(this.c.hitTest(p.image));
+      return;
+    }
+    this.drawing = false;
+    this.c.view.showDraft(null);
+    const label = this.c.currentLabel;
+    if (label === null) return;
+    const id = this.c.model.addBox(label, rectFromPoints(start.image, p.image));
+    this.c.select(id);
+  }
+
+  cancel(): void {
+    this.edit?.cancel();
+    this.edit = null;
+    this.start = null;
+    this.drawing = false;
+    this.c.view.showDraft(null);
+  }
+}
+
+/** Select: a click selects the box under the pointer; a drag moves it, a handle resizes it. */
+export class SelectTool implements ToolHandler {
+  readonly name = "select" as const;
+  readonly cursor = "default";
+  private edit: EditGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(private readonly c: Controller) {}
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    this.edit = editAt(this.c, p);
+    if (this.edit) return;
+    const id = this.c.hitTest(p.image);
+    this.c.select(id);
+    this.edit = editAt(this.c, p);
+  }
+
+  move(p: PointerInput): void {
+    this.edit?.move(p);
+  }
+
+  up(p: PointerInput): void {
+    if (this.edit && this.start && !isClick(this.start, p.screen)) this.edit.up();
+    else this.edit?.cancel();
+    this.edit = null;
+    this.start = null;
+  }
+
+  cancel(): void {
+    this.edit?.cancel();
+    this.edit = null;
+    this.start = null;
+  }
+}
+
+/** Pan: drag moves the view. Also used for a middle-button drag and while Space is held. */
+export class PanTool implements ToolHandler {
+  readonly name = "pan" as const;
+  readonly cursor = "grab";
+  private last: Point | null = null;
+
+  constructor(private readonly c: Controller) {}
+
+  down(p: PointerInput): void {
+    this.last = p.screen;
+    this.c.view.setCursor("grabbing");
+  }
+
+  move(p: PointerInput): void {
+    if (!this.last) return;
+    this.c.setViewport(panBy(this.c.view.viewport, p.screen.x - this.last.x, p.screen.y - this.last.y));
+    this.last = p.screen;
+  }
+
+  up(): void {
+    this.last = null;
+    this.c.view.setCursor(this.c.cursor);
+  }
+
+  cancel(): void {
+    this.up();
+  }
+}
+
+export class Controller {
+  private readonly tools: Record<ToolName, ToolHandler>;
+  private _tool: ToolName = "draw";
+  /** The handler of the gesture in progress (the pan tool for middle button / Space). */
+  private gesture: ToolHandler | null = null;
+  private spaceHeld = false;
+  private _selected: number | null = null;
+  private _labelIndex = 0;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    readonly model: BoxModel,
+    readonly view: ViewPort,
+    private _labels: readonly string[],
+  ) {
+    this.tools = { draw: new DrawTool(this), select: new SelectTool(this), pan: new PanTool(this) };
+    // A selected box that disappears (undo of a draw, delete) is no longer selected.
+    model.subscribe((e) => {
+      if (this._selected !== null && (e.kind === "removed" || e.kind === "reset") && !model.get(this._selected)) {
+        this.select(null);
+      }
+    });
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: ControllerEvent): void {
+    for (const fn of this.listeners) fn(e);
+  }
+
+  get labels(): readonly string[] {
+    return this._labels;
+  }
+
+  setLabels(labels: readonly string[]): void {
+    this._labels = labels;
+    if (this._labelIndex >= labels.length) this._labelIndex = 0;
+    this.emit({ kind: "label", index: this._labelIndex });
+  }
+
+  get labelIndex(): number {
+    return this._labelIndex;
+  }
+
+  /** The label new boxes get, or null when no labels are configured (nothing can be drawn). */
+  get currentLabel(): string | null {
+    return this._labels[this._labelIndex] ?? null;
+  }
+
+  get tool(): ToolName {
+    return this._tool;
+  }
+
+  get cursor(): string {
+    return this.spaceHeld ? "grab" : this.tools[this._tool].cursor;
+  }
+
+  get selectedId(): number | null {
+    return this._selected;
+  }
+
+  get selected(): Box | null {
+    return this._selected === null ? null : this.model.get(this._selected) ?? null;
+  }
+
+  // ---- actions -----------------------------------------------------------------------------
+
+  setTool(tool: ToolName): void {
+    this.gesture?.cancel();
+    this.gesture = null;
+    this._tool = tool;
+    this.view.setCursor(this.cursor);
+    this.emit({ kind: "tool", tool });
+  }
+
+  select(id: number | null): void {
+    if (id !== null && !this.model.get(id)) id = null;
+    if (id === this._selected) return;
+    this._selected = id;
+    this.emit({ kind: "selection", id });
+  }
+
+  /**
+   * Chooses the label for new boxes; a selected box takes it too (the usual way to relabel:
+   * select, then press the label's number).
+   */
+  chooseLabel(index: number): boolean {
+    const label = this._labels[index];
+    if (label === undefined) return false;
+    this._labelIndex = index;
+    this.emit({ kind: "label", index });
+    const sel = this.selected;
+    if (sel && !sel.locked) this.model.setLabel(sel.id, label);
+    return true;
+  }
+
+  deleteSelected(): boolean {
+    const sel = this.selected;
+    if (!sel || sel.locked) return false;
+    return this.model.deleteBoxes([sel.id]);
+  }
+
+  undo(): boolean {
+    this.gesture?.cancel();
+    this.gesture = null;
+    return this.model.undo();
+  }
+
+  redo(): boolean {
+    this.gesture?.cancel();
+    this.gesture = null;
+    return this.model.redo();
+  }
+
+  nudge(dx: number, dy: number): boolean {
+    const sel = this.selected;
+    if (!sel || sel.locked) return false;
+    this.model.moveBox(sel.id, { left: sel.left + dx, top: sel.top + dy, width: sel.width, height: sel.height });
+    return true;
+  }
+
+  /**
+   * The box under `p`: visible, not locked, containing the point (with a few screen pixels of
+   * slack); the smallest one when boxes overlap, so a box inside a bigger one can be picked.
+   */
+  hitTest(p: Point): number | null {
+    const slack = 2 / this.view.viewport.scale;
+    let best: Box | null = null;
+    let bestArea = Infinity;
+    const boxes = this.model.boxes;
+    for (let i = boxes.length - 1; i >= 0; i--) {
+      const b = boxes[i]!;
+      if (b.hidden || b.locked || !containsPoint(b, p, slack)) continue;
+      const area = b.width * b.height;
+      if (area < bestArea) {
+        best = b;
+        bestArea = area;
+      }
+    }
+    return best ? best.id : null;
+  }
+
+  // ---- viewport ----------------------------------------------------------------------------
+
+  setViewport(v: Viewport): void {
+    this.view.setViewport(v);
+    this.emit({ kind: "viewport" });
+  }
+
+  zoomAt(factor: number, anchor: Point): void {
+    this.setViewport(zoomAt(this.view.viewport, factor, anchor));
+  }
+
+  fit(): void {
+    this.setViewport(fit(this.model.image, this.view.containerSize()));
+  }
+
+  actualSize(): void {
+    const s = this.view.containerSize();
+    this.setViewport(actualSize(this.view.viewport, { x: s.width / 2, y: s.height / 2 }));
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  pointerDown(p: PointerInput): void {
+    this.gesture?.cancel();
+    this.gesture = p.button === 1 || this.spaceHeld ? this.tools.pan : this.tools[this._tool];
+    this.gesture.down(p);
+  }
+
+  pointerMove(p: PointerInput): void {
+    this.gesture?.move(p);
+  }
+
+  pointerUp(p: PointerInput): void {
+    const g = this.gesture;
+    this.gesture = null;
+    g?.up(p);
+  }
+
+  pointerCancel(): void {
+    this.gesture?.cancel();
+    this.gesture = null;
+  }
+
+  /** Returns true when the key was used (the caller then prevents its default). */
+  keyDown(k: KeyInput): boolean {
+    const mod = k.ctrl || k.meta;
+    const key = k.key.length === 1 ? k.key.toLowerCase() : k.key;
+    if (mod && !k.alt) {
+      if (key === "z") return k.shift ? this.redo() || true : this.undo() || true;
+      if (key === "y") return this.redo() || true;
+      return false;
+    }
+    if (k.alt) return false;
+    switch (key) {
+      case "Delete":
+      case "Backspace":
+        return this.deleteSelected();
+      case "Escape":
+        if (this.gesture) {
+          this.pointerCancel();
+          return true;
+        }
+        if (this._selected !== null) {
+          this.select(null);
+          return true;
+        }
+        return false;
+      case " ":
+        if (!this.spaceHeld) {
+          this.spaceHeld = true;
+          this.view.setCursor(this.cursor);
+        }
+        return true;
+      case "b":
+        this.setTool("draw");
+        return true;
+      case "v":
+        this.setTool("select");
+        return true;
+      case "h":
+        this.setTool("pan");
+        return true;
+      case "f":
+        this.fit();
+        return true;
+      case "ArrowLeft":
+        return this.nudge(k.shift ? -NUDGE_BIG : -1, 0);
+      case "ArrowRight":
+        return this.nudge(k.shift ? NUDGE_BIG : 1, 0);
+      case "ArrowUp":
+        return this.nudge(0, k.shift ? -NUDGE_BIG : -1);
+      case "ArrowDown":
+        return this.nudge(0, k.shift ? NUDGE_BIG : 1);
+      default:
+        return false;
+    }
+  }
+
+  keyUp(k: KeyInput): void {
+    if (k.key === " " && this.spaceHeld) {
+      this.spaceHeld = false;
+      this.view.setCursor(this.cursor);
+    }
+  }
+}

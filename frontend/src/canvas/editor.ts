@@ -1,0 +1,173 @@
+/**
+ * The facade: one object that owns a model, a controller and a view over a container element,
+ * wires DOM input to the controller, and reports out through `onEvent`. Framework-free: the
+ * `<lw-bounding-box>` element is a thin Lit shell around it, and other hosts can use it as is.
+ */
+import { Controller, type ControllerEvent, type KeyInput, type PointerInput, type ToolName } from "./controller";
+import { BoxModel, type BoundingBoxOutput, type ModelEvent, type OutputBox } from "./model";
+import { BoxView, LABEL_COLOURS } from "./view";
+import { toImage, wheelFactor } from "./viewport";
+
+export type EditorEvent =
+  /** The boxes changed through a command (draw, edit, delete, undo, redo): the value changed. */
+  | { kind: "change"; value: BoundingBoxOutput }
+  /** Anything the chrome shows changed (selection, tool, label, history, boxes, zoom). */
+  | { kind: "state" }
+  /** The image could not be loaded. */
+  | { kind: "image-error" }
+  | { kind: "image-loaded"; width: number; height: number };
+
+export interface EditorOptions {
+  labels: readonly string[];
+  onEvent: (e: EditorEvent) => void;
+}
+
+export class BoxEditor {
+  readonly model = new BoxModel();
+  readonly view: BoxView;
+  readonly controller: Controller;
+  private readonly resizeObserver: ResizeObserver;
+  private readonly cleanups: (() => void)[] = [];
+  private imageToken = 0;
+  private fitted = false;
+
+  constructor(
+    private readonly container: HTMLDivElement,
+    private readonly opts: EditorOptions,
+  ) {
+    this.view = new BoxView(container, this.model, (label) => this.colourOf(label));
+    this.controller = new Controller(this.model, this.view, opts.labels);
+    this.model.subscribe((e: ModelEvent) => {
+      this.view.refresh();
+      if (e.kind !== "reset") opts.onEvent({ kind: "change", value: this.model.output() });
+      opts.onEvent({ kind: "state" });
+    });
+    this.controller.subscribe((e: ControllerEvent) => {
+      if (e.kind === "selection") this.view.setSelected(e.id);
+      opts.onEvent({ kind: "state" });
+    });
+    this.resizeObserver = new ResizeObserver(() => {
+      this.view.resize({ width: container.clientWidth, height: container.clientHeight });
+      if (!this.fitted && this.model.image.width) {
+        this.fitted = true;
+        this.controller.fit();
+      } else this.view.refresh();
+    });
+    this.resizeObserver.observe(container);
+    this.listen();
+  }
+
+  // ---- API ---------------------------------------------------------------------------------
+
+  colourOf(label: string): string {
+    const i = this.controller.labels.indexOf(label);
+    return LABEL_COLOURS[(i < 0 ? this.controller.labels.length : i) % LABEL_COLOURS.length]!;
+  }
+
+  setLabels(labels: readonly string[]): void {
+    this.controller.setLabels(labels);
+    this.view.refresh();
+  }
+
+  load(boxes: readonly OutputBox[]): void {
+    this.model.load(boxes);
+  }
+
+  output(): BoundingBoxOutput {
+    return this.model.output();
+  }
+
+  setTool(tool: ToolName): void {
+    this.controller.setTool(tool);
+  }
+
+  /** Loads `src`; the natural size bounds the boxes and is reported in the output. */
+  setSource(src: string): void {
+    const token = ++this.imageToken;
+    this.view.setImage(null);
+    if (!src) return;
+    const img = new Image();
+    img.decoding = "async";
+    img.onload = () => {
+      if (token !== this.imageToken) return;
+      this.model.setImageSize({ width: img.naturalWidth, height: img.naturalHeight });
+      this.view.setImage(img);
+      this.fitted = this.container.clientWidth > 0;
+      this.controller.fit();
+      this.opts.onEvent({ kind: "image-loaded", width: img.naturalWidth, height: img.naturalHeight });
+    };
+    img.onerror = () => {
+      if (token === this.imageToken) this.opts.onEvent({ kind: "image-error" });
+    };
+    img.src = src;
+  }
+
+  keyDown(e: KeyboardEvent): boolean {
+    const used = this.controller.keyDown(keyInput(e));
+    if (used) e.preventDefault();
+    return used;
+  }
+
+  keyUp(e: KeyboardEvent): void {
+    this.controller.keyUp(keyInput(e));
+  }
+
+  destroy(): void {
+    this.resizeObserver.disconnect();
+    for (const fn of this.cleanups) fn();
+    this.view.destroy();
+  }
+
+  // ---- DOM input ---------------------------------------------------------------------------
+
+  private pointer(e: PointerEvent | WheelEvent): PointerInput {
+    const screen = this.view.clientToStage(e.clientX, e.clientY);
+    return { screen, image: toImage(this.view.viewport, screen), button: e.button, shift: e.shiftKey };
+  }
+
+  private on<K extends keyof HTMLElementEventMap>(
+    type: K,
+    fn: (e: HTMLElementEventMap[K]) => void,
+    options?: AddEventListenerOptions,
+  ): void {
+    this.container.addEventListener(type, fn, options);
+    this.cleanups.push(() => this.container.removeEventListener(type, fn, options));
+  }
+
+  private listen(): void {
+    const c = this.controller;
+    this.on("pointerdown", (e) => {
+      if (e.button > 1) return;
+      e.preventDefault(); // no text selection, no middle-button autoscroll
+      this.container.focus({ preventScroll: true });
+      this.container.setPointerCapture(e.pointerId);
+      c.pointerDown(this.pointer(e));
+    });
+    this.on("pointermove", (e) => {
+      if (this.container.hasPointerCapture(e.pointerId)) c.pointerMove(this.pointer(e));
+    });
+    this.on("pointerup", (e) => {
+      if (!this.container.hasPointerCapture(e.pointerId)) return;
+      c.pointerUp(this.pointer(e)); // before the release: losing capture cancels a gesture
+      this.container.releasePointerCapture(e.pointerId);
+    });
+    this.on("pointercancel", () => c.pointerCancel());
+    this.on("lostpointercapture", () => c.pointerCancel());
+    this.on("contextmenu", (e) => e.preventDefault());
+    this.on(
+      "wheel",
+      (e) => {
+        e.preventDefault();
+        const p = this.pointer(e);
+        c.zoomAt(wheelFactor(e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY), p.screen);
+      },
+      { passive: false },
+    );
+    // Keys are given by the host (keyDown/keyUp) so they work wherever focus is inside it.
+    this.on("blur", () => c.keyUp({ key: " ", ctrl: false, meta: false, shift: false, alt: false }));
+  }
+}
+
+function keyInput(e: KeyboardEvent): KeyInput {
+  return { key: e.key, ctrl: e.ctrlKey, meta: e.metaKey, shift: e.shiftKey, alt: e.altKey };
+}

@@ -1,0 +1,652 @@
+import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { BoxEditor, type EditorEvent } from "../../canvas/editor";
+import type { ToolName } from "../../canvas/controller";
+import { parseBoxes, type OutputBox } from "../../canvas/model";
+import { parseCategories } from "../../lib/attributes";
+import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
+import type { JsonValue } from "../../lib/json";
+import { parseAttributeLiteral } from "../../lib/loose-json";
+import { FIELD_CHANGE, type LwField } from "../shared/field";
+import { tokens } from "../shared/tokens";
+
+/** Ground Truth's child elements and the shadow slots they go to. */
+const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
+
+/** The region list shows this many rows; past that it says how many more there are. */
+const LIST_LIMIT = 200;
+
+const TOOLS: { tool: ToolName; title: string; key: string; icon: TemplateResult }[] = [
+  {
+    tool: "draw",
+    title: "Draw boxes",
+    key: "B",
+    icon: html`<svg viewBox="0 0 20 20"><rect x="4" y="4" width="12" height="12" rx="1" fill="none" stroke="currentColor" stroke-width="1.6" stroke-dasharray="3 2"/><path d="M10 7v6M7 10h6" stroke="currentColor" stroke-width="1.6"/></svg>`,
+  },
+  {
+    tool: "select",
+    title: "Select, move and resize",
+    key: "V",
+    icon: html`<svg viewBox="0 0 20 20"><path d="M5 3l10 7-4.5 1 2.5 5-2 1-2.5-5L5 15z" fill="currentColor"/></svg>`,
+  },
+  {
+    tool: "pan",
+    title: "Pan (or hold Space, or drag with the middle button)",
+    key: "H",
+    icon: html`<svg viewBox="0 0 20 20"><path d="M10 2l3 3h-2v4h4V7l3 3-3 3v-2h-4v4h2l-3 3-3-3h2v-4H5v2l-3-3 3-3v2h4V5H7z" fill="currentColor"/></svg>`,
+  },
+];
+
+function parseInitial(attr: string | null): { boxes: OutputBox[]; problems: string[] } {
+  const text = (attr ?? "").trim();
+  if (!text) return { boxes: [], problems: [] };
+  try {
+    return parseBoxes(parseAttributeLiteral(text));
+  } catch (e) {
+    return { boxes: [], problems: [`initial-value is not valid JSON: ${(e as Error).message}`] };
+  }
+}
+
+/**
+ * `<lw-bounding-box name src labels header initial-value required>` (`<crowd-bounding-box>`):
+ * draw, select, move, resize, relabel and delete boxes on an image. Output
+ * `{[name]: {boundingBoxes: [{label, left, top, width, height}], inputImageProperties: {width, height}}}`
+ * in the image's own pixels. The editing itself is the framework-free canvas package
+ * (src/canvas, see its README); this element is its chrome: tools, labels, region list.
+ */
+export class LwBoundingBox extends LitElement implements LwField {
+  static override properties: PropertyDeclarations = {
+    name: { type: String, reflect: true },
+    src: { type: String },
+    header: { type: String },
+    labels: { converter: { fromAttribute: parseCategories } },
+    initialValue: { attribute: "initial-value" },
+    required: { type: Boolean },
+    _error: { state: true },
+    _image: { state: true },
+    _hasShort: { state: true },
+    _fullHeader: { state: true },
+  };
+
+  declare name: string;
+  declare src: string;
+  declare header: string;
+  declare labels: string[];
+  declare initialValue: string | null;
+  declare required: boolean;
+  declare private _error: string | null;
+  declare private _image: "loading" | "loaded" | "error";
+  declare private _hasShort: boolean;
+  declare private _fullHeader: string | null;
+
+  readonly lwField = true as const;
+  private _editor: BoxEditor | null = null;
+  /** Boxes given before the editor exists (a draft restored early). */
+  private _pending: OutputBox[] | null = null;
+  private _problems: string[] = [];
+  private readonly _childObserver = new MutationObserver(() => this._assignSlots());
+
+  constructor() {
+    super();
+    this.name = "";
+    this.src = "";
+    this.header = "";
+    this.labels = [];
+    this.initialValue = null;
+    this.required = false;
+    this._error = null;
+    this._image = "loading";
+    this._hasShort = false;
+    this._fullHeader = null;
+    this.addEventListener("keydown", (e) => this._onKey(e));
+    this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
+  }
+
+  /** The canvas editor (for tests and benchmarks), once rendered. */
+  get editor(): BoxEditor | null {
+    return this._editor;
+  }
+
+  // ---- LwField -----------------------------------------------------------------------------
+
+  get fieldName(): string {
+    return this.name || "annotatedResult";
+  }
+
+  get fieldValue(): JsonValue | null {
+    if (this._editor) return this._editor.output() as unknown as JsonValue;
+    const boxes = this._pending ?? parseInitial(this.initialValue).boxes;
+    return { boundingBoxes: boxes as unknown as JsonValue, inputImageProperties: { width: 0, height: 0 } };
+  }
+
+  restoreFieldValue(value: JsonValue | undefined): void {
+    const parsed = parseBoxes(value);
+    this._problems = parsed.problems.map((p) => `draft: ${p}`);
+    if (this._editor) this._editor.load(parsed.boxes);
+    else this._pending = parsed.boxes;
+    this._error = null;
+    this.requestUpdate();
+  }
+
+  validateField(): string | null {
+    const count = this._editor?.model.size ?? 0;
+    this._error = this.required && count === 0 ? "Draw at least one box before submitting." : null;
+    return this._error;
+  }
+
+  applyHotkey(action: HotkeyAction): boolean {
+    if (action.kind !== "choose" || !this._editor) return false;
+    return this._editor.controller.chooseLabel(action.index);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._assignSlots();
+    this._childObserver.observe(this, { childList: true });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._childObserver.disconnect();
+    this._editor?.destroy();
+    this._editor = null;
+  }
+
+  private _assignSlots(): void {
+    let short = false;
+    let fullHeader: string | null = null;
+    for (const child of Array.from(this.children)) {
+      const slot = CHILD_SLOTS[child.localName];
+      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
+      if (slot === "short") short = true;
+      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
+    }
+    this._hasShort = short;
+    this._fullHeader = fullHeader;
+  }
+
+  protected override firstUpdated(): void {
+    const container = this.renderRoot.querySelector<HTMLDivElement>(".canvas")!;
+    this._editor = new BoxEditor(container, { labels: this.labels, onEvent: (e) => this._onEditorEvent(e) });
+    this._loadInitial();
+    this._editor.setSource(this.src);
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    const ed = this._editor;
+    if (!ed) return;
+    if (changed.has("labels") && changed.get("labels") !== undefined) ed.setLabels(this.labels);
+    if (changed.has("initialValue") && changed.get("initialValue") !== undefined) this._loadInitial();
+    if (changed.has("src") && changed.get("src") !== undefined) {
+      this._image = "loading";
+      ed.setSource(this.src);
+    }
+  }
+
+  private _loadInitial(): void {
+    const parsed = parseInitial(this.initialValue);
+    this._problems = parsed.problems.map((p) => `initial-value: ${p}`);
+    if (this._problems.length) console.warn(`<${this.localName} name="${this.fieldName}">`, this._problems.join("; "));
+    this._editor!.load(this._pending ?? parsed.boxes);
+    this._pending = null;
+  }
+
+  private _onEditorEvent(e: EditorEvent): void {
+    if (e.kind === "change") {
+      if (this._error) this.validateField();
+      this.dispatchEvent(
+        new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true, detail: { name: this.fieldName, value: e.value } }),
+      );
+    } else if (e.kind === "image-loaded") {
+      this._image = "loaded";
+      this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
+    } else if (e.kind === "image-error") {
+      this._image = "error";
+    }
+    this.requestUpdate();
+  }
+
+  private _onKey(e: KeyboardEvent): void {
+    const ed = this._editor;
+    if (!ed || e.defaultPrevented || isTypingTarget(e.composedPath()[0] as Element)) return;
+    const target = e.composedPath()[0];
+    // A focused button keeps Space and Enter (they press it).
+    if (target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) return;
+    ed.keyDown(e);
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  private _renderToolbar(): TemplateResult {
+    const ed = this._editor;
+    const c = ed?.controller;
+    const m = ed?.model;
+    const zoom = ed ? Math.round(ed.view.viewport.scale * 100) : 100;
+    return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="Tools">
+      ${TOOLS.map(
+        (t) => html`<button
+          type="button"
+          class="tool"
+          title="${t.title} (${t.key})"
+          aria-label=${t.title}
+          aria-pressed=${c?.tool === t.tool ? "true" : "false"}
+          data-tool=${t.tool}
+          @click=${() => c?.setTool(t.tool)}
+        >
+          ${t.icon}
+        </button>`,
+      )}
+      <span class="sep"></span>
+      <button type="button" class="tool" title="Zoom out (wheel)" aria-label="Zoom out" @click=${() => this._zoom(1 / 1.25)}>−</button>
+      <span class="zoom" aria-label="Zoom">${zoom}%</span>
+      <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
+      <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
+      <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
+      <span class="sep"></span>
+      <button
+        type="button"
+        class="tool"
+        title=${m?.undoTitle ? `Undo ${m.undoTitle.toLowerCase()} (Ctrl+Z)` : "Undo (Ctrl+Z)"}
+        aria-label="Undo"
+        ?disabled=${!m?.canUndo}
+        @click=${() => c?.undo()}
+      >
+        <svg viewBox="0 0 20 20"><path d="M8 5L3 9.5 8 14v-3c4 0 6.5 1 8.5 4-.5-4.5-3-8-8.5-8z" fill="currentColor"/></svg>
+      </button>
+      <button
+        type="button"
+        class="tool"
+        title=${m?.redoTitle ? `Redo ${m.redoTitle.toLowerCase()} (Ctrl+Shift+Z)` : "Redo (Ctrl+Shift+Z)"}
+        aria-label="Redo"
+        ?disabled=${!m?.canRedo}
+        @click=${() => c?.redo()}
+      >
+        <svg viewBox="0 0 20 20"><path d="M12 5l5 4.5-5 4.5v-3c-4 0-6.5 1-8.5 4 .5-4.5 3-8 8.5-8z" fill="currentColor"/></svg>
+      </button>
+      <button
+        type="button"
+        class="tool"
+        title="Delete the selected box (Delete)"
+        aria-label="Delete box"
+        ?disabled=${!c?.selected || c.selected.locked}
+        @click=${() => c?.deleteSelected()}
+      >
+        <svg viewBox="0 0 20 20"><path d="M6 6h8l-.8 11H6.8zM4.5 4.5h11M8 4.5V3h4v1.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
+      </button>
+    </div>`;
+  }
+
+  private _zoom(factor: number): void {
+    const ed = this._editor;
+    if (!ed) return;
+    const s = ed.view.containerSize();
+    ed.controller.zoomAt(factor, { x: s.width / 2, y: s.height / 2 });
+  }
+
+  private _renderLabels(): TemplateResult {
+    const c = this._editor?.controller;
+    if (!this.labels.length) return html`<p class="empty">No labels are configured: boxes cannot be drawn.</p>`;
+    return html`<div class="labels" role="radiogroup" aria-label="Label for new boxes">
+      ${this.labels.map((label, i) => {
+        const key = hotkeyLabel(i);
+        return html`<button
+          type="button"
+          class="choice"
+          role="radio"
+          aria-checked=${c?.labelIndex === i ? "true" : "false"}
+          @click=${() => c?.chooseLabel(i)}
+        >
+          <span class="swatch" style="background:${this._editor?.colourOf(label) ?? "#888"}"></span>
+          <span class="text">${label}</span>
+          ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}
+        </button>`;
+      })}
+    </div>`;
+  }
+
+  private _renderRegions(): TemplateResult {
+    const ed = this._editor;
+    if (!ed) return html``;
+    const boxes = ed.model.boxes;
+    const c = ed.controller;
+    const rows = boxes.slice(0, LIST_LIMIT);
+    const sel = c.selected;
+    // The selected box is always listed, even past the limit.
+    if (sel && boxes.indexOf(sel) >= LIST_LIMIT) rows.push(sel);
+    return html`<div class="regions">
+      <p class="title">Boxes <span class="count">${boxes.length}</span></p>
+      ${boxes.length === 0 ? html`<p class="empty">Drag on the image to draw a box.</p>` : nothing}
+      <ul class="region-list" aria-label="Boxes">
+        ${rows.map(
+          (b) => html`<li class="region ${b.id === c.selectedId ? "selected" : ""} ${b.hidden ? "is-hidden" : ""}">
+            <button type="button" class="pick" aria-label="Select box ${boxes.indexOf(b) + 1}: ${b.label}"
+              @click=${() => c.select(b.id)}>
+              <span class="swatch" style="background:${ed.colourOf(b.label)}"></span>
+              <span class="text">${boxes.indexOf(b) + 1}. ${b.label}</span>
+              <span class="dims">${b.width}×${b.height}</span>
+            </button>
+            <button type="button" class="mini" aria-pressed=${b.hidden ? "true" : "false"}
+              title=${b.hidden ? "Show" : "Hide"} aria-label=${b.hidden ? "Show box" : "Hide box"}
+              @click=${() => ed.model.setHidden(b.id, !b.hidden)}>
+              ${b.hidden
+                ? html`<svg viewBox="0 0 20 20"><path d="M3 3l14 14M2 10s3-5 8-5 8 5 8 5-3 5-8 5-8-5-8-5z" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`
+                : html`<svg viewBox="0 0 20 20"><path d="M2 10s3-5 8-5 8 5 8 5-3 5-8 5-8-5-8-5z" fill="none" stroke="currentColor" stroke-width="1.5"/><circle cx="10" cy="10" r="2.5" fill="currentColor"/></svg>`}
+            </button>
+            <button type="button" class="mini" aria-pressed=${b.locked ? "true" : "false"}
+              title=${b.locked ? "Unlock" : "Lock"} aria-label=${b.locked ? "Unlock box" : "Lock box"}
+              @click=${() => ed.model.setLocked(b.id, !b.locked)}>
+              <svg viewBox="0 0 20 20"><rect x="4.5" y="9" width="11" height="8" rx="1.5" fill=${b.locked ? "currentColor" : "none"} stroke="currentColor" stroke-width="1.5"/><path d=${b.locked ? "M7 9V6.5a3 3 0 016 0V9" : "M7 9V6.5a3 3 0 015.8-1"} fill="none" stroke="currentColor" stroke-width="1.5"/></svg>
+            </button>
+          </li>`,
+        )}
+      </ul>
+      ${boxes.length > LIST_LIMIT ? html`<p class="empty">${boxes.length - LIST_LIMIT} more not listed.</p>` : nothing}
+    </div>`;
+  }
+
+  override render(): TemplateResult {
+    const hasInstructions = this._hasShort || this._fullHeader !== null;
+    return html`
+      ${this.header ? html`<h2 class="header" part="header">${this.header}</h2>` : nothing}
+      ${hasInstructions
+        ? html`<div class="instructions" part="instructions">
+            ${this._hasShort ? html`<div class="short"><slot name="short"></slot></div>` : nothing}
+            ${this._fullHeader !== null
+              ? html`<details class="full">
+                  <summary>${this._fullHeader}</summary>
+                  <div class="full-body"><slot name="full"></slot></div>
+                </details>`
+              : nothing}
+          </div>`
+        : nothing}
+      <div class="body">
+        <div class="main">
+          ${this._renderToolbar()}
+          <div class="stage is-${this._image}">
+            <div class="canvas" part="canvas" tabindex="0" aria-label="Image to annotate"></div>
+            ${this._image === "loading" && this.src ? html`<div class="notice">Loading image…</div>` : nothing}
+            ${this._image === "error" || !this.src
+              ? html`<div class="notice image-error" role="alert">
+                  <strong>The image could not be loaded.</strong>
+                  <span>Its link may have expired or the file may be missing. Skip this task if it does not appear.</span>
+                </div>`
+              : nothing}
+          </div>
+          <p class="hint" aria-hidden="true">
+            Drag to draw · <kbd>1</kbd>–<kbd>9</kbd> label · <kbd>Del</kbd> delete · wheel zoom · <kbd>Space</kbd>+drag pan ·
+            <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo
+          </p>
+          ${this._problems.length
+            ? html`<p class="error" role="alert">Some boxes could not be loaded: ${this._problems.join("; ")}</p>`
+            : nothing}
+          ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
+        </div>
+        <aside class="side">${this._renderLabels()} ${this._renderRegions()}</aside>
+      </div>
+    `;
+  }
+
+  static override styles = [
+    tokens,
+    css`
+      :host {
+        display: block;
+        container-type: inline-size;
+        margin: 0 0 1.25rem;
+      }
+      :host([hidden]) {
+        display: none;
+      }
+      .header {
+        margin: 0 0 0.75rem;
+        font-size: 1.125rem;
+        font-weight: 600;
+      }
+      .instructions {
+        margin: 0 0 1rem;
+        padding: 0.65rem 0.9rem;
+        border-left: 3px solid var(--_accent);
+        border-radius: 0 var(--_radius) var(--_radius) 0;
+        background: var(--_subtle);
+        font-size: 0.925rem;
+        line-height: 1.5;
+      }
+      ::slotted([slot="short"]),
+      ::slotted([slot="full"]) {
+        display: block;
+      }
+      .full summary {
+        color: var(--_accent);
+        font-weight: 500;
+        cursor: pointer;
+      }
+      .body {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: 1rem;
+      }
+      @container (min-width: 680px) {
+        .body {
+          grid-template-columns: minmax(0, 1fr) minmax(190px, 240px);
+        }
+      }
+      .main {
+        min-width: 0;
+      }
+      .toolbar {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.25rem;
+        margin-bottom: 0.5rem;
+      }
+      .tool {
+        display: inline-grid;
+        place-items: center;
+        min-width: 2.1rem;
+        height: 2.1rem;
+        padding: 0 0.4rem;
+        border: 1px solid var(--_border);
+        border-radius: 6px;
+        background: var(--_surface);
+        color: var(--_fg);
+        font: 600 0.95rem/1 var(--_font);
+        cursor: pointer;
+      }
+      .tool.word {
+        font-size: 0.8rem;
+      }
+      .tool svg {
+        width: 1.15rem;
+        height: 1.15rem;
+      }
+      .tool:hover:not(:disabled) {
+        background: var(--_subtle);
+      }
+      .tool[aria-pressed="true"] {
+        border-color: var(--_accent);
+        background: var(--_accent-soft);
+        color: var(--_accent);
+      }
+      .tool:disabled {
+        opacity: 0.4;
+        cursor: default;
+      }
+      .sep {
+        width: 1px;
+        height: 1.4rem;
+        margin: 0 0.25rem;
+        background: var(--_border);
+      }
+      .zoom {
+        min-width: 3.2rem;
+        color: var(--_muted);
+        font: 500 0.8rem var(--_mono);
+        text-align: center;
+      }
+      .stage {
+        position: relative;
+        width: 100%;
+        aspect-ratio: var(--_aspect, 4 / 3);
+        min-height: 240px;
+        max-height: var(--lw-max-image-height, 640px);
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: #2b2f36;
+        overflow: hidden;
+      }
+      .canvas {
+        position: absolute;
+        inset: 0;
+        outline: none;
+        touch-action: none;
+        user-select: none;
+      }
+      .canvas:focus-visible {
+        box-shadow: inset 0 0 0 2px var(--_accent);
+      }
+      .notice {
+        position: absolute;
+        inset: 0;
+        display: grid;
+        place-content: center;
+        gap: 0.25rem;
+        padding: 1rem;
+        color: #e8eaed;
+        font-size: 0.9rem;
+        text-align: center;
+        pointer-events: none;
+      }
+      .image-error {
+        background: var(--_danger-soft);
+        color: var(--_danger);
+      }
+      .image-error span {
+        color: var(--_fg);
+      }
+      .hint {
+        margin: 0.4rem 0 0;
+        color: var(--_muted);
+        font-size: 0.78rem;
+      }
+      .side {
+        display: flex;
+        flex-direction: column;
+        gap: 0.75rem;
+        min-width: 0;
+      }
+      .labels {
+        display: flex;
+        flex-direction: column;
+        gap: 0.3rem;
+      }
+      .choice {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        min-height: 2.2rem;
+        padding: 0.3rem 0.5rem 0.3rem 0.6rem;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_surface);
+        color: inherit;
+        font: inherit;
+        font-size: 0.92rem;
+        text-align: left;
+        cursor: pointer;
+      }
+      .choice[aria-checked="true"] {
+        border-color: var(--_accent);
+        background: var(--_accent-soft);
+        box-shadow: inset 0 0 0 1px var(--_accent);
+      }
+      .swatch {
+        flex: none;
+        width: 0.8rem;
+        height: 0.8rem;
+        border-radius: 3px;
+      }
+      .text {
+        flex: 1;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .title {
+        margin: 0 0 0.3rem;
+        color: var(--_muted);
+        font-size: 0.75rem;
+        font-weight: 600;
+        letter-spacing: 0.04em;
+        text-transform: uppercase;
+      }
+      .count {
+        margin-left: 0.25rem;
+        color: var(--_fg);
+      }
+      .region-list {
+        max-height: 320px;
+        margin: 0;
+        padding: 0;
+        overflow-y: auto;
+        list-style: none;
+      }
+      .region {
+        display: flex;
+        align-items: center;
+        border-radius: 6px;
+      }
+      .region.selected {
+        background: var(--_accent-soft);
+      }
+      .region.is-hidden .pick {
+        opacity: 0.5;
+      }
+      .pick {
+        display: flex;
+        flex: 1;
+        align-items: center;
+        gap: 0.4rem;
+        min-width: 0;
+        padding: 0.3rem 0.4rem;
+        border: 0;
+        background: none;
+        color: inherit;
+        font: inherit;
+        font-size: 0.85rem;
+        text-align: left;
+        cursor: pointer;
+      }
+      .dims {
+        color: var(--_muted);
+        font: 0.72rem var(--_mono);
+      }
+      .mini {
+        display: grid;
+        place-items: center;
+        width: 1.7rem;
+        height: 1.7rem;
+        padding: 0;
+        border: 0;
+        border-radius: 4px;
+        background: none;
+        color: var(--_muted);
+        cursor: pointer;
+      }
+      .mini[aria-pressed="true"] {
+        color: var(--_accent);
+      }
+      .mini svg {
+        width: 1rem;
+        height: 1rem;
+      }
+      .empty {
+        margin: 0;
+        color: var(--_muted);
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+}

@@ -1,0 +1,172 @@
+"""<crowd-bounding-box> in the real sandboxed task frame: drawing with the mouse, label hotkeys,
+moving, undo, and the posted value in the image's own pixels (scene.png is 800 x 500)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import FRAMES
+from test_elements import last, open_frame, settles, wait_for
+
+pytestmark = pytest.mark.e2e
+
+FRAMES.update({
+    "bbox": """
+<crowd-form>
+  <crowd-bounding-box name="objects" src="/media/scene.png" labels='["house", "tree", "sun"]'
+      header="Draw a box around each object">
+    <short-instructions><p>Box the house, the tree and the sun.</p></short-instructions>
+    <full-instructions header="Box guidelines"><p>Tight boxes, edge to edge.</p></full-instructions>
+  </crowd-bounding-box>
+</crowd-form>""",
+    "bbox-required": """
+<crowd-form>
+  <crowd-bounding-box name="objects" src="/media/scene.png" labels="['house', 'tree']" required
+      initial-value='[{"label": "tree", "left": 476, "top": 176, "width": 118, "height": 190}]'>
+  </crowd-bounding-box>
+</crowd-form>""",
+})
+
+EL = "crowd-bounding-box"
+
+
+def wait_loaded(page: Any, frame: Any) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        size = frame.locator(EL).evaluate("el => el.editor ? el.editor.model.image : null")
+        if size and size["width"]:
+            page.wait_for_timeout(150)  # the host resizes the frame, then the stage refits
+            return
+        page.wait_for_timeout(30)
+    raise AssertionError("the image did not load")
+
+
+def to_page(page: Any, frame: Any, x: float, y: float) -> tuple[float, float]:
+    """Page coordinates of image pixel (x, y), through the frame, the canvas and the viewport."""
+    frame_box = page.locator("iframe").bounding_box()
+    m = frame.locator(EL).evaluate("""el => {
+        const r = el.shadowRoot.querySelector('.canvas').getBoundingClientRect();
+        const v = el.editor.view.viewport;
+        return {left: r.left, top: r.top, scale: v.scale, x: v.x, y: v.y}; }""")
+    return (frame_box["x"] + m["left"] + m["x"] + x * m["scale"],
+            frame_box["y"] + m["top"] + m["y"] + y * m["scale"])
+
+
+def drag(page: Any, frame: Any, a: tuple[float, float], b: tuple[float, float]) -> None:
+    page.mouse.move(*to_page(page, frame, *a))
+    page.mouse.down()
+    for t in (0.25, 0.5, 0.75, 1.0):
+        page.mouse.move(*to_page(page, frame, a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t))
+    page.mouse.up()
+
+
+def close(box: dict[str, Any], label: str, left: float, top: float, width: float, height: float) -> bool:
+    """Mouse positions are whole CSS pixels, so a drawn edge lands within a pixel or two of the aim."""
+    return box["label"] == label and all(
+        abs(box[k] - v) <= 2 for k, v in (("left", left), ("top", top), ("width", width), ("height", height)))
+
+
+def test_draw_relabel_move_undo_and_submit(page: Any, shots: Path) -> None:
+    frame = open_frame(page, "bbox", width=1100)
+    wait_loaded(page, frame)
+    assert frame.get_by_text("Box the house").is_visible()
+
+    drag(page, frame, (150, 205), (310, 395))  # the house, label 1 (house) is current
+    first = wait_for(page, lambda m: m["type"] == "lw:change")["value"]["objects"]
+    assert first["inputImageProperties"] == {"width": 800, "height": 500}
+    [house] = first["boundingBoxes"]
+    assert close(house, "house", 150, 205, 160, 190), house
+    assert all(isinstance(house[k], int) for k in ("left", "top", "width", "height"))
+
+    drag(page, frame, (476, 176), (594, 366))  # the tree, drawn as a house, then relabeled
+    page.keyboard.press("2")
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        boxes = last(page, "lw:change")["value"]["objects"]["boundingBoxes"]
+        if len(boxes) == 2 and boxes[1]["label"] == "tree":
+            break
+        page.wait_for_timeout(20)
+    tree = boxes[1]
+    assert close(tree, "tree", 476, 176, 118, 190), boxes
+    assert frame.get_by_role("radio", name="tree").get_attribute("aria-checked") == "true"
+    page.screenshot(path=str(shots / "bbox-two-boxes.png"))
+
+    # Move the selected tree box 60 px right and 40 px up, then undo the move.
+    drag(page, frame, (535, 270), (595, 230))
+    moved = last(page, "lw:change")["value"]["objects"]["boundingBoxes"][1]
+    assert close(moved, "tree", tree["left"] + 60, tree["top"] - 40, tree["width"], tree["height"]), moved
+    assert (moved["width"], moved["height"]) == (tree["width"], tree["height"])  # a move keeps the size
+    page.screenshot(path=str(shots / "bbox-moved.png"))
+    page.keyboard.press("Control+z")
+    settles(page, "lw:change", {"objects": {"boundingBoxes": [house, tree],
+                                            "inputImageProperties": {"width": 800, "height": 500}}})
+    page.keyboard.press("Control+Shift+z")  # redo, then undo again
+    settles(page, "lw:change", {"objects": {"boundingBoxes": [house, moved],
+                                            "inputImageProperties": {"width": 800, "height": 500}}})
+    page.keyboard.press("Control+z")
+
+    # A box dragged past the image's edge is cut at the edge.
+    drag(page, frame, (700, 420), (900, 600))
+    edge = last(page, "lw:change")["value"]["objects"]["boundingBoxes"][2]
+    assert edge["left"] + edge["width"] == 800 and edge["top"] + edge["height"] == 500, edge
+    page.keyboard.press("Delete")
+    settles(page, "lw:change", {"objects": {"boundingBoxes": [house, tree],
+                                            "inputImageProperties": {"width": 800, "height": 500}}})
+
+    frame.get_by_role("button", name="Submit").click()
+    submitted = wait_for(page, lambda m: m["type"] == "lw:submit")["value"]
+    assert submitted == {"objects": {"boundingBoxes": [house, tree],
+                                     "inputImageProperties": {"width": 800, "height": 500}}}
+    page.screenshot(path=str(shots / "bbox-submitted.png"))
+    assert page.errors == []
+
+
+def test_required_initial_value_and_region_list(page: Any, shots: Path) -> None:
+    frame = open_frame(page, "bbox-required")
+    wait_loaded(page, frame)
+    tree = {"label": "tree", "left": 476, "top": 176, "width": 118, "height": 190}
+    region = frame.get_by_role("button", name="Select box 1: tree")
+    region.click()
+    page.keyboard.press("Delete")
+    settles(page, "lw:change", {"objects": {"boundingBoxes": [],
+                                            "inputImageProperties": {"width": 800, "height": 500}}})
+    frame.get_by_role("button", name="Submit").click()
+    assert "at least one box" in frame.locator(EL).get_by_role("alert").inner_text()
+    assert last(page, "lw:submit") is None
+    page.screenshot(path=str(shots / "bbox-required.png"))
+    frame.get_by_role("button", name="Undo").click()
+    frame.locator(EL).get_by_role("alert").wait_for(state="detached")
+    frame.get_by_role("button", name="Submit").click()
+    assert wait_for(page, lambda m: m["type"] == "lw:submit")["value"] == {
+        "objects": {"boundingBoxes": [tree], "inputImageProperties": {"width": 800, "height": 500}}}
+
+
+def test_a_draft_is_restored_and_many_boxes_stay_responsive(page: Any, shots: Path) -> None:
+    frame = open_frame(page, "bbox", width=1100)
+    wait_loaded(page, frame)
+    boxes = [{"label": ["house", "tree", "sun"][i % 3], "left": (i * 37) % 760, "top": (i * 53) % 470,
+              "width": 12 + i % 30, "height": 10 + i % 20} for i in range(2000)]
+    draft = {"objects": {"boundingBoxes": boxes, "inputImageProperties": {"width": 800, "height": 500}}}
+    page.evaluate(f"window.__send({{type: 'lw:init', draft: {json.dumps(draft)}}})")
+    frame.get_by_text("2000", exact=True).wait_for()
+    # Main-thread time of one zoom step and one pan step, drawing included (2,000 boxes).
+    took = frame.locator(EL).evaluate("""el => {
+        const c = el.editor.controller, stage = el.editor.view.stage;
+        const t0 = performance.now();
+        for (let i = 0; i < 10; i++) { c.zoomAt(1.1, {x: 200, y: 150}); stage.draw(); }
+        const t1 = performance.now();
+        for (let i = 0; i < 10; i++) { c.setViewport({...el.editor.view.viewport, x: el.editor.view.viewport.x + 5}); stage.draw(); }
+        const t2 = performance.now();
+        c.fit(); stage.draw();
+        return {zoom: (t1 - t0) / 10, pan: (t2 - t1) / 10}; }""")
+    print(f"2000 boxes: zoom step {took['zoom']:.1f} ms, pan step {took['pan']:.1f} ms")
+    assert took["zoom"] < 50 and took["pan"] < 50, took
+    page.wait_for_timeout(100)
+    page.screenshot(path=str(shots / "bbox-2000.png"))
+    frame.get_by_role("button", name="Submit").click()
+    assert len(wait_for(page, lambda m: m["type"] == "lw:submit")["value"]["objects"]["boundingBoxes"]) == 2000
