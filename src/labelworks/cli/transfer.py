@@ -32,12 +32,18 @@ class ImportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
     FOLDER = "folder"
+    COCO = "coco"
+    YOLO = "yolo"
+    VOC = "voc"
 
 
 class ExportFormat(StrEnum):
     MANIFEST = "manifest"
     JSONL = "jsonl"
     CSV = "csv"
+    COCO = "coco"
+    YOLO = "yolo"
+    VOC = "voc"
 
 
 @contextmanager
@@ -155,7 +161,8 @@ def export_items(
     project: Annotated[int, typer.Argument(metavar="PROJECT", help="The project's id.")],
     output: Annotated[str, typer.Option("-o", "--output", help="The file to write, or - for standard output.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="manifest: Ground Truth's output manifest; jsonl: "
-                                              "every annotation; csv: one row per item.")] = ExportFormat.MANIFEST,
+                                              "every annotation; csv: one row per item; coco (JSON), yolo, voc (zips): "
+                                              "a bounding-box project's boxes.")] = ExportFormat.MANIFEST,
     as_user: AsUser = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:

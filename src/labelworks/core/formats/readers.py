@@ -16,9 +16,13 @@ import orjson
 from ..errors import ValidationFailed
 from .records import SOURCE_KEYS, BadLine, ParsedLine
 
-__all__ = ["scan_file", "scan_manifest", "read_manifest", "read_csv", "read_rows", "read_file", "detect_format", "check_item", "FORMATS"]
+__all__ = ["scan_file", "scan_manifest", "read_manifest", "read_csv", "read_rows", "read_file", "detect_format", "check_item", "FORMATS",
+           "DETECTION_FORMATS", "read_detection"]
 
-FORMATS = ("manifest", "csv", "tsv", "json")
+FORMATS = ("manifest", "csv", "tsv", "json", "coco", "yolo", "voc")
+# whole-dataset image formats: parsed at once, each image becomes an item with its boxes as
+# pre-annotations (``core/formats/detection.py``)
+DETECTION_FORMATS = ("coco", "yolo", "voc")
 _NEEDS = "needs a non-empty 'source' or 'source-ref' (or 'text' / 'image' / 'url')"
 
 
@@ -219,4 +223,21 @@ def read_file(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
         return read_csv(stream, delimiter="\t")
     if fmt == "json":
         return read_json_array(stream)
+    if fmt in DETECTION_FORMATS:
+        return read_detection(stream, fmt)
     raise ValidationFailed(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
+
+
+def read_detection(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
+    """A COCO JSON, YOLO zip or VOC zip as items; a malformed file is one bad line naming the field."""
+    from .coco import read_coco
+    from .detection import item_rows
+    from .voc import read_voc_zip
+    from .yolo import read_yolo_zip
+
+    parse = {"coco": read_coco, "yolo": read_yolo_zip, "voc": read_voc_zip}[fmt]
+    try:
+        dataset = parse(stream.read())
+    except ValidationFailed as exc:
+        return iter([BadLine(1, exc.message)])
+    return read_rows(item_rows(dataset))

@@ -17,13 +17,16 @@ from ..errors import ValidationFailed
 from ..tasktypes.base import ProjectSpec, TaskType
 from .records import ExportItem, source_of, worker_responses
 
-__all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "EXPORT_FORMATS", "MEDIA_TYPES"]
+__all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "write_detection", "EXPORT_FORMATS", "MEDIA_TYPES"]
 
-EXPORT_FORMATS = ("manifest", "jsonl", "csv")
+EXPORT_FORMATS = ("manifest", "jsonl", "csv", "coco", "yolo", "voc")
 MEDIA_TYPES = {
     "manifest": ("application/jsonl", "output.manifest"),
     "jsonl": ("application/jsonl", "annotations.jsonl"),
     "csv": ("text/csv; charset=utf-8", "labels.csv"),
+    "coco": ("application/json", "coco.json"),
+    "yolo": ("application/zip", "yolo.zip"),
+    "voc": ("application/zip", "voc.zip"),
 }
 _CHUNK = 64 * 1024
 Writer = Callable[[Iterable[ExportItem], TaskType, ProjectSpec, str], Iterator[bytes]]
@@ -118,8 +121,29 @@ def write_csv(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpe
     return _chunked(lines())
 
 
+def write_detection(fmt: str) -> Writer:
+    """A COCO / YOLO / VOC writer: every item as an image with its consensus boxes (or, while
+    unlabeled, its pre-annotations). The whole dataset is one document, so it is built at once."""
+    from .coco import write_coco
+    from .detection import dataset_from_items
+    from .voc import write_voc_zip
+    from .yolo import write_yolo_zip
+
+    encode = {"coco": write_coco, "yolo": write_yolo_zip, "voc": write_voc_zip}[fmt]
+
+    def write(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterator[bytes]:
+        # checked before the first chunk, so a wrong project fails before any byte is written
+        if task_type.value_kind(spec) != "boxes":
+            raise ValidationFailed(f"{fmt} export needs a bounding-box project, not {task_type.name}", field="format")
+        return iter([encode(dataset_from_items(items, spec.labels.labels))])
+
+    return write
+
+
 def writer_for(fmt: str) -> Writer:
-    writers: dict[str, Writer] = {"manifest": write_manifest, "jsonl": write_jsonl, "csv": write_csv}
+    writers: dict[str, Writer] = {"manifest": write_manifest, "jsonl": write_jsonl, "csv": write_csv,
+                                  "coco": write_detection("coco"), "yolo": write_detection("yolo"),
+                                  "voc": write_detection("voc")}
     try:
         return writers[fmt]
     except KeyError:
