@@ -74,6 +74,11 @@ export const NUDGE_BIG = 10;
 
 type Listener = (e: ControllerEvent) => void;
 
+const HANDLE_CURSORS: Record<Handle, string> = {
+  nw: "nwse-resize", se: "nwse-resize", ne: "nesw-resize", sw: "nesw-resize",
+  n: "ns-resize", s: "ns-resize", e: "ew-resize", w: "ew-resize",
+};
+
 /** Moving or resizing the selected box: shared by the select tool and the draw tool. */
 class EditGesture {
   private last: Rect;
@@ -256,6 +261,7 @@ export class Controller {
   /** The handler of the gesture in progress (the pan tool for middle button / Space). */
   private gesture: ToolHandler | null = null;
   private spaceHeld = false;
+  private hoverCursor = "";
   private _selected: number | null = null;
   private _labelIndex = 0;
   private readonly listeners = new Set<Listener>();
@@ -433,6 +439,22 @@ export class Controller {
     const g = this.gesture;
     this.gesture = null;
     g?.up(p);
+  }
+
+  /** The pointer moves with no button down: the cursor says what a press would do there. */
+  pointerHover(p: PointerInput): void {
+    if (this.gesture || this.spaceHeld || this._tool === "pan") return;
+    const sel = this.selected;
+    let cursor = this.cursor;
+    if (sel && !sel.locked && !sel.hidden) {
+      const h = handleAt(sel, p.image, HANDLE_RADIUS_PX / this.view.viewport.scale);
+      if (h) cursor = HANDLE_CURSORS[h];
+      else if (containsPoint(sel, p.image)) cursor = "move";
+    }
+    if (cursor !== this.hoverCursor) {
+      this.hoverCursor = cursor;
+      this.view.setCursor(cursor);
+    }
   }
 
   pointerCancel(): void {

@@ -11,6 +11,8 @@ import { toImage, wheelFactor } from "./viewport";
 export type EditorEvent =
   /** The boxes changed through a command (draw, edit, delete, undo, redo): the value changed. */
   | { kind: "change"; value: BoundingBoxOutput }
+  /** The boxes were replaced by a load (initial value, draft, image size). */
+  | { kind: "boxes" }
   /** Anything the chrome shows changed (selection, tool, label, history, boxes, zoom). */
   | { kind: "state" }
   /** The image could not be loaded. */
@@ -39,7 +41,9 @@ export class BoxEditor {
     this.controller = new Controller(this.model, this.view, opts.labels);
     this.model.subscribe((e: ModelEvent) => {
       this.view.refresh();
-      if (e.kind !== "reset") opts.onEvent({ kind: "change", value: this.model.output() });
+      // A load (reset) is not the worker's change: the boxes differ but no change is reported.
+      if (e.kind === "reset") opts.onEvent({ kind: "boxes" });
+      else opts.onEvent({ kind: "change", value: this.model.output() });
       opts.onEvent({ kind: "state" });
     });
     this.controller.subscribe((e: ControllerEvent) => {
@@ -145,6 +149,7 @@ export class BoxEditor {
     });
     this.on("pointermove", (e) => {
       if (this.container.hasPointerCapture(e.pointerId)) c.pointerMove(this.pointer(e));
+      else if (e.buttons === 0) c.pointerHover(this.pointer(e));
     });
     this.on("pointerup", (e) => {
       if (!this.container.hasPointerCapture(e.pointerId)) return;

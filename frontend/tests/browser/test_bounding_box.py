@@ -65,6 +65,19 @@ def drag(page: Any, frame: Any, a: tuple[float, float], b: tuple[float, float]) 
     page.mouse.up()
 
 
+def latest_boxes(page: Any, pred: Any, timeout: float = 3.0) -> list[dict[str, Any]]:
+    """The boxes of the last lw:change once they satisfy ``pred`` (messages arrive asynchronously)."""
+    deadline = time.monotonic() + timeout
+    boxes: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        m = last(page, "lw:change")
+        boxes = m["value"]["objects"]["boundingBoxes"] if m else []
+        if pred(boxes):
+            return boxes
+        page.wait_for_timeout(20)
+    raise AssertionError(f"last boxes: {boxes}")
+
+
 def close(box: dict[str, Any], label: str, left: float, top: float, width: float, height: float) -> bool:
     """Mouse positions are whole CSS pixels, so a drawn edge lands within a pixel or two of the aim."""
     return box["label"] == label and all(
@@ -85,12 +98,7 @@ def test_draw_relabel_move_undo_and_submit(page: Any, shots: Path) -> None:
 
     drag(page, frame, (476, 176), (594, 366))  # the tree, drawn as a house, then relabeled
     page.keyboard.press("2")
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        boxes = last(page, "lw:change")["value"]["objects"]["boundingBoxes"]
-        if len(boxes) == 2 and boxes[1]["label"] == "tree":
-            break
-        page.wait_for_timeout(20)
+    boxes = latest_boxes(page, lambda b: len(b) == 2 and b[1]["label"] == "tree")
     tree = boxes[1]
     assert close(tree, "tree", 476, 176, 118, 190), boxes
     assert frame.get_by_role("radio", name="tree").get_attribute("aria-checked") == "true"
@@ -98,7 +106,7 @@ def test_draw_relabel_move_undo_and_submit(page: Any, shots: Path) -> None:
 
     # Move the selected tree box 60 px right and 40 px up, then undo the move.
     drag(page, frame, (535, 270), (595, 230))
-    moved = last(page, "lw:change")["value"]["objects"]["boundingBoxes"][1]
+    moved = latest_boxes(page, lambda b: b[1]["left"] != tree["left"])[1]
     assert close(moved, "tree", tree["left"] + 60, tree["top"] - 40, tree["width"], tree["height"]), moved
     assert (moved["width"], moved["height"]) == (tree["width"], tree["height"])  # a move keeps the size
     page.screenshot(path=str(shots / "bbox-moved.png"))
@@ -112,7 +120,7 @@ def test_draw_relabel_move_undo_and_submit(page: Any, shots: Path) -> None:
 
     # A box dragged past the image's edge is cut at the edge.
     drag(page, frame, (700, 420), (900, 600))
-    edge = last(page, "lw:change")["value"]["objects"]["boundingBoxes"][2]
+    edge = latest_boxes(page, lambda b: len(b) == 3)[2]
     assert edge["left"] + edge["width"] == 800 and edge["top"] + edge["height"] == 500, edge
     page.keyboard.press("Delete")
     settles(page, "lw:change", {"objects": {"boundingBoxes": [house, tree],

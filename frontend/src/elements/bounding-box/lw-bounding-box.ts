@@ -1,3 +1,4 @@
+import { guard } from "lit/directives/guard.js";
 import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { BoxEditor, type EditorEvent } from "../../canvas/editor";
 import type { ToolName } from "../../canvas/controller";
@@ -83,6 +84,8 @@ export class LwBoundingBox extends LitElement implements LwField {
   /** Boxes given before the editor exists (a draft restored early). */
   private _pending: OutputBox[] | null = null;
   private _problems: string[] = [];
+  /** Bumped on every model change: the region list re-renders only when it or the selection moves. */
+  private _rev = 0;
   private readonly _childObserver = new MutationObserver(() => this._assignSlots());
 
   constructor() {
@@ -193,6 +196,7 @@ export class LwBoundingBox extends LitElement implements LwField {
   }
 
   private _onEditorEvent(e: EditorEvent): void {
+    if (e.kind === "change" || e.kind === "boxes") this._rev++;
     if (e.kind === "change") {
       if (this._error) this.validateField();
       this.dispatchEvent(
@@ -310,20 +314,21 @@ export class LwBoundingBox extends LitElement implements LwField {
     if (!ed) return html``;
     const boxes = ed.model.boxes;
     const c = ed.controller;
-    const rows = boxes.slice(0, LIST_LIMIT);
+    const rows = boxes.slice(0, LIST_LIMIT).map((b, i) => ({ b, n: i + 1 }));
     const sel = c.selected;
     // The selected box is always listed, even past the limit.
-    if (sel && boxes.indexOf(sel) >= LIST_LIMIT) rows.push(sel);
+    const selAt = sel ? boxes.indexOf(sel) : -1;
+    if (sel && selAt >= LIST_LIMIT) rows.push({ b: sel, n: selAt + 1 });
     return html`<div class="regions">
       <p class="title">Boxes <span class="count">${boxes.length}</span></p>
       ${boxes.length === 0 ? html`<p class="empty">Drag on the image to draw a box.</p>` : nothing}
       <ul class="region-list" aria-label="Boxes">
         ${rows.map(
-          (b) => html`<li class="region ${b.id === c.selectedId ? "selected" : ""} ${b.hidden ? "is-hidden" : ""}">
-            <button type="button" class="pick" aria-label="Select box ${boxes.indexOf(b) + 1}: ${b.label}"
+          ({ b, n }) => html`<li class="region ${b.id === c.selectedId ? "selected" : ""} ${b.hidden ? "is-hidden" : ""}">
+            <button type="button" class="pick" aria-label="Select box ${n}: ${b.label}"
               @click=${() => c.select(b.id)}>
               <span class="swatch" style="background:${ed.colourOf(b.label)}"></span>
-              <span class="text">${boxes.indexOf(b) + 1}. ${b.label}</span>
+              <span class="text">${n}. ${b.label}</span>
               <span class="dims">${b.width}×${b.height}</span>
             </button>
             <button type="button" class="mini" aria-pressed=${b.hidden ? "true" : "false"}
@@ -382,7 +387,10 @@ export class LwBoundingBox extends LitElement implements LwField {
             : nothing}
           ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
         </div>
-        <aside class="side">${this._renderLabels()} ${this._renderRegions()}</aside>
+        <aside class="side">
+          ${this._renderLabels()}
+          ${guard([this._rev, this._editor?.controller.selectedId, this.labels], () => this._renderRegions())}
+        </aside>
       </div>
     `;
   }
