@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
@@ -12,9 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from labelworks.core.consolidation.majority import Consolidated
 from labelworks.core.errors import ValidationFailed
 from labelworks.core.formats.coco import read_coco, write_coco
-from labelworks.core.formats.detection import Dataset, ImageBoxes, file_stems, item_rows
+from labelworks.core.formats.detection import Dataset, ImageBoxes, dataset_from_items, file_stems, item_rows
+from labelworks.core.formats.records import ExportItem
 from labelworks.core.formats.voc import read_voc_xml, read_voc_zip, write_voc_xml, write_voc_zip
 from labelworks.core.formats.yolo import parse_yolo_lines, read_yolo_zip, write_yolo_zip, yolo_lines
 
@@ -244,3 +247,33 @@ def test_item_rows_carry_pre_annotations() -> None:
     assert rows[0] == {"source-ref": "s3://bucket/a/0001.jpg", "lw-pre-annotations": {
         "boxes": list(SAMPLE.images[0].boxes), "inputImageProperties": {"width": 640, "height": 480}}}
     assert file_stems(["a/x.jpg", "b/x.png", "x", "https://h/?q"]) == ["x", "x-2", "x-3", "image"]
+
+
+def _item(item_id: int, data: dict[str, Any], answer: dict[str, Any] | None = None) -> ExportItem:
+    done = Consolidated(value=answer, confidence=1.0, votes=2, method="box-iou-consensus") if answer else None
+    return ExportItem(id=item_id, key=str(item_id), data_raw=json.dumps(data).encode(), answer=done)
+
+
+def test_dataset_from_items_prefers_the_answer_then_the_pre_annotations() -> None:
+    pre = {"boundingBoxes": [_box("b", 1, 2, 3, 4)], "inputImageProperties": {"width": 10, "height": 10}}
+    items = [
+        _item(1, {"source-ref": "a.jpg", "lw-pre-annotations": pre}, {"boxes": [{**_box("a", 0, 0, 5, 5), "x": 1}]}),
+        _item(2, {"source-ref": "b.jpg", "lw-pre-annotations": pre}),
+        _item(3, {"source": "c.jpg"}),
+    ]
+    ds = dataset_from_items(items, ["a", "b"])
+    assert ds == Dataset((ImageBoxes("a.jpg", 10, 10, (_box("a", 0, 0, 5, 5),)),  # size from the pre-annotations
+                          ImageBoxes("b.jpg", 10, 10, (_box("b", 1, 2, 3, 4),)),
+                          ImageBoxes("c.jpg", None, None, ())), ("a", "b"))
+
+
+@pytest.mark.parametrize(("pre", "where"), [
+    ({"boxes": "car"}, "item 7: lw-pre-annotations.boxes"),
+    ({"boxes": [{"left": 1}]}, "item 7: lw-pre-annotations.boxes[0]"),
+    ({"boxes": [{**_box("a", 0, 0, 1, 1), "top": "x"}]}, "item 7: lw-pre-annotations.boxes[0].top"),
+    ({"boxes": [_box("a", 0, 0, 0, 1)]}, "item 7: lw-pre-annotations.boxes[0]"),
+    ({"boxes": [], "inputImageProperties": {"width": 1.5, "height": 2}}, "item 7: lw-pre-annotations.inputImageProperties.width"),
+])
+def test_malformed_pre_annotations_fail_the_export_naming_the_item(pre: dict[str, Any], where: str) -> None:
+    with pytest.raises(ValidationFailed, match=re.escape(where)):
+        dataset_from_items([_item(7, {"source-ref": "a.jpg", "lw-pre-annotations": pre})], ["a"])

@@ -83,19 +83,41 @@ def dataset_from_items(items: Iterable[ExportItem], labels: Sequence[str]) -> Da
         ref = source_of(data) or f"item-{item.id}"
         pre = data.get(PRE_ANNOTATIONS_KEY)
         pre = pre if isinstance(pre, dict) else {}
+        # the answer was validated on submit; pre-annotations are whatever the import carried
         value: Any = item.answer.value if item.answer is not None else pre
-        boxes = value.get("boxes", []) if isinstance(value, dict) else []
+        where = f"item {item.id}: " + ("answer" if item.answer is not None else PRE_ANNOTATIONS_KEY)
+        raw = value.get("boxes", value.get("boundingBoxes", [])) if isinstance(value, dict) else []
+        if not isinstance(raw, list):
+            raise ValidationFailed(f"{where}.boxes: expected a list", field="items")
         props = None
         for source in (value, pre):
             got = source.get("inputImageProperties") if isinstance(source, dict) else None
             if isinstance(got, dict):
                 props = got
                 break
-        width = int(props["width"]) if props else None
-        height = int(props["height"]) if props else None
-        clean = tuple({k: b[k] for k in ("label", "left", "top", "width", "height")} for b in boxes)
+        width = _pixels(props.get("width"), f"{where}.inputImageProperties.width") if props else None
+        height = _pixels(props.get("height"), f"{where}.inputImageProperties.height") if props else None
+        clean = tuple(_box(b, f"{where}.boxes[{i}]") for i, b in enumerate(raw))
         images.append(ImageBoxes(ref, width, height, clean))
     return Dataset(tuple(images), label_order(images, labels))
+
+
+def _pixels(raw: Any, where: str) -> int:
+    n = coord(raw, where)
+    if not isinstance(n, int) or n <= 0:
+        raise ValidationFailed(f"{where}: expected whole pixels above 0, got {raw!r}", field="items")
+    return n
+
+
+def _box(raw: Any, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("label"), str) or not raw["label"]:
+        raise ValidationFailed(f"{where}: expected a box with a label, left, top, width and height", field="items")
+    box: dict[str, Any] = {"label": raw["label"]}
+    for key in ("left", "top", "width", "height"):
+        box[key] = coord(raw.get(key), f"{where}.{key}")
+    if box["width"] <= 0 or box["height"] <= 0:
+        raise ValidationFailed(f"{where}: width and height must be greater than 0", field="items")
+    return box
 
 
 def file_stems(refs: Sequence[str]) -> list[str]:
