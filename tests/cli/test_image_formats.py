@@ -91,3 +91,31 @@ def test_detection_formats_are_refused_elsewhere(cli, make_project: Callable[...
                                "annotations": [{"image_id": 2, "category_id": 1, "bbox": [0, 0, 1, 1]}]}))
     result = cli("import", str(text_project), str(bad), "--format", "coco", code=2)
     assert "annotations[0].image_id" in result.output
+
+
+def test_a_ground_truth_output_manifest_chains_into_a_new_project(cli, db: Database, owner: str,
+                                                                  make_project: Callable[..., int],
+                                                                  tmp_path: Path) -> None:
+    first = make_project("--workers-per-item", "1", name="Street", task_type="bounding-box", labels="car,person,bike")
+    source = tmp_path / "in.json"
+    source.write_bytes(write_coco(DATASET))
+    cli("import", str(first), str(source), "--format", "coco")
+    actor = accounts.actor_for(accounts.find_user(db, owner))
+    while (lease := assignments.next_for(db, actor, first)) is not None:
+        annotations.submit(db, actor, lease.assignment_id, {"boxes": [_box("person", 1, 2)],
+                                                            "inputImageProperties": {"width": 640, "height": 480}})
+    manifest = tmp_path / "output.manifest"
+    cli("export", str(first), "--format", "manifest", "-o", str(manifest))
+    # the output manifest carries an object-detection label: a second project starts from it
+    second = make_project(name="Adjust", task_type="bounding-box", labels="car,person,bike")
+    assert "3 lines: 3 items created" in cli("import", str(second), str(manifest), "--format", "gt-detection").stdout
+    out = tmp_path / "out.json"
+    cli("export", str(second), "--format", "coco", "-o", str(out))
+    images = read_coco(out.read_bytes()).images
+    assert [i.boxes for i in images] == [(_box("person", 1, 2),)] * 3
+    assert [i.image for i in images] == [i.image for i in DATASET.images]
+    bad = tmp_path / "bad.manifest"
+    bad.write_bytes(b'{"source-ref": "a"}\n{"source-ref": "b", "l": {"annotations": [{"class_id": 9}]}, '
+                    b'"l-metadata": {"type": "groundtruth/object-detection", "class-map": {}}}\n')
+    result = cli("import", str(second), str(bad), "--format", "gt-detection", code=2)
+    assert "line 2: l.annotations[0].class_id: 9 is not in the class-map" in result.output

@@ -17,7 +17,11 @@ from labelworks.core.consolidation.majority import Consolidated
 from labelworks.core.errors import ValidationFailed
 from labelworks.core.formats.coco import read_coco, write_coco
 from labelworks.core.formats.detection import Dataset, ImageBoxes, dataset_from_items, file_stems, item_rows
+from labelworks.core.formats.gt_detection import gt_detection_rows
 from labelworks.core.formats.records import ExportItem
+from labelworks.core.labels import parse_label_config
+from labelworks.core.tasktypes.base import ProjectSpec
+from labelworks.core.tasktypes.bounding_box import BOUNDING_BOX
 from labelworks.core.formats.voc import read_voc_xml, read_voc_zip, write_voc_xml, write_voc_zip
 from labelworks.core.formats.yolo import parse_yolo_lines, read_yolo_zip, write_yolo_zip, yolo_lines
 
@@ -277,3 +281,42 @@ def test_dataset_from_items_prefers_the_answer_then_the_pre_annotations() -> Non
 def test_malformed_pre_annotations_fail_the_export_naming_the_item(pre: dict[str, Any], where: str) -> None:
     with pytest.raises(ValidationFailed, match=re.escape(where)):
         dataset_from_items([_item(7, {"source-ref": "a.jpg", "lw-pre-annotations": pre})], ["a"])
+
+
+# --- Ground Truth object-detection output manifests ------------------------------------------
+
+
+def test_gt_detection_lines_become_pre_annotations_and_keep_their_keys() -> None:
+    spec = ProjectSpec(labels=parse_label_config(["car", "person"]), job_name="street", label_attribute="street")
+    answer = Consolidated(value={"boxes": [_box("person", 300.5, 40.25, 60, 200)],
+                                 "inputImageProperties": {"width": 640, "height": 480}},
+                          confidence=0.9, votes=3, method="box-iou-consensus", object_confidence=(0.9,))
+    line = {"source-ref": "s3://b/a.jpg", "id": 7, **BOUNDING_BOX.output_fields(answer, spec, "t")}
+    data = b"\n".join([json.dumps(line).encode(), b"", b'{"source-ref": "s3://b/plain.jpg"}'])
+    (n1, row1), (n3, row3) = gt_detection_rows(data)
+    assert (n1, n3) == (1, 3)
+    assert isinstance(row1, dict) and row1["lw-pre-annotations"] == answer.value
+    assert row1["id"] == 7 and row1["street"] == line["street"]  # every key of the line stays
+    assert row3 == {"source-ref": "s3://b/plain.jpg"}
+
+
+def test_gt_detection_bad_lines_are_named() -> None:
+    meta = {"type": "groundtruth/object-detection", "class-map": {"0": "car"}}
+    ann = {"class_id": 0, "left": 1, "top": 1, "width": 2, "height": 2}
+    lines = [
+        {"source-ref": "a", "bb": {"annotations": [ann, {**ann, "class_id": 3}]}, "bb-metadata": meta},
+        {"source-ref": "a", "bb": {"annotations": [{**ann, "left": "1"}]}, "bb-metadata": meta},
+        {"source-ref": "a", "bb": {"annotations": [ann]}, "bb-metadata": {**meta, "class-map": None}},
+        {"source-ref": "a", "x": {}, "x-metadata": meta, "y": {}, "y-metadata": meta},
+    ]
+    data = b"\n".join(json.dumps(x).encode() for x in lines) + b"\n{oops\n[1]\n"
+    got = list(gt_detection_rows(data))
+    assert got == [
+        (1, "bb.annotations[1].class_id: 3 is not in the class-map"),
+        (2, "bb.annotations[0].left: expected a number, got '1'"),
+        (3, "bb-metadata.class-map: expected an object"),
+        (4, "several object-detection labels (x, y); keep one"),
+        (5, got[4][1]),
+        (6, "expected a JSON object"),
+    ]
+    assert str(got[4][1]).startswith("not valid JSON")

@@ -35,6 +35,7 @@ class ImportFormat(StrEnum):
     COCO = "coco"
     YOLO = "yolo"
     VOC = "voc"
+    GT_DETECTION = "gt-detection"
 
 
 class ExportFormat(StrEnum):

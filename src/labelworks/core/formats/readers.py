@@ -19,10 +19,10 @@ from .records import SOURCE_KEYS, BadLine, ParsedLine
 __all__ = ["scan_file", "scan_manifest", "read_manifest", "read_csv", "read_rows", "read_file", "detect_format", "check_item", "FORMATS",
            "DETECTION_FORMATS", "read_detection"]
 
-FORMATS = ("manifest", "csv", "tsv", "json", "coco", "yolo", "voc")
+FORMATS = ("manifest", "csv", "tsv", "json", "coco", "yolo", "voc", "gt-detection")
 # whole-dataset image formats: parsed at once, each image becomes an item with its boxes as
 # pre-annotations (``core/formats/detection.py``)
-DETECTION_FORMATS = ("coco", "yolo", "voc")
+DETECTION_FORMATS = ("coco", "yolo", "voc", "gt-detection")
 _NEEDS = "needs a non-empty 'source' or 'source-ref' (or 'text' / 'image' / 'url')"
 
 
@@ -229,15 +229,23 @@ def read_file(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
 
 
 def read_detection(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
-    """A COCO JSON, YOLO zip or VOC zip as items; a malformed file is one bad line naming the field."""
+    """A COCO JSON, YOLO zip, VOC zip or Ground Truth object-detection output manifest as items.
+
+    A malformed COCO / YOLO / VOC file is one bad line naming the field; a manifest's bad lines
+    are reported one by one with their numbers.
+    """
     from .coco import read_coco
     from .detection import item_rows
+    from .gt_detection import gt_detection_rows
     from .voc import read_voc_zip
     from .yolo import read_yolo_zip
 
+    data = stream.read()
+    if fmt == "gt-detection":  # keeps every key of each line, adds the pre-annotations
+        return (BadLine(n, row) if isinstance(row, str) else next(read_rows([row], n))
+                for n, row in gt_detection_rows(data))
     parse = {"coco": read_coco, "yolo": read_yolo_zip, "voc": read_voc_zip}[fmt]
     try:
-        dataset = parse(stream.read())
+        return read_rows(item_rows(parse(data)))
     except ValidationFailed as exc:
         return iter([BadLine(1, exc.message)])
-    return read_rows(item_rows(dataset))
