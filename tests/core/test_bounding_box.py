@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelworks.core.consolidation.majority import Consolidated
 from labelworks.core.errors import ValidationFailed
@@ -142,3 +144,27 @@ def test_output_fields_of_an_empty_answer_without_image_size() -> None:
     out = BOUNDING_BOX.output_fields(answer, SPEC, "t")
     assert out["bb"] == {"annotations": []}
     assert out["bb-metadata"]["objects"] == [] and out["bb-metadata"]["class-map"] == {}
+
+
+_coord = st.one_of(st.integers(0, 300), st.floats(0, 300, allow_nan=False, allow_infinity=False))
+_size = st.one_of(st.integers(1, 300), st.floats(0.01, 300, allow_nan=False, allow_infinity=False))
+_boxes = st.lists(st.fixed_dictionaries({"label": st.sampled_from(SPEC.labels.labels), "left": _coord, "top": _coord,
+                                         "width": _size, "height": _size}), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_boxes, min_size=1, max_size=4))
+def test_normalize_is_idempotent_and_consensus_is_a_valid_answer(answers: list[list[dict[str, Any]]]) -> None:
+    big = {"width": 1000, "height": 1000}  # every generated box fits
+    values = [BOUNDING_BOX.normalize({"boxes": {"boundingBoxes": b, "inputImageProperties": big}}, SPEC)
+              for b in answers]
+    for value in values:
+        assert BOUNDING_BOX.normalize(value, SPEC) == value
+    answer = BOUNDING_BOX.consolidate(values, SPEC)
+    assert answer is not None
+    # the consensus can be loaded as an initial value and submitted again (adjustment chaining)
+    consensus: Any = answer.value
+    kept = [b for b in consensus["boxes"] if b["width"] > 0 and b["height"] > 0]
+    assert BOUNDING_BOX.normalize({**consensus, "boxes": kept}, SPEC)["boxes"] == kept
+    out = BOUNDING_BOX.output_fields(answer, SPEC, "t")
+    assert len(out["bb"]["annotations"]) == len(out["bb-metadata"]["objects"]) == len(consensus["boxes"])
