@@ -77,7 +77,7 @@ def test_export_gives_the_consensus_once_labeled(cli, db: Database, owner: str, 
     manifest = tmp_path / "out.manifest"
     cli("export", str(box_project), "--format", "manifest", "-o", str(manifest))
     row = json.loads(manifest.read_bytes())
-    assert row["lw-pre-annotations"]["boxes"][0] == _box("car", 10, 20)  # the input stays as imported
+    assert row["lw-pre-annotations"]["boundingBoxes"][0] == _box("car", 10, 20)  # the input stays as imported
     (meta,) = [v for k, v in row.items() if k.endswith("-metadata")]
     assert meta["type"] == "groundtruth/object-detection" and meta["class-map"] == {"0": "car"}
 

@@ -42,6 +42,12 @@ def test_normalize_without_image_size_and_with_no_boxes() -> None:
         "boxes": [], "inputImageProperties": PROPS}
 
 
+def test_a_zero_image_size_is_unknown() -> None:
+    # the element posts 0 x 0 until its image has loaded
+    zero = {"width": 0, "height": 0}
+    assert BOUNDING_BOX.normalize({"boundingBoxes": [CAR], "inputImageProperties": zero}, SPEC) == {"boxes": [CAR]}
+
+
 def test_whole_floats_become_ints_and_extra_keys_are_dropped() -> None:
     raw = {"label": "car", "left": 10.0, "top": 20.0, "width": 100.0, "height": 50.5, "id": "x1"}
     out = BOUNDING_BOX.normalize({"boundingBoxes": [raw]}, SPEC)["boxes"][0]

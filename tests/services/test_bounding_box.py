@@ -64,7 +64,7 @@ def test_a_box_outside_the_image_is_refused_with_its_field(db: Database, factory
 
 def test_default_template_renders_the_element_with_pre_annotations() -> None:
     spec = ProjectSpec(labels=parse_label_config(["car", "person"]))
-    pre = {"boxes": [_box("car", 1)], "inputImageProperties": PROPS}
+    pre = {"boundingBoxes": [_box("car", 1)], "inputImageProperties": PROPS}
     page = templates.render_task(BOUNDING_BOX.default_template(spec), {"source-ref": "s3://b/a.jpg",
                                  PRE_ANNOTATIONS_KEY: pre}, ["car", "person"], header="Draw the cars")
     assert '<lw-bounding-box name="boxes" header="Draw the cars"' in page

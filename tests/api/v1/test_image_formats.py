@@ -25,7 +25,7 @@ def test_yolo_upload_then_coco_export(client: TestClient, factory: Factory, org:
     assert job["status"] == "done" and job["result"]["created"] == 2, job
     # the worker's task carries the boxes as pre-annotations, and the frame passes them on
     task = client.post(f"/api/v1/projects/{p.id}/next", json={}, headers=org.annotator.headers).json()
-    assert task["data"]["lw-pre-annotations"]["boxes"] == [CAR]
+    assert task["data"]["lw-pre-annotations"]["boundingBoxes"] == [CAR]  # the element's shape
     frame = client.get(task["frame_url"], headers=org.annotator.headers)
     assert frame.status_code == 200 and "initial-value=" in frame.text
     r = client.get(f"/api/v1/projects/{p.id}/export", params={"format": "coco"}, headers=org.manager.headers)

@@ -62,10 +62,14 @@ def label_order(images: Iterable[ImageBoxes], known: Sequence[str] = ()) -> tupl
 
 
 def item_rows(dataset: Dataset) -> list[dict[str, Any]]:
-    """Items to import: ``source-ref`` plus the boxes as pre-annotations the worker can adjust."""
+    """Items to import: ``source-ref`` plus the boxes as pre-annotations the worker can adjust.
+
+    Pre-annotations take the element's own output shape (``boundingBoxes``), which
+    ``<lw-bounding-box initial-value>`` reads as it is.
+    """
     rows = []
     for image in dataset.images:
-        pre: dict[str, Any] = {"boxes": [dict(b) for b in image.boxes]}
+        pre: dict[str, Any] = {"boundingBoxes": [dict(b) for b in image.boxes]}
         if image.width and image.height:
             pre["inputImageProperties"] = {"width": image.width, "height": image.height}
         rows.append({"source-ref": image.image, PRE_ANNOTATIONS_KEY: pre})
@@ -86,18 +90,22 @@ def dataset_from_items(items: Iterable[ExportItem], labels: Sequence[str]) -> Da
         # the answer was validated on submit; pre-annotations are whatever the import carried
         value: Any = item.answer.value if item.answer is not None else pre
         where = f"item {item.id}: " + ("answer" if item.answer is not None else PRE_ANNOTATIONS_KEY)
-        raw = value.get("boxes", value.get("boundingBoxes", [])) if isinstance(value, dict) else []
+        key = "boundingBoxes" if isinstance(value, dict) and "boundingBoxes" in value else "boxes"
+        raw = value.get(key, []) if isinstance(value, dict) else []
         if not isinstance(raw, list):
-            raise ValidationFailed(f"{where}.boxes: expected a list", field="items")
+            raise ValidationFailed(f"{where}.{key}: expected a list", field="items")
         props = None
         for source in (value, pre):
             got = source.get("inputImageProperties") if isinstance(source, dict) else None
             if isinstance(got, dict):
                 props = got
                 break
+        # 0 x 0 is what the element reports before its image has loaded: unknown
+        if props and props.get("width") == 0 and props.get("height") == 0:
+            props = None
         width = _pixels(props.get("width"), f"{where}.inputImageProperties.width") if props else None
         height = _pixels(props.get("height"), f"{where}.inputImageProperties.height") if props else None
-        clean = tuple(_box(b, f"{where}.boxes[{i}]") for i, b in enumerate(raw))
+        clean = tuple(_box(b, f"{where}.{key}[{i}]") for i, b in enumerate(raw))
         images.append(ImageBoxes(ref, width, height, clean))
     return Dataset(tuple(images), label_order(images, labels))
 

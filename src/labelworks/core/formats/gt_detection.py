@@ -8,6 +8,7 @@ A line of a bounding-box job's output manifest::
      "street-metadata": {"class-map": {"0": "car"}, "type": "groundtruth/object-detection", ...}}
 
 becomes an item that keeps every key of the line and gains ``lw-pre-annotations`` with the boxes
+(the element's ``boundingBoxes`` shape)
 (labels from the line's ``class-map``) and the image size. The label attribute is found by its
 metadata's ``type``; a line with none is imported as it is. Several object-detection attributes
 on one line (a chained job) are refused: say which one by removing the others.
@@ -48,7 +49,7 @@ def _pre_annotations(body: Any, meta: dict[str, Any], at: str) -> dict[str, Any]
         for key in ("left", "top", "width", "height"):
             box[key] = coord(ann.get(key), f"{where}.{key}")
         boxes.append(box)
-    out: dict[str, Any] = {"boxes": boxes}
+    out: dict[str, Any] = {"boundingBoxes": boxes}
     sizes = body.get("image_size")
     if isinstance(sizes, list) and sizes and isinstance(sizes[0], dict):
         width, height = sizes[0].get("width"), sizes[0].get("height")

@@ -139,6 +139,9 @@ def _image_properties(raw: Any, field: str) -> dict[str, Any] | None:
         return None
     if not isinstance(raw, dict):
         raise ValidationFailed("must be an object with width and height", field=field)
+    if raw.get("width") == 0 and raw.get("height") == 0:
+        # what <lw-bounding-box> posts before its image has loaded: the size is unknown, not wrong
+        return None
     out: dict[str, Any] = {}
     for key in ("width", "height"):
         n = _number(raw.get(key), f"{field}.{key}")
