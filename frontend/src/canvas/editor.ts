@@ -11,6 +11,8 @@ import { toImage, wheelFactor } from "./viewport";
 export type EditorEvent =
   /** The boxes changed through a command (draw, edit, delete, undo, redo): the value changed. */
   | { kind: "change"; value: BoundingBoxOutput }
+  /** Zoom or pan changed (at pointer rate). */
+  | { kind: "viewport"; scale: number }
   /** The boxes were replaced by a load (initial value, draft, image size). */
   | { kind: "boxes" }
   /** Anything the chrome shows changed (selection, tool, label, history, boxes, zoom). */
@@ -48,7 +50,8 @@ export class BoxEditor {
     });
     this.controller.subscribe((e: ControllerEvent) => {
       if (e.kind === "selection") this.view.setSelected(e.id);
-      opts.onEvent({ kind: "state" });
+      // Zoom and pan come at pointer rate: reported apart so the chrome can skip a re-render.
+      opts.onEvent(e.kind === "viewport" ? { kind: "viewport", scale: this.view.viewport.scale } : { kind: "state" });
     });
     this.resizeObserver = new ResizeObserver(() => {
       this.view.resize({ width: container.clientWidth, height: container.clientHeight });

@@ -20,6 +20,20 @@ export const LABEL_COLOURS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911e
 /** Labels are written on the boxes only while there are at most this many (beyond, they are noise). */
 const LABEL_TEXT_LIMIT = 400;
 const HANDLE_PX = 8;
+/** Zoomed out far enough that the whole image is at most this many device px a side, the boxes
+ * are painted once into a bitmap and each pan step is one drawImage. */
+const CACHE_MAX_PX = 4096;
+/** Room round the cached bitmap for outlines and tags on the image's edge. */
+const CACHE_PAD = 24;
+/** A zoom in progress scales the last bitmap; it is repainted this long after the last step. */
+const ZOOM_SETTLE_MS = 150;
+
+interface BoxCache {
+  canvas: HTMLCanvasElement;
+  k: number;
+  dpr: number;
+  skip: number | null;
+}
 
 export class BoxView implements ViewPort {
   readonly stage: Konva.Stage;
@@ -31,6 +45,10 @@ export class BoxView implements ViewPort {
   private draft: Rect | null = null;
   private preview: { id: number; rect: Rect } | null = null;
   private selectedId: number | null = null;
+  private cache: BoxCache | null = null;
+  private cacheDirty = true;
+  private zoomedAt = -Infinity;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly container: HTMLDivElement,
@@ -56,6 +74,7 @@ export class BoxView implements ViewPort {
   }
 
   setViewport(v: Viewport): void {
+    if (v.scale !== this._viewport.scale) this.zoomedAt = performance.now();
     this._viewport = v;
     this.stage.scale({ x: v.scale, y: v.scale });
     this.stage.position({ x: v.x, y: v.y });
@@ -104,6 +123,7 @@ export class BoxView implements ViewPort {
 
   /** The model changed: redraw the boxes (one shape) and the selection. */
   refresh(): void {
+    this.cacheDirty = true;
     this.boxLayer.batchDraw();
     this.overlayLayer.batchDraw();
   }
@@ -115,6 +135,8 @@ export class BoxView implements ViewPort {
   }
 
   destroy(): void {
+    clearTimeout(this.settleTimer);
+    this.cache = null;
     this.stage.destroy();
   }
 
@@ -132,32 +154,108 @@ export class BoxView implements ViewPort {
   }
 
   private drawBoxes(ctx: CanvasRenderingContext2D): void {
-    const boxes = this.model.boxes;
-    const px = this.px;
-    const view = this.visibleRect();
+    const m = ctx.getTransform();
+    const k = m.a; // device pixels per image pixel
+    const dpr = k / this._viewport.scale;
+    const img = this.model.image;
     const skip = this.preview?.id ?? this.selectedId;
+    const pad = CACHE_PAD;
+    const w = Math.ceil(img.width * k) + 2 * pad;
+    const h = Math.ceil(img.height * k) + 2 * pad;
+    if (!img.width || w > CACHE_MAX_PX || h > CACHE_MAX_PX) {
+      // Zoomed in far: only the visible boxes are painted, straight onto the layer.
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      this.paintBoxes(ctx, k, m.e, m.f, dpr, skip, this.visibleRect());
+      ctx.setTransform(m);
+      return;
+    }
+    let cache = this.cache;
+    const zooming = performance.now() - this.zoomedAt < ZOOM_SETTLE_MS;
+    if (!cache || this.cacheDirty || cache.skip !== skip || cache.dpr !== dpr || (cache.k !== k && !zooming)) {
+      cache = this.buildCache(k, dpr, skip, w, h);
+    }
+    // One drawImage per frame while panning; while a zoom is in progress the last bitmap is
+    // scaled (briefly soft) and repainted sharp once the wheel rests.
+    const s = k / cache.k;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    if (s === 1) ctx.drawImage(cache.canvas, Math.round(m.e) - pad, Math.round(m.f) - pad);
+    else ctx.drawImage(cache.canvas, m.e - pad * s, m.f - pad * s, cache.canvas.width * s, cache.canvas.height * s);
+    ctx.setTransform(m);
+    if (s !== 1) {
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => this.boxLayer.batchDraw(), ZOOM_SETTLE_MS);
+    }
+  }
+
+  private buildCache(k: number, dpr: number, skip: number | null, w: number, h: number): BoxCache {
+    const canvas = this.cache?.canvas ?? document.createElement("canvas");
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    const ctx = canvas.getContext("2d")!;
+    ctx.clearRect(0, 0, w, h);
+    this.paintBoxes(ctx, k, CACHE_PAD, CACHE_PAD, dpr, skip, null);
+    this.cacheDirty = false;
+    this.cache = { canvas, k, dpr, skip };
+    return this.cache;
+  }
+
+  /**
+   * Paints the boxes in device pixels: image point p lands at p × k + (ex, ey). Each outline is
+   * four fillRects, 2 CSS px thick, on whole device pixels (no anti-aliasing): software canvases
+   * (no GPU) rasterise these about three times faster than stroked paths, and lines stay crisp.
+   */
+  private paintBoxes(
+    ctx: CanvasRenderingContext2D,
+    k: number,
+    ex: number,
+    ey: number,
+    dpr: number,
+    skip: number | null,
+    cull: Rect | null,
+  ): void {
+    const boxes = this.model.boxes;
     const byColour = new Map<string, Box[]>();
     for (const b of boxes) {
       if (b.hidden || b.id === skip) continue;
-      if (b.left > view.left + view.width || b.top > view.top + view.height) continue;
-      if (b.left + b.width < view.left || b.top + b.height < view.top) continue;
+      if (cull && (b.left > cull.left + cull.width || b.top > cull.top + cull.height)) continue;
+      if (cull && (b.left + b.width < cull.left || b.top + b.height < cull.top)) continue;
       const colour = this.colourOf(b.label);
       let list = byColour.get(colour);
       if (!list) byColour.set(colour, (list = []));
       list.push(b);
     }
-    ctx.lineWidth = 2 * px;
+    const lw = Math.max(1, Math.round(2 * dpr));
+    const off = lw >> 1;
     for (const [colour, list] of byColour) {
-      ctx.strokeStyle = colour;
-      ctx.beginPath();
-      for (const b of list) ctx.rect(b.left, b.top, b.width, b.height);
-      ctx.stroke();
+      ctx.fillStyle = colour;
+      for (const b of list) {
+        const x0 = Math.round(b.left * k + ex) - off;
+        const y0 = Math.round(b.top * k + ey) - off;
+        const w = Math.max(lw, Math.round((b.left + b.width) * k + ex) - off - x0 + lw);
+        const h = Math.max(lw, Math.round((b.top + b.height) * k + ey) - off - y0 + lw);
+        ctx.fillRect(x0, y0, w, lw);
+        ctx.fillRect(x0, y0 + h - lw, w, lw);
+        ctx.fillRect(x0, y0 + lw, lw, h - 2 * lw);
+        ctx.fillRect(x0 + w - lw, y0 + lw, lw, h - 2 * lw);
+      }
     }
     if (boxes.length <= LABEL_TEXT_LIMIT) {
-      ctx.font = `600 ${11 * px}px system-ui, sans-serif`;
+      ctx.font = `600 ${Math.round(11 * dpr)}px system-ui, sans-serif`;
       ctx.textBaseline = "bottom";
+      const th = Math.round(15 * dpr);
       for (const [colour, list] of byColour) {
-        for (const b of list) this.drawTag(ctx, b.label, b.left, b.top, colour);
+        for (const b of list) {
+          if (!b.label) continue;
+          const x = Math.round(b.left * k + ex) - off;
+          const y = Math.round(b.top * k + ey);
+          const top = y - th < 0 ? y : y - th;
+          ctx.fillStyle = colour;
+          ctx.fillRect(x, top, Math.ceil(ctx.measureText(b.label).width + 8 * dpr), th);
+          ctx.fillStyle = "#fff";
+          ctx.fillText(b.label, x + 4 * dpr, top + th - 2 * dpr);
+        }
       }
     }
   }

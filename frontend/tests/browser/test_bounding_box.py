@@ -178,3 +178,64 @@ def test_a_draft_is_restored_and_many_boxes_stay_responsive(page: Any, shots: Pa
     page.screenshot(path=str(shots / "bbox-2000.png"))
     frame.get_by_role("button", name="Submit").click()
     assert len(wait_for(page, lambda m: m["type"] == "lw:submit")["value"]["objects"]["boundingBoxes"]) == 2000
+
+
+def _many_boxes(n: int) -> list[dict[str, Any]]:
+    return [{"label": ["house", "tree", "sun"][i % 3], "left": (i * 37) % 760, "top": (i * 53) % 470,
+             "width": 12 + i % 30, "height": 10 + i % 20} for i in range(n)]
+
+
+FRAMES["bbox-5000"] = (
+    "<crowd-form><crowd-bounding-box name=\"objects\" src=\"/media/scene.png\" labels='[\"house\", \"tree\", \"sun\"]' "
+    f"initial-value='{json.dumps(_many_boxes(5000))}'></crowd-bounding-box></crowd-form>")
+
+
+def test_5000_boxes_open_and_drag_zoom_pan_steps(page: Any, shots: Path) -> None:
+    """The frame page on its own (no host) so that CDP's metrics are the frame's main thread:
+    main-thread task time (thread CPU) per input step, as ../shared/bench/peer_ls_ui.py measures."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+
+    def cpu_ms() -> float:
+        return next(m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]
+                    if m["name"] == "TaskDuration") * 1000
+
+    page.goto("/frame/bbox-5000")
+    page.wait_for_function("""() => { const el = document.querySelector('crowd-bounding-box');
+        return el && el.editor && el.editor.model.size === 5000 && el.editor.model.image.width > 0; }""")
+    open_ms = page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))")
+    load_cpu = cpu_ms()
+
+    canvas = page.locator("crowd-bounding-box").evaluate(
+        "el => { const r = el.shadowRoot.querySelector('.canvas').getBoundingClientRect();"
+        " return {x: r.left, y: r.top, w: r.width, h: r.height}; }")
+    cx, cy = canvas["x"] + canvas["w"] / 2, canvas["y"] + canvas["h"] / 2
+    raf2 = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(0))))"
+
+    def step(action: Any) -> float:
+        c0 = cpu_ms()
+        action()
+        page.evaluate(raf2)
+        return cpu_ms() - c0
+
+    zoom = [step(lambda: page.mouse.wheel(0, -100)) for _ in range(5)]
+    page.mouse.move(cx, cy)
+    page.mouse.down(button="middle")
+    pan = [step(lambda i=i: page.mouse.move(cx + 4 * (i + 1), cy)) for i in range(10)]
+    page.mouse.up(button="middle")
+    page.keyboard.press("f")  # fit again, then select the box under the centre and drag it
+    page.mouse.click(cx, cy)
+    page.locator("crowd-bounding-box").evaluate("el => el.editor.controller.selected !== null") or pytest.fail(
+        "no box under the centre")
+    page.mouse.down()
+    drag = [step(lambda i=i: page.mouse.move(cx + 3 * (i + 1), cy + 2 * (i + 1))) for i in range(10)]
+    page.mouse.up()
+    page.screenshot(path=str(shots / "bbox-5000.png"))
+
+    med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    print(f"5000 boxes: open {open_ms:.0f} ms (main-thread {load_cpu:.0f} ms); per step (median main-thread ms): "
+          f"zoom {med(zoom):.1f}, pan {med(pan):.1f}, drag {med(drag):.1f}")
+    assert open_ms < 3000
+    # The issue's budget is 16 ms a step; the limit here is looser for a loaded shared test machine.
+    assert med(zoom) < 40 and med(pan) < 40 and med(drag) < 40
+    assert page.errors == []

@@ -196,6 +196,12 @@ export class LwBoundingBox extends LitElement implements LwField {
   }
 
   private _onEditorEvent(e: EditorEvent): void {
+    if (e.kind === "viewport") {
+      // Only the zoom figure shows the viewport: set it without a Lit render at pointer rate.
+      const zoom = this.renderRoot.querySelector(".zoom");
+      if (zoom) zoom.textContent = `${Math.round(e.scale * 100)}%`;
+      return;
+    }
     if (e.kind === "change" || e.kind === "boxes") this._rev++;
     if (e.kind === "change") {
       if (this._error) this.validateField();
@@ -243,7 +249,7 @@ export class LwBoundingBox extends LitElement implements LwField {
       )}
       <span class="sep"></span>
       <button type="button" class="tool" title="Zoom out (wheel)" aria-label="Zoom out" @click=${() => this._zoom(1 / 1.25)}>−</button>
-      <span class="zoom" aria-label="Zoom">${zoom}%</span>
+      <span class="zoom" aria-label="Zoom" .textContent=${`${zoom}%`}></span>
       <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
       <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
       <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
