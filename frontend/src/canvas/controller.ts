@@ -71,6 +71,8 @@ export const CLICK_SLOP_PX = 3;
 export const HANDLE_RADIUS_PX = 7;
 /** Arrow keys move a selected box by 1 px, with Shift by this much. */
 export const NUDGE_BIG = 10;
+/** A pasted box lands this far (image px) down and right of the copied one. */
+export const PASTE_OFFSET = 10;
 
 type Listener = (e: ControllerEvent) => void;
 
@@ -262,6 +264,8 @@ export class Controller {
   private gesture: ToolHandler | null = null;
   private spaceHeld = false;
   private hoverCursor = "";
+  /** The box copied with Ctrl+C (label and bounds), pasted with Ctrl+V. */
+  private clipboard: { label: string; rect: Rect } | null = null;
   private _selected: number | null = null;
   private _labelIndex = 0;
   private readonly listeners = new Set<Listener>();
@@ -375,6 +379,26 @@ export class Controller {
     return this.model.redo();
   }
 
+  /** Copies the selected box (kept in the controller: the frame has no clipboard access). */
+  copy(): boolean {
+    const sel = this.selected;
+    if (!sel) return false;
+    this.clipboard = { label: sel.label, rect: { left: sel.left, top: sel.top, width: sel.width, height: sel.height } };
+    return true;
+  }
+
+  /** Pastes the copied box PASTE_OFFSET px down and right of the original (so it is seen), and selects it. */
+  paste(): boolean {
+    const clip = this.clipboard;
+    if (!clip) return false;
+    const r = clip.rect;
+    const rect = this.model.clampMoved({ ...r, left: r.left + PASTE_OFFSET, top: r.top + PASTE_OFFSET });
+    this.select(this.model.addBox(clip.label, rect));
+    // The next paste lands further on, not on top of this one.
+    this.clipboard = { label: clip.label, rect };
+    return true;
+  }
+
   nudge(dx: number, dy: number): boolean {
     const sel = this.selected;
     if (!sel || sel.locked) return false;
@@ -469,6 +493,8 @@ export class Controller {
     if (mod && !k.alt) {
       if (key === "z") return k.shift ? this.redo() || true : this.undo() || true;
       if (key === "y") return this.redo() || true;
+      if (key === "c") return this.copy();
+      if (key === "v") return this.paste();
       return false;
     }
     if (k.alt) return false;

@@ -196,6 +196,25 @@ describe("Controller: keys and labels", () => {
     expect(model.boxes[0]).toMatchObject({ left: 11, top: 10 });
   });
 
+  it("copies and pastes the selected box, offset and inside the image, undoably", () => {
+    const { model, c, key } = setup();
+    const id = model.addBox("tree", { left: 770, top: 10, width: 25, height: 30 });
+    expect(key("v", { ctrl: true })).toBe(false); // nothing copied yet
+    c.select(id);
+    expect(key("c", { ctrl: true })).toBe(true);
+    expect(key("v", { ctrl: true })).toBe(true);
+    expect(key("v", { meta: true })).toBe(true);
+    expect(model.output().boundingBoxes).toEqual([
+      { label: "tree", left: 770, top: 10, width: 25, height: 30 },
+      { label: "tree", left: 775, top: 20, width: 25, height: 30 }, // pushed back inside (800 wide)
+      { label: "tree", left: 775, top: 30, width: 25, height: 30 },
+    ]);
+    expect(c.selectedId).toBe(model.boxes[2]!.id);
+    c.undo();
+    c.undo();
+    expect(model.size).toBe(1);
+  });
+
   it("a locked box cannot be deleted, moved or relabelled", () => {
     const { model, c, key } = setup();
     const id = model.addBox("house", { left: 10, top: 10, width: 50, height: 50 });
