@@ -6,7 +6,7 @@
 import { Controller, type ControllerEvent, type KeyInput, type PointerInput, type ToolName } from "./controller";
 import { BoxModel, type BoundingBoxOutput, type ModelEvent, type OutputBox } from "./model";
 import { BoxView, LABEL_COLOURS } from "./view";
-import { toImage, wheelFactor } from "./viewport";
+import { fit, toImage, wheelFactor } from "./viewport";
 
 export type EditorEvent =
   /** The boxes changed through a command (draw, edit, delete, undo, redo): the value changed. */
@@ -33,7 +33,6 @@ export class BoxEditor {
   private readonly resizeObserver: ResizeObserver;
   private readonly cleanups: (() => void)[] = [];
   private imageToken = 0;
-  private fitted = false;
 
   constructor(
     private readonly container: HTMLDivElement,
@@ -54,11 +53,13 @@ export class BoxEditor {
       opts.onEvent(e.kind === "viewport" ? { kind: "viewport", scale: this.view.viewport.scale } : { kind: "state" });
     });
     this.resizeObserver = new ResizeObserver(() => {
+      // A view that was fitted (the worker has not zoomed or panned since) is fitted again.
+      const before = fit(this.model.image, this.view.containerSize());
+      const v = this.view.viewport;
+      const wasFitted = v.scale === before.scale && v.x === before.x && v.y === before.y;
       this.view.resize({ width: container.clientWidth, height: container.clientHeight });
-      if (!this.fitted && this.model.image.width) {
-        this.fitted = true;
-        this.controller.fit();
-      } else this.view.refresh();
+      if (this.model.image.width && wasFitted) this.controller.fit();
+      else this.view.refresh();
     });
     this.resizeObserver.observe(container);
     this.listen();
@@ -99,7 +100,6 @@ export class BoxEditor {
       if (token !== this.imageToken) return;
       this.model.setImageSize({ width: img.naturalWidth, height: img.naturalHeight });
       this.view.setImage(img);
-      this.fitted = this.container.clientWidth > 0;
       this.controller.fit();
       this.opts.onEvent({ kind: "image-loaded", width: img.naturalWidth, height: img.naturalHeight });
     };

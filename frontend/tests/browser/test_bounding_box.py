@@ -239,3 +239,18 @@ def test_5000_boxes_open_and_drag_zoom_pan_steps(page: Any, shots: Path) -> None
     # The issue's budget is 16 ms a step; the limit here is looser for a loaded shared test machine.
     assert med(zoom) < 40 and med(pan) < 40 and med(drag) < 40
     assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [500, 1100])
+def test_the_image_is_fitted_after_the_frame_settles(page: Any, shots: Path, width: int) -> None:
+    frame = open_frame(page, "bbox", width=width)
+    wait_loaded(page, frame)
+    page.wait_for_timeout(200)
+    m = frame.locator(EL).evaluate("""el => { const c = el.shadowRoot.querySelector('.canvas');
+        const v = el.editor.view.viewport; return {w: c.clientWidth, h: c.clientHeight, ...v}; }""")
+    shown_w, shown_h = 800 * m["scale"], 500 * m["scale"]
+    # Whole and centred, touching the margin on one axis.
+    assert shown_w <= m["w"] and shown_h <= m["h"], m
+    assert abs(m["x"] - (m["w"] - shown_w) / 2) < 1 and abs(m["y"] - (m["h"] - shown_h) / 2) < 1, m
+    assert min(m["w"] - shown_w, m["h"] - shown_h) < 17, m
+    page.screenshot(path=str(shots / f"bbox-fitted-{width}.png"), full_page=True)
