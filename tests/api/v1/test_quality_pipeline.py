@@ -4,6 +4,7 @@ method, review after labeling, and one export that carries all of it."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -16,6 +17,15 @@ from factories import Factory, OrgUsers
 
 # three annotators: two reliable, one who always answers "dog"
 ANSWERS = {"reliable": lambda truth: truth, "careful": lambda truth: truth, "lazy": lambda truth: "dog"}
+
+
+def _finish(client: TestClient, db: Database, settings: Settings, job_id: int, headers: dict[str, str]) -> None:
+    """Run the job here unless the app's in-process queue took it first; either way wait for its end."""
+    run_job(db, settings, job_id)
+    deadline = time.monotonic() + 30
+    while (status := client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()["status"]) != "done":
+        assert status in ("queued", "running") and time.monotonic() < deadline, status
+        time.sleep(0.05)
 
 
 def test_gold_ds_review_and_export(client: TestClient, db: Database, settings: Settings, factory: Factory,
@@ -32,7 +42,7 @@ def test_gold_ds_review_and_export(client: TestClient, db: Database, settings: S
     assert r.status_code == 200, r.text
     r = client.put(f"/api/v1/projects/{p.id}/consolidation", json={"method": "dawid-skene"}, headers=m)
     assert r.status_code == 202, r.text
-    run_job(db, settings, r.json()["job_id"])
+    _finish(client, db, settings, r.json()["job_id"], m)
 
     workers = dict(zip(ANSWERS, factory.annotators(3, org.org_id), strict=True))
     for name, w in workers.items():
@@ -48,7 +58,7 @@ def test_gold_ds_review_and_export(client: TestClient, db: Database, settings: S
             assert r.status_code == 201, r.text
 
     r = client.post(f"/api/v1/projects/{p.id}/consolidation/run", headers=m)
-    run_job(db, settings, r.json()["job_id"])
+    _finish(client, db, settings, r.json()["job_id"], m)
     state = client.get(f"/api/v1/projects/{p.id}/consolidation", headers=m).json()
     quality = {int(k): v for k, v in state["last_run"]["worker_quality"].items()}
     assert quality[workers["lazy"].id] < quality[workers["reliable"].id]  # the lazy worker is found out
