@@ -66,6 +66,8 @@ export class LwBoundingBox extends LitElement implements LwField {
     _image: { state: true },
     _hasShort: { state: true },
     _fullHeader: { state: true },
+    _brightness: { state: true },
+    _contrast: { state: true },
   };
 
   declare name: string;
@@ -78,6 +80,9 @@ export class LwBoundingBox extends LitElement implements LwField {
   declare private _image: "loading" | "loaded" | "error";
   declare private _hasShort: boolean;
   declare private _fullHeader: string | null;
+  /** Image brightness and contrast in percent (a view aid; not part of the output). */
+  declare private _brightness: number;
+  declare private _contrast: number;
 
   readonly lwField = true as const;
   private _editor: BoxEditor | null = null;
@@ -100,6 +105,8 @@ export class LwBoundingBox extends LitElement implements LwField {
     this._image = "loading";
     this._hasShort = false;
     this._fullHeader = null;
+    this._brightness = 100;
+    this._contrast = 100;
     this.addEventListener("keydown", (e) => this._onKey(e));
     this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
   }
@@ -219,8 +226,9 @@ export class LwBoundingBox extends LitElement implements LwField {
 
   private _onKey(e: KeyboardEvent): void {
     const ed = this._editor;
-    if (!ed || e.defaultPrevented || isTypingTarget(e.composedPath()[0] as Element)) return;
     const target = e.composedPath()[0];
+    // Sliders keep their arrow keys; text fields keep every key.
+    if (!ed || e.defaultPrevented || target instanceof HTMLInputElement || isTypingTarget(target as Element)) return;
     // A focused button keeps Space and Enter (they press it).
     if (target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) return;
     ed.keyDown(e);
@@ -253,6 +261,18 @@ export class LwBoundingBox extends LitElement implements LwField {
       <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
       <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
       <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
+      <details class="adjust">
+        <summary class="tool word" title="Brightness and contrast">
+          <svg viewBox="0 0 20 20"><circle cx="10" cy="10" r="6.5" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M10 3.5a6.5 6.5 0 010 13z" fill="currentColor"/></svg>
+        </summary>
+        <div class="adjust-panel">
+          <label>Brightness <input type="range" min="30" max="250" step="5" .value=${String(this._brightness)}
+            aria-label="Brightness" @input=${(e: Event) => this._adjust("_brightness", e)} /></label>
+          <label>Contrast <input type="range" min="30" max="250" step="5" .value=${String(this._contrast)}
+            aria-label="Contrast" @input=${(e: Event) => this._adjust("_contrast", e)} /></label>
+          <button type="button" class="tool word" @click=${() => this._resetAdjust()}>Reset</button>
+        </div>
+      </details>
       <span class="sep"></span>
       <button
         type="button"
@@ -285,6 +305,18 @@ export class LwBoundingBox extends LitElement implements LwField {
         <svg viewBox="0 0 20 20"><path d="M6 6h8l-.8 11H6.8zM4.5 4.5h11M8 4.5V3h4v1.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
       </button>
     </div>`;
+  }
+
+  private _adjust(which: "_brightness" | "_contrast", e: Event): void {
+    e.stopPropagation(); // a view aid, not an answer: the form need not hear about it
+    this[which] = Number((e.target as HTMLInputElement).value);
+    this._editor?.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
+  }
+
+  private _resetAdjust(): void {
+    this._brightness = 100;
+    this._contrast = 100;
+    this._editor?.view.setImageAdjust(1, 1);
   }
 
   private _zoom(factor: number): void {
@@ -486,6 +518,38 @@ export class LwBoundingBox extends LitElement implements LwField {
       .tool:disabled {
         opacity: 0.4;
         cursor: default;
+      }
+      .adjust {
+        position: relative;
+      }
+      .adjust summary {
+        list-style: none;
+      }
+      .adjust summary::-webkit-details-marker {
+        display: none;
+      }
+      .adjust[open] summary {
+        border-color: var(--_accent);
+        color: var(--_accent);
+      }
+      .adjust-panel {
+        position: absolute;
+        z-index: 2;
+        top: calc(100% + 4px);
+        left: 0;
+        display: grid;
+        gap: 0.5rem;
+        min-width: 13rem;
+        padding: 0.6rem 0.75rem;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_surface);
+        box-shadow: 0 4px 14px rgb(0 0 0 / 0.12);
+        font-size: 0.82rem;
+      }
+      .adjust-panel label {
+        display: grid;
+        gap: 0.2rem;
       }
       .sep {
         width: 1px;
