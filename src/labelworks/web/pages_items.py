@@ -27,7 +27,14 @@ EXPORT_KINDS = {
     "jsonl": ("Every annotation", "JSON lines: each item with all its annotations (every version, worker, "
               "active time) and the consolidated answer."),
     "csv": ("CSV", "One row per item: id, key, source, consolidated label, confidence, votes, workers."),
+    "coco": ("COCO", "One JSON document: images, categories and the consolidated boxes (or the imported "
+             "pre-annotations of items not labeled yet)."),
+    "yolo": ("YOLO", "A zip: classes.txt, one labels/<image>.txt per image (class cx cy w h, normalised) and "
+             "images.jsonl with each image's reference and size."),
+    "voc": ("Pascal VOC", "A zip: one XML annotation per image and labels.txt."),
 }
+# formats that only make sense for boxes
+DETECTION_FORMATS = {"coco", "yolo", "voc"}
 
 
 def _item_filter(request: Request) -> items.ItemFilter:
@@ -94,7 +101,9 @@ async def export_page(request: Request, project_id: int) -> Response:
         return projects.get_project(db, actor, project_id), jobs.list_jobs(db, actor, project_id)
 
     p, recent = await run_in_threadpool(load)
-    kinds = [(fmt, *EXPORT_KINDS.get(fmt, (fmt, ""))) for fmt in EXPORT_FORMATS]
+    boxes = p.type.value_kind(p.spec) == "boxes"
+    kinds = [(fmt, *EXPORT_KINDS.get(fmt, (fmt, ""))) for fmt in EXPORT_FORMATS
+             if boxes or fmt not in DETECTION_FORMATS]
     return render(request, "export.html", page_context(request, actor, nav="projects", p=p, kinds=kinds,
                                                        jobs=[j for j in recent if j.kind == "export"]))
 
