@@ -442,6 +442,18 @@ export class Controller {
     this.setViewport(fit(this.model.image, this.view.containerSize()));
   }
 
+  /** Pans (keeping the zoom) so the box is in the middle of the view, unless it is wholly in view already. */
+  reveal(id: number): void {
+    const b = this.model.get(id);
+    if (!b) return;
+    const v = this.view.viewport;
+    const s = this.view.containerSize();
+    const x0 = b.left * v.scale + v.x, y0 = b.top * v.scale + v.y;
+    const x1 = x0 + b.width * v.scale, y1 = y0 + b.height * v.scale;
+    if (x0 >= 0 && y0 >= 0 && x1 <= s.width && y1 <= s.height) return;
+    this.setViewport(panBy(v, s.width / 2 - (x0 + x1) / 2, s.height / 2 - (y0 + y1) / 2));
+  }
+
   actualSize(): void {
     const s = this.view.containerSize();
     this.setViewport(actualSize(this.view.viewport, { x: s.width / 2, y: s.height / 2 }));

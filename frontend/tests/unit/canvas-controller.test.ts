@@ -165,6 +165,20 @@ describe("Controller: select and pan tools", () => {
   });
 });
 
+describe("Controller: reveal", () => {
+  it("centres a box that is out of view, and leaves one in view alone", () => {
+    const { model, c, view } = setup();
+    // 400 x 300 container at 2x from (10, 20): image x 0..195, y 0..140 is in view.
+    const inView = model.addBox("house", { left: 10, top: 10, width: 20, height: 20 });
+    const away = model.addBox("tree", { left: 600, top: 400, width: 50, height: 30 });
+    c.reveal(inView);
+    expect(view.viewport).toEqual({ scale: 2, x: 10, y: 20 });
+    c.reveal(away);
+    expect(view.viewport.scale).toBe(2);
+    expect(toScreen(view.viewport, { x: 625, y: 415 })).toEqual({ x: 200, y: 150 });
+  });
+});
+
 describe("Controller: keys and labels", () => {
   it("relabels the selected box with a label hotkey, undoably", () => {
     const { model, c, drag } = setup();

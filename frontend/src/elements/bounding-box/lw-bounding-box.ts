@@ -364,7 +364,10 @@ export class LwBoundingBox extends LitElement implements LwField {
         ${rows.map(
           ({ b, n }) => html`<li class="region ${b.id === c.selectedId ? "selected" : ""} ${b.hidden ? "is-hidden" : ""}">
             <button type="button" class="pick" aria-label="Select box ${n}: ${b.label}"
-              @click=${() => c.select(b.id)}>
+              @click=${() => {
+                c.select(b.id);
+                c.reveal(b.id);
+              }}>
               <span class="swatch" style="background:${ed.colourOf(b.label)}"></span>
               <span class="text">${n}. ${b.label}</span>
               <span class="dims">${b.width}×${b.height}</span>
