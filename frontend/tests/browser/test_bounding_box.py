@@ -149,6 +149,11 @@ def test_required_initial_value_and_region_list(page: Any, shots: Path) -> None:
     page.screenshot(path=str(shots / "bbox-required.png"))
     frame.get_by_role("button", name="Undo").click()
     frame.locator(EL).get_by_role("alert").wait_for(state="detached")
+    # Moved in the page (disconnected, connected again): a new canvas over the same boxes.
+    frame.locator(EL).evaluate("el => { const form = el.parentElement; el.remove(); form.prepend(el); }")
+    wait_loaded(page, frame)
+    assert frame.locator(EL).evaluate("el => el.editor.model.size") == 1
+    assert frame.locator(EL).evaluate("el => el.shadowRoot.querySelectorAll('canvas').length") == 3
     frame.get_by_role("button", name="Submit").click()
     assert wait_for(page, lambda m: m["type"] == "lw:submit")["value"] == {
         "objects": {"boundingBoxes": [tree], "inputImageProperties": {"width": 800, "height": 500}}}

@@ -154,11 +154,15 @@ export class LwBoundingBox extends LitElement implements LwField {
     super.connectedCallback();
     this._assignSlots();
     this._childObserver.observe(this, { childList: true });
+    // Moved in the page (removed, then added again): a new editor over the same boxes.
+    if (this.hasUpdated && !this._editor) this._createEditor();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this._childObserver.disconnect();
+    // The stage, its canvases and listeners go; the boxes are kept for a reconnect.
+    if (this._editor) this._pending = this._editor.output().boundingBoxes;
     this._editor?.destroy();
     this._editor = null;
   }
@@ -177,10 +181,17 @@ export class LwBoundingBox extends LitElement implements LwField {
   }
 
   protected override firstUpdated(): void {
+    this._createEditor();
+  }
+
+  private _createEditor(): void {
     const container = this.renderRoot.querySelector<HTMLDivElement>(".canvas")!;
+    this._image = "loading";
     this._editor = new BoxEditor(container, { labels: this.labels, onEvent: (e) => this._onEditorEvent(e) });
     this._loadInitial();
     this._editor.setSource(this.src);
+    this._editor.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
+    this.requestUpdate();
   }
 
   protected override updated(changed: PropertyValues): void {
