@@ -7,8 +7,11 @@
  *   overlay – the selected box with its handles, the box being drawn, a move/resize preview.
  * Redraws go through batchDraw (at most once a frame).
  */
-import Konva from "konva/lib/Core";
+// Only the classes used, not konva/lib/Core (which adds tweens, animation, drag and drop).
+import { Layer } from "konva/lib/Layer";
+import { Shape } from "konva/lib/Shape";
 import { Image as KImage } from "konva/lib/shapes/Image";
+import { Stage } from "konva/lib/Stage";
 import { HANDLES, handlePoint, type Rect, type Size } from "./geometry";
 import type { Box, BoxModel } from "./model";
 import type { ViewPort } from "./controller";
@@ -43,10 +46,10 @@ interface BoxCache {
 }
 
 export class BoxView implements ViewPort {
-  readonly stage: Konva.Stage;
-  private readonly imageLayer = new Konva.Layer({ listening: false });
-  private readonly boxLayer = new Konva.Layer({ listening: false });
-  private readonly overlayLayer = new Konva.Layer({ listening: false });
+  readonly stage: Stage;
+  private readonly imageLayer = new Layer({ listening: false });
+  private readonly boxLayer = new Layer({ listening: false });
+  private readonly overlayLayer = new Layer({ listening: false });
   private readonly picture = new KImage({ image: undefined, listening: false });
   private _viewport: Viewport = { scale: 1, x: 0, y: 0 };
   private draft: Rect | null = null;
@@ -62,15 +65,15 @@ export class BoxView implements ViewPort {
     private readonly model: BoxModel,
     private readonly colourOf: (label: string) => string,
   ) {
-    this.stage = new Konva.Stage({
+    this.stage = new Stage({
       container,
       width: Math.max(1, container.clientWidth),
       height: Math.max(1, container.clientHeight),
       listening: false,
     });
     this.imageLayer.add(this.picture);
-    this.boxLayer.add(new Konva.Shape({ listening: false, sceneFunc: (ctx) => this.drawBoxes(ctx._context) }));
-    this.overlayLayer.add(new Konva.Shape({ listening: false, sceneFunc: (ctx) => this.drawOverlay(ctx._context) }));
+    this.boxLayer.add(new Shape({ listening: false, sceneFunc: (ctx) => this.drawBoxes(ctx._context) }));
+    this.overlayLayer.add(new Shape({ listening: false, sceneFunc: (ctx) => this.drawOverlay(ctx._context) }));
     this.stage.add(this.imageLayer, this.boxLayer, this.overlayLayer);
   }
 
