@@ -125,6 +125,12 @@ function editAt(c: Controller, p: PointerInput): EditGesture | null {
   return null;
 }
 
+/** A click on the selected box selects the smallest box under the pointer (one nested in it). */
+function selectNested(c: Controller, p: PointerInput): void {
+  const hit = c.hitTest(p.image);
+  if (hit !== null) c.select(hit);
+}
+
 function isClick(a: Point, b: Point): boolean {
   return Math.abs(a.x - b.x) < CLICK_SLOP_PX && Math.abs(a.y - b.y) < CLICK_SLOP_PX;
 }
@@ -145,7 +151,8 @@ export class DrawTool implements ToolHandler {
 
   down(p: PointerInput): void {
     if (p.button !== 0) return;
-    this.edit = editAt(this.c, p);
+    // Shift draws even on the selected box (e.g. a small box inside a large selected one).
+    this.edit = p.shift ? null : editAt(this.c, p);
     this.start = p;
     this.drawing = false;
   }
@@ -166,8 +173,10 @@ export class DrawTool implements ToolHandler {
     this.edit = null;
     if (!start) return;
     if (edit) {
-      if (isClick(start.screen, p.screen)) edit.cancel();
-      else edit.up();
+      if (isClick(start.screen, p.screen)) {
+        edit.cancel();
+        selectNested(this.c, p);
+      } else edit.up();
       return;
     }
     if (!this.drawing) {
@@ -216,7 +225,10 @@ export class SelectTool implements ToolHandler {
 
   up(p: PointerInput): void {
     if (this.edit && this.start && !isClick(this.start, p.screen)) this.edit.up();
-    else this.edit?.cancel();
+    else if (this.edit) {
+      this.edit.cancel();
+      selectNested(this.c, p);
+    }
     this.edit = null;
     this.start = null;
   }

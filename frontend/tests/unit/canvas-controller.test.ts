@@ -110,6 +110,24 @@ describe("Controller: draw tool", () => {
     expect(model.get(id)).toMatchObject({ left: 100, top: 100, width: 100, height: 100 });
   });
 
+  it("Shift draws on the selected box, and a click on it selects a box nested in it", () => {
+    const { model, c, at } = setup();
+    const big = model.addBox("house", { left: 0, top: 0, width: 400, height: 400 });
+    const small = model.addBox("tree", { left: 50, top: 50, width: 20, height: 20 });
+    c.select(big);
+    c.pointerDown(at(60, 60));
+    c.pointerUp(at(60, 60));
+    expect(c.selectedId).toBe(small);
+    c.select(big);
+    const shifted = (x: number, y: number) => ({ ...at(x, y), shift: true });
+    c.pointerDown(shifted(100, 100));
+    c.pointerMove(shifted(150, 150));
+    c.pointerUp(shifted(150, 150));
+    expect(model.size).toBe(3);
+    expect(model.get(big)).toMatchObject({ left: 0, top: 0 }); // not moved
+    expect(model.boxes[2]).toMatchObject({ left: 100, top: 100, width: 50, height: 50 });
+  });
+
   it("cannot draw without labels", () => {
     const { model, drag } = setup([]);
     drag([10, 10], [50, 50]);
