@@ -274,3 +274,19 @@ def test_brightness_and_contrast_filter_the_image_only(page: Any, shots: Path) -
     assert last(page, "lw:change") is None  # a view aid, not part of the answer
     frame.get_by_role("button", name="Reset").click()
     assert frame.locator(EL).evaluate(image_canvas) == ""
+
+
+FRAMES["bbox-broken"] = """
+<crowd-form>
+  <crowd-bounding-box name="objects" src="/media/missing.png" labels='["a"]'></crowd-bounding-box>
+</crowd-form>"""
+
+
+def test_a_broken_image_says_so_and_cannot_be_submitted(page: Any, shots: Path) -> None:
+    frame = open_frame(page, "bbox-broken")
+    frame.get_by_text("The image could not be loaded.").wait_for()
+    frame.get_by_role("button", name="Submit").click()
+    frame.get_by_text("skip this task.").wait_for()
+    assert last(page, "lw:submit") is None
+    page.screenshot(path=str(shots / "bbox-broken.png"))
+    page.errors.clear()  # the 404 of the missing image is the point of this test

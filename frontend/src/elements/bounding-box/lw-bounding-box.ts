@@ -139,7 +139,10 @@ export class LwBoundingBox extends LitElement implements LwField {
 
   validateField(): string | null {
     const count = this._editor?.model.size ?? 0;
-    this._error = this.required && count === 0 ? "Draw at least one box before submitting." : null;
+    // Boxes are in the image's pixels: without its size the answer cannot be read.
+    if (this._image === "error" || !this.src) this._error = "The image could not be loaded: skip this task.";
+    else if (this._image === "loading") this._error = "Wait for the image to load before submitting.";
+    else this._error = this.required && count === 0 ? "Draw at least one box before submitting." : null;
     return this._error;
   }
 
@@ -228,6 +231,7 @@ export class LwBoundingBox extends LitElement implements LwField {
       );
     } else if (e.kind === "image-loaded") {
       this._image = "loaded";
+      if (this._error) this.validateField();
       this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
     } else if (e.kind === "image-error") {
       this._image = "error";
@@ -431,7 +435,7 @@ export class LwBoundingBox extends LitElement implements LwField {
               : nothing}
           </div>
           <p class="hint" aria-hidden="true">
-            Drag to draw · <kbd>1</kbd>–<kbd>9</kbd> label · <kbd>Del</kbd> delete · wheel zoom · <kbd>Space</kbd>+drag pan ·
+            Drag to draw (<kbd>Shift</kbd> on a selected box) · <kbd>1</kbd>–<kbd>9</kbd> label · <kbd>Del</kbd> delete · wheel zoom · <kbd>Space</kbd>+drag pan ·
             <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo
           </p>
           ${this._problems.length
