@@ -326,17 +326,21 @@ function finite(v: unknown): number | null {
 }
 
 /**
- * `initial-value` or a draft: an array of `{label, left, top, width, height}`, or Ground Truth's
- * output object `{boundingBoxes: [...]}`. Entries with missing or non-numeric geometry, or a
+ * `initial-value` or a draft: an array of `{label, left, top, width, height}`, Ground Truth's
+ * output object `{boundingBoxes: [...]}`, or the server's stored answer `{boxes: [...]}`. Entries with missing or non-numeric geometry, or a
  * non-positive size, are left out and reported.
  */
 export function parseBoxes(value: unknown): Parsed {
   const out: Parsed = { boxes: [], problems: [] };
   if (value === null || value === undefined || value === "") return out;
   let list: unknown = value;
-  if (!Array.isArray(list) && typeof list === "object") list = (list as { boundingBoxes?: unknown }).boundingBoxes;
+  if (!Array.isArray(list) && typeof list === "object") {
+    // Ground Truth's output shape, or the server's stored (canonical) shape.
+    const o = list as { boundingBoxes?: unknown; boxes?: unknown };
+    list = o.boundingBoxes ?? o.boxes;
+  }
   if (!Array.isArray(list)) {
-    out.problems.push("expected an array of boxes or an object with boundingBoxes");
+    out.problems.push("expected an array of boxes or an object with boundingBoxes (or boxes)");
     return out;
   }
   list.forEach((item, i) => {

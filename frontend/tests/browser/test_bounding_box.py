@@ -38,7 +38,7 @@ EL = "crowd-bounding-box"
 def wait_loaded(page: Any, frame: Any) -> None:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        size = frame.locator(EL).evaluate("el => el.editor ? el.editor.model.image : null")
+        size = frame.locator("crowd-bounding-box, lw-bounding-box").evaluate("el => el.editor ? el.editor.model.image : null")
         if size and size["width"]:
             page.wait_for_timeout(150)  # the host resizes the frame, then the stage refits
             return
@@ -290,3 +290,22 @@ def test_a_broken_image_says_so_and_cannot_be_submitted(page: Any, shots: Path) 
     assert last(page, "lw:submit") is None
     page.screenshot(path=str(shots / "bbox-broken.png"))
     page.errors.clear()  # the 404 of the missing image is the point of this test
+
+
+FRAMES["bbox-lw"] = """
+<lw-form>
+  <lw-bounding-box name="boxes" header="Boxes" src="/media/scene.png" labels='["house", "tree"]'
+    initial-value='{"boxes": [{"label": "house", "left": 150, "top": 205, "width": 160, "height": 190}],
+                    "inputImageProperties": {"width": 800, "height": 500}}'>
+  </lw-bounding-box>
+</lw-form>"""
+
+
+def test_lw_names_and_the_servers_stored_shape_as_initial_value(page: Any) -> None:
+    """The task type's default template: <lw-form>/<lw-bounding-box>, pre-annotations as stored."""
+    frame = open_frame(page, "bbox-lw")
+    wait_loaded(page, frame)
+    frame.get_by_role("button", name="Submit").click()
+    assert wait_for(page, lambda m: m["type"] == "lw:submit")["value"] == {"boxes": {
+        "boundingBoxes": [{"label": "house", "left": 150, "top": 205, "width": 160, "height": 190}],
+        "inputImageProperties": {"width": 800, "height": 500}}}

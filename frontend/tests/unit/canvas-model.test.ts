@@ -156,6 +156,7 @@ describe("parseBoxes", () => {
     const box = { label: "a", left: 1, top: 2, width: 3, height: 4 };
     expect(parseBoxes([box])).toEqual({ boxes: [box], problems: [] });
     expect(parseBoxes({ boundingBoxes: [{ ...box, left: "1" }] }).boxes).toEqual([box]);
+    expect(parseBoxes({ boxes: [box], inputImageProperties: { width: 9, height: 9 } }).boxes).toEqual([box]);
     expect(parseBoxes(null)).toEqual({ boxes: [], problems: [] });
   });
 
@@ -172,6 +173,6 @@ describe("parseBoxes", () => {
       "box 1: not an object",
       "box 2: width and height must be positive",
     ]);
-    expect(parseBoxes(42).problems).toEqual(["expected an array of boxes or an object with boundingBoxes"]);
+    expect(parseBoxes(42).problems).toEqual(["expected an array of boxes or an object with boundingBoxes (or boxes)"]);
   });
 });
