@@ -11,6 +11,8 @@ import { fit, toImage, wheelFactor } from "./viewport";
 export type EditorEvent =
   /** The boxes changed through a command (draw, edit, delete, undo, redo): the value changed. */
   | { kind: "change"; value: BoundingBoxOutput }
+  /** The selected box changed (null: none). */
+  | { kind: "selection"; id: number | null }
   /** Zoom or pan changed (at pointer rate). */
   | { kind: "viewport"; scale: number }
   /** The boxes were replaced by a load (initial value, draft, image size). */
@@ -50,7 +52,9 @@ export class BoxEditor {
     this.controller.subscribe((e: ControllerEvent) => {
       if (e.kind === "selection") this.view.setSelected(e.id);
       // Zoom and pan come at pointer rate: reported apart so the chrome can skip a re-render.
-      opts.onEvent(e.kind === "viewport" ? { kind: "viewport", scale: this.view.viewport.scale } : { kind: "state" });
+      if (e.kind === "viewport") opts.onEvent({ kind: "viewport", scale: this.view.viewport.scale });
+      else if (e.kind === "selection") opts.onEvent({ kind: "selection", id: e.id });
+      else opts.onEvent({ kind: "state" });
     });
     this.resizeObserver = new ResizeObserver(() => {
       // A view that was fitted (the worker has not zoomed or panned since) is fitted again.

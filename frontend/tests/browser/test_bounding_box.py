@@ -167,6 +167,11 @@ def test_a_draft_is_restored_and_many_boxes_stay_responsive(page: Any, shots: Pa
     draft = {"objects": {"boundingBoxes": boxes, "inputImageProperties": {"width": 800, "height": 500}}}
     page.evaluate(f"window.__send({{type: 'lw:init', draft: {json.dumps(draft)}}})")
     frame.get_by_text("2000", exact=True).wait_for()
+    # The region list is virtual: a few dozen rows in the DOM, and the last box is reachable.
+    assert frame.locator(EL).evaluate("el => el.shadowRoot.querySelectorAll('li.region').length") < 60
+    frame.locator(EL).evaluate("el => { const l = el.shadowRoot.querySelector('.region-list'); l.scrollTop = l.scrollHeight; }")
+    frame.get_by_role("button", name="Select box 2000: tree").click()
+    assert frame.locator(EL).evaluate("el => el.editor.controller.selectedId === el.editor.model.boxes[1999].id")
     # Main-thread time of one zoom step and one pan step, drawing included (2,000 boxes).
     took = frame.locator(EL).evaluate("""el => {
         const c = el.editor.controller, stage = el.editor.view.stage;

@@ -13,8 +13,13 @@ import { tokens } from "../shared/tokens";
 /** Ground Truth's child elements and the shadow slots they go to. */
 const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
 
-/** The region list shows this many rows; past that it says how many more there are. */
-const LIST_LIMIT = 200;
+/**
+ * The region list is virtual: rows are ROW_PX tall and only those in its LIST_PX-high window
+ * (plus OVERSCAN above and below) are in the DOM, so 20,000 boxes list as cheaply as 20.
+ */
+const ROW_PX = 30;
+const LIST_PX = 320;
+const OVERSCAN = 8;
 
 const TOOLS: { tool: ToolName; title: string; key: string; icon: TemplateResult }[] = [
   {
@@ -68,6 +73,7 @@ export class LwBoundingBox extends LitElement implements LwField {
     _fullHeader: { state: true },
     _brightness: { state: true },
     _contrast: { state: true },
+    _listFirst: { state: true },
   };
 
   declare name: string;
@@ -83,6 +89,8 @@ export class LwBoundingBox extends LitElement implements LwField {
   /** Image brightness and contrast in percent (a view aid; not part of the output). */
   declare private _brightness: number;
   declare private _contrast: number;
+  /** The first row in the region list's window. */
+  declare private _listFirst: number;
 
   readonly lwField = true as const;
   private _editor: BoxEditor | null = null;
@@ -107,6 +115,7 @@ export class LwBoundingBox extends LitElement implements LwField {
     this._fullHeader = null;
     this._brightness = 100;
     this._contrast = 100;
+    this._listFirst = 0;
     this.addEventListener("keydown", (e) => this._onKey(e));
     this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
   }
@@ -235,6 +244,8 @@ export class LwBoundingBox extends LitElement implements LwField {
       this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
     } else if (e.kind === "image-error") {
       this._image = "error";
+    } else if (e.kind === "selection") {
+      void this.updateComplete.then(() => this._scrollListToSelection());
     }
     this.requestUpdate();
   }
@@ -334,6 +345,22 @@ export class LwBoundingBox extends LitElement implements LwField {
     this._editor?.view.setImageAdjust(1, 1);
   }
 
+  private _onListScroll(e: Event): void {
+    const first = Math.floor((e.target as HTMLElement).scrollTop / ROW_PX);
+    if (first !== this._listFirst) this._listFirst = first;
+  }
+
+  /** Scrolls the region list so the selected box's row is in its window (selected on the canvas). */
+  private _scrollListToSelection(): void {
+    const ed = this._editor;
+    const sel = ed?.controller.selected;
+    const list = this.renderRoot.querySelector<HTMLElement>(".region-list");
+    if (!ed || !sel || !list) return;
+    const top = ed.model.boxes.indexOf(sel) * ROW_PX;
+    if (top < list.scrollTop) list.scrollTop = top;
+    else if (top + ROW_PX > list.scrollTop + list.clientHeight) list.scrollTop = top + ROW_PX - list.clientHeight;
+  }
+
   private _zoom(factor: number): void {
     const ed = this._editor;
     if (!ed) return;
@@ -367,15 +394,14 @@ export class LwBoundingBox extends LitElement implements LwField {
     if (!ed) return html``;
     const boxes = ed.model.boxes;
     const c = ed.controller;
-    const rows = boxes.slice(0, LIST_LIMIT).map((b, i) => ({ b, n: i + 1 }));
-    const sel = c.selected;
-    // The selected box is always listed, even past the limit.
-    const selAt = sel ? boxes.indexOf(sel) : -1;
-    if (sel && selAt >= LIST_LIMIT) rows.push({ b: sel, n: selAt + 1 });
+    const first = Math.max(0, this._listFirst - OVERSCAN);
+    const last = Math.min(boxes.length, this._listFirst + Math.ceil(LIST_PX / ROW_PX) + OVERSCAN);
+    const rows = boxes.slice(first, last).map((b, i) => ({ b, n: first + i + 1 }));
     return html`<div class="regions">
       <p class="title">Boxes <span class="count">${boxes.length}</span></p>
       ${boxes.length === 0 ? html`<p class="empty">Drag on the image to draw a box.</p>` : nothing}
-      <ul class="region-list" aria-label="Boxes">
+      <ul class="region-list" aria-label="Boxes" @scroll=${this._onListScroll}>
+        <li class="spacer" role="presentation" style="height:${first * ROW_PX}px"></li>
         ${rows.map(
           ({ b, n }) => html`<li class="region ${b.id === c.selectedId ? "selected" : ""} ${b.hidden ? "is-hidden" : ""}">
             <button type="button" class="pick" aria-label="Select box ${n}: ${b.label}"
@@ -401,8 +427,8 @@ export class LwBoundingBox extends LitElement implements LwField {
             </button>
           </li>`,
         )}
+        <li class="spacer" role="presentation" style="height:${(boxes.length - last) * ROW_PX}px"></li>
       </ul>
-      ${boxes.length > LIST_LIMIT ? html`<p class="empty">${boxes.length - LIST_LIMIT} more not listed.</p>` : nothing}
     </div>`;
   }
 
@@ -445,7 +471,9 @@ export class LwBoundingBox extends LitElement implements LwField {
         </div>
         <aside class="side">
           ${this._renderLabels()}
-          ${guard([this._rev, this._editor?.controller.selectedId, this.labels], () => this._renderRegions())}
+          ${guard([this._rev, this._editor?.controller.selectedId, this.labels, this._listFirst], () =>
+            this._renderRegions(),
+          )}
         </aside>
       </div>
     `;
@@ -683,15 +711,19 @@ export class LwBoundingBox extends LitElement implements LwField {
         color: var(--_fg);
       }
       .region-list {
-        max-height: 320px;
+        max-height: 320px; /* LIST_PX */
         margin: 0;
         padding: 0;
         overflow-y: auto;
         list-style: none;
       }
+      .spacer {
+        list-style: none;
+      }
       .region {
         display: flex;
         align-items: center;
+        height: 30px; /* ROW_PX */
         border-radius: 6px;
       }
       .region.selected {
