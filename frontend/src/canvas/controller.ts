@@ -380,15 +380,25 @@ export class Controller {
   }
 
   undo(): boolean {
-    this.gesture?.cancel();
-    this.gesture = null;
-    return this.model.undo();
+    return this.step(() => this.model.undo());
   }
 
   redo(): boolean {
+    return this.step(() => this.model.redo());
+  }
+
+  /** Runs an undo or redo and selects the box it put back or changed, so the worker sees it. */
+  private step(run: () => boolean): boolean {
     this.gesture?.cancel();
     this.gesture = null;
-    return this.model.redo();
+    let touched: number | null = null;
+    const off = this.model.subscribe((e) => {
+      if ((e.kind === "added" || e.kind === "changed") && e.ids.length) touched = e.ids[e.ids.length - 1]!;
+    });
+    const done = run();
+    off();
+    if (touched !== null) this.select(touched);
+    return done;
   }
 
   /** Copies the selected box (kept in the controller: the frame has no clipboard access). */

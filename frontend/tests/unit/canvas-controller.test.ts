@@ -247,6 +247,21 @@ describe("Controller: keys and labels", () => {
     expect(model.size).toBe(1);
   });
 
+  it("undo and redo select the box they put back or change", () => {
+    const { model, c } = setup();
+    const a = model.addBox("house", { left: 10, top: 10, width: 50, height: 50 });
+    const b = model.addBox("tree", { left: 100, top: 10, width: 50, height: 50 });
+    model.moveBox(a, { left: 20, top: 10, width: 50, height: 50 });
+    c.select(b);
+    c.undo(); // the move of a
+    expect(c.selectedId).toBe(a);
+    c.select(b);
+    c.undo(); // the draw of b: b is gone, so is the selection
+    expect(c.selectedId).toBeNull();
+    c.redo();
+    expect(c.selectedId).toBe(b);
+  });
+
   it("a locked box cannot be deleted, moved or relabelled", () => {
     const { model, c, key } = setup();
     const id = model.addBox("house", { left: 10, top: 10, width: 50, height: 50 });
