@@ -240,13 +240,20 @@ export class SelectTool implements ToolHandler {
   }
 }
 
+/** What the pan tool needs from its controller (the box and the shape controllers both give it). */
+export interface PanHost {
+  readonly view: Pick<ViewPort, "viewport" | "setCursor">;
+  readonly cursor: string;
+  setViewport(v: Viewport): void;
+}
+
 /** Pan: drag moves the view. Also used for a middle-button drag and while Space is held. */
 export class PanTool implements ToolHandler {
   readonly name = "pan" as const;
   readonly cursor = "grab";
   private last: Point | null = null;
 
-  constructor(private readonly c: Controller) {}
+  constructor(private readonly c: PanHost) {}
 
   down(p: PointerInput): void {
     this.last = p.screen;

@@ -3,10 +3,11 @@
  * wires DOM input to the controller, and reports out through `onEvent`. Framework-free: the
  * `<lw-bounding-box>` element is a thin Lit shell around it, and other hosts can use it as is.
  */
-import { Controller, type ControllerEvent, type KeyInput, type PointerInput, type ToolName } from "./controller";
+import { Controller, type ControllerEvent, type ToolName } from "./controller";
 import { BoxModel, type BoundingBoxOutput, type ModelEvent, type OutputBox } from "./model";
 import { BoxView, LABEL_COLOURS } from "./view";
-import { fit, toImage, wheelFactor } from "./viewport";
+import { attachInput, keyInput } from "./input";
+import { fit } from "./viewport";
 
 export type EditorEvent =
   /** The boxes changed through a command (draw, edit, delete, undo, redo): the value changed. */
@@ -129,57 +130,7 @@ export class BoxEditor {
     this.view.destroy();
   }
 
-  // ---- DOM input ---------------------------------------------------------------------------
-
-  private pointer(e: PointerEvent | WheelEvent): PointerInput {
-    const screen = this.view.clientToStage(e.clientX, e.clientY);
-    return { screen, image: toImage(this.view.viewport, screen), button: e.button, shift: e.shiftKey };
-  }
-
-  private on<K extends keyof HTMLElementEventMap>(
-    type: K,
-    fn: (e: HTMLElementEventMap[K]) => void,
-    options?: AddEventListenerOptions,
-  ): void {
-    this.container.addEventListener(type, fn, options);
-    this.cleanups.push(() => this.container.removeEventListener(type, fn, options));
-  }
-
   private listen(): void {
-    const c = this.controller;
-    this.on("pointerdown", (e) => {
-      if (e.button > 1) return;
-      e.preventDefault(); // no text selection, no middle-button autoscroll
-      this.container.focus({ preventScroll: true });
-      this.container.setPointerCapture(e.pointerId);
-      c.pointerDown(this.pointer(e));
-    });
-    this.on("pointermove", (e) => {
-      if (this.container.hasPointerCapture(e.pointerId)) c.pointerMove(this.pointer(e));
-      else if (e.buttons === 0) c.pointerHover(this.pointer(e));
-    });
-    this.on("pointerup", (e) => {
-      if (!this.container.hasPointerCapture(e.pointerId)) return;
-      c.pointerUp(this.pointer(e)); // before the release: losing capture cancels a gesture
-      this.container.releasePointerCapture(e.pointerId);
-    });
-    this.on("pointercancel", () => c.pointerCancel());
-    this.on("lostpointercapture", () => c.pointerCancel());
-    this.on("contextmenu", (e) => e.preventDefault());
-    this.on(
-      "wheel",
-      (e) => {
-        e.preventDefault();
-        const p = this.pointer(e);
-        c.zoomAt(wheelFactor(e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY), p.screen);
-      },
-      { passive: false },
-    );
-    // Keys are given by the host (keyDown/keyUp) so they work wherever focus is inside it.
-    this.on("blur", () => c.keyUp({ key: " ", ctrl: false, meta: false, shift: false, alt: false }));
+    this.cleanups.push(...attachInput(this.container, this.view, this.controller));
   }
-}
-
-function keyInput(e: KeyboardEvent): KeyInput {
-  return { key: e.key, ctrl: e.ctrlKey, meta: e.metaKey, shift: e.shiftKey, alt: e.altKey };
 }

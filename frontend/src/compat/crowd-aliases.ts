@@ -9,6 +9,8 @@ import {
   LwForm,
   LwImageClassifier,
   LwImageClassifierMultiSelect,
+  LwKeypoint,
+  LwPolygon,
 } from "../elements/define";
 
 export class CrowdForm extends LwForm {}
@@ -18,6 +20,8 @@ export class CrowdImageClassifier extends LwImageClassifier {}
 export class CrowdImageClassifierMultiSelect extends LwImageClassifierMultiSelect {}
 
 export class CrowdBoundingBox extends LwBoundingBox {}
+export class CrowdPolygon extends LwPolygon {}
+export class CrowdKeypoint extends LwKeypoint {}
 
 export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-form": CrowdForm,
@@ -26,4 +30,6 @@ export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-image-classifier": CrowdImageClassifier,
   "crowd-image-classifier-multi-select": CrowdImageClassifierMultiSelect,
   "crowd-bounding-box": CrowdBoundingBox,
+  "crowd-polygon": CrowdPolygon,
+  "crowd-keypoint": CrowdKeypoint,
 };

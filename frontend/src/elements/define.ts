@@ -4,8 +4,19 @@ import { LwClassifier } from "./classifier/lw-classifier";
 import { LwForm } from "./form/lw-form";
 import { LwImageClassifierMultiSelect } from "./image-classifier-multi-select/lw-image-classifier-multi-select";
 import { LwImageClassifier } from "./image-classifier/lw-image-classifier";
+import { LwKeypoint } from "./keypoint/lw-keypoint";
+import { LwPolygon } from "./polygon/lw-polygon";
 
-export { LwBoundingBox, LwClassifier, LwClassifierMultiSelect, LwForm, LwImageClassifier, LwImageClassifierMultiSelect };
+export {
+  LwBoundingBox,
+  LwClassifier,
+  LwClassifierMultiSelect,
+  LwForm,
+  LwImageClassifier,
+  LwImageClassifierMultiSelect,
+  LwKeypoint,
+  LwPolygon,
+};
 
 /** The `<lw-*>` elements by tag name. */
 export const LW_ELEMENTS: Record<string, CustomElementConstructor> = {
@@ -15,6 +26,8 @@ export const LW_ELEMENTS: Record<string, CustomElementConstructor> = {
   "lw-image-classifier": LwImageClassifier,
   "lw-image-classifier-multi-select": LwImageClassifierMultiSelect,
   "lw-bounding-box": LwBoundingBox,
+  "lw-polygon": LwPolygon,
+  "lw-keypoint": LwKeypoint,
 };
 
 /** Defines each element once (a second copy of the script on a page is harmless). */

@@ -1,0 +1,609 @@
+/**
+ * The shape controller: pointer and key input (already in image coordinates) → shape-model
+ * commands, selection and viewport changes, for polygons and keypoints. One handler per tool
+ * (polygon, point, select; pan is the box controller's `PanTool`). The view is reached only
+ * through `ShapeViewPort`, so this runs without a canvas (tests/unit/canvas-shapes.test.ts).
+ */
+import {
+  CLICK_SLOP_PX,
+  HANDLE_RADIUS_PX,
+  NUDGE_BIG,
+  PanTool,
+  type KeyInput,
+  type PointerInput,
+  type ToolHandler,
+} from "./controller";
+import type { Point, Size } from "./geometry";
+import type { Shape, ShapeKind, ShapeModel } from "./shapes";
+import { actualSize, fit, zoomAt, type Viewport } from "./viewport";
+
+export interface ShapeViewPort {
+  readonly viewport: Viewport;
+  setViewport(v: Viewport): void;
+  containerSize(): Size;
+  /** The polygon being drawn (its vertices and the pointer, for the rubber band), or null. */
+  showDraft(vertices: readonly Point[] | null, pointer: Point | null): void;
+  /** A shape's points while it is dragged (before the command), or null when done. */
+  showPreview(id: number, points: readonly Point[] | null): void;
+  setCursor(cursor: string): void;
+}
+
+export type ShapeToolName = "polygon" | "point" | "select" | "pan";
+
+export type ShapeControllerEvent =
+  | { kind: "selection"; id: number | null }
+  | { kind: "tool"; tool: ShapeToolName }
+  | { kind: "label"; index: number }
+  | { kind: "draft" }
+  | { kind: "viewport" };
+
+interface ShapeTool {
+  readonly name: ShapeToolName;
+  readonly cursor: string;
+  down(p: PointerInput): void;
+  move(p: PointerInput): void;
+  up(p: PointerInput): void;
+  cancel(): void;
+}
+
+function isClick(a: Point, b: Point): boolean {
+  return Math.abs(a.x - b.x) < CLICK_SLOP_PX && Math.abs(a.y - b.y) < CLICK_SLOP_PX;
+}
+
+function dist2(a: Point, b: Point): number {
+  return (a.x - b.x) ** 2 + (a.y - b.y) ** 2;
+}
+
+/** Even-odd ray casting: is `p` inside the polygon `pts`? */
+export function pointInPolygon(p: Point, pts: readonly Point[]): boolean {
+  let inside = false;
+  for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
+    const a = pts[i]!, b = pts[j]!;
+    if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) inside = !inside;
+  }
+  return inside;
+}
+
+export function polygonArea(pts: readonly Point[]): number {
+  let a = 0;
+  for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) a += (pts[j]!.x + pts[i]!.x) * (pts[j]!.y - pts[i]!.y);
+  return Math.abs(a / 2);
+}
+
+/** Dragging one vertex (index) or the whole shape (null) of a shape; one command on release. */
+class DragGesture {
+  private last: Point[];
+  constructor(
+    private readonly c: ShapeController,
+    private readonly shape: Shape,
+    private readonly vertex: number | null,
+    private readonly start: Point,
+  ) {
+    this.last = shape.points;
+  }
+
+  move(p: PointerInput): void {
+    const m = this.c.model;
+    if (this.vertex !== null) {
+      const q = m.clampPoint(p.image);
+      this.last = this.shape.points.map((v, i) => (i === this.vertex ? q : v));
+    } else {
+      const dx = p.image.x - this.start.x;
+      const dy = p.image.y - this.start.y;
+      this.last = this.shape.points.map((v) => m.clampPoint({ x: v.x + dx, y: v.y + dy }));
+    }
+    this.c.view.showPreview(this.shape.id, this.last);
+  }
+
+  up(p: PointerInput): void {
+    this.c.view.showPreview(this.shape.id, null);
+    if (this.vertex !== null) this.c.model.moveVertex(this.shape.id, this.vertex, p.image);
+    else this.c.model.moveShape(this.shape.id, p.image.x - this.start.x, p.image.y - this.start.y);
+  }
+
+  cancel(): void {
+    this.c.view.showPreview(this.shape.id, null);
+  }
+}
+
+/**
+ * Polygon: each click adds a vertex; a click on the first vertex (with 3 or more) or Enter
+ * closes it into one `AddShape` with the current label; Esc drops it; Backspace (or Ctrl+Z)
+ * removes the last vertex. Not drawing, a drag on a vertex of the selected polygon moves it.
+ */
+export class PolygonTool implements ShapeTool {
+  readonly name = "polygon" as const;
+  readonly cursor = "crosshair";
+  private vertices: Point[] = [];
+  private hover: Point | null = null;
+  private drag: DragGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(private readonly c: ShapeController) {}
+
+  get draft(): readonly Point[] {
+    return this.vertices;
+  }
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    if (!this.vertices.length) {
+      const grab = this.c.vertexAt(p.image);
+      if (grab) {
+        this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+        return;
+      }
+    }
+  }
+
+  move(p: PointerInput): void {
+    if (this.drag) this.drag.move(p);
+    else this.hoverAt(p.image);
+  }
+
+  up(p: PointerInput): void {
+    const drag = this.drag;
+    const start = this.start;
+    this.drag = null;
+    this.start = null;
+    if (drag) {
+      if (start && isClick(start, p.screen)) drag.cancel();
+      else drag.up(p);
+      return;
+    }
+    if (!start || this.c.currentLabel === null) return;
+    const first = this.vertices[0];
+    const r = HANDLE_RADIUS_PX / this.c.view.viewport.scale;
+    if (first && this.vertices.length >= 3 && dist2(first, p.image) <= r * r) {
+      this.close();
+      return;
+    }
+    if (!this.vertices.length) this.c.select(null);
+    this.vertices.push(this.c.model.clampPoint(p.image));
+    this.hover = p.image;
+    this.show();
+  }
+
+  hoverAt(p: Point): void {
+    if (!this.vertices.length) return;
+    this.hover = p;
+    this.c.view.showDraft(this.vertices, this.hover);
+  }
+
+  /** Closes the polygon being drawn; false when it has fewer than 3 vertices. */
+  close(): boolean {
+    const label = this.c.currentLabel;
+    if (this.vertices.length < 3 || label === null) return false;
+    const id = this.c.model.addPolygon(label, this.vertices);
+    this.discard();
+    if (id !== null) this.c.select(id);
+    return id !== null;
+  }
+
+  removeLast(): boolean {
+    if (!this.vertices.length) return false;
+    this.vertices.pop();
+    this.show();
+    return true;
+  }
+
+  /** Drops the polygon being drawn. */
+  discard(): boolean {
+    if (!this.vertices.length) return false;
+    this.vertices = [];
+    this.hover = null;
+    this.show();
+    return true;
+  }
+
+  private show(): void {
+    this.c.view.showDraft(this.vertices.length ? this.vertices : null, this.hover);
+    this.c.draftChanged();
+  }
+
+  cancel(): void {
+    this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+}
+
+/** Point: a click places a keypoint with the current label (and selects it); a drag on one moves it. */
+export class PointTool implements ShapeTool {
+  readonly name = "point" as const;
+  readonly cursor = "crosshair";
+  private drag: DragGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(private readonly c: ShapeController) {}
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    const grab = this.c.vertexAt(p.image, true);
+    if (grab) {
+      this.c.select(grab.shape.id);
+      this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+    }
+  }
+
+  move(p: PointerInput): void {
+    this.drag?.move(p);
+  }
+
+  up(p: PointerInput): void {
+    const { drag, start } = this;
+    this.drag = null;
+    this.start = null;
+    if (!start) return;
+    if (drag) {
+      if (isClick(start, p.screen)) drag.cancel();
+      else drag.up(p);
+      return;
+    }
+    const label = this.c.currentLabel;
+    if (label === null) return;
+    this.c.select(this.c.model.addPoint(label, p.image));
+  }
+
+  cancel(): void {
+    this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+}
+
+/** Select: a click selects the shape under the pointer; a drag on a vertex moves it, elsewhere on the shape moves the shape. */
+export class ShapeSelectTool implements ShapeTool {
+  readonly name = "select" as const;
+  readonly cursor = "default";
+  private drag: DragGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(private readonly c: ShapeController) {}
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    const grab = this.c.vertexAt(p.image);
+    if (grab) {
+      this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+      return;
+    }
+    const id = this.c.hitTest(p.image);
+    this.c.select(id);
+    const shape = id === null ? undefined : this.c.model.get(id);
+    if (shape) this.drag = new DragGesture(this.c, shape, null, p.image);
+  }
+
+  move(p: PointerInput): void {
+    this.drag?.move(p);
+  }
+
+  up(p: PointerInput): void {
+    if (this.drag && this.start && !isClick(this.start, p.screen)) this.drag.up(p);
+    else this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+
+  cancel(): void {
+    this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+}
+
+export class ShapeController {
+  readonly tools: Record<ShapeToolName, ShapeTool | ToolHandler>;
+  readonly polygonTool: PolygonTool;
+  private _tool: ShapeToolName;
+  private gesture: ShapeTool | ToolHandler | null = null;
+  private spaceHeld = false;
+  private _selected: number | null = null;
+  private _labelIndex = 0;
+  private readonly listeners = new Set<(e: ShapeControllerEvent) => void>();
+
+  constructor(
+    readonly model: ShapeModel,
+    readonly view: ShapeViewPort,
+    private _labels: readonly string[],
+    /** What this editor draws: polygons or keypoints (its drawing tool follows). */
+    readonly kind: ShapeKind,
+  ) {
+    this.polygonTool = new PolygonTool(this);
+    this.tools = {
+      polygon: this.polygonTool,
+      point: new PointTool(this),
+      select: new ShapeSelectTool(this),
+      pan: new PanTool(this),
+    };
+    this._tool = kind === "polygon" ? "polygon" : "point";
+    model.subscribe((e) => {
+      if (this._selected !== null && (e.kind === "removed" || e.kind === "reset") && !model.get(this._selected)) {
+        this.select(null);
+      }
+    });
+  }
+
+  subscribe(fn: (e: ShapeControllerEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private emit(e: ShapeControllerEvent): void {
+    for (const fn of this.listeners) fn(e);
+  }
+
+  get labels(): readonly string[] {
+    return this._labels;
+  }
+
+  setLabels(labels: readonly string[]): void {
+    this._labels = labels;
+    if (this._labelIndex >= labels.length) this._labelIndex = 0;
+    this.emit({ kind: "label", index: this._labelIndex });
+  }
+
+  get labelIndex(): number {
+    return this._labelIndex;
+  }
+
+  get currentLabel(): string | null {
+    return this._labels[this._labelIndex] ?? null;
+  }
+
+  get tool(): ShapeToolName {
+    return this._tool;
+  }
+
+  /** The drawing tool of this editor's kind. */
+  get drawTool(): ShapeToolName {
+    return this.kind === "polygon" ? "polygon" : "point";
+  }
+
+  get cursor(): string {
+    return this.spaceHeld ? "grab" : this.tools[this._tool].cursor;
+  }
+
+  get selectedId(): number | null {
+    return this._selected;
+  }
+
+  get selected(): Shape | null {
+    return this._selected === null ? null : this.model.get(this._selected) ?? null;
+  }
+
+  /** True while a polygon is being drawn (vertices placed, not closed). */
+  get drafting(): boolean {
+    return this.polygonTool.draft.length > 0;
+  }
+
+  /** @internal the polygon tool's draft changed. */
+  draftChanged(): void {
+    this.emit({ kind: "draft" });
+  }
+
+  setTool(tool: ShapeToolName): void {
+    this.gesture?.cancel();
+    this.gesture = null;
+    if (tool !== "polygon" && tool !== "pan") this.polygonTool.discard();
+    this._tool = tool;
+    this.view.setCursor(this.cursor);
+    this.emit({ kind: "tool", tool });
+  }
+
+  select(id: number | null): void {
+    if (id !== null && !this.model.get(id)) id = null;
+    if (id === this._selected) return;
+    this._selected = id;
+    this.emit({ kind: "selection", id });
+  }
+
+  /** Chooses the label for new shapes; a selected shape takes it too. */
+  chooseLabel(index: number): boolean {
+    const label = this._labels[index];
+    if (label === undefined) return false;
+    this._labelIndex = index;
+    this.emit({ kind: "label", index });
+    const sel = this.selected;
+    if (sel) this.model.setLabel(sel.id, label);
+    return true;
+  }
+
+  deleteSelected(): boolean {
+    const sel = this.selected;
+    return sel ? this.model.deleteShape(sel.id) : false;
+  }
+
+  undo(): boolean {
+    // While drawing, undo takes back the last vertex (the draft is not in the model yet).
+    if (this.polygonTool.removeLast()) return true;
+    return this.step(() => this.model.undo());
+  }
+
+  redo(): boolean {
+    return this.step(() => this.model.redo());
+  }
+
+  private step(run: () => boolean): boolean {
+    this.gesture?.cancel();
+    this.gesture = null;
+    let touched: number | null = null;
+    const off = this.model.subscribe((e) => {
+      if ((e.kind === "added" || e.kind === "changed") && e.ids.length) touched = e.ids[e.ids.length - 1]!;
+    });
+    const done = run();
+    off();
+    if (touched !== null) this.select(touched);
+    return done;
+  }
+
+  nudge(dx: number, dy: number): boolean {
+    const sel = this.selected;
+    return sel ? this.model.moveShape(sel.id, dx, dy) : false;
+  }
+
+  /**
+   * The vertex under `p` (within HANDLE_RADIUS_PX on screen): of the selected shape, or of any
+   * keypoint (`anyPoint`: points are grabbed directly, they have no inside to click first).
+   */
+  vertexAt(p: Point, anyPoint = false): { shape: Shape; index: number } | null {
+    const r2 = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
+    const candidates: Shape[] = [];
+    const sel = this.selected;
+    if (sel) candidates.push(sel);
+    if (anyPoint || this.kind === "point") {
+      const shapes = this.model.shapes;
+      for (let i = shapes.length - 1; i >= 0; i--) if (shapes[i]!.kind === "point") candidates.push(shapes[i]!);
+    }
+    for (const s of candidates) {
+      let best = -1;
+      let bestD = r2;
+      s.points.forEach((q, i) => {
+        const d = dist2(q, p);
+        if (d <= bestD) {
+          bestD = d;
+          best = i;
+        }
+      });
+      if (best >= 0) return { shape: s, index: best };
+    }
+    return null;
+  }
+
+  /** The shape under `p`: a keypoint within the handle radius, else the smallest polygon containing it. */
+  hitTest(p: Point): number | null {
+    const r2 = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
+    const shapes = this.model.shapes;
+    let best: Shape | null = null;
+    let bestArea = Infinity;
+    for (let i = shapes.length - 1; i >= 0; i--) {
+      const s = shapes[i]!;
+      if (s.kind === "point") {
+        if (dist2(s.points[0]!, p) <= r2) return s.id;
+      } else if (pointInPolygon(p, s.points)) {
+        const a = polygonArea(s.points);
+        if (a < bestArea) {
+          best = s;
+          bestArea = a;
+        }
+      }
+    }
+    return best ? best.id : null;
+  }
+
+  // ---- viewport ----------------------------------------------------------------------------
+
+  setViewport(v: Viewport): void {
+    this.view.setViewport(v);
+    this.emit({ kind: "viewport" });
+  }
+
+  zoomAt(factor: number, anchor: Point): void {
+    this.setViewport(zoomAt(this.view.viewport, factor, anchor));
+  }
+
+  fit(): void {
+    this.setViewport(fit(this.model.image, this.view.containerSize()));
+  }
+
+  actualSize(): void {
+    const s = this.view.containerSize();
+    this.setViewport(actualSize(this.view.viewport, { x: s.width / 2, y: s.height / 2 }));
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  pointerDown(p: PointerInput): void {
+    this.gesture?.cancel();
+    this.gesture = p.button === 1 || this.spaceHeld ? this.tools.pan : this.tools[this._tool];
+    this.gesture.down(p);
+  }
+
+  pointerMove(p: PointerInput): void {
+    this.gesture?.move(p);
+  }
+
+  pointerUp(p: PointerInput): void {
+    const g = this.gesture;
+    this.gesture = null;
+    g?.up(p);
+  }
+
+  pointerHover(p: PointerInput): void {
+    if (this._tool === "polygon") this.polygonTool.hoverAt(p.image);
+  }
+
+  pointerCancel(): void {
+    this.gesture?.cancel();
+    this.gesture = null;
+  }
+
+  keyDown(k: KeyInput): boolean {
+    const mod = k.ctrl || k.meta;
+    const key = k.key.length === 1 ? k.key.toLowerCase() : k.key;
+    if (mod && !k.alt) {
+      if (key === "z") return k.shift ? this.redo() || true : this.undo() || true;
+      if (key === "y") return this.redo() || true;
+      return false;
+    }
+    if (k.alt) return false;
+    switch (key) {
+      case "Enter":
+        return this.polygonTool.close();
+      case "Backspace":
+        return this.polygonTool.removeLast() || this.deleteSelected();
+      case "Delete":
+        return this.deleteSelected();
+      case "Escape":
+        if (this.gesture) {
+          this.pointerCancel();
+          return true;
+        }
+        if (this.polygonTool.discard()) return true;
+        if (this._selected !== null) {
+          this.select(null);
+          return true;
+        }
+        return false;
+      case " ":
+        if (!this.spaceHeld) {
+          this.spaceHeld = true;
+          this.view.setCursor(this.cursor);
+        }
+        return true;
+      case "p":
+      case "k":
+        this.setTool(this.drawTool);
+        return true;
+      case "v":
+        this.setTool("select");
+        return true;
+      case "h":
+        this.setTool("pan");
+        return true;
+      case "f":
+        this.fit();
+        return true;
+      case "ArrowLeft":
+        return this.nudge(k.shift ? -NUDGE_BIG : -1, 0);
+      case "ArrowRight":
+        return this.nudge(k.shift ? NUDGE_BIG : 1, 0);
+      case "ArrowUp":
+        return this.nudge(0, k.shift ? -NUDGE_BIG : -1);
+      case "ArrowDown":
+        return this.nudge(0, k.shift ? NUDGE_BIG : 1);
+      default:
+        return false;
+    }
+  }
+
+  keyUp(k: KeyInput): void {
+    if (k.key === " " && this.spaceHeld) {
+      this.spaceHeld = false;
+      this.view.setCursor(this.cursor);
+    }
+  }
+}

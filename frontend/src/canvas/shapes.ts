@@ -1,0 +1,415 @@
+/**
+ * The shape model for point-list annotations: polygons (3+ vertices) and keypoints (one point
+ * each). Plain data plus undoable commands, like `BoxModel`; no DOM, no Konva. Coordinates are
+ * image pixels, rounded to 0.01 px and clamped inside the image for every edit the worker makes
+ * (loaded values are kept as given).
+ */
+import type { Point, Size } from "./geometry";
+
+export type ShapeKind = "polygon" | "point";
+
+export interface Shape {
+  readonly id: number;
+  readonly kind: ShapeKind;
+  label: string;
+  points: Point[];
+}
+
+export interface OutputPolygon {
+  label: string;
+  vertices: Point[];
+}
+
+export interface OutputKeypoint {
+  label: string;
+  x: number;
+  y: number;
+}
+
+export interface PolygonOutput {
+  polygons: OutputPolygon[];
+  inputImageProperties: Size;
+}
+
+export interface KeypointOutput {
+  keypoints: OutputKeypoint[];
+  inputImageProperties: Size;
+}
+
+export interface ShapeCommand {
+  readonly title: string;
+  apply(m: ShapeModel): void;
+  revert(m: ShapeModel): void;
+}
+
+export type ShapeModelEvent =
+  | { kind: "reset" }
+  | { kind: "added"; ids: number[] }
+  | { kind: "removed"; ids: number[] }
+  | { kind: "changed"; ids: number[] };
+
+/** How many steps undo goes back (as the box model). */
+export const SHAPE_HISTORY_LIMIT = 500;
+
+export class ShapeModel {
+  private _shapes: Shape[] = [];
+  private readonly _byId = new Map<number, Shape>();
+  private _nextId = 1;
+  private _image: Size = { width: 0, height: 0 };
+  private readonly _undo: ShapeCommand[] = [];
+  private readonly _redo: ShapeCommand[] = [];
+  private readonly _listeners = new Set<(e: ShapeModelEvent) => void>();
+
+  get shapes(): readonly Shape[] {
+    return this._shapes;
+  }
+
+  get size(): number {
+    return this._shapes.length;
+  }
+
+  get(id: number): Shape | undefined {
+    return this._byId.get(id);
+  }
+
+  get image(): Size {
+    return this._image;
+  }
+
+  setImageSize(size: Size): void {
+    this._image = { width: Math.round(size.width), height: Math.round(size.height) };
+    this.emit({ kind: "reset" });
+  }
+
+  get canUndo(): boolean {
+    return this._undo.length > 0;
+  }
+
+  get canRedo(): boolean {
+    return this._redo.length > 0;
+  }
+
+  get undoTitle(): string | null {
+    return this._undo[this._undo.length - 1]?.title ?? null;
+  }
+
+  get redoTitle(): string | null {
+    return this._redo[this._redo.length - 1]?.title ?? null;
+  }
+
+  subscribe(fn: (e: ShapeModelEvent) => void): () => void {
+    this._listeners.add(fn);
+    return () => this._listeners.delete(fn);
+  }
+
+  private emit(e: ShapeModelEvent): void {
+    for (const fn of this._listeners) fn(e);
+  }
+
+  execute(cmd: ShapeCommand): void {
+    cmd.apply(this);
+    this._undo.push(cmd);
+    if (this._undo.length > SHAPE_HISTORY_LIMIT) this._undo.shift();
+    this._redo.length = 0;
+  }
+
+  undo(): boolean {
+    const cmd = this._undo.pop();
+    if (!cmd) return false;
+    cmd.revert(this);
+    this._redo.push(cmd);
+    return true;
+  }
+
+  redo(): boolean {
+    const cmd = this._redo.pop();
+    if (!cmd) return false;
+    cmd.apply(this);
+    this._undo.push(cmd);
+    return true;
+  }
+
+  // ---- convenience commands ----------------------------------------------------------------
+
+  /** A point inside the image, rounded to 0.01 px (no image size yet: rounded only). */
+  clampPoint(p: Point): Point {
+    const W = this._image.width;
+    const H = this._image.height;
+    const x = W ? Math.min(Math.max(p.x, 0), W) : p.x;
+    const y = H ? Math.min(Math.max(p.y, 0), H) : p.y;
+    return { x: round2(x), y: round2(y) };
+  }
+
+  /** Closes a drawn polygon (3+ distinct vertices) into the model; returns its id, or null. */
+  addPolygon(label: string, vertices: readonly Point[]): number | null {
+    const pts = dedupe(vertices.map((p) => this.clampPoint(p)));
+    if (pts.length < 3) return null;
+    return this.add({ id: this._nextId++, kind: "polygon", label, points: pts }, "Draw polygon");
+  }
+
+  addPoint(label: string, p: Point): number {
+    return this.add({ id: this._nextId++, kind: "point", label, points: [this.clampPoint(p)] }, "Place point")!;
+  }
+
+  private add(shape: Shape, title: string): number {
+    this.execute(new AddShape(shape, this._shapes.length, title));
+    return shape.id;
+  }
+
+  /** Replaces a shape's points (vertex drag, whole-shape move) as one step. */
+  setPoints(id: number, points: readonly Point[], title: string): boolean {
+    const s = this._byId.get(id);
+    if (!s) return false;
+    const after = points.map((p) => this.clampPoint(p));
+    if (after.length === s.points.length && after.every((p, i) => p.x === s.points[i]!.x && p.y === s.points[i]!.y)) {
+      return false;
+    }
+    this.execute(new PatchShape(id, { points: s.points.map((p) => ({ ...p })) }, { points: after }, title));
+    return true;
+  }
+
+  /** Moves vertex `index` of a shape to `p`. */
+  moveVertex(id: number, index: number, p: Point): boolean {
+    const s = this._byId.get(id);
+    if (!s || index < 0 || index >= s.points.length) return false;
+    const pts = s.points.map((q, i) => (i === index ? p : q));
+    return this.setPoints(id, pts, s.kind === "point" ? "Move point" : "Move vertex");
+  }
+
+  /** Moves the whole shape by (dx, dy), kept inside the image without being deformed. */
+  moveShape(id: number, dx: number, dy: number): boolean {
+    const s = this._byId.get(id);
+    if (!s) return false;
+    const { width: W, height: H } = this._image;
+    if (W && H) {
+      const xs = s.points.map((p) => p.x);
+      const ys = s.points.map((p) => p.y);
+      dx = Math.min(Math.max(dx, -Math.min(...xs)), W - Math.max(...xs));
+      dy = Math.min(Math.max(dy, -Math.min(...ys)), H - Math.max(...ys));
+    }
+    return this.setPoints(id, s.points.map((p) => ({ x: p.x + dx, y: p.y + dy })), s.kind === "point" ? "Move point" : "Move polygon");
+  }
+
+  setLabel(id: number, label: string): boolean {
+    const s = this._byId.get(id);
+    if (!s || s.label === label) return false;
+    this.execute(new PatchShape(id, { label: s.label }, { label }, "Change label"));
+    return true;
+  }
+
+  deleteShape(id: number): boolean {
+    const s = this._byId.get(id);
+    if (!s) return false;
+    this.execute(new RemoveShape(cloneShape(s), this._shapes.indexOf(s)));
+    return true;
+  }
+
+  // ---- low-level, for commands only --------------------------------------------------------
+
+  /** @internal */
+  _insert(s: Shape, index: number): void {
+    const copy = cloneShape(s);
+    this._shapes.splice(Math.min(index, this._shapes.length), 0, copy);
+    this._byId.set(copy.id, copy);
+    if (copy.id >= this._nextId) this._nextId = copy.id + 1;
+  }
+
+  /** @internal */
+  _remove(id: number): void {
+    const s = this._byId.get(id);
+    if (!s) return;
+    this._shapes.splice(this._shapes.indexOf(s), 1);
+    this._byId.delete(id);
+  }
+
+  /** @internal */
+  _patch(id: number, patch: Partial<Pick<Shape, "label" | "points">>): void {
+    const s = this._byId.get(id);
+    if (!s) return;
+    if (patch.label !== undefined) s.label = patch.label;
+    if (patch.points) s.points = patch.points.map((p) => ({ ...p }));
+  }
+
+  /** @internal */
+  _emit(e: ShapeModelEvent): void {
+    this.emit(e);
+  }
+
+  // ---- loading and output ------------------------------------------------------------------
+
+  /** Replaces every shape (initial-value, a draft) and forgets the history. */
+  load(shapes: readonly { kind: ShapeKind; label: string; points: readonly Point[] }[]): void {
+    this._shapes = [];
+    this._byId.clear();
+    this._undo.length = 0;
+    this._redo.length = 0;
+    for (const s of shapes) this._insert({ id: this._nextId, kind: s.kind, label: s.label, points: [...s.points] }, this._shapes.length);
+    this.emit({ kind: "reset" });
+  }
+
+  polygonOutput(): PolygonOutput {
+    return {
+      polygons: this._shapes
+        .filter((s) => s.kind === "polygon")
+        .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })) })),
+      inputImageProperties: { ...this._image },
+    };
+  }
+
+  keypointOutput(): KeypointOutput {
+    return {
+      keypoints: this._shapes
+        .filter((s) => s.kind === "point")
+        .map((s) => ({ label: s.label, x: s.points[0]!.x, y: s.points[0]!.y })),
+      inputImageProperties: { ...this._image },
+    };
+  }
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+function cloneShape(s: Shape): Shape {
+  return { id: s.id, kind: s.kind, label: s.label, points: s.points.map((p) => ({ ...p })) };
+}
+
+/** Drops a vertex equal to the one before it (a double click adds the same point twice). */
+function dedupe(pts: Point[]): Point[] {
+  const out: Point[] = [];
+  for (const p of pts) {
+    const last = out[out.length - 1];
+    if (!last || last.x !== p.x || last.y !== p.y) out.push(p);
+  }
+  const first = out[0];
+  const last = out[out.length - 1];
+  if (out.length > 1 && first && last && first.x === last.x && first.y === last.y) out.pop();
+  return out;
+}
+
+// ---- commands ------------------------------------------------------------------------------
+
+export class AddShape implements ShapeCommand {
+  constructor(
+    private readonly shape: Shape,
+    private readonly index: number,
+    readonly title: string,
+  ) {}
+  apply(m: ShapeModel): void {
+    m._insert(this.shape, this.index);
+    m._emit({ kind: "added", ids: [this.shape.id] });
+  }
+  revert(m: ShapeModel): void {
+    m._remove(this.shape.id);
+    m._emit({ kind: "removed", ids: [this.shape.id] });
+  }
+}
+
+export class RemoveShape implements ShapeCommand {
+  readonly title: string;
+  constructor(
+    private readonly shape: Shape,
+    private readonly index: number,
+  ) {
+    this.title = shape.kind === "point" ? "Delete point" : "Delete polygon";
+  }
+  apply(m: ShapeModel): void {
+    m._remove(this.shape.id);
+    m._emit({ kind: "removed", ids: [this.shape.id] });
+  }
+  revert(m: ShapeModel): void {
+    m._insert(this.shape, this.index);
+    m._emit({ kind: "added", ids: [this.shape.id] });
+  }
+}
+
+type ShapePatch = Partial<Pick<Shape, "label" | "points">>;
+
+export class PatchShape implements ShapeCommand {
+  constructor(
+    private readonly id: number,
+    private readonly before: ShapePatch,
+    private readonly after: ShapePatch,
+    readonly title: string,
+  ) {}
+  apply(m: ShapeModel): void {
+    m._patch(this.id, this.after);
+    m._emit({ kind: "changed", ids: [this.id] });
+  }
+  revert(m: ShapeModel): void {
+    m._patch(this.id, this.before);
+    m._emit({ kind: "changed", ids: [this.id] });
+  }
+}
+
+// ---- parsing -------------------------------------------------------------------------------
+
+export interface ParsedShapes {
+  shapes: { kind: ShapeKind; label: string; points: Point[] }[];
+  problems: string[];
+}
+
+function num(v: unknown): number | null {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : null;
+}
+
+function labelOf(v: unknown): string {
+  return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
+}
+
+/** `{polygons: [...]}` (Ground Truth's output) or a bare array of `{label, vertices}`. */
+export function parsePolygons(value: unknown): ParsedShapes {
+  const out: ParsedShapes = { shapes: [], problems: [] };
+  if (value === null || value === undefined || value === "") return out;
+  const list = Array.isArray(value) ? value : typeof value === "object" ? (value as { polygons?: unknown }).polygons : undefined;
+  if (!Array.isArray(list)) {
+    out.problems.push("expected an array of polygons or an object with polygons");
+    return out;
+  }
+  list.forEach((item, i) => {
+    const r = item && typeof item === "object" ? (item as Record<string, unknown>) : null;
+    if (!r || !Array.isArray(r.vertices)) {
+      out.problems.push(`polygon ${i}: "vertices" is missing or not an array`);
+      return;
+    }
+    const pts: Point[] = [];
+    for (const [j, v] of (r.vertices as unknown[]).entries()) {
+      const x = num((v as Record<string, unknown> | null)?.x);
+      const y = num((v as Record<string, unknown> | null)?.y);
+      if (x === null || y === null) {
+        out.problems.push(`polygon ${i}: vertex ${j} needs numeric x and y`);
+        return;
+      }
+      pts.push({ x, y });
+    }
+    if (pts.length < 3) {
+      out.problems.push(`polygon ${i}: needs at least 3 vertices`);
+      return;
+    }
+    out.shapes.push({ kind: "polygon", label: labelOf(r.label), points: pts });
+  });
+  return out;
+}
+
+/** `{keypoints: [...]}` (Ground Truth's output) or a bare array of `{label, x, y}`. */
+export function parseKeypoints(value: unknown): ParsedShapes {
+  const out: ParsedShapes = { shapes: [], problems: [] };
+  if (value === null || value === undefined || value === "") return out;
+  const list = Array.isArray(value) ? value : typeof value === "object" ? (value as { keypoints?: unknown }).keypoints : undefined;
+  if (!Array.isArray(list)) {
+    out.problems.push("expected an array of keypoints or an object with keypoints");
+    return out;
+  }
+  list.forEach((item, i) => {
+    const r = item && typeof item === "object" ? (item as Record<string, unknown>) : null;
+    const x = num(r?.x);
+    const y = num(r?.y);
+    if (!r || x === null || y === null) {
+      out.problems.push(`keypoint ${i}: needs numeric x and y`);
+      return;
+    }
+    out.shapes.push({ kind: "point", label: labelOf(r.label), points: [{ x, y }] });
+  });
+  return out;
+}

@@ -1,0 +1,301 @@
+/**
+ * The chrome of the canvas-based image elements (<lw-bounding-box>, <lw-polygon>,
+ * <lw-keypoint>): header, instructions, toolbar, stage, label choices, region list.
+ */
+import { css } from "lit";
+
+export const imageEditorStyles = css`
+    :host {
+      display: block;
+      container-type: inline-size;
+      margin: 0 0 1.25rem;
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    .header {
+      margin: 0 0 0.75rem;
+      font-size: 1.125rem;
+      font-weight: 600;
+    }
+    .instructions {
+      margin: 0 0 1rem;
+      padding: 0.65rem 0.9rem;
+      border-left: 3px solid var(--_accent);
+      border-radius: 0 var(--_radius) var(--_radius) 0;
+      background: var(--_subtle);
+      font-size: 0.925rem;
+      line-height: 1.5;
+    }
+    ::slotted([slot="short"]),
+    ::slotted([slot="full"]) {
+      display: block;
+    }
+    .full summary {
+      color: var(--_accent);
+      font-weight: 500;
+      cursor: pointer;
+    }
+    .body {
+      display: grid;
+      grid-template-columns: minmax(0, 1fr);
+      gap: 1rem;
+    }
+    @container (min-width: 680px) {
+      .body {
+        grid-template-columns: minmax(0, 1fr) minmax(190px, 240px);
+      }
+    }
+    .main {
+      min-width: 0;
+    }
+    .toolbar {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.25rem;
+      margin-bottom: 0.5rem;
+    }
+    .tool {
+      display: inline-grid;
+      place-items: center;
+      min-width: 2.1rem;
+      height: 2.1rem;
+      padding: 0 0.4rem;
+      border: 1px solid var(--_border);
+      border-radius: 6px;
+      background: var(--_surface);
+      color: var(--_fg);
+      font: 600 0.95rem/1 var(--_font);
+      cursor: pointer;
+    }
+    .tool.word {
+      font-size: 0.8rem;
+    }
+    .tool svg {
+      width: 1.15rem;
+      height: 1.15rem;
+    }
+    .tool:hover:not(:disabled) {
+      background: var(--_subtle);
+    }
+    .tool[aria-pressed="true"] {
+      border-color: var(--_accent);
+      background: var(--_accent-soft);
+      color: var(--_accent);
+    }
+    .tool:disabled {
+      opacity: 0.4;
+      cursor: default;
+    }
+    .adjust {
+      position: relative;
+    }
+    .adjust summary {
+      list-style: none;
+    }
+    .adjust summary::-webkit-details-marker {
+      display: none;
+    }
+    .adjust[open] summary {
+      border-color: var(--_accent);
+      color: var(--_accent);
+    }
+    .adjust-panel {
+      position: absolute;
+      z-index: 2;
+      top: calc(100% + 4px);
+      left: 0;
+      display: grid;
+      gap: 0.5rem;
+      min-width: 13rem;
+      padding: 0.6rem 0.75rem;
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      background: var(--_surface);
+      box-shadow: 0 4px 14px rgb(0 0 0 / 0.12);
+      font-size: 0.82rem;
+    }
+    .adjust-panel label {
+      display: grid;
+      gap: 0.2rem;
+    }
+    .sep {
+      width: 1px;
+      height: 1.4rem;
+      margin: 0 0.25rem;
+      background: var(--_border);
+    }
+    .zoom {
+      min-width: 3.2rem;
+      color: var(--_muted);
+      font: 500 0.8rem var(--_mono);
+      text-align: center;
+    }
+    .stage {
+      position: relative;
+      width: 100%;
+      aspect-ratio: var(--_aspect, 4 / 3);
+      min-height: 240px;
+      max-height: var(--lw-max-image-height, 640px);
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      background: #2b2f36;
+      overflow: hidden;
+    }
+    .canvas {
+      position: absolute;
+      inset: 0;
+      outline: none;
+      touch-action: none;
+      user-select: none;
+    }
+    .canvas:focus-visible {
+      box-shadow: inset 0 0 0 2px var(--_accent);
+    }
+    .notice {
+      position: absolute;
+      inset: 0;
+      display: grid;
+      place-content: center;
+      gap: 0.25rem;
+      padding: 1rem;
+      color: #e8eaed;
+      font-size: 0.9rem;
+      text-align: center;
+      pointer-events: none;
+    }
+    .image-error {
+      background: var(--_danger-soft);
+      color: var(--_danger);
+    }
+    .image-error span {
+      color: var(--_fg);
+    }
+    .hint {
+      margin: 0.4rem 0 0;
+      color: var(--_muted);
+      font-size: 0.78rem;
+    }
+    .side {
+      display: flex;
+      flex-direction: column;
+      gap: 0.75rem;
+      min-width: 0;
+    }
+    .labels {
+      display: flex;
+      flex-direction: column;
+      gap: 0.3rem;
+    }
+    .choice {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      min-height: 2.2rem;
+      padding: 0.3rem 0.5rem 0.3rem 0.6rem;
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      background: var(--_surface);
+      color: inherit;
+      font: inherit;
+      font-size: 0.92rem;
+      text-align: left;
+      cursor: pointer;
+    }
+    .choice[aria-checked="true"] {
+      border-color: var(--_accent);
+      background: var(--_accent-soft);
+      box-shadow: inset 0 0 0 1px var(--_accent);
+    }
+    .swatch {
+      flex: none;
+      width: 0.8rem;
+      height: 0.8rem;
+      border-radius: 3px;
+    }
+    .text {
+      flex: 1;
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .title {
+      margin: 0 0 0.3rem;
+      color: var(--_muted);
+      font-size: 0.75rem;
+      font-weight: 600;
+      letter-spacing: 0.04em;
+      text-transform: uppercase;
+    }
+    .count {
+      margin-left: 0.25rem;
+      color: var(--_fg);
+    }
+    .region-list {
+      max-height: 320px; /* LIST_PX */
+      margin: 0;
+      padding: 0;
+      overflow-y: auto;
+      list-style: none;
+    }
+    .spacer {
+      list-style: none;
+    }
+    .region {
+      display: flex;
+      align-items: center;
+      height: 30px; /* ROW_PX */
+      border-radius: 6px;
+    }
+    .region.selected {
+      background: var(--_accent-soft);
+    }
+    .region.is-hidden .pick {
+      opacity: 0.5;
+    }
+    .pick {
+      display: flex;
+      flex: 1;
+      align-items: center;
+      gap: 0.4rem;
+      min-width: 0;
+      padding: 0.3rem 0.4rem;
+      border: 0;
+      background: none;
+      color: inherit;
+      font: inherit;
+      font-size: 0.85rem;
+      text-align: left;
+      cursor: pointer;
+    }
+    .dims {
+      color: var(--_muted);
+      font: 0.72rem var(--_mono);
+    }
+    .mini {
+      display: grid;
+      place-items: center;
+      width: 1.7rem;
+      height: 1.7rem;
+      padding: 0;
+      border: 0;
+      border-radius: 4px;
+      background: none;
+      color: var(--_muted);
+      cursor: pointer;
+    }
+    .mini[aria-pressed="true"] {
+      color: var(--_accent);
+    }
+    .mini svg {
+      width: 1rem;
+      height: 1rem;
+    }
+    .empty {
+      margin: 0;
+      color: var(--_muted);
+      font-size: 0.85rem;
+    }
+  `;

@@ -1,0 +1,356 @@
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { ShapeEditor, type ShapeEditorEvent } from "../../canvas/shape-editor";
+import type { ShapeToolName } from "../../canvas/shape-controller";
+import type { ParsedShapes, ShapeKind } from "../../canvas/shapes";
+import { parseCategories } from "../../lib/attributes";
+import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
+import type { JsonValue } from "../../lib/json";
+import { parseAttributeLiteral } from "../../lib/loose-json";
+import { FIELD_CHANGE, type LwField } from "./field";
+import { imageEditorStyles } from "./image-editor-styles";
+import { tokens } from "./tokens";
+
+const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
+
+const ICONS = {
+  polygon: html`<svg viewBox="0 0 20 20"><path d="M4 6l7-3 5 6-3 8-9-2z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/><circle cx="4" cy="6" r="1.6" fill="currentColor"/><circle cx="11" cy="3" r="1.6" fill="currentColor"/><circle cx="16" cy="9" r="1.6" fill="currentColor"/></svg>`,
+  point: html`<svg viewBox="0 0 20 20"><circle cx="10" cy="10" r="3.2" fill="currentColor"/><path d="M10 2v4M10 14v4M2 10h4M14 10h4" stroke="currentColor" stroke-width="1.6"/></svg>`,
+  select: html`<svg viewBox="0 0 20 20"><path d="M5 3l10 7-4.5 1 2.5 5-2 1-2.5-5L5 15z" fill="currentColor"/></svg>`,
+  pan: html`<svg viewBox="0 0 20 20"><path d="M10 2l3 3h-2v4h4V7l3 3-3 3v-2h-4v4h2l-3 3-3-3h2v-4H5v2l-3-3 3-3v2h4V5H7z" fill="currentColor"/></svg>`,
+};
+
+/** What differs between `<lw-polygon>` and `<lw-keypoint>`. */
+export interface ShapeElementSpec {
+  kind: ShapeKind;
+  /** Singular and plural noun for messages and the region list. */
+  noun: string;
+  nouns: string;
+  parse(value: unknown): ParsedShapes;
+  drawTitle: string;
+  drawKey: string;
+  hint: TemplateResult;
+}
+
+/**
+ * The Lit shell shared by `<lw-polygon>` and `<lw-keypoint>` around `ShapeEditor` (src/canvas):
+ * toolbar, label choices with hotkeys 1–9, region list, instructions, validation. Attributes
+ * as Ground Truth's: `name`, `src`, `labels`, `header`, `initial-value`, `required`.
+ */
+export abstract class LwShapeElement extends LitElement implements LwField {
+  static override properties: PropertyDeclarations = {
+    name: { type: String, reflect: true },
+    src: { type: String },
+    header: { type: String },
+    labels: { converter: { fromAttribute: parseCategories } },
+    initialValue: { attribute: "initial-value" },
+    required: { type: Boolean },
+    _error: { state: true },
+    _image: { state: true },
+    _hasShort: { state: true },
+    _fullHeader: { state: true },
+  };
+
+  declare name: string;
+  declare src: string;
+  declare header: string;
+  declare labels: string[];
+  declare initialValue: string | null;
+  declare required: boolean;
+  declare private _error: string | null;
+  declare private _image: "loading" | "loaded" | "error";
+  declare private _hasShort: boolean;
+  declare private _fullHeader: string | null;
+
+  readonly lwField = true as const;
+  protected abstract readonly spec: ShapeElementSpec;
+  private _editor: ShapeEditor | null = null;
+  private _pending: ParsedShapes["shapes"] | null = null;
+  private _problems: string[] = [];
+  private readonly _childObserver = new MutationObserver(() => this._assignSlots());
+
+  constructor() {
+    super();
+    this.name = "";
+    this.src = "";
+    this.header = "";
+    this.labels = [];
+    this.initialValue = null;
+    this.required = false;
+    this._error = null;
+    this._image = "loading";
+    this._hasShort = false;
+    this._fullHeader = null;
+    this.addEventListener("keydown", (e) => this._onKey(e));
+    this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
+  }
+
+  /** The canvas editor (for tests), once rendered. */
+  get editor(): ShapeEditor | null {
+    return this._editor;
+  }
+
+  private _parseInitial(): ParsedShapes {
+    const text = (this.initialValue ?? "").trim();
+    if (!text) return { shapes: [], problems: [] };
+    try {
+      return this.spec.parse(parseAttributeLiteral(text));
+    } catch (e) {
+      return { shapes: [], problems: [`initial-value is not valid JSON: ${(e as Error).message}`] };
+    }
+  }
+
+  // ---- LwField -----------------------------------------------------------------------------
+
+  get fieldName(): string {
+    return this.name || "annotatedResult";
+  }
+
+  get fieldValue(): JsonValue | null {
+    if (this._editor) return this._editor.output() as unknown as JsonValue;
+    const shapes = this._pending ?? this._parseInitial().shapes;
+    const size = { width: 0, height: 0 };
+    if (this.spec.kind === "polygon") {
+      return { polygons: shapes.map((s) => ({ label: s.label, vertices: s.points })), inputImageProperties: size } as unknown as JsonValue;
+    }
+    return { keypoints: shapes.map((s) => ({ label: s.label, ...s.points[0]! })), inputImageProperties: size } as unknown as JsonValue;
+  }
+
+  restoreFieldValue(value: JsonValue | undefined): void {
+    const parsed = this.spec.parse(value);
+    this._problems = parsed.problems.map((p) => `draft: ${p}`);
+    if (this._editor) this._editor.load(parsed.shapes);
+    else this._pending = parsed.shapes;
+    this._error = null;
+    this.requestUpdate();
+  }
+
+  validateField(): string | null {
+    const count = this._editor?.model.size ?? 0;
+    if (this._image === "error" || !this.src) this._error = "The image could not be loaded: skip this task.";
+    else if (this._image === "loading") this._error = "Wait for the image to load before submitting.";
+    else if (this._editor?.controller.drafting) this._error = `Close the ${this.spec.noun} you are drawing (click its first point or press Enter), or press Esc.`;
+    else this._error = this.required && count === 0 ? `Add at least one ${this.spec.noun} before submitting.` : null;
+    return this._error;
+  }
+
+  applyHotkey(action: HotkeyAction): boolean {
+    if (action.kind !== "choose" || !this._editor) return false;
+    return this._editor.controller.chooseLabel(action.index);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._assignSlots();
+    this._childObserver.observe(this, { childList: true });
+    if (this.hasUpdated && !this._editor) this._createEditor();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._childObserver.disconnect();
+    if (this._editor) this._pending = this._editor.model.shapes.map((s) => ({ kind: s.kind, label: s.label, points: s.points }));
+    this._editor?.destroy();
+    this._editor = null;
+  }
+
+  private _assignSlots(): void {
+    let short = false;
+    let fullHeader: string | null = null;
+    for (const child of Array.from(this.children)) {
+      const slot = CHILD_SLOTS[child.localName];
+      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
+      if (slot === "short") short = true;
+      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
+    }
+    this._hasShort = short;
+    this._fullHeader = fullHeader;
+  }
+
+  protected override firstUpdated(): void {
+    this._createEditor();
+  }
+
+  private _createEditor(): void {
+    const container = this.renderRoot.querySelector<HTMLDivElement>(".canvas")!;
+    this._image = "loading";
+    this._editor = new ShapeEditor(container, { kind: this.spec.kind, labels: this.labels, onEvent: (e) => this._onEditorEvent(e) });
+    this._loadInitial();
+    this._editor.setSource(this.src);
+    this.requestUpdate();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    const ed = this._editor;
+    if (!ed) return;
+    if (changed.has("labels") && changed.get("labels") !== undefined) ed.setLabels(this.labels);
+    if (changed.has("initialValue") && changed.get("initialValue") !== undefined) this._loadInitial();
+    if (changed.has("src") && changed.get("src") !== undefined) {
+      this._image = "loading";
+      ed.setSource(this.src);
+    }
+  }
+
+  private _loadInitial(): void {
+    const parsed = this._parseInitial();
+    this._problems = parsed.problems.map((p) => `initial-value: ${p}`);
+    if (this._problems.length) console.warn(`<${this.localName} name="${this.fieldName}">`, this._problems.join("; "));
+    this._editor!.load(this._pending ?? parsed.shapes);
+    this._pending = null;
+  }
+
+  private _onEditorEvent(e: ShapeEditorEvent): void {
+    if (e.kind === "viewport") {
+      const zoom = this.renderRoot.querySelector(".zoom");
+      if (zoom) zoom.textContent = `${Math.round(e.scale * 100)}%`;
+      return;
+    }
+    if (e.kind === "change") {
+      if (this._error) this.validateField();
+      this.dispatchEvent(
+        new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true, detail: { name: this.fieldName, value: e.value } }),
+      );
+    } else if (e.kind === "image-loaded") {
+      this._image = "loaded";
+      if (this._error) this.validateField();
+      this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
+    } else if (e.kind === "image-error") {
+      this._image = "error";
+    }
+    this.requestUpdate();
+  }
+
+  private _onKey(e: KeyboardEvent): void {
+    const ed = this._editor;
+    const target = e.composedPath()[0];
+    if (!ed || e.defaultPrevented || target instanceof HTMLInputElement || isTypingTarget(target as Element)) return;
+    if (target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) return;
+    ed.keyDown(e);
+  }
+
+  private _zoom(factor: number): void {
+    const ed = this._editor;
+    if (!ed) return;
+    const s = ed.view.containerSize();
+    ed.controller.zoomAt(factor, { x: s.width / 2, y: s.height / 2 });
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  private _renderToolbar(): TemplateResult {
+    const ed = this._editor;
+    const c = ed?.controller;
+    const m = ed?.model;
+    const draw = this.spec.kind === "polygon" ? "polygon" : "point";
+    const tools: { tool: ShapeToolName; title: string; key: string }[] = [
+      { tool: draw, title: this.spec.drawTitle, key: this.spec.drawKey },
+      { tool: "select", title: `Select and move ${this.spec.nouns}`, key: "V" },
+      { tool: "pan", title: "Pan (or hold Space, or drag with the middle button)", key: "H" },
+    ];
+    const zoom = ed ? Math.round(ed.view.viewport.scale * 100) : 100;
+    return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="Tools">
+      ${tools.map(
+        (t) => html`<button type="button" class="tool" title="${t.title} (${t.key})" aria-label=${t.title}
+          aria-pressed=${c?.tool === t.tool ? "true" : "false"} data-tool=${t.tool} @click=${() => c?.setTool(t.tool)}>
+          ${ICONS[t.tool]}
+        </button>`,
+      )}
+      <span class="sep"></span>
+      <button type="button" class="tool" title="Zoom out (wheel)" aria-label="Zoom out" @click=${() => this._zoom(1 / 1.25)}>−</button>
+      <span class="zoom" aria-label="Zoom" .textContent=${`${zoom}%`}></span>
+      <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
+      <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
+      <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
+      <span class="sep"></span>
+      <button type="button" class="tool" aria-label="Undo" ?disabled=${!m?.canUndo && !c?.drafting}
+        title=${m?.undoTitle ? `Undo ${m.undoTitle.toLowerCase()} (Ctrl+Z)` : "Undo (Ctrl+Z)"} @click=${() => c?.undo()}>
+        <svg viewBox="0 0 20 20"><path d="M8 5L3 9.5 8 14v-3c4 0 6.5 1 8.5 4-.5-4.5-3-8-8.5-8z" fill="currentColor"/></svg>
+      </button>
+      <button type="button" class="tool" aria-label="Redo" ?disabled=${!m?.canRedo}
+        title=${m?.redoTitle ? `Redo ${m.redoTitle.toLowerCase()} (Ctrl+Shift+Z)` : "Redo (Ctrl+Shift+Z)"} @click=${() => c?.redo()}>
+        <svg viewBox="0 0 20 20"><path d="M12 5l5 4.5-5 4.5v-3c-4 0-6.5 1-8.5 4 .5-4.5 3-8 8.5-8z" fill="currentColor"/></svg>
+      </button>
+      <button type="button" class="tool" title="Delete the selected ${this.spec.noun} (Delete)" aria-label="Delete ${this.spec.noun}"
+        ?disabled=${!c?.selected} @click=${() => c?.deleteSelected()}>
+        <svg viewBox="0 0 20 20"><path d="M6 6h8l-.8 11H6.8zM4.5 4.5h11M8 4.5V3h4v1.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
+      </button>
+    </div>`;
+  }
+
+  private _renderLabels(): TemplateResult {
+    const c = this._editor?.controller;
+    if (!this.labels.length) return html`<p class="empty">No labels are configured: nothing can be drawn.</p>`;
+    return html`<div class="labels" role="radiogroup" aria-label="Label for new ${this.spec.nouns}">
+      ${this.labels.map((label, i) => {
+        const key = hotkeyLabel(i);
+        return html`<button type="button" class="choice" role="radio" aria-checked=${c?.labelIndex === i ? "true" : "false"}
+          @click=${() => c?.chooseLabel(i)}>
+          <span class="swatch" style="background:${this._editor?.colourOf(label) ?? "#888"}"></span>
+          <span class="text">${label}</span>
+          ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}
+        </button>`;
+      })}
+    </div>`;
+  }
+
+  private _renderRegions(): TemplateResult {
+    const ed = this._editor;
+    if (!ed) return html``;
+    const shapes = ed.model.shapes;
+    const c = ed.controller;
+    const noun = this.spec.nouns[0]!.toUpperCase() + this.spec.nouns.slice(1);
+    return html`<div class="regions">
+      <p class="title">${noun} <span class="count">${shapes.length}</span></p>
+      <ul class="region-list" aria-label=${noun}>
+        ${shapes.map(
+          (s, i) => html`<li class="region ${s.id === c.selectedId ? "selected" : ""}">
+            <button type="button" class="pick" aria-label="Select ${this.spec.noun} ${i + 1}: ${s.label}" @click=${() => c.select(s.id)}>
+              <span class="swatch" style="background:${ed.colourOf(s.label)}"></span>
+              <span class="text">${i + 1}. ${s.label}</span>
+              <span class="dims">${s.kind === "point" ? `${Math.round(s.points[0]!.x)},${Math.round(s.points[0]!.y)}` : `${s.points.length} pts`}</span>
+            </button>
+          </li>`,
+        )}
+      </ul>
+    </div>`;
+  }
+
+  override render(): TemplateResult {
+    const hasInstructions = this._hasShort || this._fullHeader !== null;
+    return html`
+      ${this.header ? html`<h2 class="header" part="header">${this.header}</h2>` : nothing}
+      ${hasInstructions
+        ? html`<div class="instructions" part="instructions">
+            ${this._hasShort ? html`<div class="short"><slot name="short"></slot></div>` : nothing}
+            ${this._fullHeader !== null
+              ? html`<details class="full"><summary>${this._fullHeader}</summary><div class="full-body"><slot name="full"></slot></div></details>`
+              : nothing}
+          </div>`
+        : nothing}
+      <div class="body">
+        <div class="main">
+          ${this._renderToolbar()}
+          <div class="stage is-${this._image}">
+            <div class="canvas" part="canvas" tabindex="0" aria-label="Image to annotate"></div>
+            ${this._image === "loading" && this.src ? html`<div class="notice">Loading image…</div>` : nothing}
+            ${this._image === "error" || !this.src
+              ? html`<div class="notice image-error" role="alert">
+                  <strong>The image could not be loaded.</strong>
+                  <span>Its link may have expired or the file may be missing. Skip this task if it does not appear.</span>
+                </div>`
+              : nothing}
+          </div>
+          <p class="hint" aria-hidden="true">${this.spec.hint}</p>
+          ${this._problems.length
+            ? html`<p class="error" role="alert">Some ${this.spec.nouns} could not be loaded: ${this._problems.join("; ")}</p>`
+            : nothing}
+          ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
+        </div>
+        <aside class="side">${this._renderLabels()} ${this._renderRegions()}</aside>
+      </div>
+    `;
+  }
+
+  static override styles = [tokens, imageEditorStyles];
+}
