@@ -209,7 +209,7 @@ export class PolygonTool implements ShapeTool {
   }
 }
 
-/** Point: a click places a keypoint with the current label (and selects it); a drag on one moves it. */
+/** Point: a click places a keypoint with the current label; a press on one selects it, a drag moves it. */
 export class PointTool implements ShapeTool {
   readonly name = "point" as const;
   readonly cursor = "crosshair";
@@ -244,7 +244,10 @@ export class PointTool implements ShapeTool {
     }
     const label = this.c.currentLabel;
     if (label === null) return;
-    this.c.select(this.c.model.addPoint(label, p.image));
+    // The new point is not selected: keypoints are placed in a run, label after label (2, click,
+    // 3, click…), and a selected point would take the next label instead.
+    this.c.select(null);
+    this.c.model.addPoint(label, p.image);
   }
 
   cancel(): void {
