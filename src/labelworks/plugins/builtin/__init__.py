@@ -8,13 +8,18 @@ from ...core.consolidation.truth.consolidators import CATEGORICAL
 from ...core.tasktypes import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION
 from ...core.tasktypes.base import TaskType
 from ...core.tasktypes.bounding_box import BOUNDING_BOX
+from ...core.tasktypes.keypoint import KEYPOINT
+from ...core.tasktypes.shapes import LINE, POLYGON, POLYLINE
+from ...core.tasktypes.verification import LABEL_VERIFICATION
 from ..hookspecs import hookimpl
 
 
 @hookimpl
 def register_task_types() -> list[TaskType]:
-    """Text and image classification, single- and multi-label; bounding boxes."""
-    return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, BOUNDING_BOX]
+    """Text and image classification, single- and multi-label; bounding boxes, polygons, polylines,
+    lines, keypoints; verification of an earlier label."""
+    return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, BOUNDING_BOX, POLYGON, POLYLINE, LINE, KEYPOINT,
+            LABEL_VERIFICATION]
 
 
 @hookimpl

@@ -1,0 +1,127 @@
+"""Keypoints on an image (Ground Truth's ``crowd-keypoint``): the ``keypoint`` task type.
+
+The ``<lw-keypoint>`` element posts Ground Truth's output shape under its name::
+
+    {"keypoints": {"keypoints": [{"label": "left-eye", "x": 120.5, "y": 88}],
+                   "inputImageProperties": {"width": 640, "height": 480}}}
+
+The canonical value keeps the points under ``keypoints`` (what ``keypoint-consensus`` reads)
+and the image size when the element reported it::
+
+    {"keypoints": [{"label": "left-eye", "x": 120.5, "y": 88}],
+     "inputImageProperties": {"width": 640, "height": 480}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..consolidation.majority import Consolidated
+from ..consolidation.structured.keypoints import consolidate_keypoints
+from ..errors import ValidationFailed
+from .base import ProjectSpec, TaskType
+from .bounding_box import _image_properties
+from .shapes import _checked_point
+
+__all__ = ["KeypointTaskType", "KEYPOINT", "MAX_KEYPOINTS"]
+
+# Bounds one submission's size: far above what a worker clicks on one image.
+MAX_KEYPOINTS = 20_000
+
+_TEMPLATE = """<lw-form>
+  <lw-keypoint name="keypoints" header="{{ header }}" labels="{{ labels | to_json }}"
+    src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}"
+    {%- if task.input.lw-pre-annotations %}
+    initial-value="{{ task.input.lw-pre-annotations | to_json }}"{% endif %}>
+  </lw-keypoint>
+</lw-form>
+"""
+
+
+class KeypointTaskType(TaskType):
+    name = "keypoint"
+    title = "Keypoints"
+    media = "image"
+    default_consolidator = "keypoint-consensus"
+
+    def value_kind(self, spec: ProjectSpec) -> str:
+        return "keypoints"
+
+    def default_template(self, spec: ProjectSpec) -> str:
+        return _TEMPLATE
+
+    def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
+        body, prefix = _unwrap(value)
+        props = _image_properties(body.get("inputImageProperties"), f"{prefix}.inputImageProperties")
+        raw = body.get("keypoints")
+        field = f"{prefix}.keypoints"
+        if not isinstance(raw, list):
+            raise ValidationFailed("keypoints must be a list", field=field)
+        if len(raw) > MAX_KEYPOINTS:
+            raise ValidationFailed(f"at most {MAX_KEYPOINTS} keypoints per image, got {len(raw)}", field=field)
+        points = []
+        for i, pt in enumerate(raw):
+            at = f"{field}[{i}]"
+            if not isinstance(pt, dict):
+                raise ValidationFailed("expected an object with label, x, y", field=at)
+            label = pt.get("label")
+            if not isinstance(label, str) or not label:
+                raise ValidationFailed("choose a label for the point", field=f"{at}.label")
+            if label not in spec.labels.labels:
+                raise ValidationFailed(f"{label!r} is not one of the project's labels", field=f"{at}.label")
+            points.append({"label": label, **_checked_point(pt, props, at)})
+        out: dict[str, Any] = {"keypoints": points}
+        if props is not None:
+            out["inputImageProperties"] = props
+        return out
+
+    def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:
+        if not values:
+            return None
+        # anonymous, equally weighted workers: the same algorithm the registered consolidator runs
+        return consolidate_keypoints([(f"w{i}", v) for i, v in enumerate(values)], label_order=spec.labels.labels)
+
+    def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
+        attr = spec.label_attribute
+        value: Any = answer.value
+        points = list(value.get("keypoints", [])) if isinstance(value, dict) else []
+        annotations = []
+        class_map: dict[str, str] = {}
+        for pt in points:
+            label = str(pt["label"])
+            class_id = spec.labels.labels.index(label) if label in spec.labels.labels else -1
+            class_map[str(class_id)] = label
+            annotations.append({"class_id": class_id, "x": pt["x"], "y": pt["y"]})
+        body: dict[str, Any] = {"annotations": annotations}
+        props = value.get("inputImageProperties") if isinstance(value, dict) else None
+        if isinstance(props, dict):
+            body["image_size"] = [{"width": props["width"], "height": props["height"], "depth": 3}]
+        conf = list(answer.object_confidence)
+        objects = [{"confidence": round(conf[i], 2) if i < len(conf) else round(answer.confidence, 2)}
+                   for i in range(len(annotations))]
+        meta = {
+            "objects": objects,
+            "class-map": dict(sorted(class_map.items(), key=lambda kv: int(kv[0]))),
+            "type": "groundtruth/keypoint",
+            "human-annotated": "yes",
+            "creation-date": created,
+            "job-name": f"labeling-job/{spec.job_name}",
+        }
+        return {attr: body, f"{attr}-metadata": meta}
+
+
+def _unwrap(value: Any) -> tuple[dict[str, Any], str]:
+    """A bare answer (``{"keypoints": [...]}``) or the form's ``{"<element name>": answer}``."""
+    if not isinstance(value, dict):
+        raise ValidationFailed("value must be an object", field="value")
+    if isinstance(value.get("keypoints"), list):
+        return value, "value"
+    if len(value) == 1:
+        (name, inner), = value.items()
+        if isinstance(inner, dict) and "keypoints" in inner:
+            return inner, f"value.{name}"
+    raise ValidationFailed("value needs 'keypoints' (the element's output)", field="value.keypoints")
+
+
+KEYPOINT = KeypointTaskType()

@@ -1,0 +1,254 @@
+"""Polygons, polylines and two-point lines on an image: the ``polygon``, ``polyline`` and ``line`` task types.
+
+Each element posts Ground Truth's ``crowd-polygon`` output shape under its name (``<lw-polygon>``
+under ``polygons``, ``<lw-polyline>`` under ``polylines``, ``<lw-line>`` under ``lines``)::
+
+    {"polygons": {"polygons": [{"label": "car", "vertices": [{"x": 1, "y": 2}, ...]}],
+                  "inputImageProperties": {"width": 640, "height": 480}}}
+
+The canonical value keeps the shapes under the same key (``polygons`` is what the
+``polygon-pixel-vote`` consolidator reads) and the image size when the element reported it::
+
+    {"polygons": [{"label": "car", "vertices": [{"x": 1, "y": 2}, ...]}],
+     "inputImageProperties": {"width": 640, "height": 480}}
+
+Polylines and lines have no registered consolidator: :meth:`ShapeTaskType.consolidate` keeps the
+worker's answer closest to the others (the medoid under :func:`answer_distance`, a symmetric mean
+vertex distance per label).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from ..consolidation.majority import Consolidated
+from ..consolidation.structured.masks import consolidate_polygons
+from ..errors import ValidationFailed
+from .base import ProjectSpec, TaskType
+from .bounding_box import _image_properties, _number
+
+__all__ = ["ShapeTaskType", "POLYGON", "POLYLINE", "LINE", "MAX_SHAPES", "MAX_VERTICES",
+           "answer_distance", "shape_distance"]
+
+# Bounds one submission's size: far above what a worker draws on one image.
+MAX_SHAPES = 5_000
+MAX_VERTICES = 10_000
+# Vertices computed from zoomed canvas coordinates may overshoot the image by a rounding error.
+_SLACK = 1e-6
+# The distance scale (pixels) that turns a vertex distance into an agreement in (0, 1]:
+# a share of the image diagonal when the size is known, else a fixed few pixels.
+_SCALE_SHARE = 0.02
+_SCALE_PX = 10.0
+
+_TEMPLATE = """<lw-form>
+  <lw-{element} name="{key}" header="{{{{ header }}}}" labels="{{{{ labels | to_json }}}}"
+    src="{{{{ task.input.source-ref | default: task.input.source | grant_read_access }}}}"
+    {{%- if task.input.lw-pre-annotations %}}
+    initial-value="{{{{ task.input.lw-pre-annotations | to_json }}}}"{{% endif %}}>
+  </lw-{element}>
+</lw-form>
+"""
+
+Point = tuple[float, float]
+
+
+class ShapeTaskType(TaskType):
+    """Labeled vertex lists: closed polygons (>= 3 vertices), open polylines (>= 2), lines (exactly 2)."""
+
+    media = "image"
+
+    def __init__(self, name: str, title: str, key: str, element: str, min_vertices: int,
+                 max_vertices: int | None, consolidator: str, gt_type: str) -> None:
+        self.name = name
+        self.title = title
+        self.key = key
+        self._element = element
+        self._min = min_vertices
+        self._max = max_vertices
+        self.default_consolidator = consolidator
+        self._gt_type = gt_type
+
+    def value_kind(self, spec: ProjectSpec) -> str:
+        return self.key
+
+    def default_template(self, spec: ProjectSpec) -> str:
+        return _TEMPLATE.format(element=self._element, key=self.key)
+
+    def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
+        body, prefix = self._unwrap(value)
+        props = _image_properties(body.get("inputImageProperties"), f"{prefix}.inputImageProperties")
+        raw = body.get(self.key)
+        field = f"{prefix}.{self.key}"
+        if not isinstance(raw, list):
+            raise ValidationFailed(f"{self.key} must be a list", field=field)
+        if len(raw) > MAX_SHAPES:
+            raise ValidationFailed(f"at most {MAX_SHAPES} shapes per image, got {len(raw)}", field=field)
+        out: dict[str, Any] = {self.key: [self._checked(s, spec, props, f"{field}[{i}]") for i, s in enumerate(raw)]}
+        if props is not None:
+            out["inputImageProperties"] = props
+        return out
+
+    def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:
+        if not values:
+            return None
+        if self.key == "polygons":
+            # anonymous, equally weighted workers: the same algorithm the registered consolidator runs
+            return consolidate_polygons([(f"w{i}", v) for i, v in enumerate(values)],
+                                        label_order=spec.labels.labels, method=self.default_consolidator)
+        return medoid_answer(values, self.key, method=self.default_consolidator)
+
+    def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
+        attr = spec.label_attribute
+        value: Any = answer.value
+        shapes = list(value.get(self.key, [])) if isinstance(value, dict) else []
+        annotations = []
+        class_map: dict[str, str] = {}
+        for shape in shapes:
+            label = str(shape["label"])
+            class_id = spec.labels.labels.index(label) if label in spec.labels.labels else -1
+            class_map[str(class_id)] = label
+            annotations.append({"class_id": class_id,
+                                "points": [{"x": v["x"], "y": v["y"]} for v in shape["vertices"]]})
+        body: dict[str, Any] = {"annotations": annotations}
+        props = value.get("inputImageProperties") if isinstance(value, dict) else None
+        if isinstance(props, dict):
+            # as for object detection: Ground Truth always reports depth 3
+            body["image_size"] = [{"width": props["width"], "height": props["height"], "depth": 3}]
+        conf = list(answer.object_confidence)
+        objects = [{"confidence": round(conf[i], 2) if i < len(conf) else round(answer.confidence, 2)}
+                   for i in range(len(annotations))]
+        meta = {
+            "objects": objects,
+            "class-map": dict(sorted(class_map.items(), key=lambda kv: int(kv[0]))),
+            "type": self._gt_type,
+            "human-annotated": "yes",
+            "creation-date": created,
+            "job-name": f"labeling-job/{spec.job_name}",
+        }
+        return {attr: body, f"{attr}-metadata": meta}
+
+    def _unwrap(self, value: Any) -> tuple[dict[str, Any], str]:
+        """A bare answer (``{"<key>": [...]}``) or the form's ``{"<element name>": answer}``."""
+        if not isinstance(value, dict):
+            raise ValidationFailed("value must be an object", field="value")
+        if isinstance(value.get(self.key), list):
+            return value, "value"
+        if len(value) == 1:
+            (name, inner), = value.items()
+            if isinstance(inner, dict) and self.key in inner:
+                return inner, f"value.{name}"
+        raise ValidationFailed(f"value needs {self.key!r} (the element's output)", field=f"value.{self.key}")
+
+    def _checked(self, raw: Any, spec: ProjectSpec, props: dict[str, Any] | None, field: str) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise ValidationFailed("expected an object with label and vertices", field=field)
+        label = raw.get("label")
+        if not isinstance(label, str) or not label:
+            raise ValidationFailed("choose a label for the shape", field=f"{field}.label")
+        if label not in spec.labels.labels:
+            raise ValidationFailed(f"{label!r} is not one of the project's labels", field=f"{field}.label")
+        vertices = raw.get("vertices")
+        vfield = f"{field}.vertices"
+        if not isinstance(vertices, list):
+            raise ValidationFailed("vertices must be a list of {x, y}", field=vfield)
+        if self._max is not None and self._max == self._min and len(vertices) != self._min:
+            raise ValidationFailed(f"a {self.name} has exactly {self._min} vertices, got {len(vertices)}",
+                                   field=vfield)
+        if len(vertices) < self._min:
+            raise ValidationFailed(f"a {self.name} needs at least {self._min} vertices, got {len(vertices)}",
+                                   field=vfield)
+        if len(vertices) > (self._max or MAX_VERTICES):
+            raise ValidationFailed(f"at most {self._max or MAX_VERTICES} vertices, got {len(vertices)}",
+                                   field=vfield)
+        return {"label": label, "vertices": [_checked_point(v, props, f"{vfield}[{i}]")
+                                             for i, v in enumerate(vertices)]}
+
+
+def _checked_point(raw: Any, props: dict[str, Any] | None, field: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ValidationFailed("expected an object with x and y", field=field)
+    point = {"x": _number(raw.get("x"), f"{field}.x"), "y": _number(raw.get("y"), f"{field}.y")}
+    for key, limit in (("x", "width"), ("y", "height")):
+        if point[key] < 0:
+            raise ValidationFailed("must not be negative (the point lies outside the image)", field=f"{field}.{key}")
+        if props is not None and point[key] > props[limit] * (1 + _SLACK):
+            raise ValidationFailed(f"{point[key]} lies past the image's {limit} {props[limit]}",
+                                   field=f"{field}.{key}")
+    return point
+
+
+def _points(shape: dict[str, Any]) -> list[Point]:
+    return [(float(v["x"]), float(v["y"])) for v in shape["vertices"]]
+
+
+def _mean_nearest(a: Sequence[Point], b: Sequence[Point]) -> float:
+    return sum(min(math.dist(p, q) for q in b) for p in a) / len(a)
+
+
+def shape_distance(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """Symmetric mean distance (pixels) from each vertex of one shape to the nearest vertex of the other."""
+    pa, pb = _points(a), _points(b)
+    return (_mean_nearest(pa, pb) + _mean_nearest(pb, pa)) / 2
+
+
+def _scale(values: Sequence[dict[str, Any]]) -> float:
+    for v in values:
+        props = v.get("inputImageProperties")
+        if isinstance(props, dict):
+            return max(_SCALE_SHARE * math.hypot(float(props["width"]), float(props["height"])), 1.0)
+    return _SCALE_PX
+
+
+def _best_match(shape: dict[str, Any], others: Sequence[dict[str, Any]]) -> float | None:
+    same = [shape_distance(shape, o) for o in others if o["label"] == shape["label"]]
+    return min(same) if same else None
+
+
+def answer_distance(a: dict[str, Any], b: dict[str, Any], key: str, miss: float) -> float:
+    """Mean over both answers' shapes of the distance to the closest same-label shape in the other
+    answer; a shape with no counterpart costs ``miss``. Two empty answers are 0 apart."""
+    sa, sb = list(a.get(key, [])), list(b.get(key, []))
+    costs = [d if (d := _best_match(s, sb)) is not None else miss for s in sa]
+    costs += [d if (d := _best_match(s, sa)) is not None else miss for s in sb]
+    return sum(costs) / len(costs) if costs else 0.0
+
+
+def medoid_answer(values: Sequence[dict[str, Any]], key: str, *, method: str) -> Consolidated:
+    """The answer with the least total distance to the others (ties: the earliest answer).
+
+    Confidence = mean agreement ``exp(-d / scale)`` of the chosen answer with the others; each
+    shape's confidence = its mean agreement with its closest same-label shape in each other answer
+    (0 where an answer has none). One answer gives confidence 0: nobody confirmed it.
+    """
+    scale = _scale(values)
+    miss = 10 * scale  # a missed or extra shape counts as far off (agreement e^-10, about 0)
+    n = len(values)
+    dist = [[0.0 if i == j else answer_distance(values[i], values[j], key, miss) for j in range(n)]
+            for i in range(n)]
+    best = min(range(n), key=lambda i: (sum(dist[i]), i))
+    chosen = values[best]
+    shapes = list(chosen.get(key, []))
+    value: dict[str, object] = {key: shapes}
+    if isinstance(chosen.get("inputImageProperties"), dict):
+        value["inputImageProperties"] = chosen["inputImageProperties"]
+    others = [values[j] for j in range(n) if j != best]
+    if not others:
+        return Consolidated(value=value, confidence=0.0, votes=n, method=method,
+                            object_confidence=tuple(0.0 for _ in shapes))
+    agreement = sum(math.exp(-dist[best][j] / scale) for j in range(n) if j != best) / len(others)
+    per_shape = []
+    for shape in shapes:
+        scores = [math.exp(-d / scale) if (d := _best_match(shape, list(o.get(key, [])))) is not None else 0.0
+                  for o in others]
+        per_shape.append(round(sum(scores) / len(scores), 4))
+    return Consolidated(value=value, confidence=round(agreement, 4), votes=n, method=method,
+                        object_confidence=tuple(per_shape))
+
+
+POLYGON = ShapeTaskType("polygon", "Polygons", "polygons", "polygon", 3, None,
+                        "polygon-pixel-vote", "groundtruth/polygon")
+POLYLINE = ShapeTaskType("polyline", "Polylines", "polylines", "polyline", 2, None,
+                         "polyline-medoid", "groundtruth/polyline")
+LINE = ShapeTaskType("line", "Lines", "lines", "line", 2, 2, "line-medoid", "groundtruth/line")
