@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -11,6 +12,16 @@ from labelworks.plugins.manager import get_registry
 from labelworks.settings import Settings
 
 from factories import LABELS, Factory, OrgUsers
+
+_TRIANGLE = [{"x": 1, "y": 1}, {"x": 7, "y": 1}, {"x": 4, "y": 6}]
+# task type -> (value key, one shape as the element posts it, its annotation in the output manifest)
+SHAPES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    # the pixel vote traces its polygon through pixel centres: its vertices are checked by count below
+    "polygon": ("polygons", {"label": "dog", "vertices": _TRIANGLE}, {"class_id": 1}),
+    "polyline": ("polylines", {"label": "dog", "vertices": _TRIANGLE}, {"class_id": 1, "points": _TRIANGLE}),
+    "line": ("lines", {"label": "dog", "vertices": _TRIANGLE[:2]}, {"class_id": 1, "points": _TRIANGLE[:2]}),
+    "keypoint": ("keypoints", {"label": "dog", "x": 2, "y": 3}, {"class_id": 1, "x": 2, "y": 3}),
+}
 
 
 def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory, org: OrgUsers, settings: Settings) -> None:
@@ -30,6 +41,11 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
         if name == "bounding-box":
             box = {"label": "dog", "left": 1, "top": 2, "width": 3, "height": 4}
             value = {"boxes": {"boundingBoxes": [box], "inputImageProperties": {"width": 8, "height": 8}}}
+        elif name in SHAPES:
+            key, shape, _ = SHAPES[name]
+            value = {key: {key: [shape], "inputImageProperties": {"width": 8, "height": 8}}}
+        elif name == "label-verification":
+            value = {"verdict": {"label": "dog"}, "comment": "the <b>box</b> is too wide"}
         else:
             value = {"label": {"labels": ["dog", "cat"]}} if multi else {"label": {"label": "dog"}}
         r = client.post(f"/api/v1/assignments/{task['assignment_id']}/submit", json={"value": value},
@@ -42,6 +58,23 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             assert out[f"{project.label_attribute}-metadata"]["type"] == "groundtruth/object-detection"
             assert out[project.label_attribute]["annotations"] == [
                 {"class_id": 1, "left": 1, "top": 2, "width": 3, "height": 4}]
+            continue
+        if name in SHAPES:
+            key, shape, annotation = SHAPES[name]
+            assert r.json()["value"] == {key: [shape], "inputImageProperties": {"width": 8, "height": 8}}
+            (out,) = [json.loads(line) for line in
+                      client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
+            assert out[f"{project.label_attribute}-metadata"]["type"] == f"groundtruth/{name}"
+            (got,) = out[project.label_attribute]["annotations"]
+            assert got == annotation if name != "polygon" else (got["class_id"] == 1 and len(got["points"]) >= 3)
+            continue
+        if name == "label-verification":
+            assert r.json()["value"] == {"label": "dog", "comment": "the <b>box</b> is too wide"}
+            (out,) = [json.loads(line) for line in
+                      client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
+            meta = out[f"{project.label_attribute}-metadata"]
+            assert meta["type"] == "groundtruth/label-verification" and meta["class-name"] == "dog"
+            assert out[project.label_attribute] == 1
             continue
         assert r.json()["value"] == ({"labels": ["cat", "dog"]} if multi else {"label": "dog"})
         text = client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text
