@@ -74,6 +74,7 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
                       client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
             meta = out[f"{project.label_attribute}-metadata"]
             assert meta["type"] == "groundtruth/label-verification" and meta["class-name"] == "dog"
+            assert meta["worker-feedback"] == [{"comment": "the <b>box</b> is too wide"}]
             assert out[project.label_attribute] == 1
             continue
         assert r.json()["value"] == ({"labels": ["cat", "dog"]} if multi else {"label": "dog"})

@@ -57,6 +57,12 @@ def write_manifest(items: Iterable[ExportItem], task_type: TaskType, spec: Proje
             if isinstance(meta, dict):  # the quality record rides along in the label's metadata
                 meta["consolidation"] = _consolidation(item)
                 meta["worker-responses"] = worker_responses(item)["answers"]
+                if meta.get("type") == "groundtruth/label-verification":
+                    # Ground Truth's verification output lists the workers' comments (absent when none)
+                    feedback = [{"comment": a.value["comment"]} for a in item.annotations
+                                if isinstance(a.value.get("comment"), str) and a.value["comment"]]
+                    if feedback:
+                        meta["worker-feedback"] = feedback
                 if item.reviews:
                     meta["review"] = item.reviews
             yield orjson.dumps(out) + b"\n"
