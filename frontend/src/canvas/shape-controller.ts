@@ -8,6 +8,7 @@ import {
   CLICK_SLOP_PX,
   HANDLE_RADIUS_PX,
   NUDGE_BIG,
+  PASTE_OFFSET,
   PanTool,
   type KeyInput,
   type PointerInput,
@@ -64,6 +65,14 @@ export function pointInPolygon(p: Point, pts: readonly Point[]): boolean {
   return inside;
 }
 
+/** Distance from `p` to the segment a–b. */
+export function segmentDistance(p: Point, a: Point, b: Point): number {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2)) : 0;
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
 export function polygonArea(pts: readonly Point[]): number {
   let a = 0;
   for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) a += (pts[j]!.x + pts[i]!.x) * (pts[j]!.y - pts[i]!.y);
@@ -73,20 +82,29 @@ export function polygonArea(pts: readonly Point[]): number {
 /** Dragging one vertex (index) or the whole shape (null) of a shape; one command on release. */
 class DragGesture {
   private last: Point[];
+  private readonly base: readonly Point[];
   constructor(
     private readonly c: ShapeController,
     private readonly shape: Shape,
     private readonly vertex: number | null,
     private readonly start: Point,
+    /** A vertex inserted on an edge: the points with it, committed even by a plain click. */
+    private readonly inserted: Point[] | null = null,
   ) {
-    this.last = shape.points;
+    this.base = inserted ?? shape.points;
+    this.last = [...this.base];
+    if (inserted) this.c.view.showPreview(shape.id, inserted);
+  }
+
+  get insertsVertex(): boolean {
+    return this.inserted !== null;
   }
 
   move(p: PointerInput): void {
     const m = this.c.model;
     if (this.vertex !== null) {
       const q = m.clampPoint(p.image);
-      this.last = this.shape.points.map((v, i) => (i === this.vertex ? q : v));
+      this.last = this.base.map((v, i) => (i === this.vertex ? q : v));
     } else {
       const dx = p.image.x - this.start.x;
       const dy = p.image.y - this.start.y;
@@ -97,7 +115,8 @@ class DragGesture {
 
   up(p: PointerInput): void {
     this.c.view.showPreview(this.shape.id, null);
-    if (this.vertex !== null) this.c.model.moveVertex(this.shape.id, this.vertex, p.image);
+    if (this.inserted) this.c.model.setPoints(this.shape.id, this.last, "Add vertex");
+    else if (this.vertex !== null) this.c.model.moveVertex(this.shape.id, this.vertex, p.image);
     else this.c.model.moveShape(this.shape.id, p.image.x - this.start.x, p.image.y - this.start.y);
   }
 
@@ -270,8 +289,22 @@ export class ShapeSelectTool implements ShapeTool {
     if (p.button !== 0) return;
     this.start = p.screen;
     const grab = this.c.vertexAt(p.image);
+    if (grab && p.shift && grab.shape.kind === "polygon") {
+      // Shift+click on a vertex removes it (a polygon keeps at least 3).
+      this.c.removeVertex(grab.shape.id, grab.index);
+      this.start = null;
+      return;
+    }
     if (grab) {
       this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+      return;
+    }
+    const edge = this.c.edgeAt(p.image);
+    if (edge) {
+      // A press on an edge of the selected polygon adds a vertex there, dragged from the start.
+      const pts = [...edge.shape.points];
+      pts.splice(edge.index + 1, 0, this.c.model.clampPoint(p.image));
+      this.drag = new DragGesture(this.c, edge.shape, edge.index + 1, p.image, pts);
       return;
     }
     const id = this.c.hitTest(p.image);
@@ -285,7 +318,7 @@ export class ShapeSelectTool implements ShapeTool {
   }
 
   up(p: PointerInput): void {
-    if (this.drag && this.start && !isClick(this.start, p.screen)) this.drag.up(p);
+    if (this.drag && this.start && (this.drag.insertsVertex || !isClick(this.start, p.screen))) this.drag.up(p);
     else this.drag?.cancel();
     this.drag = null;
     this.start = null;
@@ -304,6 +337,8 @@ export class ShapeController {
   private _tool: ShapeToolName;
   private gesture: ShapeTool | ToolHandler | null = null;
   private spaceHeld = false;
+  private hoverCursor = "";
+  private clipboard: { kind: ShapeKind; label: string; points: Point[] } | null = null;
   private _selected: number | null = null;
   private _labelIndex = 0;
   private readonly listeners = new Set<(e: ShapeControllerEvent) => void>();
@@ -476,6 +511,44 @@ export class ShapeController {
     return null;
   }
 
+  /** Removes vertex `index` of a polygon, keeping at least 3. */
+  removeVertex(id: number, index: number): boolean {
+    const s = this.model.get(id);
+    if (!s || s.kind !== "polygon" || s.points.length <= 3) return false;
+    return this.model.setPoints(id, s.points.filter((_, i) => i !== index), "Remove vertex");
+  }
+
+  /** The edge of the selected polygon within HANDLE_RADIUS_PX of `p` (index of its first vertex). */
+  edgeAt(p: Point): { shape: Shape; index: number } | null {
+    const s = this.selected;
+    if (!s || s.kind !== "polygon") return null;
+    const r = HANDLE_RADIUS_PX / this.view.viewport.scale;
+    for (let i = 0; i < s.points.length; i++) {
+      if (segmentDistance(p, s.points[i]!, s.points[(i + 1) % s.points.length]!) <= r) return { shape: s, index: i };
+    }
+    return null;
+  }
+
+  /** Copies the selected shape (kept here: the frame has no clipboard access). */
+  copy(): boolean {
+    const s = this.selected;
+    if (!s) return false;
+    this.clipboard = { kind: s.kind, label: s.label, points: s.points.map((q) => ({ ...q })) };
+    return true;
+  }
+
+  /** Pastes the copied shape PASTE_OFFSET px down and right (so it is seen), and selects it. */
+  paste(): boolean {
+    const clip = this.clipboard;
+    if (!clip) return false;
+    const pts = clip.points.map((q) => this.model.clampPoint({ x: q.x + PASTE_OFFSET, y: q.y + PASTE_OFFSET }));
+    const id = clip.kind === "polygon" ? this.model.addPolygon(clip.label, pts) : this.model.addPoint(clip.label, pts[0]!);
+    if (id === null) return false;
+    this.select(id);
+    this.clipboard = { ...clip, points: pts };
+    return true;
+  }
+
   /** The shape under `p`: a keypoint within the handle radius, else the smallest polygon containing it. */
   hitTest(p: Point): number | null {
     const r2 = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
@@ -535,8 +608,18 @@ export class ShapeController {
     g?.up(p);
   }
 
+  /** No button down: the rubber band follows, and the cursor says what a press would do. */
   pointerHover(p: PointerInput): void {
     if (this._tool === "polygon") this.polygonTool.hoverAt(p.image);
+    if (this.spaceHeld || this._tool === "pan" || this.drafting) return;
+    let cursor = this.cursor;
+    if (this.vertexAt(p.image)) cursor = "move";
+    else if (this._tool === "select" && this.edgeAt(p.image)) cursor = "copy";
+    else if (this._tool === "select" && this.hitTest(p.image) !== null) cursor = "move";
+    if (cursor !== this.hoverCursor) {
+      this.hoverCursor = cursor;
+      this.view.setCursor(cursor);
+    }
   }
 
   pointerCancel(): void {
@@ -550,6 +633,8 @@ export class ShapeController {
     if (mod && !k.alt) {
       if (key === "z") return k.shift ? this.redo() || true : this.undo() || true;
       if (key === "y") return this.redo() || true;
+      if (key === "c") return this.copy();
+      if (key === "v") return this.paste();
       return false;
     }
     if (k.alt) return false;

@@ -221,3 +221,33 @@ describe("point tool", () => {
     expect(model.keypointOutput().keypoints[0]!.label).toBe("nose");
   });
 });
+
+describe("vertex editing and clipboard", () => {
+  it("a press on an edge of the selected polygon adds a vertex (dragged), Shift+click removes one; both undo", () => {
+    const { model, c, click, drag, key } = setup();
+    for (const p of TRIANGLE) click(p.x, p.y);
+    key("Enter");
+    const id = model.shapes[0]!.id;
+    key("v");
+    drag([200, 100], [200, 80]); // the top edge's middle, pulled up
+    expect(model.get(id)!.points).toEqual([{ x: 100, y: 100 }, { x: 200, y: 80 }, { x: 300, y: 100 }, { x: 200, y: 250 }]);
+    expect(model.undoTitle).toBe("Add vertex");
+    c.pointerDown({ ...{ image: { x: 200, y: 80 }, screen: toScreen(c.view.viewport, { x: 200, y: 80 }), button: 0 }, shift: true });
+    c.pointerUp({ image: { x: 200, y: 80 }, screen: toScreen(c.view.viewport, { x: 200, y: 80 }), button: 0, shift: true });
+    expect(model.get(id)!.points).toEqual(TRIANGLE);
+    expect(c.removeVertex(id, 0)).toBe(false); // a polygon keeps 3 vertices
+    key("z", { ctrl: true });
+    expect(model.get(id)!.points).toHaveLength(4);
+  });
+
+  it("Ctrl+C / Ctrl+V pastes a copy 10 px down-right, selected", () => {
+    const { model, c, click, key } = setup();
+    for (const p of TRIANGLE) click(p.x, p.y);
+    key("Enter");
+    expect(key("c", { ctrl: true })).toBe(true);
+    expect(key("v", { ctrl: true })).toBe(true);
+    expect(model.size).toBe(2);
+    expect(model.shapes[1]!.points[0]).toEqual({ x: 110, y: 110 });
+    expect(c.selectedId).toBe(model.shapes[1]!.id);
+  });
+});
