@@ -10,7 +10,8 @@ from labelworks.core.consolidation.majority import Consolidated
 from labelworks.core.errors import ValidationFailed
 from labelworks.core.labels import parse_label_config
 from labelworks.core.tasktypes.base import ProjectSpec
-from labelworks.core.tasktypes.shapes import POLYLINE, answer_distance, shape_distance
+from labelworks.core.consolidation.structured.lines import answer_distance, shape_distance
+from labelworks.core.tasktypes.shapes import POLYLINE
 
 SPEC = ProjectSpec(labels=parse_label_config(["lane", "curb"]), job_name="road", label_attribute="pl")
 PROPS = {"width": 300, "height": 400}  # diagonal 500: the agreement scale is 2 % of it, 10 px
@@ -92,3 +93,15 @@ def test_output_fields_in_the_manifest_shape() -> None:
     assert out["pl"] == {"annotations": [{"class_id": 0, "points": lane()["vertices"]}]}
     assert out["pl-metadata"]["type"] == "groundtruth/polyline"
     assert out["pl-metadata"]["objects"] == [{"confidence": 0.46}] and out["pl-metadata"]["class-map"] == {"0": "lane"}
+
+
+def test_similarity_for_quality_scoring() -> None:
+    from labelworks.core.consolidation.structured import SIMILARITY_KINDS, similarity
+
+    assert {"polylines", "lines"} <= SIMILARITY_KINDS
+    assert similarity("polylines", answer(lane()), answer(lane())) == 1
+    # 10 px off on a 500 px diagonal: exp(-10 / 10)
+    assert similarity("polylines", answer(lane()), answer(lane(10))) == pytest.approx(0.3679, abs=1e-4)
+    assert similarity("polylines", answer(lane()), answer()) < 1e-4  # a missed lane
+    with pytest.raises(ValueError, match="b.polylines"):
+        similarity("polylines", answer(lane()), {"lines": []})

@@ -95,7 +95,8 @@ def test_public_surface_is_pinned() -> None:
 
     assert structured.__all__ == ["SIMILARITY_KINDS", "similarity"]
     assert structured.SIMILARITY_KINDS == {
-        "label", "labels", "boxes", "polygons", "mask", "keypoints", "spans", "ranking", "pairwise", "rating", "text"}
+        "label", "labels", "boxes", "polygons", "mask", "keypoints", "spans", "ranking", "pairwise", "rating", "text",
+        "polylines", "lines"}
     with pytest.raises(ValueError, match="no similarity for value kind 'video'"):
         structured.similarity("video", {}, {})
     assert structured.similarity("labels", {"labels": ["a", "b"]}, {"labels": ["b", "c"]}) == pytest.approx(1 / 3)

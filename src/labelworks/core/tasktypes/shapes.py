@@ -13,34 +13,29 @@ The canonical value keeps the shapes under the same key (``polygons`` is what th
      "inputImageProperties": {"width": 640, "height": 480}}
 
 Polylines and lines have no registered consolidator: :meth:`ShapeTaskType.consolidate` keeps the
-worker's answer closest to the others (the medoid under :func:`answer_distance`, a symmetric mean
-vertex distance per label).
+worker's answer closest to the others (``consolidation/structured/lines.py``: the medoid under a
+symmetric mean vertex distance per label).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from ..consolidation.majority import Consolidated
+from ..consolidation.structured.lines import medoid_answer
 from ..consolidation.structured.masks import consolidate_polygons
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
 from .bounding_box import _image_properties, _number
 
-__all__ = ["ShapeTaskType", "POLYGON", "POLYLINE", "LINE", "MAX_SHAPES", "MAX_VERTICES",
-           "answer_distance", "shape_distance"]
+__all__ = ["ShapeTaskType", "POLYGON", "POLYLINE", "LINE", "MAX_SHAPES", "MAX_VERTICES"]
 
 # Bounds one submission's size: far above what a worker draws on one image.
 MAX_SHAPES = 5_000
 MAX_VERTICES = 10_000
 # Vertices computed from zoomed canvas coordinates may overshoot the image by a rounding error.
 _SLACK = 1e-6
-# The distance scale (pixels) that turns a vertex distance into an agreement in (0, 1]:
-# a share of the image diagonal when the size is known, else a fixed few pixels.
-_SCALE_SHARE = 0.02
-_SCALE_PX = 10.0
 
 _TEMPLATE = """<lw-form>
   <lw-{element} name="{key}" header="{{{{ header }}}}" labels="{{{{ labels | to_json }}}}"
@@ -50,9 +45,6 @@ _TEMPLATE = """<lw-form>
   </lw-{element}>
 </lw-form>
 """
-
-Point = tuple[float, float]
-
 
 class ShapeTaskType(TaskType):
     """Labeled vertex lists: closed polygons (>= 3 vertices), open polylines (>= 2), lines (exactly 2)."""
@@ -177,74 +169,6 @@ def _checked_point(raw: Any, props: dict[str, Any] | None, field: str) -> dict[s
             raise ValidationFailed(f"{point[key]} lies past the image's {limit} {props[limit]}",
                                    field=f"{field}.{key}")
     return point
-
-
-def _points(shape: dict[str, Any]) -> list[Point]:
-    return [(float(v["x"]), float(v["y"])) for v in shape["vertices"]]
-
-
-def _mean_nearest(a: Sequence[Point], b: Sequence[Point]) -> float:
-    return sum(min(math.dist(p, q) for q in b) for p in a) / len(a)
-
-
-def shape_distance(a: dict[str, Any], b: dict[str, Any]) -> float:
-    """Symmetric mean distance (pixels) from each vertex of one shape to the nearest vertex of the other."""
-    pa, pb = _points(a), _points(b)
-    return (_mean_nearest(pa, pb) + _mean_nearest(pb, pa)) / 2
-
-
-def _scale(values: Sequence[dict[str, Any]]) -> float:
-    for v in values:
-        props = v.get("inputImageProperties")
-        if isinstance(props, dict):
-            return max(_SCALE_SHARE * math.hypot(float(props["width"]), float(props["height"])), 1.0)
-    return _SCALE_PX
-
-
-def _best_match(shape: dict[str, Any], others: Sequence[dict[str, Any]]) -> float | None:
-    same = [shape_distance(shape, o) for o in others if o["label"] == shape["label"]]
-    return min(same) if same else None
-
-
-def answer_distance(a: dict[str, Any], b: dict[str, Any], key: str, miss: float) -> float:
-    """Mean over both answers' shapes of the distance to the closest same-label shape in the other
-    answer; a shape with no counterpart costs ``miss``. Two empty answers are 0 apart."""
-    sa, sb = list(a.get(key, [])), list(b.get(key, []))
-    costs = [d if (d := _best_match(s, sb)) is not None else miss for s in sa]
-    costs += [d if (d := _best_match(s, sa)) is not None else miss for s in sb]
-    return sum(costs) / len(costs) if costs else 0.0
-
-
-def medoid_answer(values: Sequence[dict[str, Any]], key: str, *, method: str) -> Consolidated:
-    """The answer with the least total distance to the others (ties: the earliest answer).
-
-    Confidence = mean agreement ``exp(-d / scale)`` of the chosen answer with the others; each
-    shape's confidence = its mean agreement with its closest same-label shape in each other answer
-    (0 where an answer has none). One answer gives confidence 0: nobody confirmed it.
-    """
-    scale = _scale(values)
-    miss = 10 * scale  # a missed or extra shape counts as far off (agreement e^-10, about 0)
-    n = len(values)
-    dist = [[0.0 if i == j else answer_distance(values[i], values[j], key, miss) for j in range(n)]
-            for i in range(n)]
-    best = min(range(n), key=lambda i: (sum(dist[i]), i))
-    chosen = values[best]
-    shapes = list(chosen.get(key, []))
-    value: dict[str, object] = {key: shapes}
-    if isinstance(chosen.get("inputImageProperties"), dict):
-        value["inputImageProperties"] = chosen["inputImageProperties"]
-    others = [values[j] for j in range(n) if j != best]
-    if not others:
-        return Consolidated(value=value, confidence=0.0, votes=n, method=method,
-                            object_confidence=tuple(0.0 for _ in shapes))
-    agreement = sum(math.exp(-dist[best][j] / scale) for j in range(n) if j != best) / len(others)
-    per_shape = []
-    for shape in shapes:
-        scores = [math.exp(-d / scale) if (d := _best_match(shape, list(o.get(key, [])))) is not None else 0.0
-                  for o in others]
-        per_shape.append(round(sum(scores) / len(scores), 4))
-    return Consolidated(value=value, confidence=round(agreement, 4), votes=n, method=method,
-                        object_confidence=tuple(per_shape))
 
 
 POLYGON = ShapeTaskType("polygon", "Polygons", "polygons", "polygon", 3, None,

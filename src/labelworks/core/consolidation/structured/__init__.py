@@ -14,6 +14,7 @@ from typing import Any
 
 from .boxes import box_similarity
 from .keypoints import keypoint_similarity
+from .lines import lines_similarity, polylines_similarity
 from .masks import mask_similarity, polygon_similarity
 from .ranking import pairwise_similarity, ranking_similarity
 from .ratings import rating_similarity
@@ -48,6 +49,8 @@ _SIMILARITY: dict[str, Callable[..., float]] = {
     "polygons": polygon_similarity,
     "mask": mask_similarity,
     "keypoints": keypoint_similarity,
+    "polylines": polylines_similarity,
+    "lines": lines_similarity,
     "spans": span_similarity,
     "ranking": ranking_similarity,
     "pairwise": pairwise_similarity,
@@ -67,7 +70,8 @@ def similarity(kind: str, a: Mapping[str, Any], b: Mapping[str, Any], **params: 
     Jaccard overlap (exact entity F1 on exact spans); ``ranking``: share of commonly ranked pairs
     in the same order, (Kendall's tau + 1) / 2; ``pairwise``: 1 same winner, 0.5 one tie, 0
     opposite; ``rating``: 1 - |a - b| / scale (``scale_min``, ``scale_max``), else 1 / (1 + |a - b|);
-    ``text``: 1 - word-level edit distance / longer length. Symmetric in ``a`` and ``b``.
+    ``text``: 1 - word-level edit distance / longer length; ``polylines``/``lines``:
+    exp(-mean vertex distance / 2 % of the image diagonal). Symmetric in ``a`` and ``b``.
     Raises ValueError for an unknown kind or a malformed value (naming the field).
     """
     try:
