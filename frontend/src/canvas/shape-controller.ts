@@ -103,7 +103,7 @@ class DragGesture {
   move(p: PointerInput): void {
     const m = this.c.model;
     if (this.vertex !== null) {
-      const q = m.clampPoint(p.image);
+      const q = m.clampPoint(this.snapped(p.image));
       this.last = this.base.map((v, i) => (i === this.vertex ? q : v));
     } else {
       const dx = p.image.x - this.start.x;
@@ -113,10 +113,15 @@ class DragGesture {
     this.c.view.showPreview(this.shape.id, this.last);
   }
 
+  /** A polygon vertex snaps to a vertex of another polygon nearby (shared borders). */
+  private snapped(p: Point): Point {
+    return this.shape.kind === "polygon" ? this.c.snap(p, this.shape.id) : p;
+  }
+
   up(p: PointerInput): void {
     this.c.view.showPreview(this.shape.id, null);
     if (this.inserted) this.c.model.setPoints(this.shape.id, this.last, "Add vertex");
-    else if (this.vertex !== null) this.c.model.moveVertex(this.shape.id, this.vertex, p.image);
+    else if (this.vertex !== null) this.c.model.moveVertex(this.shape.id, this.vertex, this.snapped(p.image));
     else this.c.model.moveShape(this.shape.id, p.image.x - this.start.x, p.image.y - this.start.y);
   }
 
@@ -167,9 +172,9 @@ export class PolygonTool implements ShapeTool {
     this.drag = null;
     this.start = null;
     if (drag) {
+      // A click (no drag) on the selected polygon's vertex starts a new polygon there (snapped).
       if (start && isClick(start, p.screen)) drag.cancel();
-      else drag.up(p);
-      return;
+      else return drag.up(p);
     }
     if (!start || this.c.currentLabel === null) return;
     const first = this.vertices[0];
@@ -179,7 +184,7 @@ export class PolygonTool implements ShapeTool {
       return;
     }
     if (!this.vertices.length) this.c.select(null);
-    this.vertices.push(this.c.model.clampPoint(p.image));
+    this.vertices.push(this.c.model.clampPoint(this.c.snap(p.image, null)));
     this.hover = p.image;
     this.show();
   }
@@ -509,6 +514,26 @@ export class ShapeController {
       if (best >= 0) return { shape: s, index: best };
     }
     return null;
+  }
+
+  /**
+   * `p`, or the nearest vertex of another polygon within HANDLE_RADIUS_PX on screen, so that
+   * neighbouring regions share their border points exactly.
+   */
+  snap(p: Point, exclude: number | null): Point {
+    let best: Point = p;
+    let bestD = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
+    for (const s of this.model.shapes) {
+      if (s.kind !== "polygon" || s.id === exclude) continue;
+      for (const q of s.points) {
+        const d = dist2(q, p);
+        if (d <= bestD) {
+          bestD = d;
+          best = q;
+        }
+      }
+    }
+    return best === p ? p : { x: best.x, y: best.y };
   }
 
   /** Removes vertex `index` of a polygon, keeping at least 3. */

@@ -251,3 +251,25 @@ describe("vertex editing and clipboard", () => {
     expect(c.selectedId).toBe(model.shapes[1]!.id);
   });
 });
+
+describe("snapping", () => {
+  it("a new vertex or a dragged one near another polygon's vertex takes it exactly", () => {
+    const { model, click, drag, key } = setup();
+    for (const p of TRIANGLE) click(p.x, p.y);
+    key("Enter");
+    // A neighbour sharing the edge (300,100)–(200,250): clicks 2 image px off (4 screen px) snap.
+    click(302, 101);
+    click(400, 100);
+    click(198, 252);
+    key("Enter");
+    expect(model.shapes[1]!.points).toEqual([{ x: 300, y: 100 }, { x: 400, y: 100 }, { x: 200, y: 250 }]);
+    click(500, 400); // far from everything: kept as clicked
+    expect(model.size).toBe(2);
+    key("Escape");
+    key("v");
+    click(300, 130); // selects the neighbour
+    drag([400, 100], [400, 150]);
+    drag([400, 150], [301, 99]); // dragged next to the first polygon's vertex
+    expect(model.shapes[1]!.points[1]).toEqual({ x: 300, y: 100 });
+  });
+});
