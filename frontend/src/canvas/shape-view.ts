@@ -14,6 +14,8 @@ import type { Shape, ShapeModel } from "./shapes";
 import type { Viewport } from "./viewport";
 
 const VERTEX_PX = 4;
+/** Labels are written on the shapes only while there are at most this many (as for boxes). */
+const LABEL_TEXT_LIMIT = 400;
 const POINT_PX = 5;
 
 export class ShapeView implements ShapeViewPort {
@@ -157,7 +159,7 @@ export class ShapeView implements ShapeViewPort {
   }
 
   private drawTag(ctx: CanvasRenderingContext2D, label: string, x: number, y: number, colour: string): void {
-    if (!label) return;
+    if (!label || this.model.size > LABEL_TEXT_LIMIT) return;
     const px = this.px;
     ctx.font = `${12 * px}px system-ui, sans-serif`;
     const w = ctx.measureText(label).width + 6 * px;

@@ -4,6 +4,7 @@ image's own pixels (scene.png is 800 x 500)."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,30 @@ def test_place_and_move_keypoints(page: Any, shots: Path) -> None:
     assert wait_for(page, lambda m: m["type"] == "lw:submit")["value"] == {
         "points": {"keypoints": moved, "inputImageProperties": IMAGE}}
     assert page.errors == []
+
+
+def test_a_draft_of_many_polygons_is_restored_and_stays_responsive(page: Any, shots: Path) -> None:
+    frame = open_frame(page, "polygon", width=1100)
+    wait_loaded(page, frame, EL_P)
+    polys = [{"label": ["house", "tree", "sun"][i % 3],
+              "vertices": [{"x": (i * 37) % 760 + dx, "y": (i * 53) % 470 + dy}
+                           for dx, dy in ((0, 0), (12, 2), (20, 10), (14, 22), (4, 20), (-4, 10))]}
+             for i in range(2000)]
+    draft = {"regions": {"polygons": polys, "inputImageProperties": IMAGE}}
+    page.evaluate(f"window.__send({{type: 'lw:init', draft: {json.dumps(draft)}}})")
+    frame.get_by_text("2000", exact=True).wait_for()
+    took = frame.locator(EL_P).evaluate("""el => {
+        const c = el.editor.controller, stage = el.editor.view.stage;
+        const t0 = performance.now();
+        for (let i = 0; i < 10; i++) { c.zoomAt(1.1, {x: 200, y: 150}); stage.draw(); }
+        const t1 = performance.now();
+        for (let i = 0; i < 10; i++) { c.setViewport({...el.editor.view.viewport, x: el.editor.view.viewport.x + 5}); stage.draw(); }
+        const t2 = performance.now();
+        c.fit(); stage.draw();
+        return {zoom: (t1 - t0) / 10, pan: (t2 - t1) / 10}; }""")
+    print(f"2000 polygons: zoom step {took['zoom']:.1f} ms, pan step {took['pan']:.1f} ms")
+    assert took["zoom"] < 100 and took["pan"] < 100, took
+    page.wait_for_timeout(100)
+    page.screenshot(path=str(shots / "polygon-2000.png"))
+    frame.get_by_role("button", name="Submit").click()
+    assert len(wait_for(page, lambda m: m["type"] == "lw:submit")["value"]["regions"]["polygons"]) == 2000
