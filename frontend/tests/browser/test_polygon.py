@@ -173,6 +173,11 @@ def test_place_and_move_keypoints(page: Any, shots: Path) -> None:
     drag(page, frame, EL_K, (680, 80), (700, 100))
     moved = latest(page, "points", "keypoints", lambda k: k[1]["x"] > 690)
     assert near(moved[1], 700, 100) and len(moved) == 2, moved
+    # Brightness / contrast: a view aid on the image layer, not in the value.
+    frame.get_by_title("Brightness and contrast").click()
+    frame.get_by_label("Brightness").fill("180")
+    assert "brightness(1.8)" in frame.locator(EL_K).evaluate(
+        "el => el.editor.view.stage.getLayers()[0].getCanvas()._canvas.style.filter")
     page.screenshot(path=str(shots / "keypoint.png"))
     frame.get_by_role("button", name="Submit").click()
     assert wait_for(page, lambda m: m["type"] == "lw:submit")["value"] == {

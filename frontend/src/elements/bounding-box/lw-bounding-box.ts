@@ -8,6 +8,7 @@ import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkey
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
+import { renderImageAdjust } from "../shared/image-adjust";
 import { imageEditorStyles } from "../shared/image-editor-styles";
 import { tokens } from "../shared/tokens";
 
@@ -288,18 +289,7 @@ export class LwBoundingBox extends LitElement implements LwField {
       <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
       <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
       <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
-      <details class="adjust">
-        <summary class="tool word" title="Brightness and contrast">
-          <svg viewBox="0 0 20 20"><circle cx="10" cy="10" r="6.5" fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M10 3.5a6.5 6.5 0 010 13z" fill="currentColor"/></svg>
-        </summary>
-        <div class="adjust-panel">
-          <label>Brightness <input type="range" min="30" max="250" step="5" .value=${String(this._brightness)}
-            aria-label="Brightness" @input=${(e: Event) => this._adjust("_brightness", e)} /></label>
-          <label>Contrast <input type="range" min="30" max="250" step="5" .value=${String(this._contrast)}
-            aria-label="Contrast" @input=${(e: Event) => this._adjust("_contrast", e)} /></label>
-          <button type="button" class="tool word" @click=${() => this._resetAdjust()}>Reset</button>
-        </div>
-      </details>
+      ${renderImageAdjust(this._brightness, this._contrast, (w, e) => this._adjust(w, e), () => this._resetAdjust())}
       <span class="sep"></span>
       <button
         type="button"

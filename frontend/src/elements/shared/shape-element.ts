@@ -7,6 +7,7 @@ import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkey
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { FIELD_CHANGE, type LwField } from "./field";
+import { renderImageAdjust } from "./image-adjust";
 import { imageEditorStyles } from "./image-editor-styles";
 import { tokens } from "./tokens";
 
@@ -48,6 +49,8 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     _image: { state: true },
     _hasShort: { state: true },
     _fullHeader: { state: true },
+    _brightness: { state: true },
+    _contrast: { state: true },
   };
 
   declare name: string;
@@ -60,6 +63,9 @@ export abstract class LwShapeElement extends LitElement implements LwField {
   declare private _image: "loading" | "loaded" | "error";
   declare private _hasShort: boolean;
   declare private _fullHeader: string | null;
+  /** Image brightness and contrast in percent (a view aid; not part of the output). */
+  declare private _brightness: number;
+  declare private _contrast: number;
 
   readonly lwField = true as const;
   protected abstract readonly spec: ShapeElementSpec;
@@ -80,6 +86,8 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     this._image = "loading";
     this._hasShort = false;
     this._fullHeader = null;
+    this._brightness = 100;
+    this._contrast = 100;
     this.addEventListener("keydown", (e) => this._onKey(e));
     this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
   }
@@ -178,6 +186,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     this._editor = new ShapeEditor(container, { kind: this.spec.kind, labels: this.labels, onEvent: (e) => this._onEditorEvent(e) });
     this._loadInitial();
     this._editor.setSource(this.src);
+    this._editor.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
     this.requestUpdate();
   }
 
@@ -229,6 +238,18 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     ed.keyDown(e);
   }
 
+  private _adjust(which: "_brightness" | "_contrast", e: Event): void {
+    e.stopPropagation(); // a view aid, not an answer: the form need not hear about it
+    this[which] = Number((e.target as HTMLInputElement).value);
+    this._editor?.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
+  }
+
+  private _resetAdjust(): void {
+    this._brightness = 100;
+    this._contrast = 100;
+    this._editor?.view.setImageAdjust(1, 1);
+  }
+
   private _zoom(factor: number): void {
     const ed = this._editor;
     if (!ed) return;
@@ -262,6 +283,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
       <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
       <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
       <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
+      ${renderImageAdjust(this._brightness, this._contrast, (w, e) => this._adjust(w, e), () => this._resetAdjust())}
       <span class="sep"></span>
       <button type="button" class="tool" aria-label="Undo" ?disabled=${!m?.canUndo && !c?.drafting}
         title=${m?.undoTitle ? `Undo ${m.undoTitle.toLowerCase()} (Ctrl+Z)` : "Undo (Ctrl+Z)"} @click=${() => c?.undo()}>
