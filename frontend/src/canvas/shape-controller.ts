@@ -451,13 +451,13 @@ export class ShapeController {
     this._labelIndex = index;
     this.emit({ kind: "label", index });
     const sel = this.selected;
-    if (sel) this.model.setLabel(sel.id, label);
+    if (sel && !sel.locked) this.model.setLabel(sel.id, label);
     return true;
   }
 
   deleteSelected(): boolean {
     const sel = this.selected;
-    return sel ? this.model.deleteShape(sel.id) : false;
+    return sel && !sel.locked ? this.model.deleteShape(sel.id) : false;
   }
 
   undo(): boolean {
@@ -485,7 +485,7 @@ export class ShapeController {
 
   nudge(dx: number, dy: number): boolean {
     const sel = this.selected;
-    return sel ? this.model.moveShape(sel.id, dx, dy) : false;
+    return sel && !sel.locked ? this.model.moveShape(sel.id, dx, dy) : false;
   }
 
   /**
@@ -496,10 +496,13 @@ export class ShapeController {
     const r2 = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
     const candidates: Shape[] = [];
     const sel = this.selected;
-    if (sel) candidates.push(sel);
+    if (sel && !sel.hidden && !sel.locked) candidates.push(sel);
     if (anyPoint || this.kind === "point") {
       const shapes = this.model.shapes;
-      for (let i = shapes.length - 1; i >= 0; i--) if (shapes[i]!.kind === "point") candidates.push(shapes[i]!);
+      for (let i = shapes.length - 1; i >= 0; i--) {
+        const s = shapes[i]!;
+        if (s.kind === "point" && !s.hidden && !s.locked) candidates.push(s);
+      }
     }
     for (const s of candidates) {
       let best = -1;
@@ -524,7 +527,7 @@ export class ShapeController {
     let best: Point = p;
     let bestD = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
     for (const s of this.model.shapes) {
-      if (s.kind !== "polygon" || s.id === exclude) continue;
+      if (s.kind !== "polygon" || s.id === exclude || s.hidden) continue;
       for (const q of s.points) {
         const d = dist2(q, p);
         if (d <= bestD) {
@@ -539,14 +542,14 @@ export class ShapeController {
   /** Removes vertex `index` of a polygon, keeping at least 3. */
   removeVertex(id: number, index: number): boolean {
     const s = this.model.get(id);
-    if (!s || s.kind !== "polygon" || s.points.length <= 3) return false;
+    if (!s || s.kind !== "polygon" || s.locked || s.points.length <= 3) return false;
     return this.model.setPoints(id, s.points.filter((_, i) => i !== index), "Remove vertex");
   }
 
   /** The edge of the selected polygon within HANDLE_RADIUS_PX of `p` (index of its first vertex). */
   edgeAt(p: Point): { shape: Shape; index: number } | null {
     const s = this.selected;
-    if (!s || s.kind !== "polygon") return null;
+    if (!s || s.kind !== "polygon" || s.hidden || s.locked) return null;
     const r = HANDLE_RADIUS_PX / this.view.viewport.scale;
     for (let i = 0; i < s.points.length; i++) {
       if (segmentDistance(p, s.points[i]!, s.points[(i + 1) % s.points.length]!) <= r) return { shape: s, index: i };
@@ -582,6 +585,7 @@ export class ShapeController {
     let bestArea = Infinity;
     for (let i = shapes.length - 1; i >= 0; i--) {
       const s = shapes[i]!;
+      if (s.hidden || s.locked) continue;
       if (s.kind === "point") {
         if (dist2(s.points[0]!, p) <= r2) return s.id;
       } else if (pointInPolygon(p, s.points)) {

@@ -125,7 +125,7 @@ export class ShapeView implements ShapeViewPort {
     ctx.lineWidth = 2 * px;
     ctx.lineJoin = "round";
     for (const s of this.model.shapes) {
-      if (s.id === this.preview?.id) continue;
+      if (s.id === this.preview?.id || s.hidden) continue;
       this.drawShape(ctx, s, s.points, s.id === this.selectedId);
     }
   }
@@ -192,7 +192,7 @@ export class ShapeView implements ShapeViewPort {
       }
     } else if (this.selectedId !== null) {
       const s = this.model.get(this.selectedId);
-      if (s && s.kind === "polygon") this.drawVertices(ctx, s.points, this.colourOf(s.label));
+      if (s && s.kind === "polygon" && !s.hidden && !s.locked) this.drawVertices(ctx, s.points, this.colourOf(s.label));
     }
     const d = this.draft;
     if (d && d.vertices.length) {

@@ -13,6 +13,10 @@ export interface Shape {
   readonly kind: ShapeKind;
   label: string;
   points: Point[];
+  /** A view aid: not drawn or hit, still in the output. */
+  hidden: boolean;
+  /** Cannot be hit, moved, edited, relabelled or deleted (unlock it from the region list). */
+  locked: boolean;
 }
 
 export interface OutputPolygon {
@@ -144,11 +148,11 @@ export class ShapeModel {
   addPolygon(label: string, vertices: readonly Point[]): number | null {
     const pts = dedupe(vertices.map((p) => this.clampPoint(p)));
     if (pts.length < 3) return null;
-    return this.add({ id: this._nextId++, kind: "polygon", label, points: pts }, "Draw polygon");
+    return this.add({ id: this._nextId++, kind: "polygon", label, points: pts, hidden: false, locked: false }, "Draw polygon");
   }
 
   addPoint(label: string, p: Point): number {
-    return this.add({ id: this._nextId++, kind: "point", label, points: [this.clampPoint(p)] }, "Place point")!;
+    return this.add({ id: this._nextId++, kind: "point", label, points: [this.clampPoint(p)], hidden: false, locked: false }, "Place point");
   }
 
   private add(shape: Shape, title: string): number {
@@ -197,6 +201,20 @@ export class ShapeModel {
     return true;
   }
 
+  setHidden(id: number, hidden: boolean): boolean {
+    const s = this._byId.get(id);
+    if (!s || s.hidden === hidden) return false;
+    this.execute(new PatchShape(id, { hidden: s.hidden }, { hidden }, hidden ? "Hide" : "Show"));
+    return true;
+  }
+
+  setLocked(id: number, locked: boolean): boolean {
+    const s = this._byId.get(id);
+    if (!s || s.locked === locked) return false;
+    this.execute(new PatchShape(id, { locked: s.locked }, { locked }, locked ? "Lock" : "Unlock"));
+    return true;
+  }
+
   deleteShape(id: number): boolean {
     const s = this._byId.get(id);
     if (!s) return false;
@@ -223,10 +241,12 @@ export class ShapeModel {
   }
 
   /** @internal */
-  _patch(id: number, patch: Partial<Pick<Shape, "label" | "points">>): void {
+  _patch(id: number, patch: ShapePatch): void {
     const s = this._byId.get(id);
     if (!s) return;
     if (patch.label !== undefined) s.label = patch.label;
+    if (patch.hidden !== undefined) s.hidden = patch.hidden;
+    if (patch.locked !== undefined) s.locked = patch.locked;
     if (patch.points) s.points = patch.points.map((p) => ({ ...p }));
   }
 
@@ -243,7 +263,9 @@ export class ShapeModel {
     this._byId.clear();
     this._undo.length = 0;
     this._redo.length = 0;
-    for (const s of shapes) this._insert({ id: this._nextId, kind: s.kind, label: s.label, points: [...s.points] }, this._shapes.length);
+    for (const s of shapes) {
+      this._insert({ id: this._nextId, kind: s.kind, label: s.label, points: [...s.points], hidden: false, locked: false }, this._shapes.length);
+    }
     this.emit({ kind: "reset" });
   }
 
@@ -271,7 +293,7 @@ function round2(v: number): number {
 }
 
 function cloneShape(s: Shape): Shape {
-  return { id: s.id, kind: s.kind, label: s.label, points: s.points.map((p) => ({ ...p })) };
+  return { ...s, points: s.points.map((p) => ({ ...p })) };
 }
 
 /** Drops a vertex equal to the one before it (a double click adds the same point twice). */
@@ -323,7 +345,7 @@ export class RemoveShape implements ShapeCommand {
   }
 }
 
-type ShapePatch = Partial<Pick<Shape, "label" | "points">>;
+type ShapePatch = Partial<Pick<Shape, "label" | "points" | "hidden" | "locked">>;
 
 export class PatchShape implements ShapeCommand {
   constructor(

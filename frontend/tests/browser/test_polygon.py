@@ -155,6 +155,14 @@ def test_required_polygon_and_initial_value(page: Any, shots: Path) -> None:
     assert last(page, "lw:submit") is None
     frame.get_by_role("button", name="Undo").click()
     frame.locator(EL_P).get_by_role("alert").wait_for(state="detached")
+    # Hidden and locked: not drawn, not deletable, still in the answer.
+    frame.get_by_role("button", name="Hide polygon 1").click()
+    frame.get_by_role("button", name="Lock polygon 1").click()
+    assert frame.get_by_role("button", name="Show polygon 1").get_attribute("aria-pressed") == "true"
+    frame.get_by_role("button", name="Select polygon 1: tree").click()
+    page.keyboard.press("Delete")
+    assert frame.locator(EL_P).evaluate("el => el.editor.model.size") == 1
+    page.screenshot(path=str(shots / "polygon-hidden-locked.png"))
     frame.get_by_role("button", name="Submit").click()
     assert wait_for(page, lambda m: m["type"] == "lw:submit")["value"] == {"regions": {"polygons": [
         {"label": "tree", "vertices": [{"x": 476, "y": 366}, {"x": 535, "y": 176}, {"x": 594, "y": 366}]}],

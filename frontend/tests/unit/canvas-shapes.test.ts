@@ -273,3 +273,28 @@ describe("snapping", () => {
     expect(model.shapes[1]!.points[1]).toEqual({ x: 300, y: 100 });
   });
 });
+
+describe("hide and lock", () => {
+  it("a hidden or locked shape is not hit; locked cannot be moved, relabelled or deleted; both undo and stay in the output", () => {
+    const { model, c, click, drag, key } = setup();
+    for (const p of TRIANGLE) click(p.x, p.y);
+    key("Enter");
+    const id = model.shapes[0]!.id;
+    expect(model.setLocked(id, true)).toBe(true);
+    expect(c.selectedId).toBe(id);
+    expect(key("Delete")).toBe(false);
+    c.chooseLabel(1);
+    expect(model.get(id)!.label).toBe("roof");
+    key("v");
+    drag([300, 100], [320, 90]);
+    expect(model.get(id)!.points).toEqual(TRIANGLE);
+    expect(c.hitTest({ x: 200, y: 150 })).toBeNull();
+    model.undo();
+    expect(model.get(id)!.locked).toBe(false);
+    model.setHidden(id, true);
+    expect(c.hitTest({ x: 200, y: 150 })).toBeNull();
+    expect(model.polygonOutput().polygons).toHaveLength(1);
+    model.undo();
+    expect(c.hitTest({ x: 200, y: 150 })).toBe(id);
+  });
+});

@@ -20,6 +20,11 @@ const ICONS = {
   pan: html`<svg viewBox="0 0 20 20"><path d="M10 2l3 3h-2v4h4V7l3 3-3 3v-2h-4v4h2l-3 3-3-3h2v-4H5v2l-3-3 3-3v2h4V5H7z" fill="currentColor"/></svg>`,
 };
 
+const EYE = html`<svg viewBox="0 0 20 20"><path d="M2 10s3-5 8-5 8 5 8 5-3 5-8 5-8-5-8-5z" fill="none" stroke="currentColor" stroke-width="1.5"/><circle cx="10" cy="10" r="2.5" fill="currentColor"/></svg>`;
+const EYE_OFF = html`<svg viewBox="0 0 20 20"><path d="M3 3l14 14M2 10s3-5 8-5 8 5 8 5-3 5-8 5-8-5-8-5z" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`;
+const LOCKED = html`<svg viewBox="0 0 20 20"><rect x="4.5" y="9" width="11" height="8" rx="1.5" fill="currentColor" stroke="currentColor" stroke-width="1.5"/><path d="M7 9V6.5a3 3 0 016 0V9" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`;
+const UNLOCKED = html`<svg viewBox="0 0 20 20"><rect x="4.5" y="9" width="11" height="8" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M7 9V6.5a3 3 0 015.8-1" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`;
+
 /** What differs between `<lw-polygon>` and `<lw-keypoint>`. */
 export interface ShapeElementSpec {
   kind: ShapeKind;
@@ -294,7 +299,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
         <svg viewBox="0 0 20 20"><path d="M12 5l5 4.5-5 4.5v-3c-4 0-6.5 1-8.5 4 .5-4.5 3-8 8.5-8z" fill="currentColor"/></svg>
       </button>
       <button type="button" class="tool" title="Delete the selected ${this.spec.noun} (Delete)" aria-label="Delete ${this.spec.noun}"
-        ?disabled=${!c?.selected} @click=${() => c?.deleteSelected()}>
+        ?disabled=${!c?.selected || c.selected.locked} @click=${() => c?.deleteSelected()}>
         <svg viewBox="0 0 20 20"><path d="M6 6h8l-.8 11H6.8zM4.5 4.5h11M8 4.5V3h4v1.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
       </button>
     </div>`;
@@ -326,11 +331,19 @@ export abstract class LwShapeElement extends LitElement implements LwField {
       <p class="title">${noun} <span class="count">${shapes.length}</span></p>
       <ul class="region-list" aria-label=${noun}>
         ${shapes.map(
-          (s, i) => html`<li class="region ${s.id === c.selectedId ? "selected" : ""}">
+          (s, i) => html`<li class="region ${s.id === c.selectedId ? "selected" : ""} ${s.hidden ? "is-hidden" : ""}">
             <button type="button" class="pick" aria-label="Select ${this.spec.noun} ${i + 1}: ${s.label}" @click=${() => c.select(s.id)}>
               <span class="swatch" style="background:${ed.colourOf(s.label)}"></span>
               <span class="text">${i + 1}. ${s.label}</span>
               <span class="dims">${s.kind === "point" ? `${Math.round(s.points[0]!.x)},${Math.round(s.points[0]!.y)}` : `${s.points.length} pts`}</span>
+            </button>
+            <button type="button" class="mini" aria-pressed=${s.hidden ? "true" : "false"} title=${s.hidden ? "Show" : "Hide"}
+              aria-label=${`${s.hidden ? "Show" : "Hide"} ${this.spec.noun} ${i + 1}`} @click=${() => ed.model.setHidden(s.id, !s.hidden)}>
+              ${s.hidden ? EYE_OFF : EYE}
+            </button>
+            <button type="button" class="mini" aria-pressed=${s.locked ? "true" : "false"} title=${s.locked ? "Unlock" : "Lock"}
+              aria-label=${`${s.locked ? "Unlock" : "Lock"} ${this.spec.noun} ${i + 1}`} @click=${() => ed.model.setLocked(s.id, !s.locked)}>
+              ${s.locked ? LOCKED : UNLOCKED}
             </button>
           </li>`,
         )}
