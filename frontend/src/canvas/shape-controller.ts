@@ -16,7 +16,7 @@ import {
 } from "./controller";
 import type { Point, Size } from "./geometry";
 import type { Shape, ShapeKind, ShapeModel } from "./shapes";
-import { actualSize, fit, zoomAt, type Viewport } from "./viewport";
+import { actualSize, fit, panBy, zoomAt, type Viewport } from "./viewport";
 
 export interface ShapeViewPort {
   readonly viewport: Viewport;
@@ -612,6 +612,19 @@ export class ShapeController {
 
   fit(): void {
     this.setViewport(fit(this.model.image, this.view.containerSize()));
+  }
+
+  /** Pans (zoom kept) so the shape is in the middle of the view, unless it is wholly in view already. */
+  reveal(id: number): void {
+    const sh = this.model.get(id);
+    if (!sh) return;
+    const v = this.view.viewport;
+    const size = this.view.containerSize();
+    const xs = sh.points.map((p) => p.x * v.scale + v.x);
+    const ys = sh.points.map((p) => p.y * v.scale + v.y);
+    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+    if (x0 >= 0 && y0 >= 0 && x1 <= size.width && y1 <= size.height) return;
+    this.setViewport(panBy(v, size.width / 2 - (x0 + x1) / 2, size.height / 2 - (y0 + y1) / 2));
   }
 
   actualSize(): void {

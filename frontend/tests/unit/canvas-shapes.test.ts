@@ -298,3 +298,17 @@ describe("hide and lock", () => {
     expect(c.hitTest({ x: 200, y: 150 })).toBe(id);
   });
 });
+
+describe("reveal", () => {
+  it("pans a shape out of view into the middle, zoom kept; leaves one in view alone", () => {
+    const { model, view, c } = setup();
+    const id = model.addPolygon("roof", [{ x: 700, y: 400 }, { x: 720, y: 400 }, { x: 710, y: 420 }])!;
+    const before = view.viewport;
+    c.reveal(id);
+    const v = view.viewport;
+    expect(v.scale).toBe(before.scale);
+    expect(toScreen(v, { x: 710, y: 410 })).toEqual({ x: 200, y: 150 });
+    c.reveal(id);
+    expect(view.viewport).toEqual(v);
+  });
+});

@@ -332,7 +332,10 @@ export abstract class LwShapeElement extends LitElement implements LwField {
       <ul class="region-list" aria-label=${noun}>
         ${shapes.map(
           (s, i) => html`<li class="region ${s.id === c.selectedId ? "selected" : ""} ${s.hidden ? "is-hidden" : ""}">
-            <button type="button" class="pick" aria-label="Select ${this.spec.noun} ${i + 1}: ${s.label}" @click=${() => c.select(s.id)}>
+            <button type="button" class="pick" aria-label="Select ${this.spec.noun} ${i + 1}: ${s.label}" @click=${() => {
+              c.select(s.id);
+              c.reveal(s.id);
+            }}>
               <span class="swatch" style="background:${ed.colourOf(s.label)}"></span>
               <span class="text">${i + 1}. ${s.label}</span>
               <span class="dims">${s.kind === "point" ? `${Math.round(s.points[0]!.x)},${Math.round(s.points[0]!.y)}` : `${s.points.length} pts`}</span>
