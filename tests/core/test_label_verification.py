@@ -58,3 +58,20 @@ def test_majority_verdict_and_verification_output() -> None:
         "class-name": "Incorrect", "confidence": 0.67, "type": "groundtruth/label-verification",
         "human-annotated": "yes", "creation-date": "2026-01-01T00:00:00", "job-name": "labeling-job/verify-boxes"}}
     assert LABEL_VERIFICATION.consolidate([], SPEC) is None
+
+
+def test_every_categorical_consolidator_reads_verdicts_with_comments() -> None:
+    from labelworks.core.consolidation.base import Answer
+    from labelworks.core.consolidation.truth.consolidators import CATEGORICAL
+
+    # three items, four workers; worker w3 always disagrees and comments
+    answers = [Answer(f"i{i}", f"w{w}", LABEL_VERIFICATION.normalize(
+        {"verdict": {"label": "Correct" if (w < 3) == (i != 1) else "Incorrect"},
+         "comment": "looks off" if w == 3 else ""}, SPEC))
+        for i in range(3) for w in range(4)]
+    kinds = [c for c in CATEGORICAL if LABEL_VERIFICATION.value_kind(SPEC) in c.value_kinds]
+    assert {c.name for c in kinds} >= {"majority-vote", "dawid-skene"}
+    for c in kinds:
+        fit = c.fit(answers, SPEC, c.params({}))
+        verdicts = {item: fit.results[item].value for item in ("i0", "i1", "i2")}
+        assert verdicts == {"i0": {"label": "Correct"}, "i1": {"label": "Incorrect"}, "i2": {"label": "Correct"}}, c.name
