@@ -22,7 +22,7 @@ from ..consolidation.structured.keypoints import consolidate_keypoints
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
 from .bounding_box import _image_properties
-from .shapes import _checked_point
+from .shapes import checked_point
 
 __all__ = ["KeypointTaskType", "KEYPOINT", "MAX_KEYPOINTS"]
 
@@ -70,7 +70,7 @@ class KeypointTaskType(TaskType):
                 raise ValidationFailed("choose a label for the point", field=f"{at}.label")
             if label not in spec.labels.labels:
                 raise ValidationFailed(f"{label!r} is not one of the project's labels", field=f"{at}.label")
-            points.append({"label": label, **_checked_point(pt, props, at)})
+            points.append({"label": label, **checked_point(pt, props, at)})
         out: dict[str, Any] = {"keypoints": points}
         if props is not None:
             out["inputImageProperties"] = props

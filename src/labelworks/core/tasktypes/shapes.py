@@ -29,7 +29,7 @@ from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
 from .bounding_box import _image_properties, _number
 
-__all__ = ["ShapeTaskType", "POLYGON", "POLYLINE", "LINE", "MAX_SHAPES", "MAX_VERTICES"]
+__all__ = ["ShapeTaskType", "POLYGON", "POLYLINE", "LINE", "MAX_SHAPES", "MAX_VERTICES", "checked_point"]
 
 # Bounds one submission's size: far above what a worker draws on one image.
 MAX_SHAPES = 5_000
@@ -154,11 +154,12 @@ class ShapeTaskType(TaskType):
         if len(vertices) > (self._max or MAX_VERTICES):
             raise ValidationFailed(f"at most {self._max or MAX_VERTICES} vertices, got {len(vertices)}",
                                    field=vfield)
-        return {"label": label, "vertices": [_checked_point(v, props, f"{vfield}[{i}]")
+        return {"label": label, "vertices": [checked_point(v, props, f"{vfield}[{i}]")
                                              for i, v in enumerate(vertices)]}
 
 
-def _checked_point(raw: Any, props: dict[str, Any] | None, field: str) -> dict[str, Any]:
+def checked_point(raw: Any, props: dict[str, Any] | None, field: str) -> dict[str, Any]:
+    """``{x, y}`` as finite numbers inside the image (when its size is known); the keypoint type shares it."""
     if not isinstance(raw, dict):
         raise ValidationFailed("expected an object with x and y", field=field)
     point = {"x": _number(raw.get("x"), f"{field}.x"), "y": _number(raw.get("y"), f"{field}.y")}
