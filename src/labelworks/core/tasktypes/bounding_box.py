@@ -22,6 +22,7 @@ from ..consolidation.majority import Consolidated
 from ..consolidation.structured.boxes import consolidate_boxes
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
+from .image_objects import objects_output, unwrap_answer
 
 __all__ = ["BoundingBoxTaskType", "BOUNDING_BOX", "PRE_ANNOTATIONS_KEY", "MAX_BOXES"]
 
@@ -78,48 +79,14 @@ class BoundingBoxTaskType(TaskType):
         return consolidate_boxes(answers, label_order=spec.labels.labels)
 
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
-        attr = spec.label_attribute
-        value: Any = answer.value
-        boxes = list(value.get("boxes", [])) if isinstance(value, dict) else []
-        annotations = []
-        class_map: dict[str, str] = {}
-        for box in boxes:
-            label = str(box["label"])
-            class_id = spec.labels.labels.index(label) if label in spec.labels.labels else -1
-            class_map[str(class_id)] = label
-            annotations.append({"class_id": class_id, "left": box["left"], "top": box["top"],
-                                "width": box["width"], "height": box["height"]})
-        body: dict[str, Any] = {"annotations": annotations}
-        props = value.get("inputImageProperties") if isinstance(value, dict) else None
-        if isinstance(props, dict):
-            # Ground Truth always writes depth 3 (it reports RGB whatever the file holds)
-            body["image_size"] = [{"width": props["width"], "height": props["height"], "depth": 3}]
-        conf = list(answer.object_confidence)
-        objects = [{"confidence": round(conf[i], 2) if i < len(conf) else round(answer.confidence, 2)}
-                   for i in range(len(annotations))]
-        meta = {
-            "objects": objects,
-            "class-map": dict(sorted(class_map.items(), key=lambda kv: int(kv[0]))),
-            "type": "groundtruth/object-detection",
-            "human-annotated": "yes",
-            "creation-date": created,
-            "job-name": f"labeling-job/{spec.job_name}",
-        }
-        return {attr: body, f"{attr}-metadata": meta}
+        return objects_output(answer, spec, created, "boxes", "groundtruth/object-detection",
+                              lambda b: {k: b[k] for k in ("left", "top", "width", "height")})
 
 
 def _unwrap(value: Any) -> tuple[dict[str, Any], str]:
     """A bare answer (``boundingBoxes`` or canonical ``boxes``) or the form's ``{"<name>": answer}``."""
-    if not isinstance(value, dict):
-        raise ValidationFailed("value must be an object", field="value")
-    if "boundingBoxes" in value or isinstance(value.get("boxes"), list):
-        return value, "value"
-    if len(value) == 1:
-        (name, inner), = value.items()
-        if isinstance(inner, dict) and ("boundingBoxes" in inner or "boxes" in inner):
-            return inner, f"value.{name}"
-    raise ValidationFailed("value needs 'boundingBoxes' (the element's output) or 'boxes'",
-                           field="value.boundingBoxes")
+    return unwrap_answer(value, ("boxes",), "'boundingBoxes' (the element's output) or 'boxes'",
+                         present=("boundingBoxes",))
 
 
 def _number(raw: Any, field: str) -> float | int:

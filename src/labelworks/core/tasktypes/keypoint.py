@@ -21,6 +21,7 @@ from ..consolidation.majority import Consolidated
 from ..consolidation.structured.keypoints import consolidate_keypoints
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
+from .image_objects import objects_output, unwrap_answer
 from .bounding_box import _image_properties
 from .shapes import checked_point
 
@@ -83,45 +84,14 @@ class KeypointTaskType(TaskType):
         return consolidate_keypoints([(f"w{i}", v) for i, v in enumerate(values)], label_order=spec.labels.labels)
 
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
-        attr = spec.label_attribute
-        value: Any = answer.value
-        points = list(value.get("keypoints", [])) if isinstance(value, dict) else []
-        annotations = []
-        class_map: dict[str, str] = {}
-        for pt in points:
-            label = str(pt["label"])
-            class_id = spec.labels.labels.index(label) if label in spec.labels.labels else -1
-            class_map[str(class_id)] = label
-            annotations.append({"class_id": class_id, "x": pt["x"], "y": pt["y"]})
-        body: dict[str, Any] = {"annotations": annotations}
-        props = value.get("inputImageProperties") if isinstance(value, dict) else None
-        if isinstance(props, dict):
-            body["image_size"] = [{"width": props["width"], "height": props["height"], "depth": 3}]
-        conf = list(answer.object_confidence)
-        objects = [{"confidence": round(conf[i], 2) if i < len(conf) else round(answer.confidence, 2)}
-                   for i in range(len(annotations))]
-        meta = {
-            "objects": objects,
-            "class-map": dict(sorted(class_map.items(), key=lambda kv: int(kv[0]))),
-            "type": "groundtruth/keypoint",
-            "human-annotated": "yes",
-            "creation-date": created,
-            "job-name": f"labeling-job/{spec.job_name}",
-        }
-        return {attr: body, f"{attr}-metadata": meta}
+        return objects_output(answer, spec, created, "keypoints", "groundtruth/keypoint",
+                              lambda pt: {"x": pt["x"], "y": pt["y"]})
 
 
 def _unwrap(value: Any) -> tuple[dict[str, Any], str]:
     """A bare answer (``{"keypoints": [...]}``) or the form's ``{"<element name>": answer}``."""
-    if not isinstance(value, dict):
-        raise ValidationFailed("value must be an object", field="value")
-    if isinstance(value.get("keypoints"), list):
-        return value, "value"
-    if len(value) == 1:
-        (name, inner), = value.items()
-        if isinstance(inner, dict) and "keypoints" in inner:
-            return inner, f"value.{name}"
-    raise ValidationFailed("value needs 'keypoints' (the element's output)", field="value.keypoints")
+    return unwrap_answer(value, ("keypoints",), "'keypoints' (the element's output)")
+
 
 
 KEYPOINT = KeypointTaskType()

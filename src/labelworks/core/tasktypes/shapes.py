@@ -27,6 +27,7 @@ from ..consolidation.structured.lines import medoid_answer
 from ..consolidation.structured.masks import consolidate_polygons
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
+from .image_objects import objects_output, unwrap_answer
 from .bounding_box import _image_properties, _number
 
 __all__ = ["ShapeTaskType", "POLYGON", "POLYLINE", "LINE", "MAX_SHAPES", "MAX_VERTICES", "checked_point"]
@@ -92,46 +93,12 @@ class ShapeTaskType(TaskType):
         return medoid_answer(values, self.key, method=self.default_consolidator)
 
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
-        attr = spec.label_attribute
-        value: Any = answer.value
-        shapes = list(value.get(self.key, [])) if isinstance(value, dict) else []
-        annotations = []
-        class_map: dict[str, str] = {}
-        for shape in shapes:
-            label = str(shape["label"])
-            class_id = spec.labels.labels.index(label) if label in spec.labels.labels else -1
-            class_map[str(class_id)] = label
-            annotations.append({"class_id": class_id,
-                                "points": [{"x": v["x"], "y": v["y"]} for v in shape["vertices"]]})
-        body: dict[str, Any] = {"annotations": annotations}
-        props = value.get("inputImageProperties") if isinstance(value, dict) else None
-        if isinstance(props, dict):
-            # as for object detection: Ground Truth always reports depth 3
-            body["image_size"] = [{"width": props["width"], "height": props["height"], "depth": 3}]
-        conf = list(answer.object_confidence)
-        objects = [{"confidence": round(conf[i], 2) if i < len(conf) else round(answer.confidence, 2)}
-                   for i in range(len(annotations))]
-        meta = {
-            "objects": objects,
-            "class-map": dict(sorted(class_map.items(), key=lambda kv: int(kv[0]))),
-            "type": self._gt_type,
-            "human-annotated": "yes",
-            "creation-date": created,
-            "job-name": f"labeling-job/{spec.job_name}",
-        }
-        return {attr: body, f"{attr}-metadata": meta}
+        return objects_output(answer, spec, created, self.key, self._gt_type,
+                              lambda shape: {"points": [{"x": v["x"], "y": v["y"]} for v in shape["vertices"]]})
 
     def _unwrap(self, value: Any) -> tuple[dict[str, Any], str]:
         """A bare answer (``{"<key>": [...]}``) or the form's ``{"<element name>": answer}``."""
-        if not isinstance(value, dict):
-            raise ValidationFailed("value must be an object", field="value")
-        if isinstance(value.get(self.key), list):
-            return value, "value"
-        if len(value) == 1:
-            (name, inner), = value.items()
-            if isinstance(inner, dict) and self.key in inner:
-                return inner, f"value.{name}"
-        raise ValidationFailed(f"value needs {self.key!r} (the element's output)", field=f"value.{self.key}")
+        return unwrap_answer(value, (self.key,), f"{self.key!r} (the element's output)")
 
     def _checked(self, raw: Any, spec: ProjectSpec, props: dict[str, Any] | None, field: str) -> dict[str, Any]:
         if not isinstance(raw, dict):
