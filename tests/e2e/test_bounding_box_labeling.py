@@ -14,33 +14,13 @@ import pytest
 from PIL import Image, ImageDraw
 
 from factories import PASSWORD, Factory
+from image_labeling import editor_frame, login, to_page
 from labelworks.core.enums import Role
 from labelworks.services import imports
 
 pytestmark = pytest.mark.e2e
+ELEMENT = "lw-bounding-box"
 SHOTS = Path(os.environ.get("LABELWORKS_SCREENSHOTS", "/tmp/labelworks-shots"))
-
-
-def _frame(page: Any) -> Any:
-    shown = page.locator("iframe.lw-frame:not(.lw-frame-pending)")
-    shown.wait_for(timeout=15_000)
-    frame = shown.element_handle().content_frame()
-    frame.locator("lw-bounding-box").wait_for(timeout=15_000)
-    frame.wait_for_function("() => { const el = document.querySelector('lw-bounding-box');"
-                            " return el && el.editor && el.editor.model.image && el.editor.model.image.width > 0; }",
-                            timeout=15_000)
-    page.wait_for_timeout(200)  # the host sizes the frame, then the stage refits
-    return frame
-
-
-def _to_page(page: Any, frame: Any, x: float, y: float) -> tuple[float, float]:
-    """Page coordinates of image pixel (x, y): the frame's offset, the canvas, the zoom and pan."""
-    box = page.locator("iframe.lw-frame:not(.lw-frame-pending)").bounding_box()
-    m = frame.locator("lw-bounding-box").evaluate("""el => {
-        const r = el.shadowRoot.querySelector('.canvas').getBoundingClientRect();
-        const v = el.editor.view.viewport;
-        return {left: r.left, top: r.top, scale: v.scale, x: v.x, y: v.y}; }""")
-    return box["x"] + m["left"] + m["x"] + x * m["scale"], box["y"] + m["top"] + m["y"] + y * m["scale"]
 
 
 def test_annotator_draws_a_box_and_the_export_has_it(live_server: Any, chromium: Any, tmp_path: Path) -> None:
@@ -57,16 +37,10 @@ def test_annotator_draws_a_box_and_the_export_has_it(live_server: Any, chromium:
     imports.import_folder(live_server.db, manager.actor, p.id, folder, roots=live_server.settings.allowed_media_roots,
                           media_dir=live_server.settings.media_dir)
 
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#email", "ann@boxes.test")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    context, page = login(chromium, live_server.url, "ann@boxes.test", PASSWORD)
     page.goto(f"/label/{p.id}")
-    frame = _frame(page)
-    start, end = _to_page(page, frame, 100, 120), _to_page(page, frame, 220, 200)
+    frame = editor_frame(page, ELEMENT)
+    start, end = to_page(page, frame, ELEMENT, 100, 120), to_page(page, frame, ELEMENT, 220, 200)
     page.mouse.move(*start)
     page.mouse.down()
     for t in (0.3, 0.6, 1.0):

@@ -13,33 +13,13 @@ import pytest
 from PIL import Image, ImageDraw
 
 from factories import PASSWORD, Factory
+from image_labeling import editor_frame, login, to_page
 from labelworks.core.enums import Role
 from labelworks.services import imports
 
 pytestmark = pytest.mark.e2e
+ELEMENT = "lw-polygon"
 SHOTS = Path(os.environ.get("LABELWORKS_SCREENSHOTS", "/tmp/labelworks-shots"))
-
-
-def _frame(page: Any) -> Any:
-    shown = page.locator("iframe.lw-frame:not(.lw-frame-pending)")
-    shown.wait_for(timeout=15_000)
-    frame = shown.element_handle().content_frame()
-    frame.locator("lw-polygon").wait_for(timeout=15_000)
-    frame.wait_for_function("() => { const el = document.querySelector('lw-polygon');"
-                            " return el && el.editor && el.editor.model.image && el.editor.model.image.width > 0; }",
-                            timeout=15_000)
-    page.wait_for_timeout(200)  # the host sizes the frame, then the stage refits
-    return frame
-
-
-def _to_page(page: Any, frame: Any, x: float, y: float) -> tuple[float, float]:
-    """Page coordinates of image pixel (x, y): the frame's offset, the canvas, the zoom and pan."""
-    box = page.locator("iframe.lw-frame:not(.lw-frame-pending)").bounding_box()
-    m = frame.locator("lw-polygon").evaluate("""el => {
-        const r = el.shadowRoot.querySelector('.canvas').getBoundingClientRect();
-        const v = el.editor.view.viewport;
-        return {left: r.left, top: r.top, scale: v.scale, x: v.x, y: v.y}; }""")
-    return box["x"] + m["left"] + m["x"] + x * m["scale"], box["y"] + m["top"] + m["y"] + y * m["scale"]
 
 
 def test_annotator_draws_a_polygon_and_the_export_has_it(live_server: Any, chromium: Any, tmp_path: Path) -> None:
@@ -54,17 +34,11 @@ def test_annotator_draws_a_polygon_and_the_export_has_it(live_server: Any, chrom
     imports.import_folder(live_server.db, manager.actor, p.id, folder, roots=live_server.settings.allowed_media_roots,
                           media_dir=live_server.settings.media_dir)
 
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#email", "ann@poly.test")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    context, page = login(chromium, live_server.url, "ann@poly.test", PASSWORD)
     page.goto(f"/label/{p.id}")
-    frame = _frame(page)
+    frame = editor_frame(page, ELEMENT)
     for x, y in ((100, 100), (300, 100), (200, 250), (100, 100)):  # the last click closes it on the first vertex
-        page.mouse.click(*_to_page(page, frame, x, y))
+        page.mouse.click(*to_page(page, frame, ELEMENT, x, y))
         page.wait_for_timeout(60)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "polygon-labeling.png"))
