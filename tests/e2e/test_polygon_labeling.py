@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from factories import PASSWORD, Factory
 from image_labeling import editor_frame, login, to_page
