@@ -15,7 +15,7 @@ import {
   type ToolHandler,
 } from "./controller";
 import type { Point, Size } from "./geometry";
-import type { Shape, ShapeKind, ShapeModel } from "./shapes";
+import type { OpenShapeKind, Shape, ShapeKind, ShapeModel } from "./shapes";
 import { actualSize, fit, panBy, zoomAt, type Viewport } from "./viewport";
 
 export interface ShapeViewPort {
@@ -29,7 +29,7 @@ export interface ShapeViewPort {
   setCursor(cursor: string): void;
 }
 
-export type ShapeToolName = "polygon" | "point" | "select" | "pan";
+export type ShapeToolName = "polygon" | "point" | "polyline" | "line" | "select" | "pan";
 
 export type ShapeControllerEvent =
   | { kind: "selection"; id: number | null }
@@ -233,6 +233,114 @@ export class PolygonTool implements ShapeTool {
   }
 }
 
+/**
+ * Polyline / line: each click adds a vertex. A polyline is finished by Enter or a click on its
+ * last vertex (a double click) with 2 or more; a line is finished by its second click. Either
+ * becomes one `AddShape` with the current label, selected. Esc drops it; Backspace (or Ctrl+Z)
+ * removes the last vertex. Not drawing, a drag on a vertex of the selected shape moves it.
+ */
+export class OpenShapeTool implements ShapeTool {
+  readonly cursor = "crosshair";
+  private vertices: Point[] = [];
+  private hover: Point | null = null;
+  private drag: DragGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(
+    private readonly c: ShapeController,
+    readonly name: OpenShapeKind,
+  ) {}
+
+  get draft(): readonly Point[] {
+    return this.vertices;
+  }
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    if (!this.vertices.length) {
+      const grab = this.c.vertexAt(p.image);
+      if (grab) this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+    }
+  }
+
+  move(p: PointerInput): void {
+    if (this.drag) this.drag.move(p);
+    else this.hoverAt(p.image);
+  }
+
+  up(p: PointerInput): void {
+    const drag = this.drag;
+    const start = this.start;
+    this.drag = null;
+    this.start = null;
+    if (drag) {
+      // A click (no drag) on the selected shape's vertex starts a new one there.
+      if (start && isClick(start, p.screen)) drag.cancel();
+      else return drag.up(p);
+    }
+    if (!start || this.c.currentLabel === null) return;
+    const last = this.vertices[this.vertices.length - 1];
+    const r = HANDLE_RADIUS_PX / this.c.view.viewport.scale;
+    if (last && dist2(last, p.image) <= r * r) {
+      // The second click of a double click (or a click on the last vertex) finishes a polyline;
+      // a line cannot end where it starts.
+      if (this.name === "polyline") this.close();
+      return;
+    }
+    if (!this.vertices.length) this.c.select(null);
+    this.vertices.push(this.c.model.clampPoint(p.image));
+    this.hover = p.image;
+    if (this.name === "line" && this.vertices.length === 2) {
+      this.close();
+      return;
+    }
+    this.show();
+  }
+
+  hoverAt(p: Point): void {
+    if (!this.vertices.length) return;
+    this.hover = p;
+    this.c.view.showDraft(this.vertices, this.hover);
+  }
+
+  /** Finishes the shape being drawn; false when it has too few vertices. */
+  close(): boolean {
+    const label = this.c.currentLabel;
+    if (this.vertices.length < 2 || label === null) return false;
+    const id = this.c.model.addOpen(this.name, label, this.vertices);
+    this.discard();
+    if (id !== null) this.c.select(id);
+    return id !== null;
+  }
+
+  removeLast(): boolean {
+    if (!this.vertices.length) return false;
+    this.vertices.pop();
+    this.show();
+    return true;
+  }
+
+  discard(): boolean {
+    if (!this.vertices.length) return false;
+    this.vertices = [];
+    this.hover = null;
+    this.show();
+    return true;
+  }
+
+  private show(): void {
+    this.c.view.showDraft(this.vertices.length ? this.vertices : null, this.hover);
+    this.c.draftChanged();
+  }
+
+  cancel(): void {
+    this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+}
+
 /** Point: a click places a keypoint with the current label; a press on one selects it, a drag moves it. */
 export class PointTool implements ShapeTool {
   readonly name = "point" as const;
@@ -294,8 +402,8 @@ export class ShapeSelectTool implements ShapeTool {
     if (p.button !== 0) return;
     this.start = p.screen;
     const grab = this.c.vertexAt(p.image);
-    if (grab && p.shift && grab.shape.kind === "polygon") {
-      // Shift+click on a vertex removes it (a polygon keeps at least 3).
+    if (grab && p.shift && (grab.shape.kind === "polygon" || grab.shape.kind === "polyline")) {
+      // Shift+click on a vertex removes it (a polygon keeps at least 3, a polyline 2).
       this.c.removeVertex(grab.shape.id, grab.index);
       this.start = null;
       return;
@@ -339,6 +447,8 @@ export class ShapeSelectTool implements ShapeTool {
 export class ShapeController {
   readonly tools: Record<ShapeToolName, ShapeTool | ToolHandler>;
   readonly polygonTool: PolygonTool;
+  /** The tool that holds a shape being drawn: the polygon tool, or the polyline / line tool. */
+  readonly draftTool: PolygonTool | OpenShapeTool;
   private _tool: ShapeToolName;
   private gesture: ShapeTool | ToolHandler | null = null;
   private spaceHeld = false;
@@ -352,17 +462,22 @@ export class ShapeController {
     readonly model: ShapeModel,
     readonly view: ShapeViewPort,
     private _labels: readonly string[],
-    /** What this editor draws: polygons or keypoints (its drawing tool follows). */
+    /** What this editor draws: polygons, keypoints, polylines or lines (its drawing tool follows). */
     readonly kind: ShapeKind,
   ) {
     this.polygonTool = new PolygonTool(this);
+    const polyline = new OpenShapeTool(this, "polyline");
+    const line = new OpenShapeTool(this, "line");
+    this.draftTool = kind === "polyline" ? polyline : kind === "line" ? line : this.polygonTool;
     this.tools = {
       polygon: this.polygonTool,
       point: new PointTool(this),
+      polyline,
+      line,
       select: new ShapeSelectTool(this),
       pan: new PanTool(this),
     };
-    this._tool = kind === "polygon" ? "polygon" : "point";
+    this._tool = kind;
     model.subscribe((e) => {
       if (this._selected !== null && (e.kind === "removed" || e.kind === "reset") && !model.get(this._selected)) {
         this.select(null);
@@ -403,7 +518,7 @@ export class ShapeController {
 
   /** The drawing tool of this editor's kind. */
   get drawTool(): ShapeToolName {
-    return this.kind === "polygon" ? "polygon" : "point";
+    return this.kind;
   }
 
   get cursor(): string {
@@ -418,9 +533,9 @@ export class ShapeController {
     return this._selected === null ? null : this.model.get(this._selected) ?? null;
   }
 
-  /** True while a polygon is being drawn (vertices placed, not closed). */
+  /** True while a polygon, polyline or line is being drawn (vertices placed, not finished). */
   get drafting(): boolean {
-    return this.polygonTool.draft.length > 0;
+    return this.draftTool.draft.length > 0;
   }
 
   /** @internal the polygon tool's draft changed. */
@@ -431,7 +546,7 @@ export class ShapeController {
   setTool(tool: ShapeToolName): void {
     this.gesture?.cancel();
     this.gesture = null;
-    if (tool !== "polygon" && tool !== "pan") this.polygonTool.discard();
+    if (tool !== this.draftTool.name && tool !== "pan") this.draftTool.discard();
     this._tool = tool;
     this.view.setCursor(this.cursor);
     this.emit({ kind: "tool", tool });
@@ -462,7 +577,7 @@ export class ShapeController {
 
   undo(): boolean {
     // While drawing, undo takes back the last vertex (the draft is not in the model yet).
-    if (this.polygonTool.removeLast()) return true;
+    if (this.draftTool.removeLast()) return true;
     return this.step(() => this.model.undo());
   }
 
@@ -539,19 +654,22 @@ export class ShapeController {
     return best === p ? p : { x: best.x, y: best.y };
   }
 
-  /** Removes vertex `index` of a polygon, keeping at least 3. */
+  /** Removes vertex `index` of a polygon (keeping at least 3) or a polyline (keeping 2). */
   removeVertex(id: number, index: number): boolean {
     const s = this.model.get(id);
-    if (!s || s.kind !== "polygon" || s.locked || s.points.length <= 3) return false;
+    const min = s?.kind === "polygon" ? 3 : s?.kind === "polyline" ? 2 : Infinity;
+    if (!s || s.locked || s.points.length <= min) return false;
     return this.model.setPoints(id, s.points.filter((_, i) => i !== index), "Remove vertex");
   }
 
-  /** The edge of the selected polygon within HANDLE_RADIUS_PX of `p` (index of its first vertex). */
+  /** The edge of the selected polygon or polyline within HANDLE_RADIUS_PX of `p` (index of its first vertex). */
   edgeAt(p: Point): { shape: Shape; index: number } | null {
     const s = this.selected;
-    if (!s || s.kind !== "polygon" || s.hidden || s.locked) return null;
+    if (!s || (s.kind !== "polygon" && s.kind !== "polyline") || s.hidden || s.locked) return null;
     const r = HANDLE_RADIUS_PX / this.view.viewport.scale;
-    for (let i = 0; i < s.points.length; i++) {
+    // A polyline is open: no edge from its last vertex back to the first.
+    const edges = s.kind === "polygon" ? s.points.length : s.points.length - 1;
+    for (let i = 0; i < edges; i++) {
       if (segmentDistance(p, s.points[i]!, s.points[(i + 1) % s.points.length]!) <= r) return { shape: s, index: i };
     }
     return null;
@@ -570,14 +688,22 @@ export class ShapeController {
     const clip = this.clipboard;
     if (!clip) return false;
     const pts = clip.points.map((q) => this.model.clampPoint({ x: q.x + PASTE_OFFSET, y: q.y + PASTE_OFFSET }));
-    const id = clip.kind === "polygon" ? this.model.addPolygon(clip.label, pts) : this.model.addPoint(clip.label, pts[0]!);
+    const id =
+      clip.kind === "polygon"
+        ? this.model.addPolygon(clip.label, pts)
+        : clip.kind === "point"
+          ? this.model.addPoint(clip.label, pts[0]!)
+          : this.model.addOpen(clip.kind, clip.label, pts);
     if (id === null) return false;
     this.select(id);
     this.clipboard = { ...clip, points: pts };
     return true;
   }
 
-  /** The shape under `p`: a keypoint within the handle radius, else the smallest polygon containing it. */
+  /**
+   * The shape under `p`: a keypoint, polyline or line within the handle radius (topmost), else
+   * the smallest polygon containing it.
+   */
   hitTest(p: Point): number | null {
     const r2 = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
     const shapes = this.model.shapes;
@@ -588,6 +714,10 @@ export class ShapeController {
       if (s.hidden || s.locked) continue;
       if (s.kind === "point") {
         if (dist2(s.points[0]!, p) <= r2) return s.id;
+      } else if (s.kind === "polyline" || s.kind === "line") {
+        for (let j = 1; j < s.points.length; j++) {
+          if (segmentDistance(p, s.points[j - 1]!, s.points[j]!) ** 2 <= r2) return s.id;
+        }
       } else if (pointInPolygon(p, s.points)) {
         const a = polygonArea(s.points);
         if (a < bestArea) {
@@ -652,7 +782,7 @@ export class ShapeController {
 
   /** No button down: the rubber band follows, and the cursor says what a press would do. */
   pointerHover(p: PointerInput): void {
-    if (this._tool === "polygon") this.polygonTool.hoverAt(p.image);
+    if (this._tool === this.draftTool.name) this.draftTool.hoverAt(p.image);
     if (this.spaceHeld || this._tool === "pan" || this.drafting) return;
     let cursor = this.cursor;
     if (this.vertexAt(p.image)) cursor = "move";
@@ -682,9 +812,9 @@ export class ShapeController {
     if (k.alt) return false;
     switch (key) {
       case "Enter":
-        return this.polygonTool.close();
+        return this.draftTool.close();
       case "Backspace":
-        return this.polygonTool.removeLast() || this.deleteSelected();
+        return this.draftTool.removeLast() || this.deleteSelected();
       case "Delete":
         return this.deleteSelected();
       case "Escape":
@@ -692,7 +822,7 @@ export class ShapeController {
           this.pointerCancel();
           return true;
         }
-        if (this.polygonTool.discard()) return true;
+        if (this.draftTool.discard()) return true;
         if (this._selected !== null) {
           this.select(null);
           return true;
@@ -706,6 +836,7 @@ export class ShapeController {
         return true;
       case "p":
       case "k":
+      case "l":
         this.setTool(this.drawTool);
         return true;
       case "v":

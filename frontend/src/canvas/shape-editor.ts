@@ -7,12 +7,12 @@ import { LABEL_COLOURS } from "./view";
 import { attachInput, keyInput } from "./input";
 import { ShapeController, type ShapeControllerEvent, type ShapeToolName } from "./shape-controller";
 import { ShapeView } from "./shape-view";
-import { ShapeModel, type KeypointOutput, type ParsedShapes, type PolygonOutput, type ShapeKind } from "./shapes";
+import { ShapeModel, type KeypointOutput, type OpenShapeOutput, type ParsedShapes, type PolygonOutput, type ShapeKind } from "./shapes";
 import { fit } from "./viewport";
 
 export type ShapeEditorEvent =
   /** The shapes changed through a command (draw, edit, delete, undo, redo). */
-  | { kind: "change"; value: PolygonOutput | KeypointOutput }
+  | { kind: "change"; value: PolygonOutput | KeypointOutput | OpenShapeOutput }
   | { kind: "selection"; id: number | null }
   | { kind: "viewport"; scale: number }
   /** The shapes were replaced by a load. */
@@ -41,6 +41,7 @@ export class ShapeEditor {
     private readonly opts: ShapeEditorOptions,
   ) {
     this.view = new ShapeView(container, this.model, (label) => this.colourOf(label));
+    this.view.closedDraft = opts.kind === "polygon";
     this.controller = new ShapeController(this.model, this.view, opts.labels, opts.kind);
     this.model.subscribe((e) => {
       this.view.refresh();
@@ -81,8 +82,10 @@ export class ShapeEditor {
     this.model.load(parsed);
   }
 
-  output(): PolygonOutput | KeypointOutput {
-    return this.opts.kind === "polygon" ? this.model.polygonOutput() : this.model.keypointOutput();
+  output(): PolygonOutput | KeypointOutput | OpenShapeOutput {
+    const kind = this.opts.kind;
+    if (kind === "polygon") return this.model.polygonOutput();
+    return kind === "point" ? this.model.keypointOutput() : this.model.openOutput(kind);
   }
 
   setTool(tool: ShapeToolName): void {

@@ -28,6 +28,8 @@ export class ShapeView implements ShapeViewPort {
   private draft: { vertices: readonly Point[]; pointer: Point | null } | null = null;
   private preview: { id: number; points: readonly Point[] } | null = null;
   private selectedId: number | null = null;
+  /** The shape being drawn closes (a polygon: its first vertex is ringed), or stays open (a polyline, a line). */
+  closedDraft = true;
 
   constructor(
     private readonly container: HTMLDivElement,
@@ -148,6 +150,13 @@ export class ShapeView implements ShapeViewPort {
     }
     ctx.beginPath();
     pts.forEach((p, i) => (i ? ctx.lineTo(p.x, p.y) : ctx.moveTo(p.x, p.y)));
+    if (s.kind !== "polygon") {
+      // A polyline or line: an open stroke, nothing to fill.
+      ctx.lineWidth = (selected ? 3 : 2) * px;
+      ctx.stroke();
+      this.drawTag(ctx, s.label, pts[0]!.x, pts[0]!.y - 4 * px, colour);
+      return;
+    }
     ctx.closePath();
     ctx.globalAlpha = selected ? 0.35 : 0.2;
     ctx.fill();
@@ -188,11 +197,11 @@ export class ShapeView implements ShapeViewPort {
       const s = this.model.get(this.preview.id);
       if (s) {
         this.drawShape(ctx, s, this.preview.points, true);
-        if (s.kind === "polygon") this.drawVertices(ctx, this.preview.points, this.colourOf(s.label));
+        if (s.kind !== "point") this.drawVertices(ctx, this.preview.points, this.colourOf(s.label));
       }
     } else if (this.selectedId !== null) {
       const s = this.model.get(this.selectedId);
-      if (s && s.kind === "polygon" && !s.hidden && !s.locked) this.drawVertices(ctx, s.points, this.colourOf(s.label));
+      if (s && s.kind !== "point" && !s.hidden && !s.locked) this.drawVertices(ctx, s.points, this.colourOf(s.label));
     }
     const d = this.draft;
     if (d && d.vertices.length) {
@@ -205,6 +214,7 @@ export class ShapeView implements ShapeViewPort {
       ctx.stroke();
       ctx.setLineDash([]);
       this.drawVertices(ctx, d.vertices, "#ffb300");
+      if (!this.closedDraft) return;
       // The first vertex is drawn larger: clicking it closes the polygon.
       const f = d.vertices[0]!;
       ctx.beginPath();

@@ -6,7 +6,13 @@
  */
 import type { Point, Size } from "./geometry";
 
-export type ShapeKind = "polygon" | "point";
+export type ShapeKind = "polygon" | "point" | OpenShapeKind;
+
+/** Open vertex lists: a polyline (2+ vertices, not closed) and a line (exactly 2 vertices). */
+export type OpenShapeKind = "polyline" | "line";
+
+/** The output key of each open kind (what the `polyline` / `line` task types read). */
+export const OPEN_SHAPE_KEY = { polyline: "polylines", line: "lines" } as const;
 
 export interface Shape {
   readonly id: number;
@@ -39,6 +45,9 @@ export interface KeypointOutput {
   keypoints: OutputKeypoint[];
   inputImageProperties: Size;
 }
+
+/** `{polylines: [...]}` or `{lines: [...]}` (one key, by kind), with the image size. */
+export type OpenShapeOutput = { [K in (typeof OPEN_SHAPE_KEY)[OpenShapeKind]]?: OutputPolygon[] } & { inputImageProperties: Size };
 
 export interface ShapeCommand {
   readonly title: string;
@@ -151,6 +160,16 @@ export class ShapeModel {
     return this.add({ id: this._nextId++, kind: "polygon", label, points: pts, hidden: false, locked: false }, "Draw polygon");
   }
 
+  /**
+   * Finishes a drawn open shape into the model: a polyline needs 2+ distinct vertices, a line
+   * exactly 2; returns its id, or null.
+   */
+  addOpen(kind: OpenShapeKind, label: string, vertices: readonly Point[]): number | null {
+    const pts = dedupeRuns(vertices.map((p) => this.clampPoint(p)));
+    if (pts.length < 2 || (kind === "line" && pts.length !== 2)) return null;
+    return this.add({ id: this._nextId++, kind, label, points: pts, hidden: false, locked: false }, kind === "line" ? "Draw line" : "Draw polyline");
+  }
+
   addPoint(label: string, p: Point): number {
     return this.add({ id: this._nextId++, kind: "point", label, points: [this.clampPoint(p)], hidden: false, locked: false }, "Place point");
   }
@@ -191,7 +210,7 @@ export class ShapeModel {
       dx = Math.min(Math.max(dx, -Math.min(...xs)), W - Math.max(...xs));
       dy = Math.min(Math.max(dy, -Math.min(...ys)), H - Math.max(...ys));
     }
-    return this.setPoints(id, s.points.map((p) => ({ x: p.x + dx, y: p.y + dy })), s.kind === "point" ? "Move point" : "Move polygon");
+    return this.setPoints(id, s.points.map((p) => ({ x: p.x + dx, y: p.y + dy })), `Move ${s.kind}`);
   }
 
   setLabel(id: number, label: string): boolean {
@@ -278,6 +297,15 @@ export class ShapeModel {
     };
   }
 
+  openOutput(kind: OpenShapeKind): OpenShapeOutput {
+    return {
+      [OPEN_SHAPE_KEY[kind]]: this._shapes
+        .filter((s) => s.kind === kind)
+        .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })) })),
+      inputImageProperties: { ...this._image },
+    };
+  }
+
   keypointOutput(): KeypointOutput {
     return {
       keypoints: this._shapes
@@ -297,12 +325,18 @@ function cloneShape(s: Shape): Shape {
 }
 
 /** Drops a vertex equal to the one before it (a double click adds the same point twice). */
-function dedupe(pts: Point[]): Point[] {
+function dedupeRuns(pts: Point[]): Point[] {
   const out: Point[] = [];
   for (const p of pts) {
     const last = out[out.length - 1];
     if (!last || last.x !== p.x || last.y !== p.y) out.push(p);
   }
+  return out;
+}
+
+/** As `dedupeRuns`, and a closing vertex equal to the first is dropped too (a polygon is closed). */
+function dedupe(pts: Point[]): Point[] {
+  const out = dedupeRuns(pts);
   const first = out[0];
   const last = out[out.length - 1];
   if (out.length > 1 && first && last && first.x === last.x && first.y === last.y) out.pop();
@@ -333,7 +367,7 @@ export class RemoveShape implements ShapeCommand {
     private readonly shape: Shape,
     private readonly index: number,
   ) {
-    this.title = shape.kind === "point" ? "Delete point" : "Delete polygon";
+    this.title = `Delete ${shape.kind}`;
   }
   apply(m: ShapeModel): void {
     m._remove(this.shape.id);
@@ -382,17 +416,31 @@ function labelOf(v: unknown): string {
 
 /** `{polygons: [...]}` (Ground Truth's output) or a bare array of `{label, vertices}`. */
 export function parsePolygons(value: unknown): ParsedShapes {
+  return parseVertexLists(value, "polygon", "polygons", 3, null);
+}
+
+/** `{polylines: [...]}` or a bare array of `{label, vertices}` (2 or more vertices each). */
+export function parsePolylines(value: unknown): ParsedShapes {
+  return parseVertexLists(value, "polyline", "polylines", 2, null);
+}
+
+/** `{lines: [...]}` or a bare array of `{label, vertices}` (exactly 2 vertices each). */
+export function parseLines(value: unknown): ParsedShapes {
+  return parseVertexLists(value, "line", "lines", 2, 2);
+}
+
+function parseVertexLists(value: unknown, kind: "polygon" | OpenShapeKind, key: string, min: number, max: number | null): ParsedShapes {
   const out: ParsedShapes = { shapes: [], problems: [] };
   if (value === null || value === undefined || value === "") return out;
-  const list = Array.isArray(value) ? value : typeof value === "object" ? (value as { polygons?: unknown }).polygons : undefined;
+  const list = Array.isArray(value) ? value : typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
   if (!Array.isArray(list)) {
-    out.problems.push("expected an array of polygons or an object with polygons");
+    out.problems.push(`expected an array of ${key} or an object with ${key}`);
     return out;
   }
   list.forEach((item, i) => {
     const r = item && typeof item === "object" ? (item as Record<string, unknown>) : null;
     if (!r || !Array.isArray(r.vertices)) {
-      out.problems.push(`polygon ${i}: "vertices" is missing or not an array`);
+      out.problems.push(`${kind} ${i}: "vertices" is missing or not an array`);
       return;
     }
     const pts: Point[] = [];
@@ -400,16 +448,20 @@ export function parsePolygons(value: unknown): ParsedShapes {
       const x = num((v as Record<string, unknown> | null)?.x);
       const y = num((v as Record<string, unknown> | null)?.y);
       if (x === null || y === null) {
-        out.problems.push(`polygon ${i}: vertex ${j} needs numeric x and y`);
+        out.problems.push(`${kind} ${i}: vertex ${j} needs numeric x and y`);
         return;
       }
       pts.push({ x, y });
     }
-    if (pts.length < 3) {
-      out.problems.push(`polygon ${i}: needs at least 3 vertices`);
+    if (max !== null && max === min && pts.length !== min) {
+      out.problems.push(`${kind} ${i}: needs exactly ${min} vertices`);
       return;
     }
-    out.shapes.push({ kind: "polygon", label: labelOf(r.label), points: pts });
+    if (pts.length < min) {
+      out.problems.push(`${kind} ${i}: needs at least ${min} vertices`);
+      return;
+    }
+    out.shapes.push({ kind, label: labelOf(r.label), points: pts });
   });
   return out;
 }

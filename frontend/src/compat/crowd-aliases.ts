@@ -10,7 +10,9 @@ import {
   LwImageClassifier,
   LwImageClassifierMultiSelect,
   LwKeypoint,
+  LwLine,
   LwPolygon,
+  LwPolyline,
 } from "../elements/define";
 
 export class CrowdForm extends LwForm {}
@@ -22,6 +24,8 @@ export class CrowdImageClassifierMultiSelect extends LwImageClassifierMultiSelec
 export class CrowdBoundingBox extends LwBoundingBox {}
 export class CrowdPolygon extends LwPolygon {}
 export class CrowdKeypoint extends LwKeypoint {}
+export class CrowdPolyline extends LwPolyline {}
+export class CrowdLine extends LwLine {}
 
 export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-form": CrowdForm,
@@ -32,4 +36,6 @@ export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-bounding-box": CrowdBoundingBox,
   "crowd-polygon": CrowdPolygon,
   "crowd-keypoint": CrowdKeypoint,
+  "crowd-polyline": CrowdPolyline,
+  "crowd-line": CrowdLine,
 };

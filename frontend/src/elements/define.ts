@@ -5,7 +5,9 @@ import { LwForm } from "./form/lw-form";
 import { LwImageClassifierMultiSelect } from "./image-classifier-multi-select/lw-image-classifier-multi-select";
 import { LwImageClassifier } from "./image-classifier/lw-image-classifier";
 import { LwKeypoint } from "./keypoint/lw-keypoint";
+import { LwLine } from "./line/lw-line";
 import { LwPolygon } from "./polygon/lw-polygon";
+import { LwPolyline } from "./polyline/lw-polyline";
 
 export {
   LwBoundingBox,
@@ -15,7 +17,9 @@ export {
   LwImageClassifier,
   LwImageClassifierMultiSelect,
   LwKeypoint,
+  LwLine,
   LwPolygon,
+  LwPolyline,
 };
 
 /** The `<lw-*>` elements by tag name. */
@@ -28,6 +32,8 @@ export const LW_ELEMENTS: Record<string, CustomElementConstructor> = {
   "lw-bounding-box": LwBoundingBox,
   "lw-polygon": LwPolygon,
   "lw-keypoint": LwKeypoint,
+  "lw-polyline": LwPolyline,
+  "lw-line": LwLine,
 };
 
 /** Defines each element once (a second copy of the script on a page is harmless). */

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { ShapeEditor, type ShapeEditorEvent } from "../../canvas/shape-editor";
 import type { ShapeToolName } from "../../canvas/shape-controller";
-import type { ParsedShapes, ShapeKind } from "../../canvas/shapes";
+import { OPEN_SHAPE_KEY, type ParsedShapes, type ShapeKind } from "../../canvas/shapes";
 import { parseCategories } from "../../lib/attributes";
 import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
@@ -16,6 +16,8 @@ const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "fu
 const ICONS = {
   polygon: html`<svg viewBox="0 0 20 20"><path d="M4 6l7-3 5 6-3 8-9-2z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/><circle cx="4" cy="6" r="1.6" fill="currentColor"/><circle cx="11" cy="3" r="1.6" fill="currentColor"/><circle cx="16" cy="9" r="1.6" fill="currentColor"/></svg>`,
   point: html`<svg viewBox="0 0 20 20"><circle cx="10" cy="10" r="3.2" fill="currentColor"/><path d="M10 2v4M10 14v4M2 10h4M14 10h4" stroke="currentColor" stroke-width="1.6"/></svg>`,
+  polyline: html`<svg viewBox="0 0 20 20"><path d="M3 15l5-8 4 5 5-9" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/><circle cx="3" cy="15" r="1.6" fill="currentColor"/><circle cx="8" cy="7" r="1.6" fill="currentColor"/><circle cx="12" cy="12" r="1.6" fill="currentColor"/><circle cx="17" cy="3" r="1.6" fill="currentColor"/></svg>`,
+  line: html`<svg viewBox="0 0 20 20"><path d="M4 16L16 4" stroke="currentColor" stroke-width="1.6"/><circle cx="4" cy="16" r="1.8" fill="currentColor"/><circle cx="16" cy="4" r="1.8" fill="currentColor"/></svg>`,
   select: html`<svg viewBox="0 0 20 20"><path d="M5 3l10 7-4.5 1 2.5 5-2 1-2.5-5L5 15z" fill="currentColor"/></svg>`,
   pan: html`<svg viewBox="0 0 20 20"><path d="M10 2l3 3h-2v4h4V7l3 3-3 3v-2h-4v4h2l-3 3-3-3h2v-4H5v2l-3-3 3-3v2h4V5H7z" fill="currentColor"/></svg>`,
 };
@@ -125,6 +127,10 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     if (this.spec.kind === "polygon") {
       return { polygons: shapes.map((s) => ({ label: s.label, vertices: s.points })), inputImageProperties: size } as unknown as JsonValue;
     }
+    if (this.spec.kind === "polyline" || this.spec.kind === "line") {
+      const key = OPEN_SHAPE_KEY[this.spec.kind];
+      return { [key]: shapes.map((s) => ({ label: s.label, vertices: s.points })), inputImageProperties: size } as unknown as JsonValue;
+    }
     return { keypoints: shapes.map((s) => ({ label: s.label, ...s.points[0]! })), inputImageProperties: size } as unknown as JsonValue;
   }
 
@@ -141,7 +147,12 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     const count = this._editor?.model.size ?? 0;
     if (this._image === "error" || !this.src) this._error = "The image could not be loaded: skip this task.";
     else if (this._image === "loading") this._error = "Wait for the image to load before submitting.";
-    else if (this._editor?.controller.drafting) this._error = `Close the ${this.spec.noun} you are drawing (click its first point or press Enter), or press Esc.`;
+    else if (this._editor?.controller.drafting) {
+      this._error =
+        this.spec.kind === "polygon"
+          ? `Close the ${this.spec.noun} you are drawing (click its first point or press Enter), or press Esc.`
+          : `Finish the ${this.spec.noun} you are drawing (${this.spec.kind === "line" ? "click its end point" : "double-click or press Enter"}), or press Esc.`;
+    }
     else this._error = this.required && count === 0 ? `Add at least one ${this.spec.noun} before submitting.` : null;
     return this._error;
   }
@@ -268,7 +279,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     const ed = this._editor;
     const c = ed?.controller;
     const m = ed?.model;
-    const draw = this.spec.kind === "polygon" ? "polygon" : "point";
+    const draw: ShapeToolName = this.spec.kind;
     const tools: { tool: ShapeToolName; title: string; key: string }[] = [
       { tool: draw, title: this.spec.drawTitle, key: this.spec.drawKey },
       { tool: "select", title: `Select and move ${this.spec.nouns}`, key: "V" },
