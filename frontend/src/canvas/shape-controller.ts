@@ -1,8 +1,9 @@
 /**
  * The shape controller: pointer and key input (already in image coordinates) → shape-model
- * commands, selection and viewport changes, for polygons and keypoints. One handler per tool
- * (polygon, point, select; pan is the box controller's `PanTool`). The view is reached only
- * through `ShapeViewPort`, so this runs without a canvas (tests/unit/canvas-shapes.test.ts).
+ * commands, selection and viewport changes, for polygons, keypoints, polylines and lines. One
+ * handler per tool (polygon, point, polyline / line, select; pan is the box controller's
+ * `PanTool`). The view is reached only through `ShapeViewPort`, so this runs without a canvas
+ * (tests/unit/canvas-shapes.test.ts, canvas-open-shapes.test.ts).
  */
 import {
   CLICK_SLOP_PX,

@@ -1,7 +1,8 @@
 /**
  * The facade for polygons and keypoints, as `BoxEditor` is for boxes: owns a `ShapeModel`, a
  * `ShapeController` and a `ShapeView` over a container, wires DOM input (shared `attachInput`)
- * and reports through `onEvent`. `<lw-polygon>` and `<lw-keypoint>` are thin shells around it.
+ * and reports through `onEvent`. `<lw-polygon>`, `<lw-keypoint>`, `<lw-polyline>` and `<lw-line>`
+ * are thin shells around it.
  */
 import { LABEL_COLOURS } from "./view";
 import { attachInput, keyInput } from "./input";

@@ -1,6 +1,6 @@
 /**
- * The shape model for point-list annotations: polygons (3+ vertices) and keypoints (one point
- * each). Plain data plus undoable commands, like `BoxModel`; no DOM, no Konva. Coordinates are
+ * The shape model for point-list annotations: polygons (3+ vertices), keypoints (one point
+ * each), open polylines (2+ vertices) and lines (exactly 2). Plain data plus undoable commands, like `BoxModel`; no DOM, no Konva. Coordinates are
  * image pixels, rounded to 0.01 px and clamped inside the image for every edit the worker makes
  * (loaded values are kept as given).
  */

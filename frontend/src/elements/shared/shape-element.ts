@@ -27,7 +27,7 @@ const EYE_OFF = html`<svg viewBox="0 0 20 20"><path d="M3 3l14 14M2 10s3-5 8-5 8
 const LOCKED = html`<svg viewBox="0 0 20 20"><rect x="4.5" y="9" width="11" height="8" rx="1.5" fill="currentColor" stroke="currentColor" stroke-width="1.5"/><path d="M7 9V6.5a3 3 0 016 0V9" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`;
 const UNLOCKED = html`<svg viewBox="0 0 20 20"><rect x="4.5" y="9" width="11" height="8" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M7 9V6.5a3 3 0 015.8-1" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`;
 
-/** What differs between `<lw-polygon>` and `<lw-keypoint>`. */
+/** What differs between `<lw-polygon>`, `<lw-keypoint>`, `<lw-polyline>` and `<lw-line>`. */
 export interface ShapeElementSpec {
   kind: ShapeKind;
   /** Singular and plural noun for messages and the region list. */
@@ -40,7 +40,7 @@ export interface ShapeElementSpec {
 }
 
 /**
- * The Lit shell shared by `<lw-polygon>` and `<lw-keypoint>` around `ShapeEditor` (src/canvas):
+ * The Lit shell shared by the shape elements (polygon, keypoint, polyline, line) around `ShapeEditor` (src/canvas):
  * toolbar, label choices with hotkeys 1–9, region list, instructions, validation. Attributes
  * as Ground Truth's: `name`, `src`, `labels`, `header`, `initial-value`, `required`.
  */
