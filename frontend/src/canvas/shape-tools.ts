@@ -1,0 +1,416 @@
+/**
+ * The shape tools: one handler per tool (polygon, point, polyline / line, select) and the geometry
+ * they share. `ShapeController` (shape-controller.ts) owns them and routes input to the current one.
+ */
+import { CLICK_SLOP_PX, HANDLE_RADIUS_PX, type PointerInput } from "./controller";
+import type { Point } from "./geometry";
+import type { OpenShapeKind, Shape } from "./shapes";
+
+import type { ShapeController, ShapeToolName } from "./shape-controller";
+
+export interface ShapeTool {
+  readonly name: ShapeToolName;
+  readonly cursor: string;
+  down(p: PointerInput): void;
+  move(p: PointerInput): void;
+  up(p: PointerInput): void;
+  cancel(): void;
+}
+
+function isClick(a: Point, b: Point): boolean {
+  return Math.abs(a.x - b.x) < CLICK_SLOP_PX && Math.abs(a.y - b.y) < CLICK_SLOP_PX;
+}
+
+export function dist2(a: Point, b: Point): number {
+  return (a.x - b.x) ** 2 + (a.y - b.y) ** 2;
+}
+
+/** Even-odd ray casting: is `p` inside the polygon `pts`? */
+export function pointInPolygon(p: Point, pts: readonly Point[]): boolean {
+  let inside = false;
+  for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
+    const a = pts[i]!, b = pts[j]!;
+    if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) inside = !inside;
+  }
+  return inside;
+}
+
+/** Distance from `p` to the segment a–b. */
+export function segmentDistance(p: Point, a: Point, b: Point): number {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2)) : 0;
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+export function polygonArea(pts: readonly Point[]): number {
+  let a = 0;
+  for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) a += (pts[j]!.x + pts[i]!.x) * (pts[j]!.y - pts[i]!.y);
+  return Math.abs(a / 2);
+}
+
+/** Dragging one vertex (index) or the whole shape (null) of a shape; one command on release. */
+class DragGesture {
+  private last: Point[];
+  private readonly base: readonly Point[];
+  constructor(
+    private readonly c: ShapeController,
+    private readonly shape: Shape,
+    private readonly vertex: number | null,
+    private readonly start: Point,
+    /** A vertex inserted on an edge: the points with it, committed even by a plain click. */
+    private readonly inserted: Point[] | null = null,
+  ) {
+    this.base = inserted ?? shape.points;
+    this.last = [...this.base];
+    if (inserted) this.c.view.showPreview(shape.id, inserted);
+  }
+
+  get insertsVertex(): boolean {
+    return this.inserted !== null;
+  }
+
+  move(p: PointerInput): void {
+    const m = this.c.model;
+    if (this.vertex !== null) {
+      const q = m.clampPoint(this.snapped(p.image));
+      this.last = this.base.map((v, i) => (i === this.vertex ? q : v));
+    } else {
+      const dx = p.image.x - this.start.x;
+      const dy = p.image.y - this.start.y;
+      this.last = this.shape.points.map((v) => m.clampPoint({ x: v.x + dx, y: v.y + dy }));
+    }
+    this.c.view.showPreview(this.shape.id, this.last);
+  }
+
+  /** A polygon vertex snaps to a vertex of another polygon nearby (shared borders). */
+  private snapped(p: Point): Point {
+    return this.shape.kind === "polygon" ? this.c.snap(p, this.shape.id) : p;
+  }
+
+  up(p: PointerInput): void {
+    this.c.view.showPreview(this.shape.id, null);
+    if (this.inserted) this.c.model.setPoints(this.shape.id, this.last, "Add vertex");
+    else if (this.vertex !== null) this.c.model.moveVertex(this.shape.id, this.vertex, this.snapped(p.image));
+    else this.c.model.moveShape(this.shape.id, p.image.x - this.start.x, p.image.y - this.start.y);
+  }
+
+  cancel(): void {
+    this.c.view.showPreview(this.shape.id, null);
+  }
+}
+
+/**
+ * Polygon: each click adds a vertex; a click on the first vertex (with 3 or more) or Enter
+ * closes it into one `AddShape` with the current label; Esc drops it; Backspace (or Ctrl+Z)
+ * removes the last vertex. Not drawing, a drag on a vertex of the selected polygon moves it.
+ */
+export class PolygonTool implements ShapeTool {
+  readonly name = "polygon" as const;
+  readonly cursor = "crosshair";
+  private vertices: Point[] = [];
+  private hover: Point | null = null;
+  private drag: DragGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(private readonly c: ShapeController) {}
+
+  get draft(): readonly Point[] {
+    return this.vertices;
+  }
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    if (!this.vertices.length) {
+      const grab = this.c.vertexAt(p.image);
+      if (grab) {
+        this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+        return;
+      }
+    }
+  }
+
+  move(p: PointerInput): void {
+    if (this.drag) this.drag.move(p);
+    else this.hoverAt(p.image);
+  }
+
+  up(p: PointerInput): void {
+    const drag = this.drag;
+    const start = this.start;
+    this.drag = null;
+    this.start = null;
+    if (drag) {
+      // A click (no drag) on the selected polygon's vertex starts a new polygon there (snapped).
+      if (start && isClick(start, p.screen)) drag.cancel();
+      else return drag.up(p);
+    }
+    if (!start || this.c.currentLabel === null) return;
+    const first = this.vertices[0];
+    const r = HANDLE_RADIUS_PX / this.c.view.viewport.scale;
+    if (first && this.vertices.length >= 3 && dist2(first, p.image) <= r * r) {
+      this.close();
+      return;
+    }
+    if (!this.vertices.length) this.c.select(null);
+    this.vertices.push(this.c.model.clampPoint(this.c.snap(p.image, null)));
+    this.hover = p.image;
+    this.show();
+  }
+
+  hoverAt(p: Point): void {
+    if (!this.vertices.length) return;
+    this.hover = p;
+    this.c.view.showDraft(this.vertices, this.hover);
+  }
+
+  /** Closes the polygon being drawn; false when it has fewer than 3 vertices. */
+  close(): boolean {
+    const label = this.c.currentLabel;
+    if (this.vertices.length < 3 || label === null) return false;
+    const id = this.c.model.addPolygon(label, this.vertices);
+    this.discard();
+    if (id !== null) this.c.select(id);
+    return id !== null;
+  }
+
+  removeLast(): boolean {
+    if (!this.vertices.length) return false;
+    this.vertices.pop();
+    this.show();
+    return true;
+  }
+
+  /** Drops the polygon being drawn. */
+  discard(): boolean {
+    if (!this.vertices.length) return false;
+    this.vertices = [];
+    this.hover = null;
+    this.show();
+    return true;
+  }
+
+  private show(): void {
+    this.c.view.showDraft(this.vertices.length ? this.vertices : null, this.hover);
+    this.c.draftChanged();
+  }
+
+  cancel(): void {
+    this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+}
+
+/**
+ * Polyline / line: each click adds a vertex. A polyline is finished by Enter or a click on its
+ * last vertex (a double click) with 2 or more; a line is finished by its second click. Either
+ * becomes one `AddShape` with the current label, selected. Esc drops it; Backspace (or Ctrl+Z)
+ * removes the last vertex. Not drawing, a drag on a vertex of the selected shape moves it.
+ */
+export class OpenShapeTool implements ShapeTool {
+  readonly cursor = "crosshair";
+  private vertices: Point[] = [];
+  private hover: Point | null = null;
+  private drag: DragGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(
+    private readonly c: ShapeController,
+    readonly name: OpenShapeKind,
+  ) {}
+
+  get draft(): readonly Point[] {
+    return this.vertices;
+  }
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    if (!this.vertices.length) {
+      const grab = this.c.vertexAt(p.image);
+      if (grab) this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+    }
+  }
+
+  move(p: PointerInput): void {
+    if (this.drag) this.drag.move(p);
+    else this.hoverAt(p.image);
+  }
+
+  up(p: PointerInput): void {
+    const drag = this.drag;
+    const start = this.start;
+    this.drag = null;
+    this.start = null;
+    if (drag) {
+      // A click (no drag) on the selected shape's vertex starts a new one there.
+      if (start && isClick(start, p.screen)) drag.cancel();
+      else return drag.up(p);
+    }
+    if (!start || this.c.currentLabel === null) return;
+    const last = this.vertices[this.vertices.length - 1];
+    const r = HANDLE_RADIUS_PX / this.c.view.viewport.scale;
+    if (last && dist2(last, p.image) <= r * r) {
+      // The second click of a double click (or a click on the last vertex) finishes a polyline;
+      // a line cannot end where it starts.
+      if (this.name === "polyline") this.close();
+      return;
+    }
+    if (!this.vertices.length) this.c.select(null);
+    this.vertices.push(this.c.model.clampPoint(p.image));
+    this.hover = p.image;
+    if (this.name === "line" && this.vertices.length === 2) {
+      this.close();
+      return;
+    }
+    this.show();
+  }
+
+  hoverAt(p: Point): void {
+    if (!this.vertices.length) return;
+    this.hover = p;
+    this.c.view.showDraft(this.vertices, this.hover);
+  }
+
+  /** Finishes the shape being drawn; false when it has too few vertices. */
+  close(): boolean {
+    const label = this.c.currentLabel;
+    if (this.vertices.length < 2 || label === null) return false;
+    const id = this.c.model.addOpen(this.name, label, this.vertices);
+    this.discard();
+    if (id !== null) this.c.select(id);
+    return id !== null;
+  }
+
+  removeLast(): boolean {
+    if (!this.vertices.length) return false;
+    this.vertices.pop();
+    this.show();
+    return true;
+  }
+
+  discard(): boolean {
+    if (!this.vertices.length) return false;
+    this.vertices = [];
+    this.hover = null;
+    this.show();
+    return true;
+  }
+
+  private show(): void {
+    this.c.view.showDraft(this.vertices.length ? this.vertices : null, this.hover);
+    this.c.draftChanged();
+  }
+
+  cancel(): void {
+    this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+}
+
+/** Point: a click places a keypoint with the current label; a press on one selects it, a drag moves it. */
+export class PointTool implements ShapeTool {
+  readonly name = "point" as const;
+  readonly cursor = "crosshair";
+  private drag: DragGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(private readonly c: ShapeController) {}
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    const grab = this.c.vertexAt(p.image, true);
+    if (grab) {
+      this.c.select(grab.shape.id);
+      this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+    }
+  }
+
+  move(p: PointerInput): void {
+    this.drag?.move(p);
+  }
+
+  up(p: PointerInput): void {
+    const { drag, start } = this;
+    this.drag = null;
+    this.start = null;
+    if (!start) return;
+    if (drag) {
+      if (isClick(start, p.screen)) drag.cancel();
+      else drag.up(p);
+      return;
+    }
+    const label = this.c.currentLabel;
+    if (label === null) return;
+    // The new point is not selected: keypoints are placed in a run, label after label (2, click,
+    // 3, click…), and a selected point would take the next label instead.
+    this.c.select(null);
+    this.c.model.addPoint(label, p.image);
+  }
+
+  cancel(): void {
+    this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+}
+
+/** Select: a click selects the shape under the pointer; a drag on a vertex moves it, elsewhere on the shape moves the shape. */
+export class ShapeSelectTool implements ShapeTool {
+  readonly name = "select" as const;
+  readonly cursor = "default";
+  private drag: DragGesture | null = null;
+  private start: Point | null = null;
+
+  constructor(private readonly c: ShapeController) {}
+
+  down(p: PointerInput): void {
+    if (p.button !== 0) return;
+    this.start = p.screen;
+    const grab = this.c.vertexAt(p.image);
+    if (grab && p.shift && (grab.shape.kind === "polygon" || grab.shape.kind === "polyline")) {
+      // Shift+click on a vertex removes it (a polygon keeps at least 3, a polyline 2).
+      this.c.removeVertex(grab.shape.id, grab.index);
+      this.start = null;
+      return;
+    }
+    if (grab) {
+      this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
+      return;
+    }
+    const edge = this.c.edgeAt(p.image);
+    if (edge) {
+      // A press on an edge of the selected polygon adds a vertex there, dragged from the start.
+      const pts = [...edge.shape.points];
+      pts.splice(edge.index + 1, 0, this.c.model.clampPoint(p.image));
+      this.drag = new DragGesture(this.c, edge.shape, edge.index + 1, p.image, pts);
+      return;
+    }
+    const id = this.c.hitTest(p.image);
+    this.c.select(id);
+    const shape = id === null ? undefined : this.c.model.get(id);
+    if (shape) this.drag = new DragGesture(this.c, shape, null, p.image);
+  }
+
+  move(p: PointerInput): void {
+    this.drag?.move(p);
+  }
+
+  up(p: PointerInput): void {
+    if (this.drag && this.start && (this.drag.insertsVertex || !isClick(this.start, p.screen))) this.drag.up(p);
+    else this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+
+  cancel(): void {
+    this.drag?.cancel();
+    this.drag = null;
+    this.start = null;
+  }
+}
+
