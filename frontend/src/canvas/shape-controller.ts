@@ -16,6 +16,7 @@ import {
 } from "./controller";
 import type { Point, Size } from "./geometry";
 import type { Shape, ShapeKind, ShapeModel } from "./shapes";
+import { nextSetLabel } from "./skeleton";
 import { actualSize, fit, panBy, zoomAt, type Viewport } from "./viewport";
 
 import {
@@ -64,6 +65,11 @@ export class ShapeController {
   private _selected: number | null = null;
   private _labelIndex = 0;
   private readonly listeners = new Set<(e: ShapeControllerEvent) => void>();
+  /**
+   * Keypoint-set mode (`<lw-keypoint keypoint-set>`): each label is one named point per
+   * instance, so placing a point arms the next label the instance still lacks.
+   */
+  keypointSet = false;
 
   constructor(
     readonly model: ShapeModel,
@@ -177,6 +183,13 @@ export class ShapeController {
     return true;
   }
 
+  /** @internal the point tool placed a point with `label`: in keypoint-set mode, arm the next one. */
+  pointPlaced(label: string): void {
+    if (!this.keypointSet || !this._labels.length) return;
+    this._labelIndex = nextSetLabel(this.model.shapes, this._labels, label);
+    this.emit({ kind: "label", index: this._labelIndex });
+  }
+
   deleteSelected(): boolean {
     const sel = this.selected;
     return sel && !sel.locked ? this.model.deleteShape(sel.id) : false;
@@ -242,14 +255,15 @@ export class ShapeController {
   }
 
   /**
-   * `p`, or the nearest vertex of another polygon within HANDLE_RADIUS_PX on screen, so that
-   * neighbouring regions share their border points exactly.
+   * `p`, or the nearest vertex of another polygon, polyline or line within HANDLE_RADIUS_PX on
+   * screen, so that neighbouring regions share their border points exactly and open shapes join
+   * end to end. Keypoints are not snap targets (they are what is being marked, not geometry).
    */
   snap(p: Point, exclude: number | null): Point {
     let best: Point = p;
     let bestD = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
     for (const s of this.model.shapes) {
-      if (s.kind !== "polygon" || s.id === exclude || s.hidden) continue;
+      if (s.kind === "point" || s.id === exclude || s.hidden) continue;
       for (const q of s.points) {
         const d = dist2(q, p);
         if (d <= bestD) {

@@ -83,9 +83,9 @@ class DragGesture {
     this.c.view.showPreview(this.shape.id, this.last);
   }
 
-  /** A polygon vertex snaps to a vertex of another polygon nearby (shared borders). */
+  /** A polygon, polyline or line vertex snaps to another shape's vertex nearby (shared borders, joined lines). */
   private snapped(p: Point): Point {
-    return this.shape.kind === "polygon" ? this.c.snap(p, this.shape.id) : p;
+    return this.shape.kind === "point" ? p : this.c.snap(p, this.shape.id);
   }
 
   up(p: PointerInput): void {
@@ -259,7 +259,8 @@ export class OpenShapeTool implements ShapeTool {
       return;
     }
     if (!this.vertices.length) this.c.select(null);
-    this.vertices.push(this.c.model.clampPoint(p.image));
+    // Snapped like a polygon's: a road polyline continues exactly from another one's end.
+    this.vertices.push(this.c.model.clampPoint(this.c.snap(p.image, null)));
     this.hover = p.image;
     if (this.name === "line" && this.vertices.length === 2) {
       this.close();
@@ -350,6 +351,7 @@ export class PointTool implements ShapeTool {
     // 3, click…), and a selected point would take the next label instead.
     this.c.select(null);
     this.c.model.addPoint(label, p.image);
+    this.c.pointPlaced(label);
   }
 
   cancel(): void {
