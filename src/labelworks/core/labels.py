@@ -1,27 +1,74 @@
-"""Label configurations: Ground Truth's label-category JSON, accepted as is, or a plain list."""
+"""Label configurations: Ground Truth's label-category JSON, accepted as is, or a plain list.
+
+Ground Truth's file may describe attributes the worker fills in (its video-frame and point-cloud
+schema, which Labelworks applies to every image object type)::
+
+    {"labels": [{"label": "car", "categoryAttributes": [
+                  {"name": "occluded", "type": "string", "enum": ["no", "partly", "fully"], "isRequired": true}]}],
+     "categoryGlobalAttributes": [{"name": "note", "type": "string"}],
+     "frameAttributes": [{"name": "weather", "type": "string", "enum": ["clear", "rain"]},
+                         {"name": "people", "type": "number", "minimum": 0, "maximum": 50}]}
+
+``type`` is ``"string"`` (a choice from ``enum``, or free text without one) or ``"number"``
+(within ``minimum``..``maximum``, inclusive, when given). ``categoryAttributes`` of a label and
+``categoryGlobalAttributes`` (every label's) are an object's attributes; ``frameAttributes`` the
+whole image's. ``attributes`` (per label) and ``required`` are accepted as aliases.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ValidationFailed
 
-__all__ = ["LabelConfig", "parse_label_config"]
+__all__ = ["AttributeSpec", "LabelConfig", "parse_label_config"]
 
 GT_DOCUMENT_VERSIONS = {"2018-11-28", "2021-05-13"}
 MAX_LABELS = 1000
+# Far above Ground Truth's quotas (10 per label, 10 frame attributes): bounds the editor's panel.
+MAX_ATTRIBUTES = 50
+MAX_ENUM = 500
+MAX_NAME = 100
+ATTRIBUTE_TYPES = ("string", "number")
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """One attribute a worker fills in: a choice (``enum``), free text, or a number in a range."""
+
+    name: str
+    type: str  # "string" or "number"
+    enum: tuple[str, ...] = ()
+    description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    required: bool = False
 
 
 @dataclass(frozen=True)
 class LabelConfig:
-    """The project's labels, in order, and the document they came from (kept verbatim)."""
+    """The project's labels, in order, and the document they came from (kept verbatim).
+
+    ``label_attributes`` holds each label's object attributes (its own, then the global ones);
+    ``frame_attributes`` the whole image's.
+    """
 
     labels: tuple[str, ...]
     document: dict[str, Any] = field(default_factory=dict)
+    label_attributes: dict[str, tuple[AttributeSpec, ...]] = field(default_factory=dict)
+    frame_attributes: tuple[AttributeSpec, ...] = ()
 
     def index(self, label: str) -> int:
         return self.labels.index(label)
+
+    def attributes_for(self, label: str) -> tuple[AttributeSpec, ...]:
+        return self.label_attributes.get(label, ())
+
+    @property
+    def has_attributes(self) -> bool:
+        return bool(self.frame_attributes) or any(self.label_attributes.values())
 
 
 def parse_label_config(value: Any) -> LabelConfig:
@@ -50,7 +97,18 @@ def parse_label_config(value: Any) -> LabelConfig:
                     f"labels[{i}] needs a string 'label'", field=f"labels.labels[{i}].label"
                 )
             names.append(entry["label"].strip())
-        return _checked(names, value)
+        config = _checked(names, value)
+        global_specs = _attribute_list(value.get("categoryGlobalAttributes"), "labels.categoryGlobalAttributes")
+        per_label: dict[str, tuple[AttributeSpec, ...]] = {}
+        for i, (name, entry) in enumerate(zip(names, entries)):
+            key = "categoryAttributes" if "categoryAttributes" in entry else "attributes"
+            own = _attribute_list(entry.get(key), f"labels.labels[{i}].{key}")
+            _no_clash(own, global_specs, f"labels.labels[{i}].{key}")
+            if own or global_specs:
+                per_label[name] = own + global_specs
+        frame = _attribute_list(value.get("frameAttributes"), "labels.frameAttributes")
+        return LabelConfig(labels=config.labels, document=value, label_attributes=per_label,
+                           frame_attributes=frame)
     raise ValidationFailed("labels must be a list, a comma-separated string or label-category JSON",
                            field="labels")
 
@@ -66,3 +124,71 @@ def _checked(names: list[str], document: dict[str, Any]) -> LabelConfig:
             raise ValidationFailed(f"label {name!r} appears twice", field="labels")
         seen.add(name)
     return LabelConfig(labels=tuple(names), document=document)
+
+
+def _attribute_list(raw: Any, field: str) -> tuple[AttributeSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ValidationFailed("attributes must be a list of objects", field=field)
+    if len(raw) > MAX_ATTRIBUTES:
+        raise ValidationFailed(f"at most {MAX_ATTRIBUTES} attributes, got {len(raw)}", field=field)
+    specs = tuple(_attribute(entry, f"{field}[{i}]") for i, entry in enumerate(raw))
+    seen: set[str] = set()
+    for i, spec in enumerate(specs):
+        if spec.name in seen:
+            raise ValidationFailed(f"attribute {spec.name!r} appears twice", field=f"{field}[{i}].name")
+        seen.add(spec.name)
+    return specs
+
+
+def _no_clash(own: tuple[AttributeSpec, ...], global_specs: tuple[AttributeSpec, ...], field: str) -> None:
+    """Ground Truth's rule: a label's own attribute may not share a global attribute's name."""
+    global_names = {g.name for g in global_specs}
+    for i, spec in enumerate(own):
+        if spec.name in global_names:
+            raise ValidationFailed(f"attribute {spec.name!r} is also a categoryGlobalAttributes name",
+                                   field=f"{field}[{i}].name")
+
+
+def _attribute(raw: Any, field: str) -> AttributeSpec:
+    if not isinstance(raw, dict):
+        raise ValidationFailed("an attribute is an object with name and type", field=field)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
+        raise ValidationFailed(f"an attribute needs a name of 1 to {MAX_NAME} characters", field=f"{field}.name")
+    kind = raw.get("type", "string")
+    if kind not in ATTRIBUTE_TYPES:
+        raise ValidationFailed(f"type must be \"string\" or \"number\", got {kind!r}", field=f"{field}.type")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise ValidationFailed("description must be a string", field=f"{field}.description")
+    required = raw.get("isRequired", raw.get("required", False))
+    if not isinstance(required, bool):
+        raise ValidationFailed("isRequired must be true or false", field=f"{field}.isRequired")
+    enum: tuple[str, ...] = ()
+    if "enum" in raw:
+        values = raw["enum"]
+        if kind != "string":
+            raise ValidationFailed("enum needs type \"string\"", field=f"{field}.enum")
+        if (not isinstance(values, list) or not values or len(values) > MAX_ENUM
+                or not all(isinstance(v, str) and v for v in values)):
+            raise ValidationFailed(f"enum must be a list of 1 to {MAX_ENUM} non-empty strings", field=f"{field}.enum")
+        if len(set(values)) != len(values):
+            raise ValidationFailed("enum lists a value twice", field=f"{field}.enum")
+        enum = tuple(values)
+    bounds: dict[str, float | None] = {"minimum": None, "maximum": None}
+    for key in bounds:
+        if key not in raw:
+            continue
+        bound = raw[key]
+        if kind != "number":
+            raise ValidationFailed(f"{key} needs type \"number\"", field=f"{field}.{key}")
+        if isinstance(bound, bool) or not isinstance(bound, int | float) or not math.isfinite(bound):
+            raise ValidationFailed(f"{key} must be a number", field=f"{field}.{key}")
+        bounds[key] = bound
+    low, high = bounds["minimum"], bounds["maximum"]
+    if low is not None and high is not None and low > high:
+        raise ValidationFailed(f"minimum {low} is greater than maximum {high}", field=f"{field}.minimum")
+    return AttributeSpec(name=name.strip(), type=kind, enum=enum, description=description,
+                         minimum=low, maximum=high, required=required)

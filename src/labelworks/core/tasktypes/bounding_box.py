@@ -10,6 +10,9 @@ consolidator reads) and the image size when the element reported it::
 
     {"boxes": [{"label": "car", "left": 10, "top": 20, "width": 30, "height": 40}],
      "inputImageProperties": {"width": 640, "height": 480}}
+
+A box may carry ``labelCategoryAttributes`` and the answer ``frameAttributes`` (checked against
+the project's label-category attributes, see ``image_objects``), and an assist's provenance keys.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import Any
 
 from ..consolidation.majority import Consolidated
 from ..consolidation.structured.boxes import consolidate_boxes
+from ..consolidation.structured.attributes import carry_attributes
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
-from .image_objects import objects_output, unwrap_answer
+from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer
 
 __all__ = ["BoundingBoxTaskType", "BOUNDING_BOX", "PRE_ANNOTATIONS_KEY", "MAX_BOXES"]
 
@@ -69,6 +73,7 @@ class BoundingBoxTaskType(TaskType):
         out: dict[str, Any] = {"boxes": [_checked_box(b, spec, props, f"{field}[{i}]") for i, b in enumerate(raw)]}
         if props is not None:
             out["inputImageProperties"] = props
+        out.update(frame_attributes(body, spec, prefix))
         return out
 
     def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:
@@ -76,7 +81,8 @@ class BoundingBoxTaskType(TaskType):
             return None
         # anonymous, equally weighted workers: the same algorithm the registered consolidator runs
         answers = [(f"w{i}", v) for i, v in enumerate(values)]
-        return consolidate_boxes(answers, label_order=spec.labels.labels)
+        answer = consolidate_boxes(answers, label_order=spec.labels.labels)
+        return carry_attributes(answer, values) if answer is not None else None
 
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
         return objects_output(answer, spec, created, "boxes", "groundtruth/object-detection",
@@ -142,6 +148,7 @@ def _checked_box(raw: Any, spec: ProjectSpec, props: dict[str, Any] | None, fiel
                     f"{start} + {size} = {box[start] + box[size]} lies past the image's {limit} {props[limit]}",
                     field=f"{field}.{size}",
                 )
+    box.update(object_extras(raw, spec, label, field))
     return box
 
 

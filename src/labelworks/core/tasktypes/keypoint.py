@@ -10,6 +10,9 @@ and the image size when the element reported it::
 
     {"keypoints": [{"label": "left-eye", "x": 120.5, "y": 88}],
      "inputImageProperties": {"width": 640, "height": 480}}
+
+A point may carry ``labelCategoryAttributes`` and the answer ``frameAttributes`` (checked against
+the project's label-category attributes, see ``image_objects``), and an assist's provenance keys.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from typing import Any
 
 from ..consolidation.majority import Consolidated
 from ..consolidation.structured.keypoints import consolidate_keypoints
+from ..consolidation.structured.attributes import carry_attributes
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
-from .image_objects import objects_output, unwrap_answer
+from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer
 from .bounding_box import _image_properties
 from .shapes import checked_point
 
@@ -71,17 +75,19 @@ class KeypointTaskType(TaskType):
                 raise ValidationFailed("choose a label for the point", field=f"{at}.label")
             if label not in spec.labels.labels:
                 raise ValidationFailed(f"{label!r} is not one of the project's labels", field=f"{at}.label")
-            points.append({"label": label, **checked_point(pt, props, at)})
+            points.append({"label": label, **checked_point(pt, props, at), **object_extras(pt, spec, label, at)})
         out: dict[str, Any] = {"keypoints": points}
         if props is not None:
             out["inputImageProperties"] = props
+        out.update(frame_attributes(body, spec, prefix))
         return out
 
     def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:
         if not values:
             return None
         # anonymous, equally weighted workers: the same algorithm the registered consolidator runs
-        return consolidate_keypoints([(f"w{i}", v) for i, v in enumerate(values)], label_order=spec.labels.labels)
+        answer = consolidate_keypoints([(f"w{i}", v) for i, v in enumerate(values)], label_order=spec.labels.labels)
+        return carry_attributes(answer, values) if answer is not None else None
 
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
         return objects_output(answer, spec, created, "keypoints", "groundtruth/keypoint",

@@ -12,6 +12,9 @@ The canonical value keeps the shapes under the same key (``polygons`` is what th
     {"polygons": [{"label": "car", "vertices": [{"x": 1, "y": 2}, ...]}],
      "inputImageProperties": {"width": 640, "height": 480}}
 
+A shape may carry ``labelCategoryAttributes`` and the answer ``frameAttributes`` (checked against
+the project's label-category attributes, see ``image_objects``), and an assist's provenance keys.
+
 Polylines and lines have no registered consolidator: :meth:`ShapeTaskType.consolidate` keeps the
 worker's answer closest to the others (``consolidation/structured/lines.py``: the medoid under a
 symmetric mean vertex distance per label).
@@ -25,9 +28,10 @@ from typing import Any
 from ..consolidation.majority import Consolidated
 from ..consolidation.structured.lines import medoid_answer
 from ..consolidation.structured.masks import consolidate_polygons
+from ..consolidation.structured.attributes import carry_attributes
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
-from .image_objects import objects_output, unwrap_answer
+from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer
 from .bounding_box import _image_properties, _number
 
 __all__ = ["ShapeTaskType", "POLYGON", "POLYLINE", "LINE", "MAX_SHAPES", "MAX_VERTICES", "checked_point"]
@@ -81,6 +85,7 @@ class ShapeTaskType(TaskType):
         out: dict[str, Any] = {self.key: [self._checked(s, spec, props, f"{field}[{i}]") for i, s in enumerate(raw)]}
         if props is not None:
             out["inputImageProperties"] = props
+        out.update(frame_attributes(body, spec, prefix))
         return out
 
     def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:
@@ -88,8 +93,9 @@ class ShapeTaskType(TaskType):
             return None
         if self.key == "polygons":
             # anonymous, equally weighted workers: the same algorithm the registered consolidator runs
-            return consolidate_polygons([(f"w{i}", v) for i, v in enumerate(values)],
-                                        label_order=spec.labels.labels, method=self.default_consolidator)
+            answer = consolidate_polygons([(f"w{i}", v) for i, v in enumerate(values)],
+                                          label_order=spec.labels.labels, method=self.default_consolidator)
+            return carry_attributes(answer, values) if answer is not None else None
         return medoid_answer(values, self.key, method=self.default_consolidator)
 
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
@@ -121,8 +127,8 @@ class ShapeTaskType(TaskType):
         if len(vertices) > (self._max or MAX_VERTICES):
             raise ValidationFailed(f"at most {self._max or MAX_VERTICES} vertices, got {len(vertices)}",
                                    field=vfield)
-        return {"label": label, "vertices": [checked_point(v, props, f"{vfield}[{i}]")
-                                             for i, v in enumerate(vertices)]}
+        return {"label": label, "vertices": [checked_point(v, props, f"{vfield}[{i}]") for i, v in enumerate(vertices)],
+                **object_extras(raw, spec, label, field)}
 
 
 def checked_point(raw: Any, props: dict[str, Any] | None, field: str) -> dict[str, Any]:

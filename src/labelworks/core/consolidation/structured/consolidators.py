@@ -24,6 +24,7 @@ from ..base import Answer, Consolidator, Fit
 from ..majority import Consolidated
 from ..pairwise import bradley_terry
 from . import similarity
+from .attributes import carry_attributes
 from .boxes import consolidate_boxes
 from .keypoints import consolidate_keypoints
 from .masks import consolidate_masks, consolidate_polygons
@@ -114,7 +115,9 @@ class _PerItem(Consolidator):
                 results[item] = _gold_result(gold[item], len(item_answers), self.name)
             else:
                 try:
-                    results[item] = self._one(item_answers, spec, merged, weights)
+                    # the geometric algorithms build new objects: their attribute values are voted apart
+                    results[item] = carry_attributes(self._one(item_answers, spec, merged, weights),
+                                                     [v for _, v in item_answers])
                 except ValueError as exc:
                     raise ValueError(f"item {item!r}: {exc}") from None
         return Fit(method=self.name, params=merged, results=results,
