@@ -3,6 +3,9 @@ frameAttributes): parsing the project's file, checking each submission, writing 
 
 from __future__ import annotations
 
+import html
+import json
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ from labelworks.core.tasktypes.base import ProjectSpec
 from labelworks.core.tasktypes.bounding_box import BOUNDING_BOX
 from labelworks.core.tasktypes.keypoint import KEYPOINT
 from labelworks.core.tasktypes.shapes import POLYGON
+from labelworks.services.templates import render_task
 
 DOCUMENT: dict[str, Any] = {
     "document-version": "2018-11-28",
@@ -192,3 +196,16 @@ def test_consolidation_votes_each_objects_attributes_from_the_workers_nearest_ob
     # the registered consolidator (what a project runs) gives the same
     fit = BoxConsensus().fit([Answer("i", f"w{n}", v) for n, v in enumerate(values)], SPEC, {})
     assert fit.results["i"].value["frameAttributes"] == {"weather": "rain"}
+
+
+def test_the_default_template_passes_the_label_file_when_it_declares_attributes() -> None:
+    tricky = {**DOCUMENT, "frameAttributes": [{"name": "note", "type": "string", "description": '{{ x }} {% raw %} "<b>"'}]}
+    spec = ProjectSpec(labels=parse_label_config(tricky))
+    for task in (BOUNDING_BOX, POLYGON, KEYPOINT):
+        page = render_task(task.default_template(spec), {"source-ref": "s3://b/a.jpg"}, list(spec.labels.labels))
+        assert '"categoryAttributes"' not in page  # HTML-escaped inside the attribute
+        attr = re.search(r'labels="([^"]*)"', page)
+        assert attr is not None
+        assert json.loads(html.unescape(attr.group(1))) == tricky
+    plain = ProjectSpec(labels=parse_label_config(["car"]))
+    assert 'labels="{{ labels | to_json }}"' in BOUNDING_BOX.default_template(plain)

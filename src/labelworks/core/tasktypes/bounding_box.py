@@ -26,7 +26,7 @@ from ..consolidation.structured.boxes import consolidate_boxes
 from ..consolidation.structured.attributes import carry_attributes
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
-from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer
+from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer, with_label_document
 
 __all__ = ["BoundingBoxTaskType", "BOUNDING_BOX", "PRE_ANNOTATIONS_KEY", "MAX_BOXES"]
 
@@ -58,7 +58,7 @@ class BoundingBoxTaskType(TaskType):
         return "boxes"
 
     def default_template(self, spec: ProjectSpec) -> str:
-        return _TEMPLATE
+        return with_label_document(_TEMPLATE, spec)
 
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
         body, prefix = _unwrap(value)

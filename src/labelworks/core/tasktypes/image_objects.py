@@ -12,6 +12,8 @@ Objects an assist created keep ``source: "model"``, ``model`` and, once a worker
 
 from __future__ import annotations
 
+import html
+import json
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,7 +23,7 @@ from ..errors import ValidationFailed
 from ..labels import AttributeSpec
 from .base import ProjectSpec
 
-__all__ = ["unwrap_answer", "objects_output", "object_extras", "frame_attributes",
+__all__ = ["unwrap_answer", "objects_output", "object_extras", "frame_attributes", "with_label_document",
            "OBJECT_ATTRIBUTES_KEY", "FRAME_ATTRIBUTES_KEY"]
 
 # Ground Truth's worker-response keys (video frame jobs); ``attributes`` is accepted on input too.
@@ -29,6 +31,18 @@ OBJECT_ATTRIBUTES_KEY = "labelCategoryAttributes"
 FRAME_ATTRIBUTES_KEY = "frameAttributes"
 MAX_TEXT = 10_000
 SOURCES = ("model", "human")
+# How the default templates pass the labels; a project with attributes passes its whole file instead.
+LABELS_ATTRIBUTE = 'labels="{{ labels | to_json }}"'
+
+
+def with_label_document(template: str, spec: ProjectSpec) -> str:
+    """The default template, its ``labels`` attribute holding the project's label-category file when
+    that declares attributes (the element reads them from it, as from a file a template author
+    pastes in). Braces become character references so that no text of the file can be Liquid."""
+    if not spec.labels.has_attributes:
+        return template
+    text = html.escape(json.dumps(spec.labels.document, ensure_ascii=False), quote=True)
+    return template.replace(LABELS_ATTRIBUTE, 'labels="' + text.replace("{", "&#123;").replace("}", "&#125;") + '"')
 
 
 def unwrap_answer(value: Any, keys: Sequence[str], hint: str, *,

@@ -25,7 +25,7 @@ from ..consolidation.structured.keypoints import consolidate_keypoints
 from ..consolidation.structured.attributes import carry_attributes
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
-from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer
+from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer, with_label_document
 from .bounding_box import _image_properties
 from .shapes import checked_point
 
@@ -54,7 +54,7 @@ class KeypointTaskType(TaskType):
         return "keypoints"
 
     def default_template(self, spec: ProjectSpec) -> str:
-        return _TEMPLATE
+        return with_label_document(_TEMPLATE, spec)
 
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
         body, prefix = _unwrap(value)

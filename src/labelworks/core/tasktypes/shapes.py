@@ -31,7 +31,7 @@ from ..consolidation.structured.masks import consolidate_polygons
 from ..consolidation.structured.attributes import carry_attributes
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
-from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer
+from .image_objects import frame_attributes, object_extras, objects_output, unwrap_answer, with_label_document
 from .bounding_box import _image_properties, _number
 
 __all__ = ["ShapeTaskType", "POLYGON", "POLYLINE", "LINE", "MAX_SHAPES", "MAX_VERTICES", "checked_point"]
@@ -71,7 +71,7 @@ class ShapeTaskType(TaskType):
         return self.key
 
     def default_template(self, spec: ProjectSpec) -> str:
-        return _TEMPLATE.format(element=self._element, key=self.key)
+        return with_label_document(_TEMPLATE.format(element=self._element, key=self.key), spec)
 
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
         body, prefix = self._unwrap(value)
