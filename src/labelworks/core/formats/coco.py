@@ -3,7 +3,8 @@
 Read: every image (even one without annotations) with its ``file_name`` (or ``coco_url`` when it
 has no file name), ``width`` and ``height``; every annotation's ``bbox`` ``[x, y, width, height]``
 and its category's ``name``. ``segmentation``, ``keypoints``, ``iscrowd`` and ``area`` are not read
-(segmentation and keypoints belong to the polygon / keypoint types, which are not built yet).
+here: a polygon project reads segmentation (``coco_shapes.py``), a keypoint project keypoints
+(``coco_keypoints.py``); the helpers below are shared by all three.
 
 Write: images numbered from 1 in order, categories numbered from 1 in the label order (COCO's
 ids start at 1; 0 is often "background"), one annotation per box with ``area = width x height``,
@@ -20,7 +21,8 @@ import orjson
 from ..errors import ValidationFailed
 from .detection import Dataset, ImageBoxes, coord, label_order
 
-__all__ = ["read_coco", "write_coco"]
+__all__ = ["read_coco", "write_coco", "load_document", "read_categories", "read_images", "read_annotations",
+           "category_order"]
 
 
 def _list(doc: dict[str, Any], key: str) -> list[Any]:
@@ -43,21 +45,36 @@ def _id(raw: dict[str, Any], where: str) -> int | str:
     return value
 
 
-def read_coco(data: bytes) -> Dataset:
-    """Parse a COCO detection document; ValidationFailed names the bad field (``annotations[3].bbox``)."""
+def load_document(data: bytes) -> dict[str, Any]:
+    """The COCO document as an object (ValidationFailed when it is not JSON or not an object)."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise ValidationFailed(f"not valid JSON ({exc})", field="file") from exc
     if not isinstance(doc, dict):
         raise ValidationFailed("a COCO file holds one object with images, annotations and categories", field="file")
-    categories: dict[int | str, str] = {}
+    return doc
+
+
+def read_categories(doc: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    """Every category by id (its raw object: ``keypoints`` and ``skeleton`` ride along); names checked."""
+    categories: dict[int | str, dict[str, Any]] = {}
     for i, raw in enumerate(_list(doc, "categories")):
         cat = _object(raw, f"categories[{i}]")
         name = cat.get("name")
         if not isinstance(name, str) or not name:
             raise ValidationFailed(f"categories[{i}].name: expected a non-empty string", field=f"categories[{i}].name")
-        categories[_id(cat, f"categories[{i}]")] = name
+        categories[_id(cat, f"categories[{i}]")] = cat
+    return categories
+
+
+def category_order(categories: dict[int | str, dict[str, Any]]) -> list[int | str]:
+    """Category ids by id, so that a file we wrote reads back with its labels in the same order."""
+    return sorted(categories, key=lambda k: (isinstance(k, str), k if isinstance(k, int) else 0, str(k)))
+
+
+def read_images(doc: dict[str, Any]) -> dict[int | str, tuple[str, int | None, int | None]]:
+    """``{image id: (reference, width, height)}`` in file order; 0 or a missing size means unknown."""
     images: dict[int | str, tuple[str, int | None, int | None]] = {}
     for i, raw in enumerate(_list(doc, "images")):
         img = _object(raw, f"images[{i}]")
@@ -76,16 +93,33 @@ def read_coco(data: bytes) -> Dataset:
         if image_id in images:
             raise ValidationFailed(f"{where}.id: image id {image_id!r} appears twice", field=f"{where}.id")
         images[image_id] = (ref, size[0], size[1])
-    boxes: dict[int | str, list[dict[str, Any]]] = {k: [] for k in images}
+    return images
+
+
+def read_annotations(doc: dict[str, Any], images: dict[int | str, Any],
+                     categories: dict[int | str, Any]) -> list[tuple[str, dict[str, Any], Any, Any]]:
+    """``(where, annotation, image id, category id)`` for each annotation, its two ids checked."""
+    out = []
     for i, raw in enumerate(_list(doc, "annotations")):
         where = f"annotations[{i}]"
         ann = _object(raw, where)
         ann_image: Any = ann.get("image_id")
         cat_id: Any = ann.get("category_id")
-        if ann_image not in boxes:
+        if ann_image not in images:
             raise ValidationFailed(f"{where}.image_id: no image has id {ann_image!r}", field=f"{where}.image_id")
         if cat_id not in categories:
             raise ValidationFailed(f"{where}.category_id: no category has id {cat_id!r}", field=f"{where}.category_id")
+        out.append((where, ann, ann_image, cat_id))
+    return out
+
+
+def read_coco(data: bytes) -> Dataset:
+    """Parse a COCO detection document; ValidationFailed names the bad field (``annotations[3].bbox``)."""
+    doc = load_document(data)
+    categories = {k: c["name"] for k, c in read_categories(doc).items()}
+    images = read_images(doc)
+    boxes: dict[int | str, list[dict[str, Any]]] = {k: [] for k in images}
+    for where, ann, ann_image, cat_id in read_annotations(doc, images, categories):
         bbox = ann.get("bbox")
         if not isinstance(bbox, list) or len(bbox) != 4:
             raise ValidationFailed(f"{where}.bbox: expected [x, y, width, height]", field=f"{where}.bbox")
@@ -94,8 +128,7 @@ def read_coco(data: bytes) -> Dataset:
             raise ValidationFailed(f"{where}.bbox: width and height must be greater than 0", field=f"{where}.bbox")
         boxes[ann_image].append({"label": categories[cat_id], "left": x, "top": y, "width": w, "height": h})
     out = tuple(ImageBoxes(ref, w_, h_, tuple(boxes[k])) for k, (ref, w_, h_) in images.items())
-    # category order: by id, so that a file we wrote reads back with its labels in the same order
-    ordered = [categories[k] for k in sorted(categories, key=lambda k: (isinstance(k, str), k if isinstance(k, int) else 0, str(k)))]
+    ordered = [categories[k] for k in category_order(categories)]
     return Dataset(out, label_order(out, list(dict.fromkeys(ordered))))
 
 

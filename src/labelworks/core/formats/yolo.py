@@ -10,8 +10,8 @@ A whole dataset travels as a zip (the Ultralytics layout plus one Labelworks fil
 YOLO keeps neither the image's reference nor its size, and both are needed to turn normalised
 numbers back into pixels: ``images.jsonl`` carries them. A zip without it (an Ultralytics export)
 is read when each ``labels/<stem>.txt`` has its image under ``images/``: the size comes from the
-image header, the reference is the path inside the zip. ``data.yaml`` is not read: list the class
-names in ``classes.txt``.
+image header, the reference is the path inside the zip. Class names come from ``classes.txt``, or
+when there is none from ``data.yaml``'s ``names`` (Ultralytics' own list).
 
 Numbers are written with 8 decimals (enough for pixel-exact round trips of images up to 20,000
 pixels a side) and read back to pixels rounded to 2 decimals, as the consolidator rounds them.
@@ -30,7 +30,7 @@ import orjson
 from ..errors import ValidationFailed
 from .detection import Dataset, ImageBoxes, coord, file_stems, label_order
 
-__all__ = ["read_yolo_zip", "write_yolo_zip", "yolo_lines", "parse_yolo_lines"]
+__all__ = ["read_yolo_zip", "write_yolo_zip", "yolo_lines", "parse_yolo_lines", "read_yolo_layout", "write_yolo_layout"]
 
 _IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 # fixed timestamps: the same dataset always zips to the same bytes
@@ -102,16 +102,38 @@ def _image_size(data: bytes, name: str) -> tuple[int, int]:
         raise ValidationFailed(f"{name}: not an image ({exc})", field=name) from exc
 
 
-def read_yolo_zip(data: bytes) -> Dataset:
+def _class_names(zf: zipfile.ZipFile, names: set[str]) -> list[str]:
+    """``classes.txt``, else ``data.yaml``'s ``names`` (a list, or ``{id: name}`` from 0)."""
+    if "classes.txt" in names:
+        return [line.strip() for line in _text(zf, "classes.txt").splitlines() if line.strip()]
+    if "data.yaml" not in names:
+        raise ValidationFailed("the zip needs classes.txt (one class name a line) or data.yaml with names",
+                               field="classes.txt")
+    import yaml
+
+    try:
+        doc = yaml.safe_load(_text(zf, "data.yaml"))
+    except yaml.YAMLError as exc:
+        raise ValidationFailed(f"data.yaml: not valid YAML ({exc})", field="data.yaml") from exc
+    raw = doc.get("names") if isinstance(doc, dict) else None
+    if isinstance(raw, dict) and sorted(raw) == list(range(len(raw))):
+        raw = [raw[i] for i in range(len(raw))]
+    if not isinstance(raw, list) or not all(isinstance(n, str) and n for n in raw):
+        raise ValidationFailed("data.yaml: names must be a list of class names (or {0: name, ...})",
+                               field="data.yaml.names")
+    return list(raw)
+
+
+def read_yolo_layout(data: bytes) -> tuple[list[str], list[tuple[str, int, int, str | None, str | None]]]:
+    """The class names and, per image, ``(reference, width, height, label file text, its name)``:
+    what detection and segmentation zips share (the module doc describes the layout)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ValidationFailed(f"a YOLO dataset is a zip file ({exc})", field="file") from exc
     with zf:
         names = set(zf.namelist())
-        if "classes.txt" not in names:
-            raise ValidationFailed("the zip needs classes.txt (one class name a line)", field="classes.txt")
-        labels = [line.strip() for line in _text(zf, "classes.txt").splitlines() if line.strip()]
+        labels = _class_names(zf, names)
         entries: list[tuple[str, int, int, str | None]] = []
         if "images.jsonl" in names:
             for n, line in enumerate(_text(zf, "images.jsonl").splitlines(), start=1):
@@ -141,16 +163,22 @@ def read_yolo_zip(data: bytes) -> Dataset:
                     raise ValidationFailed(f"{name}: no image size known (add images.jsonl or images/{stem}.*)", field=name)
                 w, h = _image_size(zf.read(image), image)
                 entries.append((image, w, h, name))
-        images = []
-        for ref, w, h, lab in entries:
-            boxes = parse_yolo_lines(_text(zf, lab), w, h, labels, lab) if lab else []
-            images.append(ImageBoxes(ref, w, h, tuple(boxes)))
+        return labels, [(ref, w, h, _text(zf, lab) if lab else None, lab) for ref, w, h, lab in entries]
+
+
+def read_yolo_zip(data: bytes) -> Dataset:
+    labels, entries = read_yolo_layout(data)
+    images = []
+    for ref, w, h, text, lab in entries:
+        boxes = parse_yolo_lines(text, w, h, labels, lab or ref) if text is not None else []
+        images.append(ImageBoxes(ref, w, h, tuple(boxes)))
     return Dataset(tuple(images), tuple(labels))
 
 
-def write_yolo_zip(dataset: Dataset) -> bytes:
-    """The zip described in the module doc; every image needs its size (ValidationFailed names it)."""
-    labels = label_order(dataset.images, dataset.labels)
+def write_yolo_layout(labels: Sequence[str], images: Sequence[tuple[str, int | None, int | None, str]],
+                      data_yaml: bool = False) -> bytes:
+    """The zip: ``classes.txt``, one label file per image (its text given), ``images.jsonl``, and
+    with ``data_yaml`` an Ultralytics ``data.yaml`` naming the classes. Every image needs its size."""
     buf = io.BytesIO()
     rows = []
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -158,12 +186,22 @@ def write_yolo_zip(dataset: Dataset) -> bytes:
             zf.writestr(zipfile.ZipInfo(name, _EPOCH), text.encode(), zipfile.ZIP_DEFLATED)
 
         put("classes.txt", "".join(f"{name}\n" for name in labels))
-        for image, stem in zip(dataset.images, file_stems([i.image for i in dataset.images]), strict=True):
-            if not image.width or not image.height:
-                raise ValidationFailed(f"{image.image}: YOLO needs the image's size, which is unknown", field="image")
+        if data_yaml:
+            put("data.yaml", "path: .\ntrain: images\nval: images\nnames:\n"
+                + "".join(f"  {i}: {orjson.dumps(name).decode()}\n" for i, name in enumerate(labels)))
+        for (ref, width, height, text), stem in zip(images, file_stems([i[0] for i in images]), strict=True):
+            if not width or not height:
+                raise ValidationFailed(f"{ref}: YOLO needs the image's size, which is unknown", field="image")
             lab = f"labels/{stem}.txt"
-            put(lab, yolo_lines(image.boxes, image.width, image.height, labels))
-            rows.append(orjson.dumps({"image": image.image, "width": image.width, "height": image.height,
-                                      "labels": lab}).decode() + "\n")
+            put(lab, text)
+            rows.append(orjson.dumps({"image": ref, "width": width, "height": height, "labels": lab}).decode() + "\n")
         put("images.jsonl", "".join(rows))
     return buf.getvalue()
+
+
+def write_yolo_zip(dataset: Dataset) -> bytes:
+    """The zip described in the module doc; every image needs its size (ValidationFailed names it)."""
+    labels = label_order(dataset.images, dataset.labels)
+    return write_yolo_layout(labels, [
+        (i.image, i.width, i.height, yolo_lines(i.boxes, i.width, i.height, labels) if i.width and i.height else "")
+        for i in dataset.images])
