@@ -107,7 +107,9 @@ def test_verification_template_describes_the_earlier_label_escaped() -> None:
         "species-metadata": {"type": "groundtruth/image-classification", "class-name": "<script>x</script>"},
     }
     page = templates.render_task(LABEL_VERIFICATION.default_template(spec), line, ["Correct", "Incorrect"])
-    assert '<lw-image-classifier name="verdict"' in page and 's3://b/a.jpg' in page
+    assert '<lw-classifier name="verdict"' in page and 's3://b/a.jpg' in page
+    # the last earlier label is drawn: its body and metadata as JSON, escaped inside the attribute
+    assert '<lw-label-verification-view attribute="species"' in page and "label-metadata=" in page
     assert '<textarea name="comment"' in page
     assert "&lt;i&gt;bird&lt;/i&gt; at left 1, top 2, 30 &times; 40" in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>" not in page

@@ -15,6 +15,7 @@ from ..authz import allowed, authorize
 from ..core.actor import Actor
 from ..core.enums import AnnotationSource, AssignmentStatus
 from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.tasktypes.base import ProjectSpec, TaskType
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Annotation, Item, User
@@ -23,7 +24,7 @@ from .assignments import lease_gone_message
 from .hotpath import T, visible_project
 from .projects import info_from_row, load_visible
 
-__all__ = ["AnnotationInfo", "submit", "revise", "annotations_for_item"]
+__all__ = ["AnnotationInfo", "submit", "revise", "annotations_for_item", "normalize_on_item"]
 
 MAX_ACTIVE_MS = 24 * 3600 * 1000
 
@@ -47,6 +48,14 @@ class AnnotationInfo:
 def _info(a: Annotation, worker: str = "") -> AnnotationInfo:
     return AnnotationInfo(a.id, a.project_id, a.item_id, a.user_id, worker, json.loads(a.value), a.version,
                           a.supersedes_id, a.source, a.active_ms, a.client_submission_id, a.created_at)
+
+
+def normalize_on_item(s: Session, task_type: TaskType, spec: ProjectSpec, value: Any, item_id: int) -> dict[str, Any]:
+    """The canonical value; a task type that checks against the item (label adjustment) reads its data."""
+    if not task_type.reads_item_data:
+        return task_type.normalize(value, spec)
+    data = s.execute(select(Item.data).where(Item.id == item_id)).scalar_one()
+    return task_type.normalize_with_item(value, spec, json.loads(data))
 
 
 def _check_submission_id(value: str | None) -> None:
@@ -92,7 +101,7 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
             if lease.expires_at < now:
                 raise Conflict("the lease on this task has expired; fetch a new task", field="assignment_id")
             p = visible_project(s, actor, lease.project_id)
-            canonical = p.type.normalize(value, p.spec)
+            canonical = normalize_on_item(s, p.type, p.spec, value, lease.item_id)
             ctx = submission_hooks.before_store(s, p, lease.item_id, actor.user_id, canonical, active_ms)
             encoded = json.dumps(canonical)
             annotation_id = s.execute(T.insert_annotation, {
@@ -150,7 +159,7 @@ def _revise(db: Database, actor: Actor, annotation_id: int, value: Any, client_s
         if latest.id != base.id:
             raise Conflict(f"annotation {annotation_id} was already revised as {latest.id}; edit the latest")
         project = info_from_row(p)
-        canonical = project.type.normalize(value, project.spec)
+        canonical = normalize_on_item(s, project.type, project.spec, value, base.item_id)
         hot = visible_project(s, actor, p.id)
         ctx = submission_hooks.before_store(s, hot, base.item_id, actor.user_id, canonical, active_ms)
         row = Annotation(project_id=p.id, item_id=base.item_id, user_id=actor.user_id,

@@ -522,7 +522,9 @@ def adjust(db: Database, actor: Actor, task_id: int, value: Any, note: str | Non
     authorize(actor, "review.perform")
     with db.write() as s:
         task, p = _held(s, actor, task_id)
-        canonical = p.type.normalize(value, p.spec)
+        from .annotations import normalize_on_item
+
+        canonical = normalize_on_item(s, p.type, p.spec, value, task.item_id)
         mine = s.execute(select(Annotation.id, Annotation.version, Annotation.source).where(
             Annotation.item_id == task.item_id, Annotation.user_id == actor.user_id
         ).order_by(Annotation.version.desc()).limit(1)).first()

@@ -38,7 +38,7 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
         frame = client.get(task["frame_url"], headers=org.annotator.headers)
         assert frame.status_code == 200, (name, multi, frame.text)
         assert "<lw-form>" in frame.text and "<b>sentence" not in frame.text
-        if name == "bounding-box":
+        if name in ("bounding-box", "label-adjustment"):  # an adjustment project adjusts boxes by default
             box = {"label": "dog", "left": 1, "top": 2, "width": 3, "height": 4}
             value = {"boxes": {"boundingBoxes": [box], "inputImageProperties": {"width": 8, "height": 8}}}
         elif name in SHAPES:
@@ -58,6 +58,14 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             assert out[f"{project.label_attribute}-metadata"]["type"] == "groundtruth/object-detection"
             assert out[project.label_attribute]["annotations"] == [
                 {"class_id": 1, "left": 1, "top": 2, "width": 3, "height": 4}]
+            continue
+        if name == "label-adjustment":  # no earlier label on the item: any box is an adjustment
+            assert r.json()["value"] == {"boxes": [box], "inputImageProperties": {"width": 8, "height": 8},
+                                         "adjustment-status": "adjusted"}
+            (out,) = [json.loads(line) for line in
+                      client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
+            meta = out[f"{project.label_attribute}-metadata"]
+            assert meta["type"] == "groundtruth/object-detection" and meta["adjustment-status"] == "adjusted"
             continue
         if name in SHAPES:
             key, shape, annotation = SHAPES[name]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,14 @@ class TaskType(ABC):
     @abstractmethod
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
         """Validate one submission and return its canonical value (ValidationFailed names the field)."""
+
+    # True when a submission is checked against the item's own data (label adjustment compares with
+    # the earlier label): the annotation service then calls normalize_with_item
+    reads_item_data: bool = False
+
+    def normalize_with_item(self, value: Any, spec: ProjectSpec, data: Mapping[str, Any]) -> dict[str, Any]:
+        """normalize() for a value submitted on an item whose data (``task.input``) is ``data``."""
+        return self.normalize(value, spec)
 
     @abstractmethod
     def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:

@@ -25,12 +25,28 @@ __all__ = ["LabelVerificationTaskType", "LABEL_VERIFICATION", "MAX_COMMENT"]
 MAX_COMMENT = 5_000
 
 # The earlier label is found by its metadata (any ``*-metadata`` whose ``type`` is a Ground Truth
-# type), so one template serves any attribute name. Every value is printed through autoescape.
+# type), so one template serves any attribute name. The LAST such label that is not itself a
+# verification is drawn over the image by <lw-label-verification-view> (a chained line lists older
+# labels first); every earlier label is also listed as text. Every value goes through autoescape.
 _TEMPLATE = """<lw-form>
-  <lw-image-classifier name="verdict" categories="{{ labels | to_json }}" header="{{ header }}"
-    src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}">
-  </lw-image-classifier>
-  <section class="lw-earlier-labels" aria-label="Labels to verify">
+  {%- assign drawn = "" %}
+  {%- for entry in task.input %}{% assign meta = entry[1] %}
+    {%- if meta.type contains "groundtruth/" and meta.type != "groundtruth/label-verification" %}
+      {%- assign drawn = entry[0] | remove_last: "-metadata" %}{% endif %}
+  {%- endfor %}
+  {%- assign drawn_meta = drawn | append: "-metadata" %}
+  <lw-classifier name="verdict" categories="{{ labels | to_json }}" header="{{ header }}">
+    <classification-target>
+      <lw-label-verification-view attribute="{{ drawn }}"
+        src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}"
+        {%- if drawn != "" %}
+        label-data="{{ task.input[drawn] | to_json }}" label-metadata="{{ task.input[drawn_meta] | to_json }}"
+        {%- if task.input[drawn_meta].type contains "segmentation" %}
+        mask-src="{{ task.input[drawn] | grant_read_access }}"{% endif %}{% endif %}>
+      </lw-label-verification-view>
+    </classification-target>
+  </lw-classifier>
+  <details class="lw-earlier-labels" aria-label="Labels to verify"><summary>Labels as text</summary>
   {%- for entry in task.input %}{% assign meta = entry[1] %}{% if meta.type contains "groundtruth/" %}
     {%- assign attr = entry[0] | remove_last: "-metadata" %}{% assign earlier = task.input[attr] %}
     <div class="lw-earlier-label" data-attribute="{{ attr }}" data-type="{{ meta.type }}">
@@ -46,7 +62,7 @@ _TEMPLATE = """<lw-form>
       {%- endif %}
     </div>
   {%- endif %}{% endfor %}
-  </section>
+  </details>
   <label>Comment (optional)
     <textarea name="comment" maxlength="5000" rows="2"></textarea>
   </label>

@@ -1,0 +1,176 @@
+"""Chaining in the services: a verification or adjustment project from a box project's consolidated
+output; adjustment answers carry adjustment-status, decided on the server against the earlier label."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from labelworks.core.errors import NotFound, PermissionDenied, ValidationFailed
+from labelworks.db.engine import Database
+from labelworks.db.models import Item
+from labelworks.jobs.runners import run_job
+from labelworks.services import annotations, assignments, chaining, exports, templates
+from labelworks.settings import Settings
+
+from factories import Factory, OrgUsers, UserHandle
+
+PROPS = {"width": 640, "height": 480}
+CAR = {"label": "car", "left": 10, "top": 20, "width": 100, "height": 50}
+BIRD = {"label": "bird", "left": 300.5, "top": 40, "width": 30, "height": 30}
+
+
+def _submit(db: Database, user: UserHandle, pid: int, value: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    lease = assignments.next_for(db, user.actor, pid)
+    assert lease is not None
+    info, _ = annotations.submit(db, user.actor, lease.assignment_id, value, active_ms=900)
+    return lease.item_id, info.value
+
+
+def _box_project(db: Database, factory: Factory, org: OrgUsers) -> int:
+    """A finished bounding-box project: two images, each labeled by one worker."""
+    p = factory.project(org.manager, "bounding-box", labels=["car", "bird"], name="Street boxes")
+    factory.items(org.manager, p.id, rows=[{"source-ref": "s3://b/one.jpg"}, {"source-ref": "s3://b/two.jpg"}])
+    for boxes in ([CAR, BIRD], [CAR]):
+        _submit(db, org.annotator, p.id, {"boxes": {"boundingBoxes": boxes, "inputImageProperties": PROPS}})
+    return p.id
+
+
+def _rows(db: Database, project_id: int) -> list[dict[str, Any]]:
+    with db.read() as s:
+        return [json.loads(d) for d in s.scalars(select(Item.data).where(Item.project_id == project_id)
+                                                 .order_by(Item.id))]
+
+
+def _export(db: Database, user: UserHandle, project_id: int) -> list[dict[str, Any]]:
+    stream = exports.open_export(db, user.actor, project_id, "manifest")
+    return [json.loads(line) for line in b"".join(stream.chunks).splitlines()]
+
+
+def test_adjustment_project_items_carry_the_earlier_boxes(db: Database, factory: Factory, org: OrgUsers,
+                                                          tmp_path: Path) -> None:
+    source = _box_project(db, factory, org)
+    out = chaining.chain_project(db, org.manager.actor, source, chaining.ChainRequest("adjustment", "Fix boxes"),
+                                 spool_dir=tmp_path / "spool")
+    assert (out.items, out.created, out.job_id) == (2, 2, None)
+    assert out.project.task_type == "label-adjustment" and out.project.labels.labels == ("car", "bird")
+    assert out.project.labels.document["lw-adjusts"] == "bounding-box"
+    assert out.project.labels.document["auditLabelAttributeName"] == "street-boxes"
+    assert out.project.label_attribute == "fix-boxes"
+    assert not list((tmp_path / "spool").iterdir())  # the spooled lines are gone
+    first, second = _rows(db, out.project.id)
+    # the lines are the source's export: label and metadata as written, plus the editor's initial value
+    assert first["street-boxes-metadata"]["type"] == "groundtruth/object-detection"
+    assert first["street-boxes"]["annotations"] == [{"class_id": 0, "left": 10, "top": 20, "width": 100, "height": 50},
+                                                   {"class_id": 1, "left": 300.5, "top": 40, "width": 30, "height": 30}]
+    assert first["lw-pre-annotations"] == {"boundingBoxes": [CAR, BIRD], "inputImageProperties": PROPS}
+    assert second["lw-pre-annotations"]["boundingBoxes"] == [CAR]
+    # the default template opens the box editor with the earlier boxes
+    html = templates.render_task(out.project.effective_template, first, ["car", "bird"])
+    assert "<lw-bounding-box" in html and "initial-value=" in html and "300.5" in html
+
+
+def test_adjustment_status_is_decided_on_the_server(db: Database, factory: Factory, org: OrgUsers,
+                                                    tmp_path: Path) -> None:
+    source = _box_project(db, factory, org)
+    chained = chaining.chain_project(db, org.manager.actor, source, chaining.ChainRequest("adjustment", "Fix"),
+                                     spool_dir=tmp_path / "spool").project
+    # unchanged (boxes in another order, float noise): unadjusted; a claim of "unadjusted" is not trusted
+    same = {"boxes": {"boundingBoxes": [dict(BIRD, left=300.5000001), CAR], "inputImageProperties": PROPS},
+            "adjustment-status": "unadjusted"}
+    _, value = _submit(db, org.annotator, chained.id, same)
+    assert value["adjustment-status"] == "unadjusted" and len(value["boxes"]) == 2
+    moved = dict(CAR, left=40)
+    _, value = _submit(db, org.annotator, chained.id,
+                       {"boxes": {"boundingBoxes": [moved], "inputImageProperties": PROPS},
+                        "adjustment-status": "unadjusted"})
+    assert value == {"boxes": [moved], "inputImageProperties": PROPS, "adjustment-status": "adjusted"}
+    first, second = _export(db, org.manager, chained.id)
+    assert first["fix-metadata"]["adjustment-status"] == "unadjusted"
+    assert first["fix-metadata"]["type"] == "groundtruth/object-detection"
+    assert second["fix-metadata"]["adjustment-status"] == "adjusted"
+    assert second["fix"]["annotations"] == [{"class_id": 0, "left": 40, "top": 20, "width": 100, "height": 50}]
+    # the earlier label rides along, as in Ground Truth's chained output
+    assert second["street-boxes"]["annotations"][0]["left"] == 10
+
+
+def test_a_deleted_box_is_an_adjustment_and_a_bad_box_is_refused(db: Database, factory: Factory, org: OrgUsers,
+                                                                tmp_path: Path) -> None:
+    source = _box_project(db, factory, org)
+    chained = chaining.chain_project(db, org.manager.actor, source, chaining.ChainRequest("adjustment", "Fix"),
+                                     spool_dir=tmp_path / "spool").project
+    lease = assignments.next_for(db, org.annotator.actor, chained.id)
+    assert lease is not None
+    with pytest.raises(ValidationFailed) as bad:
+        annotations.submit(db, org.annotator.actor, lease.assignment_id,
+                           {"boxes": {"boundingBoxes": [dict(CAR, label="truck")]}})
+    assert bad.value.field == "value.boxes.boundingBoxes[0].label"
+    info, _ = annotations.submit(db, org.annotator.actor, lease.assignment_id,
+                                 {"boxes": {"boundingBoxes": [CAR], "inputImageProperties": PROPS}})
+    assert info.value["adjustment-status"] == "adjusted"
+
+
+def test_verification_project_from_a_box_project(db: Database, factory: Factory, org: OrgUsers,
+                                                  tmp_path: Path) -> None:
+    source = _box_project(db, factory, org)
+    out = chaining.chain_project(db, org.manager.actor, source,
+                                 chaining.ChainRequest("verification", "Check boxes", workers_per_item=3),
+                                 spool_dir=tmp_path / "spool")
+    p = out.project
+    assert p.task_type == "label-verification" and p.labels.labels == ("Correct", "Incorrect")
+    assert p.workers_per_item == 3 and out.created == 2
+    first, _ = _rows(db, p.id)
+    assert first["street-boxes-metadata"]["class-map"] == {"0": "car", "1": "bird"}
+    html = templates.render_task(p.effective_template, first, list(p.labels.labels))
+    assert "<lw-label-verification-view" in html and "groundtruth/object-detection" in html
+    _, value = _submit(db, org.annotator, p.id, {"verdict": {"label": "Incorrect"}, "comment": "bird too big"})
+    assert value == {"label": "Incorrect", "comment": "bird too big"}
+    verdicts = chaining.chain_project(db, org.manager.actor, source,
+                                      chaining.ChainRequest("verification", "Finer", labels="Good,Too wide,Missing"),
+                                      spool_dir=tmp_path / "spool").project
+    assert verdicts.labels.labels == ("Good", "Too wide", "Missing")
+
+
+def test_a_large_source_is_imported_by_a_job(db: Database, factory: Factory, org: OrgUsers,
+                                             settings: Settings) -> None:
+    source = _box_project(db, factory, org)
+    spool = settings.data_dir / "chains"
+    out = chaining.chain_project(db, org.manager.actor, source, chaining.ChainRequest("adjustment", "Big"),
+                                 spool_dir=spool, sync_limit=1)
+    assert out.created is None and out.job_id is not None and _rows(db, out.project.id) == []
+    run_job(db, settings, out.job_id)
+    assert [r["lw-pre-annotations"]["boundingBoxes"][0] for r in _rows(db, out.project.id)] == [CAR, CAR]
+    assert not list(spool.iterdir())  # the job deleted its file
+
+
+def test_who_may_chain_and_what(db: Database, factory: Factory, org: OrgUsers, tmp_path: Path) -> None:
+    source = _box_project(db, factory, org)
+    req = chaining.ChainRequest("adjustment", "Fix")
+    for user in (org.annotator, org.reviewer):
+        with pytest.raises(PermissionDenied):
+            chaining.chain_project(db, user.actor, source, req, spool_dir=tmp_path / "spool")
+    other = factory.org_users()
+    with pytest.raises(NotFound):
+        chaining.chain_project(db, other.manager.actor, source, req, spool_dir=tmp_path / "spool")
+    with pytest.raises(ValidationFailed) as mode:
+        chaining.chain_project(db, org.manager.actor, source, chaining.ChainRequest("review", "X"), spool_dir=tmp_path / "spool")
+    assert mode.value.field == "mode"
+    empty = factory.project(org.manager, "bounding-box", labels=["car"])
+    factory.items(org.manager, empty.id, rows=[{"source-ref": "s3://b/x.jpg"}])
+    with pytest.raises(ValidationFailed, match="no consolidated labels"):
+        chaining.chain_project(db, org.manager.actor, empty.id, req, spool_dir=tmp_path / "spool")
+    texts = factory.project(org.manager, "text-classification", labels=["a", "b"])
+    factory.items(org.manager, texts.id, n=1)
+    _submit(db, org.annotator, texts.id, {"label": {"label": "a"}})
+    with pytest.raises(ValidationFailed, match="cannot be adjusted") as kind:
+        chaining.chain_project(db, org.manager.actor, texts.id, req, spool_dir=tmp_path / "spool")
+    assert kind.value.field == "mode"
+    with pytest.raises(ValidationFailed) as attr:
+        chaining.chain_project(db, org.manager.actor, source,
+                               chaining.ChainRequest("adjustment", "Fix", label_attribute="street-boxes"),
+                               spool_dir=tmp_path / "spool")
+    assert attr.value.field == "label_attribute"
