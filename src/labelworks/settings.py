@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     login_rate_limit: str = Field("10/minute", description="Failed-login attempts allowed per address and e-mail (limits syntax).")
     media_url_ttl_s: int = Field(600, description="Lifetime of a signed media URL, in seconds.")
     secure_cookies: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
+    outbound_allow_private: bool = Field(False, description="Let model backends (and other outbound calls) reach loopback and private addresses; off, only public ones.")
     in_process_workers: int = Field(2, description="Threads running background jobs when no Redis is configured.")
 
     @field_validator("media_roots", mode="before")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pluggy
 
+from ..core.assist import Assist
 from ..core.consolidation.base import Consolidator
 from ..core.tasktypes.base import TaskType
 
-__all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "register_task_types", "register_consolidators"]
+__all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "register_task_types", "register_consolidators",
+           "register_assists"]
 
 PROJECT_NAME = "labelworks"
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -22,3 +24,8 @@ def register_task_types() -> list[TaskType]:  # type: ignore[empty-body]
 @hookspec
 def register_consolidators() -> list[Consolidator]:  # type: ignore[empty-body]
     """Return the consolidation algorithms this plugin provides (each with a unique name)."""
+
+
+@hookspec
+def register_assists() -> list[Assist]:  # type: ignore[empty-body]
+    """Return the assists (model-assisted tools, core/assist.py) this plugin provides, each with a unique name."""

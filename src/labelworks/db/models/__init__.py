@@ -1,5 +1,6 @@
 """ORM models, one module per bounded context; importing this package registers every table."""
 
+from .assist import ProjectAssist
 from .accounts import ApiToken, LoginSession, Organization, Team, TeamMember, User
 from .annotations import Annotation
 from .assignments import Assignment
@@ -15,4 +16,5 @@ __all__ = [
     "Project", "ProjectTeam", "Item", "Assignment", "Annotation", "Job", "Consolidation", "ConsolidationRun",
     "ProjectReview", "ReviewTask", "ReviewFeedback", "ItemStage",
     "ProjectQuality", "GoldItem", "WorkerPause", "QualityNotification",
+    "ProjectAssist",
 ]

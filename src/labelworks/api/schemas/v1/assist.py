@@ -1,0 +1,35 @@
+"""Assist info, results and project assist settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class AssistInfoPublic(BaseModel):
+    name: str
+    title: str
+    kinds: list[str]
+    needs: str
+    model: str
+
+
+class AssistResultPublic(BaseModel):
+    assist: str
+    model: str
+    seconds: float
+    regions: list[dict[str, Any]]
+
+
+class AssistSettingsPublic(BaseModel):
+    enabled: list[str] | None
+    backend_url: str | None
+    backend_assists: list[dict[str, Any]]
+
+
+class AssistSettingsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: list[str] | None = None
+    backend_url: str | None = None
+    backend_assists: list[dict[str, Any]] | None = None
