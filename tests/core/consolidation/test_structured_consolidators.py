@@ -28,7 +28,8 @@ def test_names_are_unique_kebab_case_with_kinds() -> None:
     assert len(set(names)) == len(names)
     assert all(n == n.lower() and " " not in n for n in names)
     assert {k for c in algos for k in c.value_kinds} == {
-        "boxes", "polygons", "mask", "keypoints", "spans", "ranking", "pairwise", "rating", "text"}
+        "boxes", "polygons", "mask", "keypoints", "spans", "ranking", "pairwise", "rating", "text",
+        "semantic-segmentation", "instance-segmentation"}
 
 
 def test_box_fit_per_item_gold_and_worker_quality() -> None:
@@ -96,7 +97,7 @@ def test_public_surface_is_pinned() -> None:
     assert structured.__all__ == ["SIMILARITY_KINDS", "similarity"]
     assert structured.SIMILARITY_KINDS == {
         "label", "labels", "boxes", "polygons", "mask", "keypoints", "spans", "ranking", "pairwise", "rating", "text",
-        "polylines", "lines"}
+        "polylines", "lines", "semantic-segmentation", "instance-segmentation"}
     with pytest.raises(ValueError, match="no similarity for value kind 'video'"):
         structured.similarity("video", {}, {})
     assert structured.similarity("labels", {"labels": ["a", "b"]}, {"labels": ["b", "c"]}) == pytest.approx(1 / 3)

@@ -18,6 +18,7 @@ from .lines import lines_similarity, polylines_similarity
 from .masks import mask_similarity, polygon_similarity
 from .ranking import pairwise_similarity, ranking_similarity
 from .ratings import rating_similarity
+from .segmentation import instance_similarity, semantic_similarity
 from .spans import span_similarity
 from .text import text_similarity
 
@@ -48,6 +49,8 @@ _SIMILARITY: dict[str, Callable[..., float]] = {
     "boxes": box_similarity,
     "polygons": polygon_similarity,
     "mask": mask_similarity,
+    "semantic-segmentation": semantic_similarity,
+    "instance-segmentation": instance_similarity,
     "keypoints": keypoint_similarity,
     "polylines": polylines_similarity,
     "lines": lines_similarity,
@@ -66,6 +69,8 @@ def similarity(kind: str, a: Mapping[str, Any], b: Mapping[str, Any], **params: 
 
     ``label``: equal or not; ``labels``: Jaccard of the sets; ``boxes``/``polygons``: soft F1 of
     IoU over label-matched pairs (Hungarian); ``mask``: mean IoU of the classes other than 0;
+    ``semantic-segmentation``: the same on PNG label maps, by label; ``instance-segmentation``: soft
+    F1 of mask IoU over label-matched instances;
     ``keypoints``: soft F1 of OKS-like scores (``radius_px``, default 20); ``spans``: soft F1 of
     Jaccard overlap (exact entity F1 on exact spans); ``ranking``: share of commonly ranked pairs
     in the same order, (Kendall's tau + 1) / 2; ``pairwise``: 1 same winner, 0.5 one tie, 0

@@ -30,17 +30,20 @@ from .keypoints import consolidate_keypoints
 from .masks import consolidate_masks, consolidate_polygons
 from .ranking import consolidate_pairwise, consolidate_ranking, parse_pairwise
 from .ratings import fit_ratings, parse_rating, rating_results
+from .segmentation import consolidate_instances, consolidate_semantic
 from .spans import consolidate_spans
 from .text import consolidate_text_medoid, consolidate_text_rover
 
 __all__ = [
     "BoxConsensus",
+    "InstanceMaskConsensus",
     "KeypointConsensus",
     "MaskPixelVote",
     "PairwiseVote",
     "PolygonPixelVote",
     "RankingBradleyTerry",
     "RatingRobustMean",
+    "SegmentationPixelVote",
     "SpanJaccardConsensus",
     "TextMedoid",
     "TextRover",
@@ -165,6 +168,32 @@ class MaskPixelVote(_PerItem):
     def _one(self, answers: ItemAnswers, spec: ProjectSpec, params: Mapping[str, Any],
              weights: Mapping[str, float] | None) -> Consolidated:
         return consolidate_masks(answers, weights=weights, method=self.name)
+
+
+class SegmentationPixelVote(_PerItem):
+    name = "segmentation-pixel-vote"
+    title = "Semantic segmentation (PNG label maps): pixel-wise weighted vote"
+    value_kinds = frozenset({"semantic-segmentation"})
+    kind = "semantic-segmentation"
+    defaults = {"worker_weights": None}
+
+    def _one(self, answers: ItemAnswers, spec: ProjectSpec, params: Mapping[str, Any],
+             weights: Mapping[str, float] | None) -> Consolidated:
+        return consolidate_semantic(answers, label_order=_labels(spec), weights=weights, method=self.name)
+
+
+class InstanceMaskConsensus(_PerItem):
+    name = "instance-mask-consensus"
+    title = "Instance segmentation: mask IoU matching (Hungarian), pixel vote per instance"
+    value_kinds = frozenset({"instance-segmentation"})
+    kind = "instance-segmentation"
+    defaults = {"iou_threshold": 0.5, "quorum": None, "worker_weights": None}
+
+    def _one(self, answers: ItemAnswers, spec: ProjectSpec, params: Mapping[str, Any],
+             weights: Mapping[str, float] | None) -> Consolidated:
+        return consolidate_instances(answers, label_order=_labels(spec), weights=weights,
+                                     iou_threshold=params["iou_threshold"], quorum=params["quorum"],
+                                     method=self.name)
 
 
 class KeypointConsensus(_PerItem):
@@ -354,7 +383,8 @@ class RatingRobustMean(Consolidator):
 
 
 _ALL: tuple[Callable[[], Consolidator], ...] = (
-    BoxConsensus, PolygonPixelVote, MaskPixelVote, KeypointConsensus, SpanJaccardConsensus,
+    BoxConsensus, PolygonPixelVote, MaskPixelVote, SegmentationPixelVote, InstanceMaskConsensus,
+    KeypointConsensus, SpanJaccardConsensus,
     RankingBradleyTerry, PairwiseVote, RatingRobustMean, TextMedoid, TextRover,
 )
 
