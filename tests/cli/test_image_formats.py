@@ -85,11 +85,15 @@ def test_export_gives_the_consensus_once_labeled(cli, db: Database, owner: str, 
 def test_detection_formats_are_refused_elsewhere(cli, make_project: Callable[..., int], tmp_path: Path) -> None:
     text_project = make_project()
     result = cli("export", str(text_project), "--format", "coco", "-o", str(tmp_path / "x.json"), code=2)
-    assert "bounding-box project" in result.stderr
+    assert "--format coco does not fit a text-classification project" in result.stderr
+    assert "exports manifest, jsonl, csv" in result.stderr
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"images": [{"id": 1, "file_name": "a.jpg"}],
                                "annotations": [{"image_id": 2, "category_id": 1, "bbox": [0, 0, 1, 1]}]}))
     result = cli("import", str(text_project), str(bad), "--format", "coco", code=2)
+    assert "does not fit a text-classification project" in result.output
+    box_project = make_project(name="Boxes", task_type="bounding-box", labels="car")
+    result = cli("import", str(box_project), str(bad), "--format", "coco", code=2)
     assert "annotations[0].image_id" in result.output
 
 

@@ -36,6 +36,8 @@ class ImportFormat(StrEnum):
     YOLO = "yolo"
     VOC = "voc"
     GT_DETECTION = "gt-detection"
+    GT_OBJECTS = "gt-objects"
+    GT_VERIFICATION = "gt-verification"
 
 
 class ExportFormat(StrEnum):
@@ -163,7 +165,8 @@ def export_items(
     output: Annotated[str, typer.Option("-o", "--output", help="The file to write, or - for standard output.")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="manifest: Ground Truth's output manifest; jsonl: "
                                               "every annotation; csv: one row per item; coco (JSON), yolo, voc (zips): "
-                                              "a bounding-box project's boxes.")] = ExportFormat.MANIFEST,
+                                              "boxes, polygons or keypoints as the project's task type has them "
+                                              "(docs/formats.md).")] = ExportFormat.MANIFEST,
     as_user: AsUser = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:

@@ -18,6 +18,7 @@ from ..authz import authorize
 from ..core.actor import Actor
 from ..core.consolidation.majority import Consolidated
 from ..core.formats.records import ExportAnnotation, ExportItem
+from ..core.formats.task_formats import resolve_export
 from ..core.formats.writers import MEDIA_TYPES, writer_for
 from ..db.base import utcnow
 from ..db.engine import Database
@@ -110,9 +111,11 @@ def _review_outcomes(s: Session, project_id: int, item_ids: list[int]) -> dict[i
 def open_export(db: Database, actor: Actor, project_id: int, fmt: str) -> ExportStream:
     """Check access and format now; the returned chunks read the database lazily."""
     authorize(actor, "export.run")
-    writer = writer_for(fmt)
+    writer_for(fmt)  # an unknown format fails before the project is read
     with db.read() as s:
         project = info_from_row(load_visible(s, actor, project_id))
+    # what --format coco means depends on the task type (boxes, polygons, keypoints)
+    writer = writer_for(resolve_export(fmt, project.type.name, project.type.value_kind(project.spec)))
     media_type, suffix = MEDIA_TYPES[fmt]
     created = utcnow().isoformat(timespec="microseconds")
     chunks = writer(iter_items(db, project), project.type, project.spec, created)

@@ -22,6 +22,7 @@ from ..core.actor import Actor
 from ..core.errors import ImportRejected, ValidationFailed
 from ..core.formats.readers import read_file, read_rows, scan_file
 from ..core.formats.records import BadLine, ParsedLine
+from ..core.formats.task_formats import resolve_import
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Item
@@ -138,6 +139,10 @@ def import_file(db: Database, actor: Actor, project_id: int, open_stream: Callab
     ``checked`` hears the line count after the check pass; ``progress`` the lines inserted so far.
     """
     _check_access(db, actor, project_id)
+    with db.read() as s:
+        project = info_from_row(load_visible(s, actor, project_id))
+    # what --format coco means depends on the task type (boxes, polygons, keypoints)
+    fmt = resolve_import(fmt, project.type.name, project.type.value_kind(project.spec))
     report = ImportReport()
     with open_stream() as stream:
         _scan(scan_file(stream, fmt), report)

@@ -135,7 +135,11 @@ def create_export_job(db: Database, actor: Actor, project_id: int, fmt: str) -> 
     authorize(actor, "export.run")
     from ..core.formats.writers import writer_for
 
+    from ..core.formats.task_formats import resolve_export
+    from .projects import info_from_row
+
     writer_for(fmt)  # an unknown format fails now, not in the worker
     with db.write() as s:
-        load_visible(s, actor, project_id)
+        info = info_from_row(load_visible(s, actor, project_id))
+        resolve_export(fmt, info.type.name, info.type.value_kind(info.spec))  # and one the project cannot take
         return add_job(s, actor, project_id, JobKind.EXPORT, {"format": fmt})

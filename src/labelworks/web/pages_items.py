@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ..authz import allowed
+from ..core.formats.task_formats import export_formats_for
 from ..core.formats.writers import EXPORT_FORMATS
 from ..services import accounts, items, jobs, projects
 from ..services import annotations as annotation_service
@@ -27,13 +28,13 @@ EXPORT_KINDS = {
     "jsonl": ("Every annotation", "JSON lines: each item with all its annotations (every version, worker, "
               "active time) and the consolidated answer."),
     "csv": ("CSV", "One row per item: id, key, source, consolidated label, confidence, votes, workers."),
-    "coco": ("COCO", "One JSON document: images, categories and the consolidated boxes (or the imported "
-             "pre-annotations of items not labeled yet)."),
-    "yolo": ("YOLO", "A zip: classes.txt, one labels/<image>.txt per image (class cx cy w h, normalised) and "
-             "images.jsonl with each image's reference and size."),
+    "coco": ("COCO", "One JSON document: images, categories and the consolidated boxes, polygons "
+             "(segmentation) or keypoints (or the imported pre-annotations of items not labeled yet)."),
+    "yolo": ("YOLO", "A zip: classes.txt, one labels/<image>.txt per image (class cx cy w h, or a polygon's "
+             "x1 y1 x2 y2 …, normalised) and images.jsonl with each image's reference and size."),
     "voc": ("Pascal VOC", "A zip: one XML annotation per image and labels.txt."),
 }
-# formats that only make sense for boxes
+# dataset formats: offered only to projects whose task type has them (task_formats)
 DETECTION_FORMATS = {"coco", "yolo", "voc"}
 
 
@@ -101,9 +102,9 @@ async def export_page(request: Request, project_id: int) -> Response:
         return projects.get_project(db, actor, project_id), jobs.list_jobs(db, actor, project_id)
 
     p, recent = await run_in_threadpool(load)
-    boxes = p.type.value_kind(p.spec) == "boxes"
+    fits = export_formats_for(p.type.name, p.type.value_kind(p.spec))  # coco is boxes, polygons or keypoints
     kinds = [(fmt, *EXPORT_KINDS.get(fmt, (fmt, ""))) for fmt in EXPORT_FORMATS
-             if boxes or fmt not in DETECTION_FORMATS]
+             if fmt in fits or fmt not in DETECTION_FORMATS]
     return render(request, "export.html", page_context(request, actor, nav="projects", p=p, kinds=kinds,
                                                        jobs=[j for j in recent if j.kind == "export"]))
 

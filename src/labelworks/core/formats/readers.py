@@ -19,7 +19,7 @@ from .records import SOURCE_KEYS, BadLine, ParsedLine
 __all__ = ["scan_file", "scan_manifest", "read_manifest", "read_csv", "read_rows", "read_file", "detect_format", "check_item", "FORMATS",
            "DETECTION_FORMATS", "read_detection"]
 
-FORMATS = ("manifest", "csv", "tsv", "json", "coco", "yolo", "voc", "gt-detection")
+FORMATS = ("manifest", "csv", "tsv", "json", "coco", "yolo", "voc", "gt-detection", "gt-objects", "gt-verification")
 # whole-dataset image formats: parsed at once, each image becomes an item with its boxes as
 # pre-annotations (``core/formats/detection.py``)
 DETECTION_FORMATS = ("coco", "yolo", "voc", "gt-detection")
@@ -225,6 +225,10 @@ def read_file(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
         return read_json_array(stream)
     if fmt in DETECTION_FORMATS:
         return read_detection(stream, fmt)
+    from .task_formats import LINE_READERS, OBJECT_READERS, read_objects
+
+    if fmt in OBJECT_READERS or fmt in LINE_READERS:  # as task_formats.resolve_import named it
+        return read_objects(stream, fmt)
     raise ValidationFailed(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
 
 

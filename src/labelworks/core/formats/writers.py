@@ -150,6 +150,10 @@ def writer_for(fmt: str) -> Writer:
     writers: dict[str, Writer] = {"manifest": write_manifest, "jsonl": write_jsonl, "csv": write_csv,
                                   "coco": write_detection("coco"), "yolo": write_detection("yolo"),
                                   "voc": write_detection("voc")}
+    from .task_formats import OBJECT_WRITERS, object_writer
+
+    if fmt in OBJECT_WRITERS:  # as task_formats.resolve_export named it
+        return object_writer(fmt)
     try:
         return writers[fmt]
     except KeyError:
