@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import aggregate, database, demo, projects, serve, transfer, users, worker
+from . import aggregate, database, demo, prelabel, projects, serve, transfer, users, worker
 
 __all__ = ["app", "main"]
 
@@ -38,6 +38,7 @@ app.command("export")(transfer.export_items)
 app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
 app.command("aggregate")(aggregate.aggregate)
+app.command("prelabel")(prelabel.prelabel)
 
 
 def main() -> None:

@@ -49,3 +49,4 @@ class JobKind(StrEnum):
     IMPORT = "import"
     EXPORT = "export"
     CONSOLIDATE = "consolidate"  # a full fit of the project's consolidation method
+    PRELABEL = "prelabel"  # an assist over the unlabeled items, stored as pre-annotations

@@ -31,6 +31,8 @@ def run_job(db: Database, settings: Settings, job_id: int) -> None:
             result = _export(db, settings, job_id, actor, project_id, params)
         elif job.kind == JobKind.CONSOLIDATE:
             result = consolidation.run_full(db, project_id)
+        elif job.kind == JobKind.PRELABEL:
+            result = _prelabel(db, settings, job_id, actor, project_id, params)
         else:
             raise RuntimeError(f"unknown job kind {job.kind!r}")
         jobs.finish(db, job_id, result)
@@ -77,3 +79,17 @@ def _export(db: Database, settings: Settings, job_id: int, actor: accounts.Actor
             size += len(chunk)
     tmp.replace(out)
     return {"path": str(out), "bytes": size, "filename": stream.filename, "media_type": stream.media_type}
+
+
+def _prelabel(db: Database, settings: Settings, job_id: int, actor: accounts.Actor, project_id: int,
+              params: dict[str, object]) -> dict[str, object]:
+    from ..assist.prelabel import run_prelabel  # OpenCV and the models load only for this kind of job
+
+    assist_params = params.get("params")
+    label = params.get("label")
+    report = run_prelabel(db, actor, project_id, str(params["assist"]),
+                          assist_params if isinstance(assist_params, dict) else {},
+                          roots=settings.allowed_media_roots, allow_private=settings.outbound_allow_private,
+                          label=label if isinstance(label, str) else None,
+                          progress=lambda done, total: jobs.report_progress(db, job_id, done, total))
+    return report.as_dict()

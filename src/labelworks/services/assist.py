@@ -36,6 +36,7 @@ from .projects import load_visible
 
 __all__ = ["AssistSettings", "AssistTask", "get_settings", "update_settings", "task_for_assist", "enabled_for",
            "load_image", "run_on_task", "available_on_task", "prelabel", "pre_annotations_for", "PrelabelReport",
+           "create_prelabel_job",
            "MAX_IMAGE_PIXELS", "MAX_IMAGE_BYTES"]
 
 # The issue's ceiling for an image (100 megapixels) and a file size no image that big exceeds.
@@ -266,6 +267,20 @@ def pre_annotations_for(task_type: str, regions: list[dict[str, Any]], labels: t
                            for p in r["points"] if p["label"] in labels)
         return "keypoints", out
     raise ValidationFailed(f"pre-labeling does not support {task_type} projects yet", field="task_type")
+
+
+def create_prelabel_job(db: Database, actor: Actor, project_id: int, assist: str, params: Mapping[str, Any],
+                        label: str | None = None) -> int:
+    """Write a ``prelabel`` job row (the caller enqueues it after this returns)."""
+    from ..core.enums import JobKind
+    from .jobs import add_job
+
+    authorize(actor, "item.import")
+    check_name(assist, "assist")
+    with db.write() as s:
+        load_visible(s, actor, project_id)
+        return add_job(s, actor, project_id, JobKind.PRELABEL,
+                       {"assist": assist, "params": dict(params), "label": label})
 
 
 @dataclass

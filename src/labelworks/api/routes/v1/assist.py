@@ -6,13 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
 
 from ....assist.registry import resolver, settings_check
 from ....core.assist import info_of
 from ....core.errors import ValidationFailed
 from ....services import assist as assist_service
-from ...deps import CurrentActor, DbDep, SettingsDep
-from ...schemas.v1.assist import AssistInfoPublic, AssistResultPublic, AssistSettingsPublic, AssistSettingsUpdate
+from ....services import jobs
+from ...deps import CurrentActor, DbDep, QueueDep, SettingsDep
+from ...schemas.v1.assist import (AssistInfoPublic, AssistResultPublic, AssistSettingsPublic, AssistSettingsUpdate,
+                                  PrelabelBody)
+from .jobs import job_public
 
 router = APIRouter(tags=["assist"])
 
@@ -45,3 +49,11 @@ def update_settings(project_id: int, body: AssistSettingsUpdate, actor: CurrentA
     changed = assist_service.update_settings(db, actor, project_id, body.model_dump(exclude_unset=True),
                                              settings_check(settings.outbound_allow_private))
     return AssistSettingsPublic(**changed.as_dict())
+
+
+@router.post("/projects/{project_id}/prelabel", status_code=202)
+def start_prelabel(project_id: int, body: PrelabelBody, actor: CurrentActor, db: DbDep, queue: QueueDep) -> JSONResponse:
+    """A ``prelabel`` job: the assist over every unlabeled item, stored as pre-annotations."""
+    job_id = assist_service.create_prelabel_job(db, actor, project_id, body.assist, body.params, body.label)
+    queue.enqueue(job_id)
+    return JSONResponse(job_public(jobs.get_job(db, actor, job_id)).model_dump(mode="json"), status_code=202)

@@ -33,3 +33,10 @@ class AssistSettingsUpdate(BaseModel):
     enabled: list[str] | None = None
     backend_url: str | None = None
     backend_assists: list[dict[str, Any]] | None = None
+
+
+class PrelabelBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assist: str
+    params: dict[str, Any] = {}
+    label: str | None = None
