@@ -15,6 +15,7 @@ categories are numbered as the detection writer numbers them.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import orjson
@@ -79,11 +80,15 @@ def rle_to_polygons(rle: dict[str, Any], where: str) -> list[list[dict[str, Any]
         raise ValidationFailed(f"{where}.counts: the runs must be whole numbers adding up to "
                                f"height x width ({size[0] * size[1]})", field=f"{where}.counts")
     try:
-        if isinstance(counts, list):  # uncompressed: a list of run lengths
-            encoded = mask_utils.frPyObjects({"size": size, "counts": counts}, size[0], size[1])
-        else:
-            encoded = {"size": size, "counts": counts.encode()}
-        mask = mask_utils.decode(encoded)
+        with warnings.catch_warnings():
+            # pycocotools' C extension predates numpy 2's copy keyword; the decoded mask is right
+            warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy keyword",
+                                    DeprecationWarning)
+            if isinstance(counts, list):  # uncompressed: a list of run lengths
+                encoded = mask_utils.frPyObjects({"size": size, "counts": counts}, size[0], size[1])
+            else:
+                encoded = {"size": size, "counts": counts.encode()}
+            mask = mask_utils.decode(encoded)
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(f"{where}.counts: not a valid RLE ({exc})", field=f"{where}.counts") from exc
     contours, _ = cv2.findContours(np.ascontiguousarray(mask, dtype=np.uint8), cv2.RETR_EXTERNAL,

@@ -150,23 +150,45 @@ def _object(raw: Any, kind: str, where: str) -> dict[str, Any]:
 
 
 def _regroup(points: list[dict[str, Any]], pre: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Instances for an answer's keypoints (see :func:`objects_from_items`)."""
-    taken: set[int] = set()
+    """Instances for an answer's keypoints (see :func:`objects_from_items`).
+
+    Per label, answer points are matched to the pre-annotated points one to one at the least total
+    distance (Hungarian). A point left over joins the nearest instance (by the centroid of its
+    points) that has no point of that label yet; failing that, a new instance by occurrence.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    assigned: list[int | None] = [None] * len(points)
+    for label in dict.fromkeys(p["label"] for p in points):
+        mine = [i for i, p in enumerate(points) if p["label"] == label]
+        theirs = [q for q in pre if q.get("label") == label and isinstance(q.get("instance"), int)
+                  and isinstance(q.get("x"), int | float) and isinstance(q.get("y"), int | float)]
+        if not theirs:
+            continue
+        a = np.array([[points[i]["x"], points[i]["y"]] for i in mine], dtype=float)
+        b = np.array([[q["x"], q["y"]] for q in theirs], dtype=float)
+        rows, cols = linear_sum_assignment(np.linalg.norm(a[:, None, :] - b[None, :, :], axis=2))
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            assigned[mine[r]] = theirs[c]["instance"]
+    members: dict[int, list[int]] = {}
+    for i, inst in enumerate(assigned):
+        if inst is not None:
+            members.setdefault(inst, []).append(i)
+    centroids = {inst: (sum(points[i]["x"] for i in idx) / len(idx), sum(points[i]["y"] for i in idx) / len(idx))
+                 for inst, idx in members.items()}
     seen: dict[str, int] = {}
     out = []
-    for pt in points:
-        best, best_d = None, float("inf")
-        for k, q in enumerate(pre):
-            if k in taken or q.get("label") != pt["label"] or not isinstance(q.get("instance"), int):
-                continue
-            d = (float(q.get("x", 0)) - pt["x"]) ** 2 + (float(q.get("y", 0)) - pt["y"]) ** 2
-            if d < best_d:
-                best, best_d = k, d
-        if best is not None:
-            taken.add(best)
-            out.append({**pt, "instance": pre[best]["instance"]})
-        else:
-            n = seen.get(pt["label"], 0)
-            seen[pt["label"]] = n + 1
-            out.append({**pt, "instance": -1 - n})  # negative: never one of the imported instances
+    for i, pt in enumerate(points):
+        inst = assigned[i]
+        if inst is None:
+            free = [k for k, idx in members.items() if all(points[j]["label"] != pt["label"] for j in idx)]
+            if free:
+                inst = min(free, key=lambda k: (centroids[k][0] - pt["x"]) ** 2 + (centroids[k][1] - pt["y"]) ** 2)
+                members[inst].append(i)
+            else:
+                n = seen.get(pt["label"], 0)
+                seen[pt["label"]] = n + 1
+                inst = -1 - n  # negative: never one of the imported instances
+        out.append({**pt, "instance": inst})
     return out
