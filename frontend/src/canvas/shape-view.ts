@@ -6,9 +6,9 @@
  */
 import { Layer } from "konva/lib/Layer";
 import { Shape as KShape } from "konva/lib/Shape";
-import { Image as KImage } from "konva/lib/shapes/Image";
 import { Stage } from "konva/lib/Stage";
 import type { Point, Size } from "./geometry";
+import { ScaledBitmap, SETTLE_MS } from "./scaled-bitmap";
 import type { ShapeViewPort } from "./shape-controller";
 import type { Shape, ShapeModel } from "./shapes";
 import { skeletonSegments, type SkeletonEdge, type SkeletonSegment } from "./skeleton";
@@ -32,7 +32,14 @@ export class ShapeView implements ShapeViewPort {
   private readonly imageLayer = new Layer({ listening: false });
   private readonly shapeLayer = new Layer({ listening: false });
   private readonly overlayLayer = new Layer({ listening: false });
-  private readonly picture = new KImage({ image: undefined, listening: false });
+  private picture: HTMLImageElement | null = null;
+  /** Zoomed out, the image and the shapes are each one bitmap at the current zoom: a pan is a blit. */
+  private readonly imageBitmap = new ScaledBitmap(0);
+  private readonly shapesBitmap = new ScaledBitmap(CULL_LEFT_PX);
+  /** Bumped on every change the shapes layer shows (model, selection, preview, skeleton): the bitmap's key. */
+  private version = 0;
+  private zoomedAt = -Infinity;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private _viewport: Viewport = { scale: 1, x: 0, y: 0 };
   private draft: { vertices: readonly Point[]; pointer: Point | null } | null = null;
   private preview: { id: number; points: readonly Point[] } | null = null;
@@ -60,8 +67,8 @@ export class ShapeView implements ShapeViewPort {
       height: Math.max(1, container.clientHeight),
       listening: false,
     });
-    this.imageLayer.add(this.picture);
-    this.shapeLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawShapes(ctx._context) }));
+    this.imageLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawImageLayer(ctx._context) }));
+    this.shapeLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawShapesLayer(ctx._context) }));
     this.overlayLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawOverlay(ctx._context) }));
     this.stage.add(this.imageLayer, this.shapeLayer, this.overlayLayer);
   }
@@ -71,6 +78,12 @@ export class ShapeView implements ShapeViewPort {
   }
 
   setViewport(v: Viewport): void {
+    if (v.scale !== this._viewport.scale) {
+      // A wheel burst: the bitmaps are drawn scaled until it ends, then repainted sharp.
+      this.zoomedAt = performance.now();
+      clearTimeout(this.settleTimer);
+      this.settleTimer = setTimeout(() => this.stage.batchDraw(), SETTLE_MS + 10);
+    }
     this._viewport = v;
     this.stage.scale({ x: v.scale, y: v.scale });
     this.stage.position({ x: v.x, y: v.y });
@@ -89,7 +102,7 @@ export class ShapeView implements ShapeViewPort {
   showPreview(id: number, points: readonly Point[] | null): void {
     const before = this.preview?.id ?? null;
     this.preview = points ? { id, points } : null;
-    if (before !== (this.preview?.id ?? null)) this.shapeLayer.batchDraw();
+    if (before !== (this.preview?.id ?? null)) this.changed();
     this.overlayLayer.batchDraw();
   }
 
@@ -98,8 +111,8 @@ export class ShapeView implements ShapeViewPort {
   }
 
   setImage(img: HTMLImageElement | null): void {
-    this.picture.image(img ?? undefined);
-    if (img) this.picture.size({ width: img.naturalWidth, height: img.naturalHeight });
+    this.picture = img;
+    this.imageBitmap.invalidate();
     this.imageLayer.batchDraw();
   }
 
@@ -116,7 +129,7 @@ export class ShapeView implements ShapeViewPort {
 
   setSelected(id: number | null): void {
     this.selectedId = id;
-    this.shapeLayer.batchDraw();
+    this.changed();
     this.overlayLayer.batchDraw();
   }
 
@@ -126,7 +139,7 @@ export class ShapeView implements ShapeViewPort {
   }
 
   refresh(): void {
-    this.shapeLayer.batchDraw();
+    this.changed();
     this.overlayLayer.batchDraw();
   }
 
@@ -135,7 +148,16 @@ export class ShapeView implements ShapeViewPort {
     return { x: clientX - r.left, y: clientY - r.top };
   }
 
+  /** The shapes layer shows something new: its bitmap is out of date. */
+  private changed(): void {
+    this.version++;
+    this.shapeLayer.batchDraw();
+  }
+
   destroy(): void {
+    clearTimeout(this.settleTimer);
+    this.imageBitmap.release();
+    this.shapesBitmap.release();
     this.stage.destroy();
   }
 
@@ -179,9 +201,30 @@ export class ShapeView implements ShapeViewPort {
    * skeleton edges under the points; the selected shape on top; tags last. Shapes out of view
    * are skipped (their bounds are cached), so a step at high zoom costs what is on screen.
    */
-  private drawShapes(ctx: CanvasRenderingContext2D): void {
+  private get zooming(): boolean {
+    return performance.now() - this.zoomedAt < SETTLE_MS;
+  }
+
+  private drawImageLayer(ctx: CanvasRenderingContext2D): void {
+    const img = this.picture;
+    if (!img) return;
+    const size = { width: img.naturalWidth, height: img.naturalHeight };
+    const scale = this._viewport.scale;
+    if (!this.imageBitmap.draw(ctx, size, scale, img.src, this.zooming, (c) => c.drawImage(img, 0, 0))) ctx.drawImage(img, 0, 0);
+  }
+
+  private drawShapesLayer(ctx: CanvasRenderingContext2D): void {
+    const image = this.model.image;
+    const scale = this._viewport.scale;
+    // The bitmap holds every shape (no culling) at this zoom; zoomed in past it, paint what is in view.
+    const all: Bounds = [-Infinity, -Infinity, Infinity, Infinity];
+    if (this.shapesBitmap.draw(ctx, image, scale, String(this.version), this.zooming, (c) => this.drawShapes(c, all))) return;
+    this.drawShapes(ctx, this.visibleArea());
+  }
+
+  private drawShapes(ctx: CanvasRenderingContext2D, area: Bounds): void {
     const px = this.px;
-    const [vx0, vy0, vx1, vy1] = this.visibleArea();
+    const [vx0, vy0, vx1, vy1] = area;
     const previewId = this.preview?.id ?? null;
     const colours = new Map<string, string>();
     const groups = new Map<string, { closed: Shape[]; open: Shape[]; points: Shape[] }>();
