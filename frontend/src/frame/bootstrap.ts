@@ -12,6 +12,7 @@ import type { LwForm } from "../elements/form/lw-form";
 import { hotkeyAction, isTypingTarget, type HotkeyAction } from "../lib/hotkeys";
 import type { JsonObject } from "../lib/json";
 import { isValidNonce, parseHostMessage, withNonce, type FrameMessage } from "../lib/protocol";
+import { frameAssistChannel, setAssistTransport } from "../lib/assist-client";
 import { FRAME_BASE_CSS } from "./base-styles";
 
 /** At most one `lw:activity` ping per this many ms (the host's idle threshold is 60 s). */
@@ -100,6 +101,10 @@ export function startFrame(): void {
   installBaseStyles();
   setImageHeightLimit();
 
+  // assists travel to the host page, which calls the API (lib/assist-client.ts)
+  const assists = frameAssistChannel((msg) => post(msg));
+  if (connected) setAssistTransport(assists.transport);
+
   document.addEventListener(FORM_CHANGE, (e) => {
     const { value } = (e as CustomEvent<{ value: JsonObject }>).detail;
     post({ type: "lw:change", value });
@@ -130,6 +135,10 @@ export function startFrame(): void {
   window.addEventListener("message", (e) => {
     if (!connected || e.source !== parent) return;
     const msg = parseHostMessage(e.data, nonce);
+    if (msg?.type === "lw:assist-result") {
+      assists.answer(msg);
+      return;
+    }
     if (!msg || !form) return;
     if (msg.type === "lw:init") {
       form.restore(msg.draft);

@@ -122,6 +122,14 @@ export class LabelingApi {
     await this.request("POST", `/assignments/${assignmentId}/skip`);
   }
 
+  /** Runs an assist on the task's image (`name`), or lists the task's assists (`name` null). */
+  async assist(assignmentId: number, name: string | null, params: JsonObject): Promise<unknown> {
+    const res = name === null
+      ? await this.request("GET", `/tasks/${assignmentId}/assists`)
+      : await this.request("POST", `/tasks/${assignmentId}/assist/${encodeURIComponent(name)}`, params);
+    return res.json();
+  }
+
   async release(assignmentId: number, keepalive = false): Promise<void> {
     await this.request("POST", `/assignments/${assignmentId}/release`, undefined, keepalive);
   }

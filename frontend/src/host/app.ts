@@ -10,6 +10,7 @@ import type { JsonObject } from "../lib/json";
 import type { FrameMessage } from "../lib/protocol";
 import { ActiveTimer } from "./active-timer";
 import { ApiError, LabelingApi, type Task } from "./api";
+import { answerAssist } from "./assist-host";
 import { WARN_BELOW_MS, formatRemaining, remainingMs } from "./countdown";
 import { Debouncer } from "./debounce";
 import { FrameSlot } from "./frame-slot";
@@ -218,6 +219,9 @@ export class LabelingApp {
         void this.skip();
         return;
       case "lw:activity":
+        return;
+      case "lw:assist":
+        void answerAssist(this.api, slot, msg);
         return;
     }
   }

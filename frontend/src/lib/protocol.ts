@@ -6,7 +6,7 @@
  */
 
 import { FORWARDED_KEYS } from "./hotkeys";
-import { isJsonObject, type JsonObject } from "./json";
+import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from "./json";
 
 /** Frame → host. `lw:activity` is a throttled "the worker is still busy in the frame" ping. */
 export type FrameMessage =
@@ -15,12 +15,32 @@ export type FrameMessage =
   | { type: "lw:submit"; value: JsonObject }
   | { type: "lw:skip" }
   | { type: "lw:resize"; height: number }
-  | { type: "lw:activity" };
+  | { type: "lw:activity" }
+  | AssistRequest;
+
+/**
+ * Frame → host: run an assist on this task's image (`name`), or list the available ones
+ * (`name` null). The host answers `lw:assist-result` with the same `id` (docs/assist.md).
+ */
+export interface AssistRequest {
+  type: "lw:assist";
+  id: number;
+  name: string | null;
+  params: JsonObject;
+}
+
+/** Host → frame: the answer to one `lw:assist` (the API's JSON, checked by lib/assist-client.ts). */
+export type AssistAnswer =
+  | { type: "lw:assist-result"; id: number; ok: true; result: JsonValue }
+  | { type: "lw:assist-result"; id: number; ok: false; error: { message: string; field?: string } };
+
+const ASSIST_NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Host → frame. */
 export type HostMessage =
   | { type: "lw:init"; draft: JsonObject | null }
-  | { type: "lw:key"; key: string };
+  | { type: "lw:key"; key: string }
+  | AssistAnswer;
 
 /** Heights are clamped: a frame must not be able to grow the page without bound. */
 export const MAX_FRAME_HEIGHT = 20_000;
@@ -60,9 +80,31 @@ export function parseFrameMessage(data: unknown, nonce: string): FrameMessage | 
     case "lw:skip":
     case "lw:activity":
       return { type: msg.type };
+    case "lw:assist": {
+      const name = msg.name === null ? null : typeof msg.name === "string" && ASSIST_NAME_RE.test(msg.name) ? msg.name : undefined;
+      if (!isRequestId(msg.id) || name === undefined || !isJsonObject(msg.params)) return null;
+      return { type: "lw:assist", id: msg.id, name, params: msg.params };
+    }
     default:
       return null;
   }
+}
+
+function isRequestId(v: unknown): v is number {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+function assistAnswer(msg: Record<string, unknown>): AssistAnswer | null {
+  if (!isRequestId(msg.id)) return null;
+  if (msg.ok === true) {
+    return isJsonValue(msg.result) ? { type: "lw:assist-result", id: msg.id, ok: true, result: msg.result } : null;
+  }
+  if (msg.ok !== false || !msg.error || typeof msg.error !== "object") return null;
+  const err = msg.error as Record<string, unknown>;
+  if (typeof err.message !== "string") return null;
+  const error: { message: string; field?: string } = { message: err.message };
+  if (typeof err.field === "string") error.field = err.field;
+  return { type: "lw:assist-result", id: msg.id, ok: false, error };
 }
 
 /** Frame side: validate a message that came from the host page. */
@@ -77,6 +119,8 @@ export function parseHostMessage(data: unknown, nonce: string): HostMessage | nu
       return typeof msg.key === "string" && (FORWARDED_KEYS.includes(msg.key) || msg.key === "s" || msg.key === "S")
         ? { type: "lw:key", key: msg.key }
         : null;
+    case "lw:assist-result":
+      return assistAnswer(msg);
     default:
       return null;
   }
