@@ -5,6 +5,7 @@ import { LwForm } from "./form/lw-form";
 import { LwImageClassifierMultiSelect } from "./image-classifier-multi-select/lw-image-classifier-multi-select";
 import { LwImageClassifier } from "./image-classifier/lw-image-classifier";
 import { LwKeypoint } from "./keypoint/lw-keypoint";
+import { LwLabelVerificationView } from "./label-verification/lw-label-verification-view";
 import { LwLine } from "./line/lw-line";
 import { LwPolygon } from "./polygon/lw-polygon";
 import { LwPolyline } from "./polyline/lw-polyline";
@@ -17,6 +18,7 @@ export {
   LwImageClassifier,
   LwImageClassifierMultiSelect,
   LwKeypoint,
+  LwLabelVerificationView,
   LwLine,
   LwPolygon,
   LwPolyline,
@@ -34,6 +36,7 @@ export const LW_ELEMENTS: Record<string, CustomElementConstructor> = {
   "lw-keypoint": LwKeypoint,
   "lw-polyline": LwPolyline,
   "lw-line": LwLine,
+  "lw-label-verification-view": LwLabelVerificationView,
 };
 
 /** Defines each element once (a second copy of the script on a page is harmless). */

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { countByLabel, maskBlend, parseEarlierLabel } from "../../src/elements/label-verification/earlier-label";
+
+describe("parseEarlierLabel", () => {
+  it("reads Ground Truth object-detection output with its class-map", () => {
+    const data = JSON.stringify({
+      annotations: [
+        { class_id: 0, left: 10, top: 20, width: 100, height: 50 },
+        { class_id: 1, left: 300.5, top: 40, width: 30, height: 30 },
+      ],
+      image_size: [{ width: 640, height: 480, depth: 3 }],
+    });
+    const meta = JSON.stringify({ type: "groundtruth/object-detection", "class-map": { "0": "car", "1": "bird" } });
+    const l = parseEarlierLabel(data, meta);
+    expect(l.type).toBe("groundtruth/object-detection");
+    expect(l.size).toEqual({ width: 640, height: 480 });
+    expect(l.objects).toEqual([
+      { kind: "box", label: "car", left: 10, top: 20, width: 100, height: 50 },
+      { kind: "box", label: "bird", left: 300.5, top: 40, width: 30, height: 30 },
+    ]);
+    expect(countByLabel(l.objects)).toEqual([{ label: "car", count: 1 }, { label: "bird", count: 1 }]);
+  });
+
+  it("draws polygons closed, polylines and lines open, keypoints as points", () => {
+    const pts = [{ x: 1, y: 2 }, { x: 5, y: 2 }, { x: 3, y: 6 }];
+    const meta = (type: string) => ({ type: `groundtruth/${type}`, "class-map": { "2": "lane" } });
+    expect(parseEarlierLabel({ annotations: [{ class_id: 2, points: pts }] }, meta("polygon")).objects[0].kind).toBe("polygon");
+    expect(parseEarlierLabel({ annotations: [{ class_id: 2, points: pts }] }, meta("polyline")).objects[0].kind).toBe("polyline");
+    expect(parseEarlierLabel({ annotations: [{ class_id: 2, points: pts.slice(0, 2) }] }, meta("line")).objects[0]).toEqual({
+      kind: "polyline", label: "lane", points: pts.slice(0, 2) });
+    expect(parseEarlierLabel({ annotations: [{ class_id: 2, x: 4, y: 5 }] }, meta("keypoint")).objects).toEqual([
+      { kind: "point", label: "lane", x: 4, y: 5 }]);
+  });
+
+  it("counts what it cannot draw and survives bad JSON", () => {
+    const l = parseEarlierLabel({ annotations: [{ class_id: 0 }, "x", { class_id: 9, x: 1, y: 1 }] }, { type: "groundtruth/keypoint" });
+    expect(l.skipped).toBe(2);
+    expect(l.objects).toEqual([{ kind: "point", label: "9", x: 1, y: 1 }]);
+    expect(parseEarlierLabel("{not json", "").objects).toEqual([]);
+  });
+
+  it("reads a semantic-segmentation colour map and blends the mask by its background", () => {
+    const meta = {
+      type: "groundtruth/semantic-segmentation",
+      "internal-color-map": { "0": { "class-name": "BACKGROUND", "hex-color": "#FFFFFF" }, "1": { "class-name": "road", "hex-color": "#2ca02c" } },
+    };
+    const l = parseEarlierLabel("s3://b/mask.png", meta);
+    expect(l.maskBackground).toBe("#ffffff");
+    expect(l.maskClasses).toEqual([{ label: "road", colour: "#2ca02c" }]);
+    expect(maskBlend(l.maskBackground)).toBe("multiply");
+    expect(maskBlend("#000000")).toBe("screen");
+    expect(maskBlend(null)).toBe("source-over");
+  });
+});
