@@ -3,6 +3,7 @@
  * commands, selection and viewport changes. One handler class per tool (draw, select, pan);
  * the view is reached only through `ViewPort`, so everything here runs without a canvas.
  */
+import type { AttributeValues } from "./object-meta";
 import {
   containsPoint,
   handleAt,
@@ -283,8 +284,8 @@ export class Controller {
   private gesture: ToolHandler | null = null;
   private spaceHeld = false;
   private hoverCursor = "";
-  /** The box copied with Ctrl+C (label and bounds), pasted with Ctrl+V. */
-  private clipboard: { label: string; rect: Rect } | null = null;
+  /** The box copied with Ctrl+C (label, bounds and attribute values), pasted with Ctrl+V. */
+  private clipboard: { label: string; rect: Rect; attributes: AttributeValues } | null = null;
   private _selected: number | null = null;
   private _labelIndex = 0;
   private readonly listeners = new Set<Listener>();
@@ -412,7 +413,11 @@ export class Controller {
   copy(): boolean {
     const sel = this.selected;
     if (!sel) return false;
-    this.clipboard = { label: sel.label, rect: { left: sel.left, top: sel.top, width: sel.width, height: sel.height } };
+    this.clipboard = {
+      label: sel.label,
+      rect: { left: sel.left, top: sel.top, width: sel.width, height: sel.height },
+      attributes: sel.attributes,
+    };
     return true;
   }
 
@@ -422,9 +427,10 @@ export class Controller {
     if (!clip) return false;
     const r = clip.rect;
     const rect = this.model.clampMoved({ ...r, left: r.left + PASTE_OFFSET, top: r.top + PASTE_OFFSET });
-    this.select(this.model.addBox(clip.label, rect));
+    // A copy is the worker's own box: it keeps the attribute values, not an assist's provenance.
+    this.select(this.model.addBox(clip.label, rect, { attributes: clip.attributes }));
     // The next paste lands further on, not on top of this one.
-    this.clipboard = { label: clip.label, rect };
+    this.clipboard = { ...clip, rect };
     return true;
   }
 

@@ -4,8 +4,22 @@
  * loading a value (initial-value, a draft) replaces the state and clears the history.
  */
 import { clampMove, clampRect, type Rect, type Size } from "./geometry";
+import {
+  EMPTY_ATTRIBUTES,
+  copyMeta,
+  metaOutput,
+  parseAttributeValues,
+  parseMeta,
+  sameValues,
+  withAttribute,
+  type AttributeValue,
+  type AttributeValues,
+  type ObjectMeta,
+  type OutputMeta,
+} from "./object-meta";
 
-export interface Box extends Rect {
+/** A box: its bounds, label, view state and meta (attribute values, assist provenance). */
+export interface Box extends Rect, ObjectMeta {
   readonly id: number;
   label: string;
   hidden: boolean;
@@ -15,8 +29,8 @@ export interface Box extends Rect {
 /** What may change on a box in one step. */
 export type BoxPatch = Partial<Omit<Box, "id">>;
 
-/** Ground Truth's output box. */
-export interface OutputBox {
+/** Ground Truth's output box (with `labelCategoryAttributes` when it has attribute values). */
+export interface OutputBox extends OutputMeta {
   label: string;
   left: number;
   top: number;
@@ -27,7 +41,12 @@ export interface OutputBox {
 export interface BoundingBoxOutput {
   boundingBoxes: OutputBox[];
   inputImageProperties: Size;
+  /** The whole image's attribute values (present when there are some). */
+  frameAttributes?: Record<string, AttributeValue>;
 }
+
+/** Patch keys that are views of a box, not part of the answer: changing them is no edit. */
+const VIEW_KEYS = new Set(["hidden", "locked"]);
 
 export interface Command {
   /** Shown in the undo button's tooltip. */
@@ -52,6 +71,7 @@ export class BoxModel {
   private readonly _byId = new Map<number, Box>();
   private _nextId = 1;
   private _image: Size = { width: 0, height: 0 };
+  private _frame: AttributeValues = EMPTY_ATTRIBUTES;
   private readonly _undo: Command[] = [];
   private readonly _redo: Command[] = [];
   private readonly _listeners = new Set<Listener>();
@@ -73,6 +93,11 @@ export class BoxModel {
 
   get image(): Size {
     return this._image;
+  }
+
+  /** The whole image's attribute values (Ground Truth's frameAttributes). */
+  get frameAttributes(): AttributeValues {
+    return this._frame;
   }
 
   /** Set once the image has loaded: its natural size bounds every box the worker edits. */
@@ -140,9 +165,19 @@ export class BoxModel {
 
   // ---- convenience: build and execute a command, return what it did -------------------------
 
-  /** Adds a box (clamped inside the image); returns its id. */
-  addBox(label: string, rect: Rect): number {
-    const box: Box = { id: this.allocateId(), label, ...this.clamp(rect), hidden: false, locked: false };
+  /**
+   * Adds a box (clamped inside the image); returns its id. `meta` gives it attribute values (a
+   * paste) or an assist's provenance.
+   */
+  addBox(label: string, rect: Rect, meta?: Partial<ObjectMeta>): number {
+    const box: Box = {
+      id: this.allocateId(),
+      label,
+      ...this.clamp(rect),
+      hidden: false,
+      locked: false,
+      ...copyMeta({ attributes: EMPTY_ATTRIBUTES, ...meta }),
+    };
     this.execute(new AddBoxes([box]));
     return box.id;
   }
@@ -163,6 +198,23 @@ export class BoxModel {
 
   setHidden(id: number, hidden: boolean): boolean {
     return this.patchBox(id, { hidden }, hidden ? "Hide box" : "Show box");
+  }
+
+  /** Sets one attribute of a box (null or "" clears it) as one undoable step. */
+  setAttribute(id: number, name: string, value: AttributeValue | null): boolean {
+    const box = this._byId.get(id);
+    if (!box) return false;
+    const attributes = withAttribute(box.attributes, name, value);
+    if (sameValues(attributes, box.attributes)) return false;
+    return this.patchBox(id, { attributes }, value === null || value === "" ? `Clear ${name}` : `Set ${name}`);
+  }
+
+  /** Sets one of the image's attributes (null or "" clears it) as one undoable step. */
+  setFrameAttribute(name: string, value: AttributeValue | null): boolean {
+    const after = withAttribute(this._frame, name, value);
+    if (sameValues(after, this._frame)) return false;
+    this.execute(new SetFrameAttributes(this._frame, after, value === null || value === "" ? `Clear ${name}` : `Set ${name}`));
+    return true;
   }
 
   setLocked(id: number, locked: boolean): boolean {
@@ -189,6 +241,11 @@ export class BoxModel {
       }
     }
     if (!Object.keys(after).length) return false;
+    // A worker's change to a model-made box marks it edited (undo takes the mark back with it).
+    if (box.source === "model" && !box.edited && Object.keys(after).some((k) => !VIEW_KEYS.has(k))) {
+      before.edited = box.edited ?? false;
+      after.edited = true;
+    }
     this.execute(new PatchBox(id, before, after, title));
     return true;
   }
@@ -226,34 +283,55 @@ export class BoxModel {
   }
 
   /** @internal */
+  _setFrame(values: AttributeValues): void {
+    this._frame = values;
+  }
+
+  /** @internal */
   _emit(e: ModelEvent): void {
     this.emit(e);
   }
 
   // ---- loading and output ------------------------------------------------------------------
 
-  /** Replaces every box (initial-value, a restored draft) and forgets the history. */
-  load(boxes: readonly OutputBox[]): void {
+  /**
+   * Replaces every box (initial-value, a restored draft) and the image's attribute values, and
+   * forgets the history.
+   */
+  load(boxes: readonly OutputBox[], frameAttributes: AttributeValues = EMPTY_ATTRIBUTES): void {
     this._boxes = [];
     this._byId.clear();
     this._undo.length = 0;
     this._redo.length = 0;
-    for (const b of boxes) this._insert({ id: this._nextId++, ...b, hidden: false, locked: false });
+    this._frame = frameAttributes;
+    for (const b of boxes) {
+      const { label, left, top, width, height } = b;
+      this._insert({ id: this._nextId++, label, left, top, width, height, hidden: false, locked: false, ...parseMeta(b as unknown as Record<string, unknown>) });
+    }
+    this.emit({ kind: "reset" });
+  }
+
+  /** Replaces the image's attribute values without an undo step (a draft or initial value). */
+  loadFrameAttributes(values: AttributeValues): void {
+    this._frame = values;
     this.emit({ kind: "reset" });
   }
 
   /** Ground Truth's output: every box (hidden ones too: hiding is a view aid) in image pixels. */
   output(): BoundingBoxOutput {
-    return {
+    const out: BoundingBoxOutput = {
       boundingBoxes: this._boxes.map((b) => ({
         label: b.label,
         left: b.left,
         top: b.top,
         width: b.width,
         height: b.height,
+        ...metaOutput(b),
       })),
       inputImageProperties: { width: this._image.width, height: this._image.height },
     };
+    if (Object.keys(this._frame).length) out.frameAttributes = { ...this._frame };
+    return out;
   }
 }
 
@@ -295,6 +373,22 @@ export class RemoveBoxes implements Command {
   }
 }
 
+export class SetFrameAttributes implements Command {
+  constructor(
+    private readonly before: AttributeValues,
+    private readonly after: AttributeValues,
+    readonly title: string,
+  ) {}
+  apply(m: BoxModel): void {
+    m._setFrame(this.after);
+    m._emit({ kind: "changed", ids: [] });
+  }
+  revert(m: BoxModel): void {
+    m._setFrame(this.before);
+    m._emit({ kind: "changed", ids: [] });
+  }
+}
+
 export class PatchBox implements Command {
   constructor(
     private readonly id: number,
@@ -316,6 +410,8 @@ export class PatchBox implements Command {
 
 export interface Parsed {
   boxes: OutputBox[];
+  /** The answer's `frameAttributes` (absent when none). */
+  frameAttributes?: AttributeValues;
   /** One line per entry that was left out, naming it and why. */
   problems: string[];
 }
@@ -336,8 +432,10 @@ export function parseBoxes(value: unknown): Parsed {
   let list: unknown = value;
   if (!Array.isArray(list) && typeof list === "object") {
     // Ground Truth's output shape, or the server's stored (canonical) shape.
-    const o = list as { boundingBoxes?: unknown; boxes?: unknown };
+    const o = list as { boundingBoxes?: unknown; boxes?: unknown; frameAttributes?: unknown };
     list = o.boundingBoxes ?? o.boxes;
+    const frame = parseAttributeValues(o.frameAttributes);
+    if (Object.keys(frame).length) out.frameAttributes = frame;
   }
   if (!Array.isArray(list)) {
     out.problems.push("expected an array of boxes or an object with boundingBoxes (or boxes)");
@@ -363,7 +461,7 @@ export function parseBoxes(value: unknown): Parsed {
       return;
     }
     const label = typeof r.label === "string" ? r.label : r.label === undefined ? "" : String(r.label);
-    out.boxes.push({ label, left: geometry.left!, top: geometry.top!, width: geometry.width!, height: geometry.height! });
+    out.boxes.push({ label, left: geometry.left!, top: geometry.top!, width: geometry.width!, height: geometry.height!, ...metaOutput(parseMeta(r)) });
   });
   return out;
 }

@@ -5,6 +5,7 @@
  * `PanTool`). The view is reached only through `ShapeViewPort`, so this runs without a canvas
  * (tests/unit/canvas-shapes.test.ts, canvas-open-shapes.test.ts).
  */
+import type { AttributeValues } from "./object-meta";
 import {
   HANDLE_RADIUS_PX,
   NUDGE_BIG,
@@ -61,7 +62,7 @@ export class ShapeController {
   private gesture: ShapeTool | ToolHandler | null = null;
   private spaceHeld = false;
   private hoverCursor = "";
-  private clipboard: { kind: ShapeKind; label: string; points: Point[] } | null = null;
+  private clipboard: { kind: ShapeKind; label: string; points: Point[]; attributes: AttributeValues } | null = null;
   private _selected: number | null = null;
   private _labelIndex = 0;
   private readonly listeners = new Set<(e: ShapeControllerEvent) => void>();
@@ -300,7 +301,7 @@ export class ShapeController {
   copy(): boolean {
     const s = this.selected;
     if (!s) return false;
-    this.clipboard = { kind: s.kind, label: s.label, points: s.points.map((q) => ({ ...q })) };
+    this.clipboard = { kind: s.kind, label: s.label, points: s.points.map((q) => ({ ...q })), attributes: s.attributes };
     return true;
   }
 
@@ -309,12 +310,14 @@ export class ShapeController {
     const clip = this.clipboard;
     if (!clip) return false;
     const pts = clip.points.map((q) => this.model.clampPoint({ x: q.x + PASTE_OFFSET, y: q.y + PASTE_OFFSET }));
+    // A copy is the worker's own shape: it keeps the attribute values, not an assist's provenance.
+    const meta = { attributes: clip.attributes };
     const id =
       clip.kind === "polygon"
-        ? this.model.addPolygon(clip.label, pts)
+        ? this.model.addPolygon(clip.label, pts, meta)
         : clip.kind === "point"
-          ? this.model.addPoint(clip.label, pts[0]!)
-          : this.model.addOpen(clip.kind, clip.label, pts);
+          ? this.model.addPoint(clip.label, pts[0]!, meta)
+          : this.model.addOpen(clip.kind, clip.label, pts, meta);
     if (id === null) return false;
     this.select(id);
     this.clipboard = { ...clip, points: pts };

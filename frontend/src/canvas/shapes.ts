@@ -5,6 +5,20 @@
  * (loaded values are kept as given).
  */
 import type { Point, Size } from "./geometry";
+import {
+  EMPTY_ATTRIBUTES,
+  copyMeta,
+  hasMeta,
+  metaOutput,
+  parseAttributeValues,
+  parseMeta,
+  sameValues,
+  withAttribute,
+  type AttributeValue,
+  type AttributeValues,
+  type ObjectMeta,
+  type OutputMeta,
+} from "./object-meta";
 
 export type ShapeKind = "polygon" | "point" | OpenShapeKind;
 
@@ -14,7 +28,8 @@ export type OpenShapeKind = "polyline" | "line";
 /** The output key of each open kind (what the `polyline` / `line` task types read). */
 export const OPEN_SHAPE_KEY = { polyline: "polylines", line: "lines" } as const;
 
-export interface Shape {
+/** A shape: its points, label, view state and meta (attribute values, assist provenance). */
+export interface Shape extends ObjectMeta {
   readonly id: number;
   readonly kind: ShapeKind;
   label: string;
@@ -25,29 +40,34 @@ export interface Shape {
   locked: boolean;
 }
 
-export interface OutputPolygon {
+export interface OutputPolygon extends OutputMeta {
   label: string;
   vertices: Point[];
 }
 
-export interface OutputKeypoint {
+export interface OutputKeypoint extends OutputMeta {
   label: string;
   x: number;
   y: number;
 }
 
-export interface PolygonOutput {
+/** The whole image's attribute values (present when there are some). */
+interface FrameOutput {
+  frameAttributes?: Record<string, AttributeValue>;
+}
+
+export interface PolygonOutput extends FrameOutput {
   polygons: OutputPolygon[];
   inputImageProperties: Size;
 }
 
-export interface KeypointOutput {
+export interface KeypointOutput extends FrameOutput {
   keypoints: OutputKeypoint[];
   inputImageProperties: Size;
 }
 
 /** `{polylines: [...]}` or `{lines: [...]}` (one key, by kind), with the image size. */
-export type OpenShapeOutput = { [K in (typeof OPEN_SHAPE_KEY)[OpenShapeKind]]?: OutputPolygon[] } & { inputImageProperties: Size };
+export type OpenShapeOutput = { [K in (typeof OPEN_SHAPE_KEY)[OpenShapeKind]]?: OutputPolygon[] } & { inputImageProperties: Size } & FrameOutput;
 
 export interface ShapeCommand {
   readonly title: string;
@@ -69,6 +89,7 @@ export class ShapeModel {
   private readonly _byId = new Map<number, Shape>();
   private _nextId = 1;
   private _image: Size = { width: 0, height: 0 };
+  private _frame: AttributeValues = EMPTY_ATTRIBUTES;
   private readonly _undo: ShapeCommand[] = [];
   private readonly _redo: ShapeCommand[] = [];
   private readonly _listeners = new Set<(e: ShapeModelEvent) => void>();
@@ -92,6 +113,11 @@ export class ShapeModel {
   setImageSize(size: Size): void {
     this._image = { width: Math.round(size.width), height: Math.round(size.height) };
     this.emit({ kind: "reset" });
+  }
+
+  /** The whole image's attribute values (Ground Truth's frameAttributes). */
+  get frameAttributes(): AttributeValues {
+    return this._frame;
   }
 
   get canUndo(): boolean {
@@ -154,24 +180,24 @@ export class ShapeModel {
   }
 
   /** Closes a drawn polygon (3+ distinct vertices) into the model; returns its id, or null. */
-  addPolygon(label: string, vertices: readonly Point[]): number | null {
+  addPolygon(label: string, vertices: readonly Point[], meta?: Partial<ObjectMeta>): number | null {
     const pts = dedupe(vertices.map((p) => this.clampPoint(p)));
     if (pts.length < 3) return null;
-    return this.add({ id: this._nextId++, kind: "polygon", label, points: pts, hidden: false, locked: false }, "Draw polygon");
+    return this.add({ id: this._nextId++, kind: "polygon", label, points: pts, hidden: false, locked: false, ...newMeta(meta) }, "Draw polygon");
   }
 
   /**
    * Finishes a drawn open shape into the model: a polyline needs 2+ distinct vertices, a line
    * exactly 2; returns its id, or null.
    */
-  addOpen(kind: OpenShapeKind, label: string, vertices: readonly Point[]): number | null {
+  addOpen(kind: OpenShapeKind, label: string, vertices: readonly Point[], meta?: Partial<ObjectMeta>): number | null {
     const pts = dedupeRuns(vertices.map((p) => this.clampPoint(p)));
     if (pts.length < 2 || (kind === "line" && pts.length !== 2)) return null;
-    return this.add({ id: this._nextId++, kind, label, points: pts, hidden: false, locked: false }, kind === "line" ? "Draw line" : "Draw polyline");
+    return this.add({ id: this._nextId++, kind, label, points: pts, hidden: false, locked: false, ...newMeta(meta) }, kind === "line" ? "Draw line" : "Draw polyline");
   }
 
-  addPoint(label: string, p: Point): number {
-    return this.add({ id: this._nextId++, kind: "point", label, points: [this.clampPoint(p)], hidden: false, locked: false }, "Place point");
+  addPoint(label: string, p: Point, meta?: Partial<ObjectMeta>): number {
+    return this.add({ id: this._nextId++, kind: "point", label, points: [this.clampPoint(p)], hidden: false, locked: false, ...newMeta(meta) }, "Place point");
   }
 
   private add(shape: Shape, title: string): number {
@@ -187,8 +213,17 @@ export class ShapeModel {
     if (after.length === s.points.length && after.every((p, i) => p.x === s.points[i]!.x && p.y === s.points[i]!.y)) {
       return false;
     }
-    this.execute(new PatchShape(id, { points: s.points.map((p) => ({ ...p })) }, { points: after }, title));
+    this.patch(s, { points: s.points.map((p) => ({ ...p })) }, { points: after }, title);
     return true;
+  }
+
+  /** One undoable patch; a worker's change to a model-made shape marks it edited (undo unmarks it). */
+  private patch(s: Shape, before: ShapePatch, after: ShapePatch, title: string): void {
+    if (s.source === "model" && !s.edited && (after.points || after.label !== undefined || after.attributes)) {
+      before = { ...before, edited: false };
+      after = { ...after, edited: true };
+    }
+    this.execute(new PatchShape(s.id, before, after, title));
   }
 
   /** Moves vertex `index` of a shape to `p`. */
@@ -216,7 +251,25 @@ export class ShapeModel {
   setLabel(id: number, label: string): boolean {
     const s = this._byId.get(id);
     if (!s || s.label === label) return false;
-    this.execute(new PatchShape(id, { label: s.label }, { label }, "Change label"));
+    this.patch(s, { label: s.label }, { label }, "Change label");
+    return true;
+  }
+
+  /** Sets one attribute of a shape (null or "" clears it) as one undoable step. */
+  setAttribute(id: number, name: string, value: AttributeValue | null): boolean {
+    const s = this._byId.get(id);
+    if (!s) return false;
+    const attributes = withAttribute(s.attributes, name, value);
+    if (sameValues(attributes, s.attributes)) return false;
+    this.patch(s, { attributes: s.attributes }, { attributes }, value === null || value === "" ? `Clear ${name}` : `Set ${name}`);
+    return true;
+  }
+
+  /** Sets one of the image's attributes (null or "" clears it) as one undoable step. */
+  setFrameAttribute(name: string, value: AttributeValue | null): boolean {
+    const after = withAttribute(this._frame, name, value);
+    if (sameValues(after, this._frame)) return false;
+    this.execute(new SetShapeFrameAttributes(this._frame, after, value === null || value === "" ? `Clear ${name}` : `Set ${name}`));
     return true;
   }
 
@@ -267,6 +320,13 @@ export class ShapeModel {
     if (patch.hidden !== undefined) s.hidden = patch.hidden;
     if (patch.locked !== undefined) s.locked = patch.locked;
     if (patch.points) s.points = patch.points.map((p) => ({ ...p }));
+    if (patch.attributes) s.attributes = patch.attributes;
+    if (patch.edited !== undefined) s.edited = patch.edited;
+  }
+
+  /** @internal */
+  _setFrame(values: AttributeValues): void {
+    this._frame = values;
   }
 
   /** @internal */
@@ -276,44 +336,63 @@ export class ShapeModel {
 
   // ---- loading and output ------------------------------------------------------------------
 
-  /** Replaces every shape (initial-value, a draft) and forgets the history. */
-  load(shapes: readonly { kind: ShapeKind; label: string; points: readonly Point[] }[]): void {
+  /** Replaces every shape (initial-value, a draft) and the image's attribute values, and forgets the history. */
+  load(shapes: readonly LoadedShape[], frameAttributes: AttributeValues = EMPTY_ATTRIBUTES): void {
     this._shapes = [];
     this._byId.clear();
     this._undo.length = 0;
     this._redo.length = 0;
+    this._frame = frameAttributes;
     for (const s of shapes) {
-      this._insert({ id: this._nextId, kind: s.kind, label: s.label, points: [...s.points], hidden: false, locked: false }, this._shapes.length);
+      this._insert(
+        { id: this._nextId, kind: s.kind, label: s.label, points: [...s.points], hidden: false, locked: false, ...newMeta(s.meta) },
+        this._shapes.length,
+      );
     }
     this.emit({ kind: "reset" });
   }
 
+  /** Replaces the image's attribute values without an undo step (a draft or initial value). */
+  loadFrameAttributes(values: AttributeValues): void {
+    this._frame = values;
+    this.emit({ kind: "reset" });
+  }
+
+  private withFrame<T extends FrameOutput>(out: T): T {
+    if (Object.keys(this._frame).length) out.frameAttributes = { ...this._frame };
+    return out;
+  }
+
   polygonOutput(): PolygonOutput {
-    return {
+    return this.withFrame<PolygonOutput>({
       polygons: this._shapes
         .filter((s) => s.kind === "polygon")
-        .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })) })),
+        .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })), ...metaOutput(s) })),
       inputImageProperties: { ...this._image },
-    };
+    });
   }
 
   openOutput(kind: OpenShapeKind): OpenShapeOutput {
-    return {
+    return this.withFrame({
       [OPEN_SHAPE_KEY[kind]]: this._shapes
         .filter((s) => s.kind === kind)
-        .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })) })),
+        .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })), ...metaOutput(s) })),
       inputImageProperties: { ...this._image },
-    };
+    } as OpenShapeOutput);
   }
 
   keypointOutput(): KeypointOutput {
-    return {
+    return this.withFrame<KeypointOutput>({
       keypoints: this._shapes
         .filter((s) => s.kind === "point")
-        .map((s) => ({ label: s.label, x: s.points[0]!.x, y: s.points[0]!.y })),
+        .map((s) => ({ label: s.label, x: s.points[0]!.x, y: s.points[0]!.y, ...metaOutput(s) })),
       inputImageProperties: { ...this._image },
-    };
+    });
   }
+}
+
+function newMeta(meta: Partial<ObjectMeta> | undefined): ObjectMeta {
+  return copyMeta({ attributes: EMPTY_ATTRIBUTES, ...meta });
 }
 
 function round2(v: number): number {
@@ -379,7 +458,23 @@ export class RemoveShape implements ShapeCommand {
   }
 }
 
-type ShapePatch = Partial<Pick<Shape, "label" | "points" | "hidden" | "locked">>;
+type ShapePatch = Partial<Pick<Shape, "label" | "points" | "hidden" | "locked" | "attributes" | "edited">>;
+
+export class SetShapeFrameAttributes implements ShapeCommand {
+  constructor(
+    private readonly before: AttributeValues,
+    private readonly after: AttributeValues,
+    readonly title: string,
+  ) {}
+  apply(m: ShapeModel): void {
+    m._setFrame(this.after);
+    m._emit({ kind: "changed", ids: [] });
+  }
+  revert(m: ShapeModel): void {
+    m._setFrame(this.before);
+    m._emit({ kind: "changed", ids: [] });
+  }
+}
 
 export class PatchShape implements ShapeCommand {
   constructor(
@@ -400,9 +495,33 @@ export class PatchShape implements ShapeCommand {
 
 // ---- parsing -------------------------------------------------------------------------------
 
+/** A shape as loaded: kind, label, points and its meta (attribute values, provenance). */
+export interface LoadedShape {
+  kind: ShapeKind;
+  label: string;
+  points: Point[];
+  meta?: ObjectMeta;
+}
+
 export interface ParsedShapes {
-  shapes: { kind: ShapeKind; label: string; points: Point[] }[];
+  shapes: LoadedShape[];
+  /** The answer's `frameAttributes` (absent or empty when none). */
+  frameAttributes?: AttributeValues;
   problems: string[];
+}
+
+/** Sets `out.frameAttributes` from the answer's, when it has some. */
+function withFrame(out: ParsedShapes, value: unknown): void {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return;
+  const frame = parseAttributeValues((value as { frameAttributes?: unknown }).frameAttributes);
+  if (Object.keys(frame).length) out.frameAttributes = frame;
+}
+
+/** The shape with the meta of its raw object, when it has any. */
+function withMeta(shape: LoadedShape, raw: Record<string, unknown>): LoadedShape {
+  const meta = parseMeta(raw);
+  if (hasMeta(meta)) shape.meta = meta;
+  return shape;
 }
 
 function num(v: unknown): number | null {
@@ -461,8 +580,9 @@ function parseVertexLists(value: unknown, kind: "polygon" | OpenShapeKind, key: 
       out.problems.push(`${kind} ${i}: needs at least ${min} vertices`);
       return;
     }
-    out.shapes.push({ kind, label: labelOf(r.label), points: pts });
+    out.shapes.push(withMeta({ kind, label: labelOf(r.label), points: pts }, r));
   });
+  withFrame(out, value);
   return out;
 }
 
@@ -483,7 +603,8 @@ export function parseKeypoints(value: unknown): ParsedShapes {
       out.problems.push(`keypoint ${i}: needs numeric x and y`);
       return;
     }
-    out.shapes.push({ kind: "point", label: labelOf(r.label), points: [{ x, y }] });
+    out.shapes.push(withMeta({ kind: "point", label: labelOf(r.label), points: [{ x, y }] }, r));
   });
+  withFrame(out, value);
   return out;
 }

@@ -2,26 +2,30 @@ import { guard } from "lit/directives/guard.js";
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { BoxEditor, type EditorEvent } from "../../canvas/editor";
 import type { ToolName } from "../../canvas/controller";
-import { parseBoxes, type OutputBox } from "../../canvas/model";
+import { parseBoxes, type BoundingBoxOutput, type OutputBox } from "../../canvas/model";
+import { EMPTY_ATTRIBUTES, type AttributeValue, type AttributeValues } from "../../canvas/object-meta";
 import { parseCategories } from "../../lib/attributes";
 import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
+import { renderAttributePanel } from "../shared/attribute-panel";
+import {
+  NO_ATTRIBUTES,
+  attributesOf,
+  firstProblem,
+  hasAttributes,
+  parseAttributeSchema,
+  pruneAttributes,
+  type AttributeSchema,
+} from "../shared/attribute-schema";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { renderImageAdjust } from "../shared/image-adjust";
 import { imageEditorStyles } from "../shared/image-editor-styles";
+import { focusRow, renderRegionList, scrollRowIntoView } from "../shared/region-list";
 import { tokens } from "../shared/tokens";
 
 /** Ground Truth's child elements and the shadow slots they go to. */
 const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
-
-/**
- * The region list is virtual: rows are ROW_PX tall and only those in its LIST_PX-high window
- * (plus OVERSCAN above and below) are in the DOM, so 20,000 boxes list as cheaply as 20.
- */
-const ROW_PX = 30;
-const LIST_PX = 320;
-const OVERSCAN = 8;
 
 const TOOLS: { tool: ToolName; title: string; key: string; icon: TemplateResult }[] = [
   {
@@ -44,7 +48,7 @@ const TOOLS: { tool: ToolName; title: string; key: string; icon: TemplateResult 
   },
 ];
 
-function parseInitial(attr: string | null): { boxes: OutputBox[]; problems: string[] } {
+function parseInitial(attr: string | null): { boxes: OutputBox[]; frameAttributes?: AttributeValues; problems: string[] } {
   const text = (attr ?? "").trim();
   if (!text) return { boxes: [], problems: [] };
   try {
@@ -58,7 +62,9 @@ function parseInitial(attr: string | null): { boxes: OutputBox[]; problems: stri
  * `<lw-bounding-box name src labels header initial-value required>` (`<crowd-bounding-box>`):
  * draw, select, move, resize, relabel and delete boxes on an image. Output
  * `{[name]: {boundingBoxes: [{label, left, top, width, height}], inputImageProperties: {width, height}}}`
- * in the image's own pixels. The editing itself is the framework-free canvas package
+ * in the image's own pixels. When `labels` is a label-category file with attributes, the selected
+ * box shows its label's attributes and the image its `frameAttributes` (panels in the side bar);
+ * values go out as each box's `labelCategoryAttributes` and the answer's `frameAttributes`. The editing itself is the framework-free canvas package
  * (src/canvas, see its README); this element is its chrome: tools, labels, region list.
  */
 export class LwBoundingBox extends LitElement implements LwField {
@@ -98,6 +104,11 @@ export class LwBoundingBox extends LitElement implements LwField {
   private _editor: BoxEditor | null = null;
   /** Boxes given before the editor exists (a draft restored early). */
   private _pending: OutputBox[] | null = null;
+  private _pendingFrame: AttributeValues | null = null;
+  /** The label-category attributes the `labels` attribute declares. */
+  private _schema: AttributeSchema = NO_ATTRIBUTES;
+  /** After a submit was blocked by an attribute: show required-but-empty fields as problems. */
+  private _showRequired = false;
   private _problems: string[] = [];
   /** Bumped on every model change: the region list re-renders only when it or the selection moves. */
   private _rev = 0;
@@ -134,27 +145,74 @@ export class LwBoundingBox extends LitElement implements LwField {
   }
 
   get fieldValue(): JsonValue | null {
-    if (this._editor) return this._editor.output() as unknown as JsonValue;
-    const boxes = this._pending ?? parseInitial(this.initialValue).boxes;
-    return { boundingBoxes: boxes as unknown as JsonValue, inputImageProperties: { width: 0, height: 0 } };
+    if (this._editor) return this._output(this._editor.output()) as unknown as JsonValue;
+    const initial = parseInitial(this.initialValue);
+    const boxes = this._pending ?? initial.boxes;
+    const frame = this._pendingFrame ?? initial.frameAttributes ?? EMPTY_ATTRIBUTES;
+    const out: BoundingBoxOutput = { boundingBoxes: boxes, inputImageProperties: { width: 0, height: 0 } };
+    if (Object.keys(frame).length) out.frameAttributes = { ...frame };
+    return this._output(out) as unknown as JsonValue;
+  }
+
+  /** The answer: each box's values limited to its label's attributes (see pruneAttributes). */
+  private _output(out: BoundingBoxOutput): BoundingBoxOutput {
+    return hasAttributes(this._schema) ? { ...out, boundingBoxes: pruneAttributes(out.boundingBoxes, this._schema) } : out;
   }
 
   restoreFieldValue(value: JsonValue | undefined): void {
     const parsed = parseBoxes(value);
     this._problems = parsed.problems.map((p) => `draft: ${p}`);
-    if (this._editor) this._editor.load(parsed.boxes);
-    else this._pending = parsed.boxes;
+    if (this._editor) {
+      this._editor.load(parsed.boxes);
+      this._editor.model.loadFrameAttributes(parsed.frameAttributes ?? EMPTY_ATTRIBUTES);
+    } else {
+      this._pending = parsed.boxes;
+      this._pendingFrame = parsed.frameAttributes ?? EMPTY_ATTRIBUTES;
+    }
     this._error = null;
     this.requestUpdate();
   }
 
   validateField(): string | null {
+    return this._validate(true);
+  }
+
+  /** `reveal`: select and show the box an attribute problem is on (a submit, not a re-check on edit). */
+  private _validate(reveal: boolean): string | null {
     const count = this._editor?.model.size ?? 0;
     // Boxes are in the image's pixels: without its size the answer cannot be read.
     if (this._image === "error" || !this.src) this._error = "The image could not be loaded: skip this task.";
     else if (this._image === "loading") this._error = "Wait for the image to load before submitting.";
-    else this._error = this.required && count === 0 ? "Draw at least one box before submitting." : null;
+    else if (this.required && count === 0) this._error = "Draw at least one box before submitting.";
+    else this._error = this._attributeError(reveal);
     return this._error;
+  }
+
+  /**
+   * The first box (in list order) or image attribute that is missing or out of bounds, as a
+   * message naming both; the box is selected and shown so that the worker can fix it at once.
+   */
+  private _attributeError(reveal: boolean): string | null {
+    const ed = this._editor;
+    if (!ed || !hasAttributes(this._schema)) return null;
+    const frame = firstProblem(this._schema.frame, ed.model.frameAttributes);
+    if (frame) {
+      this._showRequired = true;
+      return `Image attributes: ${frame.message}.`;
+    }
+    const boxes = ed.model.boxes;
+    for (let i = 0; i < boxes.length; i++) {
+      const b = boxes[i]!;
+      const problem = firstProblem(attributesOf(this._schema, b.label), b.attributes);
+      if (!problem) continue;
+      this._showRequired = true;
+      if (reveal) {
+        ed.controller.select(b.id);
+        ed.controller.reveal(b.id);
+      }
+      return `Box ${i + 1} (${b.label}): ${problem.message}.`;
+    }
+    return null;
   }
 
   applyHotkey(action: HotkeyAction): boolean {
@@ -176,7 +234,10 @@ export class LwBoundingBox extends LitElement implements LwField {
     super.disconnectedCallback();
     this._childObserver.disconnect();
     // The stage, its canvases and listeners go; the boxes are kept for a reconnect.
-    if (this._editor) this._pending = this._editor.output().boundingBoxes;
+    if (this._editor) {
+      this._pending = this._editor.output().boundingBoxes;
+      this._pendingFrame = this._editor.model.frameAttributes;
+    }
     this._editor?.destroy();
     this._editor = null;
   }
@@ -208,6 +269,11 @@ export class LwBoundingBox extends LitElement implements LwField {
     this.requestUpdate();
   }
 
+  protected override willUpdate(changed: PropertyValues): void {
+    // A label-category file in `labels` may declare attributes (the property holds the names only).
+    if (changed.has("labels")) this._schema = parseAttributeSchema(this.getAttribute("labels"));
+  }
+
   protected override updated(changed: PropertyValues): void {
     const ed = this._editor;
     if (!ed) return;
@@ -224,7 +290,9 @@ export class LwBoundingBox extends LitElement implements LwField {
     this._problems = parsed.problems.map((p) => `initial-value: ${p}`);
     if (this._problems.length) console.warn(`<${this.localName} name="${this.fieldName}">`, this._problems.join("; "));
     this._editor!.load(this._pending ?? parsed.boxes);
+    this._editor!.model.loadFrameAttributes(this._pendingFrame ?? parsed.frameAttributes ?? EMPTY_ATTRIBUTES);
     this._pending = null;
+    this._pendingFrame = null;
   }
 
   private _onEditorEvent(e: EditorEvent): void {
@@ -236,13 +304,13 @@ export class LwBoundingBox extends LitElement implements LwField {
     }
     if (e.kind === "change" || e.kind === "boxes") this._rev++;
     if (e.kind === "change") {
-      if (this._error) this.validateField();
+      if (this._error) this._validate(false);
       this.dispatchEvent(
-        new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true, detail: { name: this.fieldName, value: e.value } }),
+        new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true, detail: { name: this.fieldName, value: this._output(e.value) } }),
       );
     } else if (e.kind === "image-loaded") {
       this._image = "loaded";
-      if (this._error) this.validateField();
+      if (this._error) this._validate(false);
       this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
     } else if (e.kind === "image-error") {
       this._image = "error";
@@ -336,20 +404,60 @@ export class LwBoundingBox extends LitElement implements LwField {
     this._editor?.view.setImageAdjust(1, 1);
   }
 
-  private _onListScroll(e: Event): void {
-    const first = Math.floor((e.target as HTMLElement).scrollTop / ROW_PX);
-    if (first !== this._listFirst) this._listFirst = first;
-  }
-
   /** Scrolls the region list so the selected box's row is in its window (selected on the canvas). */
   private _scrollListToSelection(): void {
     const ed = this._editor;
     const sel = ed?.controller.selected;
     const list = this.renderRoot.querySelector<HTMLElement>(".region-list");
     if (!ed || !sel || !list) return;
-    const top = ed.model.boxes.indexOf(sel) * ROW_PX;
-    if (top < list.scrollTop) list.scrollTop = top;
-    else if (top + ROW_PX > list.scrollTop + list.clientHeight) list.scrollTop = top + ROW_PX - list.clientHeight;
+    scrollRowIntoView(list, ed.model.boxes.indexOf(sel));
+  }
+
+  /** An arrow key in the region list: select that row's box, show it, and keep the focus on its row. */
+  private _moveInList(index: number): void {
+    const ed = this._editor;
+    const box = ed?.model.boxes[index];
+    if (!ed || !box) return;
+    ed.controller.select(box.id);
+    ed.controller.reveal(box.id);
+    void this.updateComplete.then(() => {
+      this._scrollListToSelection();
+      return this.updateComplete;
+    }).then(() => focusRow(this.renderRoot, index));
+  }
+
+  private _setAttribute(name: string, value: AttributeValue | null): void {
+    const c = this._editor?.controller;
+    const sel = c?.selected;
+    if (sel && !sel.locked) this._editor!.model.setAttribute(sel.id, name, value);
+  }
+
+  private _renderAttributes(): TemplateResult | typeof nothing {
+    const ed = this._editor;
+    if (!ed || !hasAttributes(this._schema)) return nothing;
+    const sel = ed.controller.selected;
+    const specs = sel ? attributesOf(this._schema, sel.label) : [];
+    return html`${this._schema.frame.length
+      ? renderAttributePanel({
+          heading: "Image",
+          part: "frame-attributes",
+          specs: this._schema.frame,
+          values: ed.model.frameAttributes,
+          showRequired: this._showRequired,
+          onChange: (name, value) => ed.model.setFrameAttribute(name, value),
+        })
+      : nothing}
+    ${sel && specs.length
+      ? renderAttributePanel({
+          heading: `Box ${ed.model.boxes.indexOf(sel) + 1} · ${sel.label}`,
+          part: "object-attributes",
+          specs,
+          values: sel.attributes,
+          disabled: sel.locked,
+          showRequired: this._showRequired,
+          onChange: (name, value) => this._setAttribute(name, value),
+        })
+      : nothing}`;
   }
 
   private _zoom(factor: number): void {
@@ -385,17 +493,20 @@ export class LwBoundingBox extends LitElement implements LwField {
     if (!ed) return html``;
     const boxes = ed.model.boxes;
     const c = ed.controller;
-    const first = Math.max(0, this._listFirst - OVERSCAN);
-    const last = Math.min(boxes.length, this._listFirst + Math.ceil(LIST_PX / ROW_PX) + OVERSCAN);
-    const rows = boxes.slice(first, last).map((b, i) => ({ b, n: first + i + 1 }));
     return html`<div class="regions">
       <p class="title">Boxes <span class="count">${boxes.length}</span></p>
       ${boxes.length === 0 ? html`<p class="empty">Drag on the image to draw a box.</p>` : nothing}
-      <ul class="region-list" aria-label="Boxes" @scroll=${this._onListScroll}>
-        <li class="spacer" role="presentation" style="height:${first * ROW_PX}px"></li>
-        ${rows.map(
-          ({ b, n }) => html`<li class="region ${b.id === c.selectedId ? "selected" : ""} ${b.hidden ? "is-hidden" : ""}">
+      ${renderRegionList({
+        label: "Boxes",
+        items: boxes,
+        top: this._listFirst,
+        onScroll: (top) => (this._listFirst = top),
+        onMove: (to) => this._moveInList(to),
+        renderRow: (b, index) => {
+          const n = index + 1;
+          return html`<li class="region ${b.id === c.selectedId ? "selected" : ""} ${b.hidden ? "is-hidden" : ""}" data-row=${index}>
             <button type="button" class="pick" aria-label="Select box ${n}: ${b.label}"
+              aria-current=${b.id === c.selectedId ? "true" : "false"}
               @click=${() => {
                 c.select(b.id);
                 c.reveal(b.id);
@@ -416,10 +527,9 @@ export class LwBoundingBox extends LitElement implements LwField {
               @click=${() => ed.model.setLocked(b.id, !b.locked)}>
               <svg viewBox="0 0 20 20"><rect x="4.5" y="9" width="11" height="8" rx="1.5" fill=${b.locked ? "currentColor" : "none"} stroke="currentColor" stroke-width="1.5"/><path d=${b.locked ? "M7 9V6.5a3 3 0 016 0V9" : "M7 9V6.5a3 3 0 015.8-1"} fill="none" stroke="currentColor" stroke-width="1.5"/></svg>
             </button>
-          </li>`,
-        )}
-        <li class="spacer" role="presentation" style="height:${(boxes.length - last) * ROW_PX}px"></li>
-      </ul>
+          </li>`;
+        },
+      })}
     </div>`;
   }
 
@@ -462,6 +572,7 @@ export class LwBoundingBox extends LitElement implements LwField {
         </div>
         <aside class="side">
           ${this._renderLabels()}
+          ${this._renderAttributes()}
           ${guard([this._rev, this._editor?.controller.selectedId, this.labels, this._listFirst], () =>
             this._renderRegions(),
           )}

@@ -298,4 +298,97 @@ export const imageEditorStyles = css`
       color: var(--_muted);
       font-size: 0.85rem;
     }
+    /* attribute panels (attribute-panel.ts): the image's and the selected object's */
+    .attributes {
+      display: flex;
+      flex-direction: column;
+      gap: 0.55rem;
+      padding: 0.55rem 0.6rem 0.65rem;
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      background: var(--_surface);
+    }
+    .attributes .title {
+      margin: 0;
+      text-transform: none;
+      letter-spacing: 0;
+      font-size: 0.8rem;
+      color: var(--_fg);
+    }
+    .attr {
+      display: flex;
+      flex-direction: column;
+      gap: 0.25rem;
+      min-width: 0;
+    }
+    .attr-label {
+      display: flex;
+      align-items: baseline;
+      gap: 0.3rem;
+      font-size: 0.8rem;
+      font-weight: 600;
+    }
+    .req {
+      color: var(--_danger, #b42318);
+    }
+    .attr-range {
+      margin-left: auto;
+      color: var(--_muted);
+      font: 0.72rem var(--_mono);
+      font-weight: 400;
+    }
+    .attr-chips {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.25rem;
+    }
+    .attr-chip {
+      padding: 0.2rem 0.55rem;
+      border: 1px solid var(--_border);
+      border-radius: 999px;
+      background: var(--_surface);
+      color: inherit;
+      font: inherit;
+      font-size: 0.8rem;
+      cursor: pointer;
+    }
+    .attr-chip[aria-checked="true"] {
+      border-color: var(--_accent);
+      background: var(--_accent-soft);
+      box-shadow: inset 0 0 0 1px var(--_accent);
+    }
+    .attr-chip:disabled,
+    .attr-input:disabled {
+      opacity: 0.6;
+      cursor: not-allowed;
+    }
+    .attr-input {
+      box-sizing: border-box;
+      width: 100%;
+      min-height: 1.9rem;
+      padding: 0.2rem 0.45rem;
+      border: 1px solid var(--_border);
+      border-radius: 6px;
+      background: var(--_surface);
+      color: inherit;
+      font: inherit;
+      font-size: 0.85rem;
+    }
+    .attr-input:focus-visible,
+    .attr-chip:focus-visible {
+      outline: 2px solid var(--_accent);
+      outline-offset: 1px;
+    }
+    .attr.invalid .attr-input,
+    .attr.invalid .attr-chip {
+      border-color: var(--_danger, #b42318);
+    }
+    .attr-help {
+      color: var(--_muted);
+      font-size: 0.72rem;
+    }
+    .attr-problem {
+      color: var(--_danger, #b42318);
+      font-size: 0.75rem;
+    }
   `;

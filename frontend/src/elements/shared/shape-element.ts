@@ -1,17 +1,32 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { ShapeEditor, type ShapeEditorEvent } from "../../canvas/shape-editor";
 import type { ShapeToolName } from "../../canvas/shape-controller";
+import { EMPTY_ATTRIBUTES, metaOutput, type AttributeValue, type AttributeValues } from "../../canvas/object-meta";
 import { OPEN_SHAPE_KEY, type ParsedShapes, type ShapeKind } from "../../canvas/shapes";
 import { parseCategories } from "../../lib/attributes";
 import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
+import { renderAttributePanel } from "./attribute-panel";
+import {
+  NO_ATTRIBUTES,
+  attributesOf,
+  firstProblem,
+  hasAttributes,
+  parseAttributeSchema,
+  pruneAttributes,
+  type AttributeSchema,
+} from "./attribute-schema";
 import { FIELD_CHANGE, type LwField } from "./field";
 import { renderImageAdjust } from "./image-adjust";
 import { imageEditorStyles } from "./image-editor-styles";
+import { focusRow, renderRegionList, scrollRowIntoView } from "./region-list";
 import { tokens } from "./tokens";
 
 const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
+
+/** The object lists an answer may hold (one per element kind). */
+const OBJECT_KEYS = ["polygons", "polylines", "lines", "keypoints"] as const;
 
 const ICONS = {
   polygon: html`<svg viewBox="0 0 20 20"><path d="M4 6l7-3 5 6-3 8-9-2z" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round"/><circle cx="4" cy="6" r="1.6" fill="currentColor"/><circle cx="11" cy="3" r="1.6" fill="currentColor"/><circle cx="16" cy="9" r="1.6" fill="currentColor"/></svg>`,
@@ -41,8 +56,11 @@ export interface ShapeElementSpec {
 
 /**
  * The Lit shell shared by the shape elements (polygon, keypoint, polyline, line) around `ShapeEditor` (src/canvas):
- * toolbar, label choices with hotkeys 1–9, region list, instructions, validation. Attributes
- * as Ground Truth's: `name`, `src`, `labels`, `header`, `initial-value`, `required`.
+ * toolbar, label choices with hotkeys 1–9, region list (virtual), instructions, validation. Attributes
+ * as Ground Truth's: `name`, `src`, `labels`, `header`, `initial-value`, `required`. When `labels`
+ * is a label-category file with attributes, the selected shape shows its label's attributes and
+ * the image its `frameAttributes`; values go out as each shape's `labelCategoryAttributes` and the
+ * answer's `frameAttributes`.
  */
 export abstract class LwShapeElement extends LitElement implements LwField {
   static override properties: PropertyDeclarations = {
@@ -58,6 +76,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     _fullHeader: { state: true },
     _brightness: { state: true },
     _contrast: { state: true },
+    _listFirst: { state: true },
   };
 
   declare name: string;
@@ -73,11 +92,18 @@ export abstract class LwShapeElement extends LitElement implements LwField {
   /** Image brightness and contrast in percent (a view aid; not part of the output). */
   declare private _brightness: number;
   declare private _contrast: number;
+  /** The first row in the region list's window. */
+  declare private _listFirst: number;
 
   readonly lwField = true as const;
   protected abstract readonly spec: ShapeElementSpec;
   private _editor: ShapeEditor | null = null;
   private _pending: ParsedShapes["shapes"] | null = null;
+  private _pendingFrame: AttributeValues | null = null;
+  /** The label-category attributes the `labels` attribute declares. */
+  private _schema: AttributeSchema = NO_ATTRIBUTES;
+  /** After a submit was blocked by an attribute: show required-but-empty fields as problems. */
+  private _showRequired = false;
   private _problems: string[] = [];
   private readonly _childObserver = new MutationObserver(() => this._assignSlots());
 
@@ -95,6 +121,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     this._fullHeader = null;
     this._brightness = 100;
     this._contrast = 100;
+    this._listFirst = 0;
     this.addEventListener("keydown", (e) => this._onKey(e));
     this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
   }
@@ -121,29 +148,53 @@ export abstract class LwShapeElement extends LitElement implements LwField {
   }
 
   get fieldValue(): JsonValue | null {
-    if (this._editor) return this._editor.output() as unknown as JsonValue;
-    const shapes = this._pending ?? this._parseInitial().shapes;
-    const size = { width: 0, height: 0 };
-    if (this.spec.kind === "polygon") {
-      return { polygons: shapes.map((s) => ({ label: s.label, vertices: s.points })), inputImageProperties: size } as unknown as JsonValue;
+    if (this._editor) return this._output(this._editor.output() as unknown as Record<string, unknown>) as unknown as JsonValue;
+    const initial = this._parseInitial();
+    const shapes = this._pending ?? initial.shapes;
+    const frame = this._pendingFrame ?? initial.frameAttributes ?? EMPTY_ATTRIBUTES;
+    const out: Record<string, unknown> = { inputImageProperties: { width: 0, height: 0 } };
+    const meta = (s: ParsedShapes["shapes"][number]) => metaOutput(s.meta ?? { attributes: EMPTY_ATTRIBUTES });
+    if (this.spec.kind === "point") {
+      out.keypoints = shapes.map((s) => ({ label: s.label, ...s.points[0]!, ...meta(s) }));
+    } else {
+      const key = this.spec.kind === "polygon" ? "polygons" : OPEN_SHAPE_KEY[this.spec.kind];
+      out[key] = shapes.map((s) => ({ label: s.label, vertices: s.points, ...meta(s) }));
     }
-    if (this.spec.kind === "polyline" || this.spec.kind === "line") {
-      const key = OPEN_SHAPE_KEY[this.spec.kind];
-      return { [key]: shapes.map((s) => ({ label: s.label, vertices: s.points })), inputImageProperties: size } as unknown as JsonValue;
+    if (Object.keys(frame).length) out.frameAttributes = { ...frame };
+    return this._output(out) as unknown as JsonValue;
+  }
+
+  /** The answer: each shape's values limited to its label's attributes (see pruneAttributes). */
+  private _output(out: Record<string, unknown>): Record<string, unknown> {
+    if (!hasAttributes(this._schema)) return out;
+    const copy = { ...out };
+    for (const key of OBJECT_KEYS) {
+      const list = copy[key];
+      if (Array.isArray(list)) copy[key] = pruneAttributes(list as { label: string }[], this._schema);
     }
-    return { keypoints: shapes.map((s) => ({ label: s.label, ...s.points[0]! })), inputImageProperties: size } as unknown as JsonValue;
+    return copy;
   }
 
   restoreFieldValue(value: JsonValue | undefined): void {
     const parsed = this.spec.parse(value);
     this._problems = parsed.problems.map((p) => `draft: ${p}`);
-    if (this._editor) this._editor.load(parsed.shapes);
-    else this._pending = parsed.shapes;
+    if (this._editor) {
+      this._editor.load(parsed.shapes);
+      this._editor.model.loadFrameAttributes(parsed.frameAttributes ?? EMPTY_ATTRIBUTES);
+    } else {
+      this._pending = parsed.shapes;
+      this._pendingFrame = parsed.frameAttributes ?? EMPTY_ATTRIBUTES;
+    }
     this._error = null;
     this.requestUpdate();
   }
 
   validateField(): string | null {
+    return this._validate(true);
+  }
+
+  /** `reveal`: select and show the shape an attribute problem is on (a submit, not a re-check on edit). */
+  private _validate(reveal: boolean): string | null {
     const count = this._editor?.model.size ?? 0;
     if (this._image === "error" || !this.src) this._error = "The image could not be loaded: skip this task.";
     else if (this._image === "loading") this._error = "Wait for the image to load before submitting.";
@@ -153,8 +204,37 @@ export abstract class LwShapeElement extends LitElement implements LwField {
           ? `Close the ${this.spec.noun} you are drawing (click its first point or press Enter), or press Esc.`
           : `Finish the ${this.spec.noun} you are drawing (${this.spec.kind === "line" ? "click its end point" : "double-click or press Enter"}), or press Esc.`;
     }
-    else this._error = this.required && count === 0 ? `Add at least one ${this.spec.noun} before submitting.` : null;
+    else if (this.required && count === 0) this._error = `Add at least one ${this.spec.noun} before submitting.`;
+    else this._error = this._attributeError(reveal);
     return this._error;
+  }
+
+  /**
+   * The first shape (in list order) or image attribute that is missing or out of bounds, as a
+   * message naming both; on submit the shape is selected and shown so that it can be fixed at once.
+   */
+  private _attributeError(reveal: boolean): string | null {
+    const ed = this._editor;
+    if (!ed || !hasAttributes(this._schema)) return null;
+    const frame = firstProblem(this._schema.frame, ed.model.frameAttributes);
+    if (frame) {
+      this._showRequired = true;
+      return `Image attributes: ${frame.message}.`;
+    }
+    const shapes = ed.model.shapes;
+    for (let i = 0; i < shapes.length; i++) {
+      const s = shapes[i]!;
+      const problem = firstProblem(attributesOf(this._schema, s.label), s.attributes);
+      if (!problem) continue;
+      this._showRequired = true;
+      if (reveal) {
+        ed.controller.select(s.id);
+        ed.controller.reveal(s.id);
+      }
+      const noun = this.spec.noun[0]!.toUpperCase() + this.spec.noun.slice(1);
+      return `${noun} ${i + 1} (${s.label}): ${problem.message}.`;
+    }
+    return null;
   }
 
   applyHotkey(action: HotkeyAction): boolean {
@@ -174,7 +254,10 @@ export abstract class LwShapeElement extends LitElement implements LwField {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this._childObserver.disconnect();
-    if (this._editor) this._pending = this._editor.model.shapes.map((s) => ({ kind: s.kind, label: s.label, points: s.points }));
+    if (this._editor) {
+      this._pending = this._editor.model.shapes.map((s) => ({ kind: s.kind, label: s.label, points: s.points, meta: s }));
+      this._pendingFrame = this._editor.model.frameAttributes;
+    }
     this._editor?.destroy();
     this._editor = null;
   }
@@ -206,6 +289,11 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     this.requestUpdate();
   }
 
+  protected override willUpdate(changed: PropertyValues): void {
+    // A label-category file in `labels` may declare attributes (the property holds the names only).
+    if (changed.has("labels")) this._schema = parseAttributeSchema(this.getAttribute("labels"));
+  }
+
   protected override updated(changed: PropertyValues): void {
     const ed = this._editor;
     if (!ed) return;
@@ -222,7 +310,9 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     this._problems = parsed.problems.map((p) => `initial-value: ${p}`);
     if (this._problems.length) console.warn(`<${this.localName} name="${this.fieldName}">`, this._problems.join("; "));
     this._editor!.load(this._pending ?? parsed.shapes);
+    this._editor!.model.loadFrameAttributes(this._pendingFrame ?? parsed.frameAttributes ?? EMPTY_ATTRIBUTES);
     this._pending = null;
+    this._pendingFrame = null;
   }
 
   private _onEditorEvent(e: ShapeEditorEvent): void {
@@ -232,13 +322,19 @@ export abstract class LwShapeElement extends LitElement implements LwField {
       return;
     }
     if (e.kind === "change") {
-      if (this._error) this.validateField();
+      if (this._error) this._validate(false);
       this.dispatchEvent(
-        new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true, detail: { name: this.fieldName, value: e.value } }),
+        new CustomEvent(FIELD_CHANGE, {
+          bubbles: true,
+          composed: true,
+          detail: { name: this.fieldName, value: this._output(e.value as unknown as Record<string, unknown>) },
+        }),
       );
+    } else if (e.kind === "selection") {
+      void this.updateComplete.then(() => this._scrollListToSelection());
     } else if (e.kind === "image-loaded") {
       this._image = "loaded";
-      if (this._error) this.validateField();
+      if (this._error) this._validate(false);
       this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
     } else if (e.kind === "image-error") {
       this._image = "error";
@@ -264,6 +360,59 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     this._brightness = 100;
     this._contrast = 100;
     this._editor?.view.setImageAdjust(1, 1);
+  }
+
+  /** Scrolls the region list so the selected shape's row is in its window (selected on the canvas). */
+  private _scrollListToSelection(): void {
+    const ed = this._editor;
+    const sel = ed?.controller.selected;
+    const list = this.renderRoot.querySelector<HTMLElement>(".region-list");
+    if (!ed || !sel || !list) return;
+    scrollRowIntoView(list, ed.model.shapes.indexOf(sel));
+  }
+
+  /** An arrow key in the region list: select that row's shape, show it, and keep the focus on its row. */
+  private _moveInList(index: number): void {
+    const ed = this._editor;
+    const shape = ed?.model.shapes[index];
+    if (!ed || !shape) return;
+    ed.controller.select(shape.id);
+    ed.controller.reveal(shape.id);
+    void this.updateComplete.then(() => {
+      this._scrollListToSelection();
+      return this.updateComplete;
+    }).then(() => focusRow(this.renderRoot, index));
+  }
+
+  private _renderAttributes(): TemplateResult | typeof nothing {
+    const ed = this._editor;
+    if (!ed || !hasAttributes(this._schema)) return nothing;
+    const sel = ed.controller.selected;
+    const specs = sel ? attributesOf(this._schema, sel.label) : [];
+    const noun = this.spec.noun[0]!.toUpperCase() + this.spec.noun.slice(1);
+    return html`${this._schema.frame.length
+      ? renderAttributePanel({
+          heading: "Image",
+          part: "frame-attributes",
+          specs: this._schema.frame,
+          values: ed.model.frameAttributes,
+          showRequired: this._showRequired,
+          onChange: (name, value) => ed.model.setFrameAttribute(name, value),
+        })
+      : nothing}
+    ${sel && specs.length
+      ? renderAttributePanel({
+          heading: `${noun} ${ed.model.shapes.indexOf(sel) + 1} · ${sel.label}`,
+          part: "object-attributes",
+          specs,
+          values: sel.attributes,
+          disabled: sel.locked,
+          showRequired: this._showRequired,
+          onChange: (name: string, value: AttributeValue | null) => {
+            if (!sel.locked) ed.model.setAttribute(sel.id, name, value);
+          },
+        })
+      : nothing}`;
   }
 
   private _zoom(factor: number): void {
@@ -340,10 +489,15 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     const noun = this.spec.nouns[0]!.toUpperCase() + this.spec.nouns.slice(1);
     return html`<div class="regions">
       <p class="title">${noun} <span class="count">${shapes.length}</span></p>
-      <ul class="region-list" aria-label=${noun}>
-        ${shapes.map(
-          (s, i) => html`<li class="region ${s.id === c.selectedId ? "selected" : ""} ${s.hidden ? "is-hidden" : ""}">
-            <button type="button" class="pick" aria-label="Select ${this.spec.noun} ${i + 1}: ${s.label}" @click=${() => {
+      ${renderRegionList({
+        label: noun,
+        items: shapes,
+        top: this._listFirst,
+        onScroll: (top) => (this._listFirst = top),
+        onMove: (to) => this._moveInList(to),
+        renderRow: (s, i) => html`<li class="region ${s.id === c.selectedId ? "selected" : ""} ${s.hidden ? "is-hidden" : ""}" data-row=${i}>
+            <button type="button" class="pick" aria-label="Select ${this.spec.noun} ${i + 1}: ${s.label}"
+              aria-current=${s.id === c.selectedId ? "true" : "false"} @click=${() => {
               c.select(s.id);
               c.reveal(s.id);
             }}>
@@ -360,8 +514,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
               ${s.locked ? LOCKED : UNLOCKED}
             </button>
           </li>`,
-        )}
-      </ul>
+      })}
     </div>`;
   }
 
@@ -396,7 +549,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
             : nothing}
           ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
         </div>
-        <aside class="side">${this._renderLabels()} ${this._renderRegions()}</aside>
+        <aside class="side">${this._renderLabels()} ${this._renderAttributes()} ${this._renderRegions()}</aside>
       </div>
     `;
   }
