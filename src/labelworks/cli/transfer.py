@@ -38,6 +38,8 @@ class ImportFormat(StrEnum):
     GT_DETECTION = "gt-detection"
     GT_OBJECTS = "gt-objects"
     GT_VERIFICATION = "gt-verification"
+    MASKS = "masks"
+    GT_SEGMENTATION = "gt-segmentation"
 
 
 class ExportFormat(StrEnum):
@@ -47,6 +49,8 @@ class ExportFormat(StrEnum):
     COCO = "coco"
     YOLO = "yolo"
     VOC = "voc"
+    MASKS = "masks"
+    GT_SEGMENTATION = "gt-segmentation"
 
 
 @contextmanager

@@ -19,7 +19,8 @@ from .records import SOURCE_KEYS, BadLine, ParsedLine
 __all__ = ["scan_file", "scan_manifest", "read_manifest", "read_csv", "read_rows", "read_file", "detect_format", "check_item", "FORMATS",
            "DETECTION_FORMATS", "read_detection"]
 
-FORMATS = ("manifest", "csv", "tsv", "json", "coco", "yolo", "voc", "gt-detection", "gt-objects", "gt-verification")
+FORMATS = ("manifest", "csv", "tsv", "json", "coco", "yolo", "voc", "gt-detection", "gt-objects", "gt-verification",
+           "masks", "gt-segmentation")
 # whole-dataset image formats: parsed at once, each image becomes an item with its boxes as
 # pre-annotations (``core/formats/detection.py``)
 DETECTION_FORMATS = ("coco", "yolo", "voc", "gt-detection")
@@ -229,6 +230,10 @@ def read_file(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
 
     if fmt in OBJECT_READERS or fmt in LINE_READERS:  # as task_formats.resolve_import named it
         return read_objects(stream, fmt)
+    from .segmentation_formats import SEGMENTATION_READERS, read_segmentation
+
+    if fmt in SEGMENTATION_READERS:
+        return read_segmentation(stream, fmt)
     raise ValidationFailed(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
 
 

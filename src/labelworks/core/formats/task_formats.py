@@ -30,11 +30,16 @@ IMPORTS_BY_KIND: dict[str, dict[str, str]] = {
     "polylines": {"gt-objects": "gt-objects/polylines"},
     "lines": {"gt-objects": "gt-objects/lines"},
     "keypoints": {"coco": "coco/keypoints", "gt-objects": "gt-objects/keypoints"},
+    # PNG label maps (core/formats/segmentation_formats.py)
+    "semantic-segmentation": {"masks": "masks", "gt-segmentation": "gt-segmentation"},
+    "instance-segmentation": {"coco": "coco/masks", "gt-segmentation": "gt-segmentation"},
 }
 EXPORTS_BY_KIND: dict[str, dict[str, str]] = {
     "boxes": {"coco": "coco", "yolo": "yolo", "voc": "voc"},
     "polygons": {"coco": "coco/polygons", "yolo": "yolo/polygons"},
     "keypoints": {"coco": "coco/keypoints"},
+    "semantic-segmentation": {"masks": "masks", "gt-segmentation": "gt-segmentation"},
+    "instance-segmentation": {"coco": "coco/masks", "gt-segmentation": "gt-segmentation"},
 }
 # task types whose value kind is shared with others (label-verification answers a "label")
 IMPORTS_BY_TYPE: dict[str, dict[str, str]] = {"label-verification": {"gt-verification": "gt-verification"}}

@@ -19,7 +19,7 @@ from .records import ExportItem, source_of, worker_responses
 
 __all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "write_detection", "EXPORT_FORMATS", "MEDIA_TYPES"]
 
-EXPORT_FORMATS = ("manifest", "jsonl", "csv", "coco", "yolo", "voc")
+EXPORT_FORMATS = ("manifest", "jsonl", "csv", "coco", "yolo", "voc", "masks", "gt-segmentation")
 MEDIA_TYPES = {
     "manifest": ("application/jsonl", "output.manifest"),
     "jsonl": ("application/jsonl", "annotations.jsonl"),
@@ -27,6 +27,8 @@ MEDIA_TYPES = {
     "coco": ("application/json", "coco.json"),
     "yolo": ("application/zip", "yolo.zip"),
     "voc": ("application/zip", "voc.zip"),
+    "masks": ("application/zip", "masks.zip"),
+    "gt-segmentation": ("application/zip", "gt-segmentation.zip"),
 }
 _CHUNK = 64 * 1024
 Writer = Callable[[Iterable[ExportItem], TaskType, ProjectSpec, str], Iterator[bytes]]
@@ -53,7 +55,8 @@ def write_manifest(items: Iterable[ExportItem], task_type: TaskType, spec: Proje
                 continue
             out = item.data
             out.update(task_type.output_fields(item.answer, spec, created))
-            meta = out.get(f"{spec.label_attribute}-metadata")
+            # segmentation labels are Ground Truth's ``<attr>-ref`` with ``<attr>-ref-metadata``
+            meta = out.get(f"{spec.label_attribute}-metadata", out.get(f"{spec.label_attribute}-ref-metadata"))
             if isinstance(meta, dict):  # the quality record rides along in the label's metadata
                 meta["consolidation"] = _consolidation(item)
                 meta["worker-responses"] = worker_responses(item)["answers"]
@@ -154,6 +157,10 @@ def writer_for(fmt: str) -> Writer:
 
     if fmt in OBJECT_WRITERS:  # as task_formats.resolve_export named it
         return object_writer(fmt)
+    from .segmentation_formats import SEGMENTATION_WRITERS, segmentation_writer
+
+    if fmt in SEGMENTATION_WRITERS:
+        return segmentation_writer(fmt)
     try:
         return writers[fmt]
     except KeyError:

@@ -49,6 +49,7 @@ from .label_maps import (
 
 __all__ = [
     "Crop",
+    "crop_mask",
     "consolidate_instances",
     "consolidate_semantic",
     "instance_masks",
@@ -242,7 +243,8 @@ class Crop:
         return self.y0, self.x0, self.y0 + self.mask.shape[0], self.x0 + self.mask.shape[1]
 
 
-def _crop(full: BoolArray) -> Crop:
+def crop_mask(full: BoolArray) -> Crop:
+    """A full-image mask held as its bounding box (an empty one as 0 x 0)."""
     rows = np.flatnonzero(full.any(axis=1))
     cols = np.flatnonzero(full.any(axis=0))
     if rows.size == 0:
@@ -299,7 +301,7 @@ def instance_masks(value: Mapping[str, Any], where: str) -> tuple[tuple[int, int
     instances = parse_instances(value, where)
     data, at = _image(value, where)
     ids = ids_from_rgb(decode_png(data, at), [c for c, _ in instances], at)
-    return (int(ids.shape[0]), int(ids.shape[1])), [(label, _crop(ids == k))
+    return (int(ids.shape[0]), int(ids.shape[1])), [(label, crop_mask(ids == k))
                                                      for k, (_, label) in enumerate(instances, start=1)]
 
 
@@ -357,7 +359,7 @@ def consolidate_instances(
             cy0, cx0, cy1, cx1 = c.box()
             cover[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0] += c.mask * weight
         full = cover > mw.sum() / 2 + 1e-12
-        inner = _crop(full)
+        inner = crop_mask(full)
         return Crop(inner.y0 + y0, inner.x0 + x0, inner.mask)
 
     def represent(members: list[tuple[int, int]]) -> tuple[str, Crop]:
@@ -391,7 +393,7 @@ def consolidate_instances(
         ids[y0:y1, x0:x1][crop.mask] = k
     final: list[tuple[str, Crop, float]] = []
     for k, (label, _, score) in enumerate(painted, start=1):
-        crop = _crop(ids == k)
+        crop = crop_mask(ids == k)
         if crop.area > 0:
             final.append((label, crop, score))
     final.sort(key=lambda o: (o[1].box(), o[0]))
