@@ -1,4 +1,4 @@
-"""``project types``, ``project create`` and ``project list``."""
+"""``project types``, ``project create``, ``project list`` and ``project chain``."""
 
 from __future__ import annotations
 
@@ -75,3 +75,31 @@ def list_projects(as_user: AsUser = None, data_dir: DataDir = DEFAULT_DATA_DIR) 
     for p, progress in rows:
         done = f"{progress.labeled}/{progress.total} labeled" if progress else ""
         console.print(f"{p.id:>5}  {escape(p.name):<40} {p.task_type:<22} {done}".rstrip())
+
+
+@project_app.command("chain")
+def chain(
+    source: Annotated[int, typer.Argument(metavar="PROJECT", help="The finished project's id.")],
+    mode: Annotated[str, typer.Option(help="verification or adjustment.")],
+    name: Annotated[str, typer.Option(help="The new project's name.")],
+    labels: Annotated[str | None, typer.Option(
+        help="Verification verdicts, comma-separated (default Correct,Incorrect).")] = None,
+    workers_per_item: Annotated[int, typer.Option(help="Annotators per item, 1 to 9.")] = 1,
+    label_attribute: Annotated[str | None, typer.Option(help="The new label's attribute (default: from the name).")
+                               ] = None,
+    as_user: AsUser = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
+    """Create a verification or adjustment project from PROJECT's labeled items; prints only its id."""
+    import sys
+
+    from ..services import chaining
+
+    with fail_on_errors(), open_db(data_dir) as (settings, db):
+        request = chaining.ChainRequest(mode=mode, name=name, labels=labels, workers_per_item=workers_per_item,
+                                        label_attribute=label_attribute)
+        # in-process like `labelworks import`: no job, whatever the size
+        out = chaining.chain_project(db, acting_as(db, as_user), source, request,
+                                     spool_dir=settings.data_dir / "chains", sync_limit=sys.maxsize)
+    print(out.project.id, file=sys.stdout)
+    print(f"{out.created} items from project {source} ({out.project.task_type})", file=sys.stderr)
