@@ -204,6 +204,9 @@ export class LabelingApp {
       case "lw:resize":
         slot.setHeight(msg.height);
         return;
+      case "lw:assist": // a prefetched frame lists its assists too (its elements ask on connect)
+        void answerAssist(this.api, slot, msg);
+        return;
     }
     if (slot !== this.current) return; // a prefetched frame has nothing to say yet
     this.timer.activity();
@@ -219,9 +222,6 @@ export class LabelingApp {
         void this.skip();
         return;
       case "lw:activity":
-        return;
-      case "lw:assist":
-        void answerAssist(this.api, slot, msg);
         return;
     }
   }

@@ -10,6 +10,7 @@ import {
   regionPolygon,
   setAssistTransport,
 } from "../../src/lib/assist-client";
+import type { JsonValue } from "../../src/lib/json";
 import { parseFrameMessage, parseHostMessage, type AssistRequest } from "../../src/lib/protocol";
 
 const nonce = "5f0c1e2a-7b8d-4c3e-9f10-abcdef012345";
@@ -82,7 +83,7 @@ describe("assist()", () => {
     const calls: [string | null, unknown][] = [];
     setAssistTransport(async (name, params) => {
       calls.push([name, params]);
-      return name === null ? [{ name: "grabcut", title: "Auto-segment", kinds: ["mask", "polygon"], needs: "box", model: "m" }] : RESULT;
+      return (name === null ? [{ name: "grabcut", title: "Auto-segment", kinds: ["mask", "polygon"], needs: "box", model: "m" }] : RESULT) as JsonValue;
     });
     const result = await assist("grabcut", { box: { left: 1, top: 2, width: 3, height: 4 } });
     expect(result.regions.map((r) => r.kind)).toEqual(["mask", "polygon"]);

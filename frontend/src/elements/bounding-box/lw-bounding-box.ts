@@ -19,6 +19,7 @@ import {
   type AttributeSchema,
 } from "../shared/attribute-schema";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
+import { AssistBar } from "../shared/assist-bar";
 import { renderImageAdjust } from "../shared/image-adjust";
 import { imageEditorStyles } from "../shared/image-editor-styles";
 import { focusRow, renderRegionList, scrollRowIntoView } from "../shared/region-list";
@@ -113,6 +114,8 @@ export class LwBoundingBox extends LitElement implements LwField {
   /** Bumped on every model change: the region list re-renders only when it or the selection moves. */
   private _rev = 0;
   private readonly _childObserver = new MutationObserver(() => this._assignSlots());
+  /** Model assists in the toolbar (assist-bar.ts): buttons only inside a task frame that offers some. */
+  private readonly _assists = new AssistBar(this, () => this._editor, () => "box");
 
   constructor() {
     super();
@@ -389,6 +392,7 @@ export class LwBoundingBox extends LitElement implements LwField {
       >
         <svg viewBox="0 0 20 20"><path d="M6 6h8l-.8 11H6.8zM4.5 4.5h11M8 4.5V3h4v1.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
       </button>
+      ${this._assists.render()}
     </div>`;
   }
 

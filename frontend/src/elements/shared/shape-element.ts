@@ -18,6 +18,7 @@ import {
   type AttributeSchema,
 } from "./attribute-schema";
 import { FIELD_CHANGE, type LwField } from "./field";
+import { AssistBar } from "./assist-bar";
 import { renderImageAdjust } from "./image-adjust";
 import { imageEditorStyles } from "./image-editor-styles";
 import { focusRow, renderRegionList, scrollRowIntoView } from "./region-list";
@@ -106,6 +107,8 @@ export abstract class LwShapeElement extends LitElement implements LwField {
   private _showRequired = false;
   private _problems: string[] = [];
   private readonly _childObserver = new MutationObserver(() => this._assignSlots());
+  /** Model assists in the toolbar (assist-bar.ts): buttons only inside a task frame that offers some. */
+  private readonly _assists = new AssistBar(this, () => this._editor, () => this.spec.kind);
 
   constructor() {
     super();
@@ -462,6 +465,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
         ?disabled=${!c?.selected || c.selected.locked} @click=${() => c?.deleteSelected()}>
         <svg viewBox="0 0 20 20"><path d="M6 6h8l-.8 11H6.8zM4.5 4.5h11M8 4.5V3h4v1.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
       </button>
+      ${this._assists.render()}
     </div>`;
   }
 
