@@ -16,6 +16,13 @@ right label, for the ``box-iou-consensus`` answer (equal weights, and weights = 
 quality-weighted run would use) beside the average single worker.
 
     .venv/bin/python bench/geometric_consensus.py [--trials 300] [--seed 0] [--iou-threshold 0.5]
+
+``--kind polygons`` and ``--kind keypoints`` (or ``all``) run the same comparison for
+``polygon-pixel-vote`` on the coins of ``skimage.data.coins`` and for ``keypoint-consensus`` on
+MediaPipe pose landmarks of ``skimage.data``'s two people and on the coin centres; see
+``shape_consensus.py`` for the gold, the workers and the scores.
+
+    .venv/bin/python bench/geometric_consensus.py --kind polygons --trials 100 --workers 3,5
 """
 
 from __future__ import annotations
@@ -85,7 +92,14 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--iou-threshold", type=float, default=0.5, help="box-iou-consensus iou_threshold")
+    parser.add_argument("--kind", choices=("boxes", "polygons", "keypoints", "all"), default="boxes")
+    parser.add_argument("--workers", default="3,5,7", help="workers per item, comma-separated")
     args = parser.parse_args()
+    k_values = [int(k) for k in args.workers.split(",")]
+    if args.kind in ("polygons", "keypoints", "all"):
+        shape_tables(args.kind, k_values, args.trials, args.seed)
+    if args.kind not in ("boxes", "all"):
+        return
     gold = gold_boxes(args.data)
     gold_value = {"boxes": gold}
     order = sorted({b["label"] for b in gold})
@@ -96,7 +110,7 @@ def main() -> None:
     print("| noise | workers | answer | soft F1 (IoU) | mean IoU matched | recall@0.5 | precision@0.5 |")
     print("|---|---:|---|---:|---:|---:|---:|")
     for noise, p in settings.items():
-        for k in (3, 5, 7):
+        for k in k_values:
             rng = np.random.default_rng(args.seed)
             single, plain, weighted = [], [], []
             for _ in range(args.trials):
@@ -111,6 +125,26 @@ def main() -> None:
                                ("box-iou-consensus, weights 1/skill", weighted)):
                 m = np.mean(np.array(rows), axis=0)
                 print(f"| {noise} | {k} | {name} | {m[0]:.3f} | {m[1]:.3f} | {m[2]:.3f} | {m[3]:.3f} |")
+
+
+def shape_tables(kind: str, k_values: list[int], trials: int, seed: int) -> None:
+    from shape_consensus import keypoint_tables, polygon_table
+
+    if kind in ("polygons", "all"):
+        print("Polygons: 24 coins of skimage.data.coins (small / large)\n")
+        print("| noise | workers | answer | soft F1 (IoU) | mean IoU matched | recall@0.5 | precision@0.5 |")
+        print("|---|---:|---|---:|---:|---:|---:|")
+        for noise, k, name, m in polygon_table(k_values, trials, seed):
+            print(f"| {noise} | {k} | {name} | {m[0]:.3f} | {m[1]:.3f} | {m[2]:.3f} | {m[3]:.3f} |")
+        print()
+    if kind in ("keypoints", "all"):
+        for title, rows in keypoint_tables(k_values, trials, seed).items():
+            print(f"Keypoints: {title}\n")
+            print("| noise | workers | answer | mean OKS | px error (matched) | recall@OKS 0.5 | precision@OKS 0.5 |")
+            print("|---|---:|---|---:|---:|---:|---:|")
+            for noise, k, name, m in rows:
+                print(f"| {noise} | {k} | {name} | {m[0]:.3f} | {m[1]:.2f} | {m[2]:.3f} | {m[3]:.3f} |")
+            print()
 
 
 if __name__ == "__main__":
