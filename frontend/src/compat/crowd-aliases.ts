@@ -14,6 +14,8 @@ import {
   LwPolygon,
   LwPolyline,
 } from "../elements/define";
+import { LwInstanceSegmentation } from "../elements/instance-segmentation/lw-instance-segmentation";
+import { LwSemanticSegmentation } from "../elements/semantic-segmentation/lw-semantic-segmentation";
 
 export class CrowdForm extends LwForm {}
 export class CrowdClassifier extends LwClassifier {}
@@ -26,6 +28,8 @@ export class CrowdPolygon extends LwPolygon {}
 export class CrowdKeypoint extends LwKeypoint {}
 export class CrowdPolyline extends LwPolyline {}
 export class CrowdLine extends LwLine {}
+export class CrowdSemanticSegmentation extends LwSemanticSegmentation {}
+export class CrowdInstanceSegmentation extends LwInstanceSegmentation {}
 
 export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-form": CrowdForm,
@@ -38,4 +42,6 @@ export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-keypoint": CrowdKeypoint,
   "crowd-polyline": CrowdPolyline,
   "crowd-line": CrowdLine,
+  "crowd-semantic-segmentation": CrowdSemanticSegmentation,
+  "crowd-instance-segmentation": CrowdInstanceSegmentation,
 };

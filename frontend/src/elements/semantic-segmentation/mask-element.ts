@@ -1,0 +1,544 @@
+import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { MaskEditor, type MaskEditorEvent } from "../../canvas/mask-editor";
+import type { MaskToolName } from "../../canvas/mask-controller";
+import type { MaskKind } from "../../canvas/mask-model";
+import { parseMaskLabels, type MaskLabel } from "../../canvas/mask-palette";
+import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
+import type { JsonValue } from "../../lib/json";
+import { parseAttributeLiteral } from "../../lib/loose-json";
+import { FIELD_CHANGE, type LwField } from "../shared/field";
+import { renderImageAdjust } from "../shared/image-adjust";
+import { imageEditorStyles } from "../shared/image-editor-styles";
+import { tokens } from "../shared/tokens";
+import { ICONS, EYE, EYE_OFF, BIN } from "./mask-icons";
+
+const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
+
+/**
+ * A 4000×3000 mask is a PNG of a few hundred kilobytes to encode: the value is posted (and the
+ * draft saved) this long after the worker stops, and at least this often while painting on.
+ */
+export const DRAFT_IDLE_MS = 700;
+export const DRAFT_MAX_WAIT_MS = 4000;
+
+/**
+ * The Lit shell of `<lw-semantic-segmentation>` and `<lw-instance-segmentation>` around
+ * `MaskEditor` (src/canvas): toolbar (tools, brush size, wand tolerance, opacity, zoom,
+ * brightness/contrast, undo/redo), label choices with hotkeys 1–9, region list (classes or
+ * instances), instructions, validation, and change events throttled for drafts. Attributes as
+ * Ground Truth's: `name`, `src`, `labels`, `header`, `initial-value`, `required`.
+ */
+export abstract class LwMaskElement extends LitElement implements LwField {
+  static override properties: PropertyDeclarations = {
+    name: { type: String, reflect: true },
+    src: { type: String },
+    header: { type: String },
+    labels: {},
+    initialValue: { attribute: "initial-value" },
+    required: { type: Boolean },
+    _error: { state: true },
+    _image: { state: true },
+    _hasShort: { state: true },
+    _fullHeader: { state: true },
+    _brightness: { state: true },
+    _contrast: { state: true },
+    _message: { state: true },
+  };
+
+  declare name: string;
+  declare src: string;
+  declare header: string;
+  /** Strings, `{label, color}` objects or a label-category file (attribute or property). */
+  declare labels: unknown;
+  declare initialValue: unknown;
+  declare required: boolean;
+  declare private _error: string | null;
+  declare private _image: "loading" | "loaded" | "error";
+  declare private _hasShort: boolean;
+  declare private _fullHeader: string | null;
+  declare private _brightness: number;
+  declare private _contrast: number;
+  declare private _message: string | null;
+
+  readonly lwField = true as const;
+  protected abstract readonly kind: MaskKind;
+  private _editor: MaskEditor | null = null;
+  private _labels: MaskLabel[] = [];
+  private _labelProblems: string[] = [];
+  /** A draft or initial value waiting for the editor. */
+  private _pending: unknown = undefined;
+  private _cache: { version: number; value: JsonValue } | null = null;
+  private _timer: ReturnType<typeof setTimeout> | undefined;
+  private _dirtySince = 0;
+  private readonly _childObserver = new MutationObserver(() => this._assignSlots());
+
+  constructor() {
+    super();
+    this.name = "";
+    this.src = "";
+    this.header = "";
+    this.labels = [];
+    this.initialValue = null;
+    this.required = false;
+    this._error = null;
+    this._image = "loading";
+    this._hasShort = false;
+    this._fullHeader = null;
+    this._brightness = 100;
+    this._contrast = 100;
+    this._message = null;
+    this.addEventListener("keydown", (e) => this._onKey(e));
+    this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
+  }
+
+  /** The canvas editor (for tests), once rendered. */
+  get editor(): MaskEditor | null {
+    return this._editor;
+  }
+
+  private get _noun(): string {
+    return this.kind === "instance" ? "instance" : "region";
+  }
+
+  // ---- LwField -----------------------------------------------------------------------------
+
+  get fieldName(): string {
+    return this.name || "annotatedResult";
+  }
+
+  get fieldValue(): JsonValue | null {
+    const ed = this._editor;
+    if (ed?.ready && !ed.loading) {
+      if (this._cache?.version === ed.model.version) return this._cache.value;
+      const value = ed.output() as unknown as JsonValue;
+      this._cache = { version: ed.model.version, value };
+      return value;
+    }
+    // Not loaded yet: the value is what will be loaded (unchanged), or nothing.
+    const pending = ed?.loading ? ed.pendingValue : this._pending ?? this._initialValue();
+    return (pending ?? null) as JsonValue | null;
+  }
+
+  restoreFieldValue(value: JsonValue | undefined): void {
+    this._error = null;
+    if (this._editor) void this._editor.loadValue(value);
+    else this._pending = value ?? null;
+    this.requestUpdate();
+  }
+
+  validateField(): string | null {
+    const ed = this._editor;
+    const m = ed?.model;
+    if (this._image === "error" || !this.src) this._error = "The image could not be loaded: skip this task.";
+    else if (this._image === "loading" || !ed?.ready) this._error = "Wait for the image to load before submitting.";
+    else if (ed.loading) this._error = "Wait for the earlier mask to load before submitting.";
+    else if (ed.controller.drafting) this._error = "Fill the polygon you are drawing (click its first point or press Enter), or press Esc.";
+    else if (this.required && m && m.count(0) === m.width * m.height) this._error = `Paint at least one ${this._noun} before submitting.`;
+    else this._error = null;
+    return this._error;
+  }
+
+  applyHotkey(action: HotkeyAction): boolean {
+    if (action.kind !== "choose" || !this._editor) return false;
+    return this._editor.controller.chooseLabel(action.index);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._assignSlots();
+    this._childObserver.observe(this, { childList: true });
+    if (this.hasUpdated && !this._editor) this._createEditor();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._childObserver.disconnect();
+    clearTimeout(this._timer);
+    if (this._editor?.ready) this._pending = this.fieldValue;
+    this._editor?.destroy();
+    this._editor = null;
+  }
+
+  private _assignSlots(): void {
+    let short = false;
+    let fullHeader: string | null = null;
+    for (const child of Array.from(this.children)) {
+      const slot = CHILD_SLOTS[child.localName];
+      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
+      if (slot === "short") short = true;
+      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
+    }
+    this._hasShort = short;
+    this._fullHeader = fullHeader;
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has("labels")) {
+      const parsed = parseMaskLabels(this.labels);
+      this._labels = parsed.labels;
+      this._labelProblems = parsed.problems;
+      if (parsed.problems.length) console.warn(`<${this.localName} name="${this.fieldName}"> labels:`, parsed.problems.join("; "));
+    }
+  }
+
+  protected override firstUpdated(): void {
+    this._createEditor();
+  }
+
+  private _initialValue(): unknown {
+    const v = this.initialValue;
+    if (typeof v !== "string") return v ?? null;
+    const text = v.trim();
+    if (!text) return null;
+    try {
+      return parseAttributeLiteral(text);
+    } catch (e) {
+      this._message = `initial-value is not valid JSON: ${(e as Error).message}`;
+      return null;
+    }
+  }
+
+  private _createEditor(): void {
+    const container = this.renderRoot.querySelector<HTMLDivElement>(".canvas")!;
+    this._image = "loading";
+    this._editor = new MaskEditor(container, { kind: this.kind, labels: this._labels, onEvent: (e) => this._onEditorEvent(e) });
+    const value = this._pending !== undefined ? this._pending : this._initialValue();
+    this._pending = undefined;
+    if (value !== null && value !== undefined) void this._editor.loadValue(value);
+    this._editor.setSource(this.src);
+    this._editor.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
+    this.requestUpdate();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    const ed = this._editor;
+    if (!ed) return;
+    if (changed.has("labels") && changed.get("labels") !== undefined) ed.setLabels(this._labels);
+    if (changed.has("initialValue") && changed.get("initialValue") !== undefined) void ed.loadValue(this._initialValue());
+    if (changed.has("src") && changed.get("src") !== undefined) {
+      this._image = "loading";
+      ed.setSource(this.src);
+      const value = this._initialValue();
+      if (value) void ed.loadValue(value);
+    }
+  }
+
+  // ---- change events (throttled: a PNG per brush step would stall painting) ---------------
+
+  private _scheduleChange(): void {
+    clearTimeout(this._timer);
+    const now = performance.now();
+    if (!this._dirtySince) this._dirtySince = now;
+    const wait = Math.max(0, Math.min(DRAFT_IDLE_MS, this._dirtySince + DRAFT_MAX_WAIT_MS - now));
+    this._timer = setTimeout(() => void this._flushChange(), wait);
+  }
+
+  private async _flushChange(): Promise<void> {
+    const ed = this._editor;
+    if (!ed?.ready) return;
+    if (ed.controller.model.stepOpen) return this._scheduleChange(); // mid-stroke: after it
+    this._dirtySince = 0;
+    const out = await ed.outputAsync();
+    if (ed !== this._editor) return;
+    if (!out || out.version !== ed.model.version) return this._scheduleChange();
+    const { version, value } = out;
+    this._cache = { version, value: value as unknown as JsonValue };
+    this.dispatchEvent(new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true, detail: { name: this.fieldName, value } }));
+  }
+
+  /** Posts the value now (tests and hosts that cannot wait for the throttle). */
+  async flushChange(): Promise<void> {
+    clearTimeout(this._timer);
+    await this._flushChange();
+  }
+
+  private _onEditorEvent(e: MaskEditorEvent): void {
+    if (e.kind === "viewport") {
+      const zoom = this.renderRoot.querySelector(".zoom");
+      if (zoom) zoom.textContent = `${Math.round(e.scale * 100)}%`;
+      return;
+    }
+    if (e.kind === "change") {
+      if (this._error) this.validateField();
+      this._scheduleChange();
+    } else if (e.kind === "mask") {
+      // A loaded value: encode it in the background so the next read of the value is free.
+      const ed = this._editor;
+      if (ed?.ready) void ed.outputAsync().then((r) => {
+        if (r && ed === this._editor && r.version === ed.model.version) this._cache = { version: r.version, value: r.value as unknown as JsonValue };
+      });
+    } else if (e.kind === "message") {
+      this._message = e.text;
+    } else if (e.kind === "image-loaded") {
+      this._image = "loaded";
+      if (this._error) this.validateField();
+      this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
+    } else if (e.kind === "image-error") {
+      this._image = "error";
+    }
+    this.requestUpdate();
+  }
+
+  private _onKey(e: KeyboardEvent): void {
+    const ed = this._editor;
+    const target = e.composedPath()[0];
+    if (!ed || e.defaultPrevented || target instanceof HTMLInputElement || target instanceof HTMLSelectElement || isTypingTarget(target as Element)) return;
+    if (target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) return;
+    ed.keyDown(e);
+  }
+
+  private _adjust(which: "_brightness" | "_contrast", e: Event): void {
+    e.stopPropagation(); // a view aid, not an answer
+    this[which] = Number((e.target as HTMLInputElement).value);
+    this._editor?.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
+  }
+
+  private _resetAdjust(): void {
+    this._brightness = 100;
+    this._contrast = 100;
+    this._editor?.view.setImageAdjust(1, 1);
+  }
+
+  private _zoom(factor: number): void {
+    const ed = this._editor;
+    if (!ed) return;
+    const s = ed.view.containerSize();
+    ed.controller.zoomAt(factor, { x: s.width / 2, y: s.height / 2 });
+  }
+
+  /** Slider input: a view or tool setting, never part of the answer. */
+  private _slider(e: Event, apply: (v: number) => void): void {
+    e.stopPropagation();
+    apply(Number((e.target as HTMLInputElement).value));
+    this.requestUpdate();
+  }
+
+  // ---- rendering ---------------------------------------------------------------------------
+
+  private _renderToolbar(): TemplateResult {
+    const ed = this._editor;
+    const c = ed?.controller;
+    const h = ed?.model.history;
+    const tools: { tool: MaskToolName; title: string; key: string }[] = [
+      { tool: "brush", title: "Brush", key: "B" },
+      { tool: "eraser", title: "Eraser", key: "E" },
+      { tool: "polygon", title: "Polygon fill", key: "P" },
+      { tool: "wand", title: "Magic wand (fill similar colour)", key: "W" },
+      { tool: "fill", title: "Fill the region under the pointer (e.g. an unlabeled hole)", key: "G" },
+      { tool: "pick", title: this.kind === "instance" ? "Select an instance" : "Pick a class from the mask", key: "V" },
+      { tool: "pan", title: "Pan (or hold Space, or drag with the middle button)", key: "H" },
+    ];
+    const zoom = ed ? Math.round(ed.view.viewport.scale * 100) : 100;
+    return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="Tools">
+      ${tools.map(
+        (t) => html`<button type="button" class="tool" title="${t.title} (${t.key})" aria-label=${t.title}
+          aria-pressed=${c?.tool === t.tool ? "true" : "false"} data-tool=${t.tool} @click=${() => c?.setTool(t.tool)}>
+          ${ICONS[t.tool]}
+        </button>`,
+      )}
+      <span class="sep"></span>
+      <label class="setting" title="Brush size in image pixels ([ and ])">
+        <span>Size</span>
+        <input type="range" min="1" max="200" .value=${String(c?.brushSize ?? 20)} aria-label="Brush size"
+          @input=${(e: Event) => this._slider(e, (v) => c?.setBrushSize(v))} />
+        <output>${c?.brushSize ?? 20}</output>
+      </label>
+      ${c?.tool === "wand"
+        ? html`<label class="setting" title="How far a colour may be from the clicked one">
+            <span>Tolerance</span>
+            <input type="range" min="0" max="128" .value=${String(c.tolerance)} aria-label="Tolerance"
+              @input=${(e: Event) => this._slider(e, (v) => c.setTolerance(v))} />
+            <output>${c.tolerance}</output>
+          </label>`
+        : nothing}
+      <label class="setting" title="Mask opacity">
+        <span>Opacity</span>
+        <input type="range" min="0" max="100" .value=${String(Math.round((ed?.view.opacity ?? 0.55) * 100))} aria-label="Opacity"
+          @input=${(e: Event) => this._slider(e, (v) => ed?.view.setOpacity(v / 100))} />
+      </label>
+      <label class="setting" title="Paint only unlabeled pixels: nothing already labelled is painted over">
+        <input type="checkbox" .checked=${c?.keepLabelled ?? false} aria-label="Keep labelled pixels"
+          @change=${(e: Event) => {
+            e.stopPropagation();
+            c?.setKeepLabelled((e.target as HTMLInputElement).checked);
+          }} />
+        <span>Keep labelled</span>
+      </label>
+      <span class="sep"></span>
+      <button type="button" class="tool" title="Zoom out (wheel)" aria-label="Zoom out" @click=${() => this._zoom(1 / 1.25)}>−</button>
+      <span class="zoom" aria-label="Zoom" .textContent=${`${zoom}%`}></span>
+      <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
+      <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
+      <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
+      ${renderImageAdjust(this._brightness, this._contrast, (w, e) => this._adjust(w, e), () => this._resetAdjust())}
+      <span class="sep"></span>
+      <button type="button" class="tool" aria-label="Undo" ?disabled=${!h?.canUndo && !c?.drafting}
+        title=${h?.undoTitle ? `Undo ${h.undoTitle.toLowerCase()} (Ctrl+Z)` : "Undo (Ctrl+Z)"} @click=${() => c?.undo()}>
+        <svg viewBox="0 0 20 20"><path d="M8 5L3 9.5 8 14v-3c4 0 6.5 1 8.5 4-.5-4.5-3-8-8.5-8z" fill="currentColor"/></svg>
+      </button>
+      <button type="button" class="tool" aria-label="Redo" ?disabled=${!h?.canRedo}
+        title=${h?.redoTitle ? `Redo ${h.redoTitle.toLowerCase()} (Ctrl+Shift+Z)` : "Redo (Ctrl+Shift+Z)"} @click=${() => c?.redo()}>
+        <svg viewBox="0 0 20 20"><path d="M12 5l5 4.5-5 4.5v-3c-4 0-6.5 1-8.5 4 .5-4.5 3-8 8.5-8z" fill="currentColor"/></svg>
+      </button>
+      ${this.kind === "instance"
+        ? html`<button type="button" class="tool" title="Delete the selected instance (Delete)" aria-label="Delete instance"
+            ?disabled=${c?.selectedId == null} @click=${() => c?.deleteSelected()}>${BIN}</button>`
+        : nothing}
+    </div>`;
+  }
+
+  private _renderLabels(): TemplateResult {
+    const c = this._editor?.controller;
+    if (!this._labels.length) return html`<p class="empty">No labels are configured: nothing can be painted.</p>`;
+    return html`<div class="labels" role="radiogroup" aria-label="Label to paint">
+      ${this._labels.map((l, i) => {
+        const key = hotkeyLabel(i);
+        return html`<button type="button" class="choice" role="radio" aria-checked=${(c?.labelIndex ?? 0) === i ? "true" : "false"}
+          @click=${() => c?.chooseLabel(i)}>
+          <span class="swatch" style="background:${l.color}"></span>
+          <span class="text">${l.label}</span>
+          ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}
+        </button>`;
+      })}
+    </div>`;
+  }
+
+  private _percent(pixels: number): string {
+    const m = this._editor?.model;
+    if (!m || !m.width) return "";
+    const p = (100 * pixels) / (m.width * m.height);
+    return p === 0 ? "0%" : p < 0.1 ? "<0.1%" : `${p.toFixed(p < 10 ? 1 : 0)}%`;
+  }
+
+  private _renderClasses(): TemplateResult {
+    const ed = this._editor;
+    if (!ed) return html``;
+    const m = ed.model, c = ed.controller;
+    return html`<div class="regions">
+      <p class="title">Classes</p>
+      <ul class="region-list" aria-label="Classes">
+        ${this._labels.map((l, i) => {
+          const v = i + 1, hidden = c.isHidden(v);
+          return html`<li class="region ${c.labelIndex === i ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
+            <button type="button" class="pick" aria-label="Paint ${l.label}" @click=${() => c.chooseLabel(i)}>
+              <span class="swatch" style="background:${l.color}"></span>
+              <span class="text">${l.label}</span>
+              <span class="dims">${this._percent(m.count(v))}</span>
+            </button>
+            <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide (hidden pixels are not painted over)"}
+              aria-label="${hidden ? "Show" : "Hide"} ${l.label}" @click=${() => c.setHidden(v, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
+          </li>`;
+        })}
+      </ul>
+    </div>`;
+  }
+
+  private _renderInstances(): TemplateResult {
+    const ed = this._editor;
+    if (!ed) return html``;
+    const m = ed.model, c = ed.controller;
+    const list = m.instances.sort((a, b) => a.id - b.id);
+    return html`<div class="regions">
+      <p class="title">Instances <span class="count">${list.length}</span></p>
+      ${list.length ? nothing : html`<p class="empty">Paint to add an instance; <kbd>N</kbd> starts the next one.</p>`}
+      <ul class="region-list" aria-label="Instances">
+        ${list.map((inst, i) => {
+          const hidden = c.isHidden(inst.id), n = i + 1;
+          return html`<li class="region ${inst.id === c.selectedId ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
+            <button type="button" class="pick" aria-label="Select instance ${n}: ${inst.label}" @click=${() => c.select(inst.id)}>
+              <span class="swatch" style="background:${inst.color}"></span>
+              <span class="text">${n}.</span>
+              <span class="dims">${this._percent(m.count(inst.id))}</span>
+            </button>
+            <select class="relabel" aria-label="Label of instance ${n}" @change=${(e: Event) => {
+              e.stopPropagation();
+              m.setInstanceLabel(inst.id, (e.target as HTMLSelectElement).value);
+            }}>
+              ${this._labels.map((l) => html`<option value=${l.label} ?selected=${l.label === inst.label}>${l.label}</option>`)}
+            </select>
+            <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide"}
+              aria-label="${hidden ? "Show" : "Hide"} instance ${n}" @click=${() => c.setHidden(inst.id, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
+            <button type="button" class="mini" title="Delete" aria-label="Delete instance ${n}" @click=${() => {
+              m.deleteInstance(inst.id);
+              // The row (and the focused button) is gone: keys go to the canvas again.
+              this.renderRoot.querySelector<HTMLElement>(".canvas")?.focus({ preventScroll: true });
+            }}>${BIN}</button>
+          </li>`;
+        })}
+      </ul>
+    </div>`;
+  }
+
+  protected abstract hint(): TemplateResult;
+
+  override render(): TemplateResult {
+    const hasInstructions = this._hasShort || this._fullHeader !== null;
+    return html`
+      ${this.header ? html`<h2 class="header" part="header">${this.header}</h2>` : nothing}
+      ${hasInstructions
+        ? html`<div class="instructions" part="instructions">
+            ${this._hasShort ? html`<div class="short"><slot name="short"></slot></div>` : nothing}
+            ${this._fullHeader !== null
+              ? html`<details class="full"><summary>${this._fullHeader}</summary><div class="full-body"><slot name="full"></slot></div></details>`
+              : nothing}
+          </div>`
+        : nothing}
+      <div class="body">
+        <div class="main">
+          ${this._renderToolbar()}
+          <div class="stage is-${this._image}">
+            <div class="canvas" part="canvas" tabindex="0" aria-label="Image to segment"></div>
+            ${this._image === "loading" && this.src ? html`<div class="notice">Loading image…</div>` : nothing}
+            ${this._image === "error" || !this.src
+              ? html`<div class="notice image-error" role="alert">
+                  <strong>The image could not be loaded.</strong>
+                  <span>Its link may have expired or the file may be missing. Skip this task if it does not appear.</span>
+                </div>`
+              : nothing}
+          </div>
+          <p class="hint" aria-hidden="true">${this.hint()}</p>
+          ${this._labelProblems.length ? html`<p class="error" role="alert">Labels: ${this._labelProblems.join("; ")}</p>` : nothing}
+          ${this._message ? html`<p class="error note" role="status">${this._message}
+            <button type="button" class="mini" aria-label="Dismiss" @click=${() => (this._message = null)}>×</button></p>` : nothing}
+          ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
+        </div>
+        <aside class="side">${this._renderLabels()} ${this.kind === "instance" ? this._renderInstances() : this._renderClasses()}</aside>
+      </div>
+    `;
+  }
+
+  static override styles = [
+    tokens,
+    imageEditorStyles,
+    css`
+      .setting {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+        padding: 0 0.3rem;
+        color: var(--_muted);
+        font-size: 0.78rem;
+      }
+      .setting input[type="range"] {
+        width: 5.5rem;
+      }
+      .setting output {
+        min-width: 1.8rem;
+        font: 0.75rem var(--_mono);
+        color: var(--_fg);
+      }
+      .relabel {
+        max-width: 6.5rem;
+        font: inherit;
+        font-size: 0.8rem;
+      }
+      .note {
+        display: flex;
+        align-items: center;
+        gap: 0.4rem;
+      }
+    `,
+  ];
+}
