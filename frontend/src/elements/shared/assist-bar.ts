@@ -58,6 +58,9 @@ const NOUNS: Record<AssistEditorKind, [string, string]> = {
   line: ["line", "lines"],
 };
 
+const RESULT_SHOWN_MS = 6000;
+const ERROR_SHOWN_MS = 12_000;
+
 /** A drag shorter than this (screen pixels) is a click. */
 const CLICK_SLOP = 4;
 
@@ -73,10 +76,11 @@ export class AssistBar implements ReactiveController {
   private _busy: string | null = null;
   private _picking: AssistInfo | null = null;
   private _points: XY[] = [];
-  private _message: { text: string; tone: "info" | "error" } | null = null;
   private _overlay: HTMLDivElement | null = null;
   private _drag: { start: XY; startScreen: XY; now: XY } | null = null;
   private readonly _listeners: [string, EventListener][] = [];
+  private _status: HTMLDivElement | null = null;
+  private _clearTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly host: Host,
@@ -93,6 +97,7 @@ export class AssistBar implements ReactiveController {
 
   hostDisconnected(): void {
     this._stopPicking();
+    this._say(null);
   }
 
   /** The assists shown (for tests). */
@@ -133,9 +138,9 @@ export class AssistBar implements ReactiveController {
       this._say({
         text: added ? `${a.title}: added ${added} ${added === 1 ? one : many} (${result.seconds.toFixed(2)} s)` : `${a.title}: nothing found`,
         tone: "info",
-      });
+      }, RESULT_SHOWN_MS);
     } catch (e) {
-      this._say({ text: `${a.title} failed: ${e instanceof Error ? e.message : String(e)}`, tone: "error" });
+      this._say({ text: `${a.title} failed: ${e instanceof Error ? e.message : String(e)}`, tone: "error" }, ERROR_SHOWN_MS);
     } finally {
       this._busy = null;
       this.host.requestUpdate();
@@ -173,9 +178,32 @@ export class AssistBar implements ReactiveController {
     return added;
   }
 
-  private _say(message: { text: string; tone: "info" | "error" } | null): void {
-    this._message = message;
-    this.host.requestUpdate();
+  /**
+   * The status floats over the top of the image (a line in the toolbar would push the canvas
+   * down mid-gesture); a result fades after a few seconds, a picking hint stays while picking.
+   */
+  private _say(message: { text: string; tone: "info" | "error" } | null, clearAfterMs = 0): void {
+    clearTimeout(this._clearTimer);
+    const stage = this._canvas()?.parentElement;
+    if (!message || !stage) {
+      this._status?.remove();
+      this._status = null;
+      return;
+    }
+    if (!this._status || this._status.parentElement !== stage) {
+      this._status?.remove();
+      this._status = document.createElement("div");
+      this._status.className = "assist-status";
+      this._status.style.cssText =
+        "position:absolute;left:8px;top:8px;max-width:calc(100% - 16px);z-index:3;pointer-events:none;" +
+        "padding:4px 8px;border-radius:4px;font:12px/1.4 system-ui,sans-serif;color:#fff;background:rgba(20,24,31,.82)";
+      stage.append(this._status);
+    }
+    this._status.setAttribute("role", message.tone === "error" ? "alert" : "status");
+    this._status.dataset.tone = message.tone;
+    this._status.style.background = message.tone === "error" ? "rgba(180,35,24,.92)" : "rgba(20,24,31,.82)";
+    this._status.textContent = message.text;
+    if (clearAfterMs) this._clearTimer = setTimeout(() => this._say(null), clearAfterMs);
   }
 
   // ---- picking a box, extreme points or a point on the canvas -----------------------------------
@@ -344,10 +372,6 @@ export class AssistBar implements ReactiveController {
             aria-pressed=${this._picking?.name === a.name ? "true" : "false"} ?disabled=${this._busy !== null}
             @click=${() => this._click(a)}>${this._busy === a.name ? `${a.title}…` : a.title}</button>`,
         )}
-      </span>
-      ${this._message
-        ? html`<span class="assist-status" role=${this._message.tone === "error" ? "alert" : "status"} data-tone=${this._message.tone}
-            style="font-size:12px;color:${this._message.tone === "error" ? "#b42318" : "inherit"};margin-left:6px">${this._message.text}</span>`
-        : nothing}`;
+      </span>`;
   }
 }
