@@ -79,3 +79,71 @@ def test_auto_segment_a_coin_with_a_box_then_submit(live_server: Any, chromium: 
     # the coin's outline lies inside the dragged box and fills most of it
     assert x0 - 1 <= min(xs) and max(xs) <= x1 + 1 and y0 - 1 <= min(ys) and max(ys) <= y1 + 1
     assert max(xs) - min(xs) > 0.7 * (x1 - x0) and max(ys) - min(ys) > 0.7 * (y1 - y0)
+
+
+def _one_image_project(live_server: Any, tmp_path: Path, task_type: str, labels: list[str],
+                       image: np.ndarray) -> tuple[Any, Any]:
+    factory: Factory = live_server.factory
+    org_id = factory.org(f"Assist {task_type}")
+    manager = factory.user(Role.MANAGER, org_id=org_id, email=f"lead@{task_type}.test", password=PASSWORD)
+    factory.user(Role.ANNOTATOR, org_id=org_id, email=f"ann@{task_type}.test", password=PASSWORD)
+    p = factory.project(manager, name=task_type, task_type=task_type, labels=labels)
+    folder = tmp_path / task_type
+    folder.mkdir()
+    Image.fromarray(image).save(folder / "photo.png")
+    imports.import_folder(live_server.db, manager.actor, p.id, folder, roots=live_server.settings.allowed_media_roots,
+                          media_dir=live_server.settings.media_dir)
+    return manager, p
+
+
+def _submit_and_export(page: Any, live_server: Any, manager: Any, project_id: int) -> dict[str, Any]:
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Enter")
+    page.get_by_text("No more tasks", exact=False).first.wait_for(timeout=15_000)
+    r = httpx.get(f"{live_server.url}/api/v1/projects/{project_id}/export", params={"format": "jsonl"},
+                  headers=manager.headers, timeout=30)
+    (row,) = [json.loads(x) for x in r.text.splitlines()]
+    (answer,) = row["annotations"]
+    return answer["value"]
+
+
+def test_detect_faces_adds_an_editable_model_box(live_server: Any, chromium: Any, tmp_path: Path) -> None:
+    manager, p = _one_image_project(live_server, tmp_path, "bounding-box", ["face", "helmet"], data.astronaut())
+    context, page = login(chromium, live_server.url, "ann@bounding-box.test", PASSWORD)
+    page.goto(f"/label/{p.id}")
+    element = "lw-bounding-box"
+    frame = editor_frame(page, element)
+    button = frame.locator(f"{element} button[data-assist=faces]")
+    button.wait_for(timeout=15_000)
+    button.click()
+    frame.locator(f"{element} .assist-status").filter(has_text="added 1 box").wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "assist-detect-faces.png"))
+    # the worker undoes and redoes it like any box they drew
+    frame.locator(element).evaluate("el => { el.editor.controller.undo(); el.editor.controller.redo(); }")
+    value = _submit_and_export(page, live_server, manager, p.id)
+    context.close()
+    (box,) = value["boxes"]
+    assert box["label"] == "face" and box["source"] == "model" and box["model"].startswith("mediapipe")
+    assert 168 < box["left"] < 188 and 73 < box["top"] < 93 and 85 < box["width"] < 105
+
+
+def test_detect_pose_places_the_tasks_keypoints(live_server: Any, chromium: Any, tmp_path: Path) -> None:
+    manager, p = _one_image_project(live_server, tmp_path, "keypoint", ["nose", "left_shoulder", "right_shoulder"],
+                                    data.astronaut())
+    context, page = login(chromium, live_server.url, "ann@keypoint.test", PASSWORD)
+    page.goto(f"/label/{p.id}")
+    element = "lw-keypoint"
+    frame = editor_frame(page, element)
+    button = frame.locator(f"{element} button[data-assist=pose]")
+    button.wait_for(timeout=15_000)
+    assert button.inner_text() == "Detect pose"
+    button.click()
+    frame.locator(f"{element} .assist-status").filter(has_text="added 3 points").wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "assist-detect-pose.png"))
+    value = _submit_and_export(page, live_server, manager, p.id)
+    context.close()
+    points = {k["label"]: k for k in value["keypoints"]}
+    assert set(points) == {"nose", "left_shoulder", "right_shoulder"}
+    assert all(k["source"] == "model" for k in points.values())
+    assert 178 < points["nose"]["x"] < 273 and 83 < points["nose"]["y"] < 178
+    assert points["left_shoulder"]["y"] > points["nose"]["y"]
