@@ -83,12 +83,22 @@ def test_verification_shows_the_earlier_box_and_stores_the_verdict(live_server: 
     manager = factory.user(Role.MANAGER, org_id=org_id, email="lead@verify.test", password=PASSWORD)
     annotator = factory.user(Role.ANNOTATOR, org_id=org_id, email="ann@verify.test", password=PASSWORD)
     source = _finished_box_project(live_server, manager, annotator, tmp_path)
-    verify = chaining.chain_project(live_server.db, manager.actor, source,
-                                    chaining.ChainRequest("verification", "Check street"),
-                                    spool_dir=live_server.settings.data_dir / "chains").project
+
+    # the manager makes the verification project from the project page's form
+    context, page = login(chromium, live_server.url, "lead@verify.test", PASSWORD)
+    page.goto(f"/projects/{source}")
+    page.get_by_role("link", name="Verify or adjust labels").click()
+    page.fill("#name", "Check street")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chain-form.png"), full_page=True)
+    page.get_by_role("button", name="Create project").click()
+    page.wait_for_url(lambda url: "/chain" not in url and "/projects/" in url)
+    verify_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert page.get_by_role("heading", name="Check street").is_visible()
+    context.close()
 
     context, page = login(chromium, live_server.url, "ann@verify.test", PASSWORD)
-    page.goto(f"/label/{verify.id}")
+    page.goto(f"/label/{verify_id}")
     frame = _view_frame(page)
     left_edge = _view_to_page(page, frame, 100, 130)  # the middle of the box's left side
     inside = _view_to_page(page, frame, 175, 130)
@@ -119,7 +129,7 @@ def test_verification_shows_the_earlier_box_and_stores_the_verdict(live_server: 
     page.get_by_text("No more tasks", exact=False).first.wait_for(timeout=15_000)
     context.close()
 
-    r = httpx.get(f"{live_server.url}/api/v1/projects/{verify.id}/export", params={"format": "manifest"},
+    r = httpx.get(f"{live_server.url}/api/v1/projects/{verify_id}/export", params={"format": "manifest"},
                   headers=manager.headers, timeout=30)
     (line,) = [json.loads(x) for x in r.text.splitlines()]
     meta = line["check-street-metadata"]

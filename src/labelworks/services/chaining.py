@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..authz import authorize
 from ..core.actor import Actor
@@ -38,7 +39,7 @@ from . import imports, jobs
 from .exports import iter_items
 from .projects import ProjectInfo, ProjectInput, create_project, info_from_row, load_visible
 
-__all__ = ["ChainRequest", "ChainResult", "chain_project", "MODES", "SYNC_LIMIT", "DEFAULT_VERDICTS"]
+__all__ = ["ChainRequest", "ChainResult", "chain_project", "labeled_count", "MODES", "SYNC_LIMIT", "DEFAULT_VERDICTS"]
 
 MODES = ("verification", "adjustment")
 DEFAULT_VERDICTS = ("Correct", "Incorrect")
@@ -130,14 +131,25 @@ def _spool(db: Database, source: ProjectInfo, mode: str, path: Path) -> int:
     return count
 
 
+def labeled_count(db: Database, actor: Actor, project_id: int) -> int:
+    """How many items a chained project would get: those with a consolidated label."""
+    authorize(actor, "project.chain")
+    with db.read() as s:
+        load_visible(s, actor, project_id)
+        return _labeled_count(s, project_id)
+
+
+def _labeled_count(s: Session, project_id: int) -> int:
+    return int(s.scalar(select(func.count(Consolidation.item_id)).where(Consolidation.project_id == project_id)) or 0)
+
+
 def chain_project(db: Database, actor: Actor, source_id: int, req: ChainRequest, *, spool_dir: Path,
                   sync_limit: int = SYNC_LIMIT) -> ChainResult:
     """Create the chained project and its items (at once when small, else an import job to enqueue)."""
     authorize(actor, "project.chain")
     with db.read() as s:
         source = info_from_row(load_visible(s, actor, source_id))
-        labeled = int(s.scalar(select(func.count(Consolidation.item_id))
-                               .where(Consolidation.project_id == source_id)) or 0)
+        labeled = _labeled_count(s, source_id)
     data = _new_project_input(source, req)
     if labeled == 0:
         raise ValidationFailed(f"project {source.name!r} has no consolidated labels yet; label some items first",
