@@ -169,6 +169,31 @@ def test_keypoints_import_then_export_the_same(cli, make_project: Callable[..., 
     assert read_coco_keypoints(out2.read_bytes()) == read_coco_keypoints(out.read_bytes())
 
 
+def test_keypoints_go_from_coco_to_yolo_pose_and_back(cli, make_project: Callable[..., int], tmp_path: Path) -> None:
+    project = make_project(name="Pose", task_type="keypoint", labels="nose,wrist,ankle")
+    source = tmp_path / "people.json"
+    source.write_text(json.dumps(PEOPLE))
+    cli("import", str(project), str(source), "--format", "coco")
+    pose = tmp_path / "pose.zip"
+    cli("export", str(project), "--format", "yolo", "-o", str(pose))
+    with zipfile.ZipFile(pose) as zf:
+        assert zf.read("keypoints.txt") == b"nose\nwrist\nankle\n"
+        assert b"kpt_shape: [3, 3]" in zf.read("data.yaml")
+        first, second = zf.read("labels/0001.txt").decode().splitlines()
+    # box centre and size, then x y v per keypoint, normalised by 640 x 480
+    assert first == "0 0.171875 0.375 0.15625 0.625 0.15625 0.10416667 2 0.140625 0.25 1 0 0 0"
+    again = make_project(name="Pose from YOLO", task_type="keypoint", labels="nose,wrist,ankle")
+    cli("import", str(again), str(pose), "--format", "yolo")
+    out = tmp_path / "out.zip"
+    cli("export", str(again), "--format", "yolo", "-o", str(out))
+    assert out.read_bytes() == pose.read_bytes()
+    coco = tmp_path / "back.json"
+    cli("export", str(again), "--format", "coco", "-o", str(coco))
+    doc = json.loads(coco.read_bytes())
+    assert [a["keypoints"] for a in doc["annotations"]] == [a["keypoints"] for a in PEOPLE["annotations"]]
+    assert [a["bbox"] for a in doc["annotations"]] == [a["bbox"] for a in PEOPLE["annotations"]]
+
+
 def test_keypoint_answers_keep_their_people(cli, db: Database, owner: str, make_project: Callable[..., int],
                                             tmp_path: Path) -> None:
     project = make_project("--workers-per-item", "1", name="Pose", task_type="keypoint", labels="nose,wrist,ankle")
@@ -198,8 +223,8 @@ def test_formats_that_do_not_fit_the_task_type_are_refused(cli, make_project: Ca
     result = cli("import", str(polygons), str(anything), "--format", "voc", code=2)
     assert "--format voc does not fit a polygon project; a polygon project imports" in result.output
     assert "coco, yolo, gt-objects" in result.output
-    result = cli("import", str(keypoints), str(anything), "--format", "yolo", code=2)
-    assert "--format yolo does not fit a keypoint project" in result.output
+    result = cli("import", str(keypoints), str(anything), "--format", "voc", code=2)
+    assert "--format voc does not fit a keypoint project" in result.output
     result = cli("export", str(polylines), "--format", "coco", "-o", str(tmp_path / "o.json"), code=2)
     assert "--format coco does not fit a polyline project; a polyline project exports manifest, jsonl, csv" \
         in result.output

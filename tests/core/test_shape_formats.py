@@ -18,6 +18,7 @@ from labelworks.core.formats.gt_objects import gt_object_rows, gt_verification_r
 from labelworks.core.formats.objects import ImageObjects, ObjectDataset, object_item_rows, objects_from_items
 from labelworks.core.formats.records import ExportItem
 from labelworks.core.formats.task_formats import resolve_export, resolve_import
+from labelworks.core.formats.yolo_pose import read_yolo_pose_zip, write_yolo_pose_zip
 from labelworks.core.formats.yolo_seg import parse_yolo_seg_lines, read_yolo_seg_zip, write_yolo_seg_zip
 
 # two decimals on images up to 20,000 px: what the YOLO writer's 8 decimals keep exactly
@@ -178,7 +179,42 @@ def test_a_format_that_does_not_fit_names_the_task_type_and_its_formats() -> Non
     with pytest.raises(ValidationFailed) as err:
         resolve_import("voc", "keypoint", "keypoints")
     assert err.value.message == ("--format voc does not fit a keypoint project; a keypoint project imports "
-                                 "manifest, csv, tsv, json, coco, gt-objects")
+                                 "manifest, csv, tsv, json, coco, yolo, gt-objects")
     with pytest.raises(ValidationFailed, match="a line project exports manifest, jsonl, csv$"):
         resolve_export("yolo", "line", "lines")
     assert resolve_export("yolo", "polygon", "polygons") == "yolo/polygons"
+
+
+def _pose_zip(files: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
+
+
+def test_a_plain_ultralytics_pose_zip_reads_by_kpt_shape() -> None:
+    data = _pose_zip({"data.yaml": "kpt_shape: [2, 3]\nnames:\n  0: person\n",
+                      "images.jsonl": '{"image": "a.jpg", "width": 200, "height": 100, "labels": "labels/a.txt"}\n',
+                      "labels/a.txt": "0 0.5 0.5 0.2 0.4 0.5 0.25 2 0 0 0\n"})
+    ds = read_yolo_pose_zip(data)
+    assert ds.labels == ("kp1", "kp2")
+    assert ds.images[0].objects == ({"label": "kp1", "x": 100, "y": 25, "instance": 0, "visibility": 2},)
+    assert ds.images[0].meta == {"coco": {"categories": [{"name": "person", "supercategory": "", "keypoints": ["kp1", "kp2"],
+                                                          "skeleton": []}],
+                                          "instances": [{"category": "person", "bbox": [80, 30, 40, 40]}]}}
+    written = write_yolo_pose_zip(ds)
+    assert write_yolo_pose_zip(read_yolo_pose_zip(written)) == written
+
+
+def test_yolo_pose_lines_name_the_line() -> None:
+    data = _pose_zip({"classes.txt": "person\n", "keypoints.txt": "nose\ntail\n",
+                      "images.jsonl": '{"image": "a.jpg", "width": 200, "height": 100, "labels": "labels/a.txt"}\n',
+                      "labels/a.txt": "0 0.5 0.5 0.2 0.4 0.5 0.25 2\n"})
+    with pytest.raises(ValidationFailed, match=r"labels/a.txt:1: expected 'class cx cy w h' and 2 keypoints of 3 numbers"):
+        read_yolo_pose_zip(data)
+    with pytest.raises(ValidationFailed, match="needs keypoints.txt"):
+        read_yolo_pose_zip(_pose_zip({"classes.txt": "person\n", "images.jsonl": ""}))

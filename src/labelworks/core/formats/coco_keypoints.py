@@ -34,7 +34,7 @@ from .coco import category_order, load_document, read_annotations, read_categori
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset, object_labels
 
-__all__ = ["read_coco_keypoints", "write_coco_keypoints", "keypoint_label"]
+__all__ = ["read_coco_keypoints", "write_coco_keypoints", "keypoint_label", "keypoint_annotations"]
 
 _KEPT = ("bbox", "area", "iscrowd", "segmentation")
 
@@ -125,15 +125,12 @@ def _categories(dataset: ObjectDataset) -> tuple[list[dict[str, Any]], dict[str,
     return cats, slot
 
 
-def write_coco_keypoints(dataset: ObjectDataset) -> bytes:
-    """A COCO keypoints document (indented two spaces, keys in COCO's usual order)."""
-    if dataset.kind != "keypoints":
-        raise ValidationFailed(f"COCO keypoints hold keypoints, not {dataset.kind}", field="format")
+def keypoint_annotations(dataset: ObjectDataset) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
+    """The categories to write and, per image, its COCO annotations (without ``id`` / ``image_id``;
+    ``category_id`` counts the categories from 1): what the COCO and YOLO pose writers share."""
     cats, slot = _categories(dataset)
-    images: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    for n, image in enumerate(dataset.images, start=1):
-        images.append({"id": n, "file_name": image.image, "width": image.width or 0, "height": image.height or 0})
+    out = []
+    for image in dataset.images:
         coco = (image.meta or {}).get("coco")
         kept: list[Any] = coco.get("instances", []) if isinstance(coco, dict) else []
         groups: dict[tuple[Any, int], list[dict[str, Any] | None]] = {}
@@ -143,8 +140,20 @@ def write_coco_keypoints(dataset: ObjectDataset) -> bytes:
             while key in groups and groups[key][j] is not None:  # the slot is taken: another instance
                 key = ((key[0], "more"), ci)
             groups.setdefault(key, [None] * len(cats[ci]["keypoints"]))[j] = pt
-        for (instance, ci), members in groups.items():
-            annotations.append(_annotation(len(annotations) + 1, n, ci, members, kept, instance))
+        out.append([_annotation(ci, members, kept, instance) for (instance, ci), members in groups.items()])
+    return cats, out
+
+
+def write_coco_keypoints(dataset: ObjectDataset) -> bytes:
+    """A COCO keypoints document (indented two spaces, keys in COCO's usual order)."""
+    if dataset.kind != "keypoints":
+        raise ValidationFailed(f"COCO keypoints hold keypoints, not {dataset.kind}", field="format")
+    cats, per_image = keypoint_annotations(dataset)
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    for n, (image, anns) in enumerate(zip(dataset.images, per_image, strict=True), start=1):
+        images.append({"id": n, "file_name": image.image, "width": image.width or 0, "height": image.height or 0})
+        annotations += [{"id": len(annotations) + k, "image_id": n, **ann} for k, ann in enumerate(anns, start=1)]
     doc = {
         "info": {"description": "exported by Labelworks"},
         "images": images,
@@ -156,8 +165,7 @@ def write_coco_keypoints(dataset: ObjectDataset) -> bytes:
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def _annotation(ann_id: int, image_id: int, ci: int, members: Sequence[dict[str, Any] | None],
-                kept: list[Any], instance: Any) -> dict[str, Any]:
+def _annotation(ci: int, members: Sequence[dict[str, Any] | None], kept: list[Any], instance: Any) -> dict[str, Any]:
     triplets: list[float | int] = []
     xs, ys = [], []
     for pt in members:
@@ -176,7 +184,7 @@ def _annotation(ann_id: int, image_id: int, ci: int, members: Sequence[dict[str,
         x1, y1 = max(x1, bbox[0] + bbox[2]), max(y1, bbox[1] + bbox[3])
         bbox = bbox if [x0, y0, x1, y1] == [bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]] else None
     box = bbox or [x0, y0, _num(x1 - x0), _num(y1 - y0)]
-    out: dict[str, Any] = {"id": ann_id, "image_id": image_id, "category_id": ci + 1, "keypoints": triplets,
+    out: dict[str, Any] = {"category_id": ci + 1, "keypoints": triplets,
                            "num_keypoints": len(xs), "bbox": box,
                            "area": old.get("area", _num(box[2] * box[3])), "iscrowd": old.get("iscrowd", 0)}
     if "segmentation" in old:

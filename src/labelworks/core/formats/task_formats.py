@@ -29,7 +29,7 @@ IMPORTS_BY_KIND: dict[str, dict[str, str]] = {
     "polygons": {"coco": "coco/polygons", "yolo": "yolo/polygons", "gt-objects": "gt-objects/polygons"},
     "polylines": {"gt-objects": "gt-objects/polylines"},
     "lines": {"gt-objects": "gt-objects/lines"},
-    "keypoints": {"coco": "coco/keypoints", "gt-objects": "gt-objects/keypoints"},
+    "keypoints": {"coco": "coco/keypoints", "yolo": "yolo/keypoints", "gt-objects": "gt-objects/keypoints"},
     # PNG label maps (core/formats/segmentation_formats.py)
     "semantic-segmentation": {"masks": "masks", "gt-segmentation": "gt-segmentation"},
     "instance-segmentation": {"coco": "coco/masks", "gt-segmentation": "gt-segmentation"},
@@ -37,7 +37,7 @@ IMPORTS_BY_KIND: dict[str, dict[str, str]] = {
 EXPORTS_BY_KIND: dict[str, dict[str, str]] = {
     "boxes": {"coco": "coco", "yolo": "yolo", "voc": "voc"},
     "polygons": {"coco": "coco/polygons", "yolo": "yolo/polygons"},
-    "keypoints": {"coco": "coco/keypoints"},
+    "keypoints": {"coco": "coco/keypoints", "yolo": "yolo/keypoints"},
     "semantic-segmentation": {"masks": "masks", "gt-segmentation": "gt-segmentation"},
     "instance-segmentation": {"coco": "coco/masks", "gt-segmentation": "gt-segmentation"},
 }
@@ -97,8 +97,14 @@ def _yolo_polygons(data: bytes) -> Any:
     return read_yolo_seg_zip(data)
 
 
+def _yolo_keypoints(data: bytes) -> Any:
+    from .yolo_pose import read_yolo_pose_zip
+    return read_yolo_pose_zip(data)
+
+
 OBJECT_READERS: dict[str, Callable[[bytes], Any]] = {
-    "coco/polygons": _coco_polygons, "coco/keypoints": _coco_keypoints, "yolo/polygons": _yolo_polygons}
+    "coco/polygons": _coco_polygons, "coco/keypoints": _coco_keypoints, "yolo/polygons": _yolo_polygons,
+    "yolo/keypoints": _yolo_keypoints}
 # Ground Truth manifests: read line by line, each keeping its keys
 LINE_READERS = ("gt-objects/polygons", "gt-objects/polylines", "gt-objects/lines", "gt-objects/keypoints",
                 "gt-verification")
@@ -137,9 +143,14 @@ def _write_yolo_polygons(ds: Any) -> bytes:
     return write_yolo_seg_zip(ds)
 
 
+def _write_yolo_keypoints(ds: Any) -> bytes:
+    from .yolo_pose import write_yolo_pose_zip
+    return write_yolo_pose_zip(ds)
+
+
 OBJECT_WRITERS: dict[str, Callable[[Any], bytes]] = {
     "coco/polygons": _write_coco_polygons, "coco/keypoints": _write_coco_keypoints,
-    "yolo/polygons": _write_yolo_polygons}
+    "yolo/polygons": _write_yolo_polygons, "yolo/keypoints": _write_yolo_keypoints}
 
 
 def object_writer(fmt: str) -> Callable[..., Iterator[bytes]]:

@@ -176,9 +176,10 @@ def read_yolo_zip(data: bytes) -> Dataset:
 
 
 def write_yolo_layout(labels: Sequence[str], images: Sequence[tuple[str, int | None, int | None, str]],
-                      data_yaml: bool = False) -> bytes:
+                      data_yaml: bool = False, yaml_extra: str = "", extra_files: Sequence[tuple[str, str]] = ()) -> bytes:
     """The zip: ``classes.txt``, one label file per image (its text given), ``images.jsonl``, and
-    with ``data_yaml`` an Ultralytics ``data.yaml`` naming the classes. Every image needs its size."""
+    with ``data_yaml`` an Ultralytics ``data.yaml`` naming the classes (plus ``yaml_extra`` lines);
+    ``extra_files`` are ``(name, text)`` written after ``classes.txt``. Every image needs its size."""
     buf = io.BytesIO()
     rows = []
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -186,8 +187,10 @@ def write_yolo_layout(labels: Sequence[str], images: Sequence[tuple[str, int | N
             zf.writestr(zipfile.ZipInfo(name, _EPOCH), text.encode(), zipfile.ZIP_DEFLATED)
 
         put("classes.txt", "".join(f"{name}\n" for name in labels))
+        for name, text in extra_files:
+            put(name, text)
         if data_yaml:
-            put("data.yaml", "path: .\ntrain: images\nval: images\nnames:\n"
+            put("data.yaml", "path: .\ntrain: images\nval: images\n" + yaml_extra + "names:\n"
                 + "".join(f"  {i}: {orjson.dumps(name).decode()}\n" for i, name in enumerate(labels)))
         for (ref, width, height, text), stem in zip(images, file_stems([i[0] for i in images]), strict=True):
             if not width or not height:
