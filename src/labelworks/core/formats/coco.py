@@ -126,7 +126,12 @@ def read_coco(data: bytes) -> Dataset:
         x, y, w, h = (coord(v, f"{where}.bbox[{k}]") for k, v in enumerate(bbox))
         if w <= 0 or h <= 0:
             raise ValidationFailed(f"{where}.bbox: width and height must be greater than 0", field=f"{where}.bbox")
-        boxes[ann_image].append({"label": categories[cat_id], "left": x, "top": y, "width": w, "height": h})
+        box: dict[str, Any] = {"label": categories[cat_id], "left": x, "top": y, "width": w, "height": h}
+        attrs = ann.get("attributes")  # CVAT's per-annotation attributes: our labelCategoryAttributes
+        if isinstance(attrs, dict) and attrs:
+            box["labelCategoryAttributes"] = {k: v for k, v in attrs.items()
+                                              if isinstance(v, str | int | float) and not isinstance(v, bool)}
+        boxes[ann_image].append(box)
     out = tuple(ImageBoxes(ref, w_, h_, tuple(boxes[k])) for k, (ref, w_, h_) in images.items())
     ordered = [categories[k] for k in category_order(categories)]
     return Dataset(out, label_order(out, list(dict.fromkeys(ordered))))
@@ -141,11 +146,14 @@ def write_coco(dataset: Dataset) -> bytes:
     for n, image in enumerate(dataset.images, start=1):
         images.append({"id": n, "file_name": image.image, "width": image.width or 0, "height": image.height or 0})
         for box in image.boxes:
-            annotations.append({
+            ann: dict[str, Any] = {
                 "id": len(annotations) + 1, "image_id": n, "category_id": cat_id[box["label"]],
                 "bbox": [box["left"], box["top"], box["width"], box["height"]],
                 "area": box["width"] * box["height"], "iscrowd": 0, "segmentation": [],
-            })
+            }
+            if box.get("labelCategoryAttributes"):
+                ann["attributes"] = dict(box["labelCategoryAttributes"])  # CVAT's convention
+            annotations.append(ann)
     doc = {
         "info": {"description": "exported by Labelworks"},
         "images": images,

@@ -125,6 +125,10 @@ def _box(raw: Any, where: str) -> dict[str, Any]:
         box[key] = coord(raw.get(key), f"{where}.{key}")
     if box["width"] <= 0 or box["height"] <= 0:
         raise ValidationFailed(f"{where}: width and height must be greater than 0", field="items")
+    # label-category attribute values ride along (COCO writes them as CVAT does: ``attributes``)
+    attrs = raw.get("labelCategoryAttributes")
+    if isinstance(attrs, dict) and attrs:
+        box["labelCategoryAttributes"] = dict(attrs)
     return box
 
 
