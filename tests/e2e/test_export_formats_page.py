@@ -21,11 +21,14 @@ def test_the_export_page_offers_what_the_task_type_has(make_client: Callable[...
     assert r.status_code == 303
     expected = {"bounding-box": ["manifest", "jsonl", "csv", "coco", "yolo", "voc"],
                 "polygon": ["manifest", "jsonl", "csv", "coco", "yolo"],
-                "keypoint": ["manifest", "jsonl", "csv", "coco"],
+                "keypoint": ["manifest", "jsonl", "csv", "coco", "yolo"],
                 "polyline": ["manifest", "jsonl", "csv"],
-                "text-classification": ["manifest", "jsonl", "csv"]}
+                "text-classification": ["manifest", "jsonl", "csv"],
+                "semantic-segmentation": ["manifest", "jsonl", "csv", "masks", "gt-segmentation"],
+                "instance-segmentation": ["manifest", "jsonl", "csv", "coco", "gt-segmentation"]}
+    known = {"manifest", "jsonl", "csv", "coco", "yolo", "voc", "masks", "gt-segmentation"}
     for task_type, formats in expected.items():
         project = factory.project(org.manager, task_type, labels=["a", "b"])
         page = client.get(f"/projects/{project.id}/export").text
         offered = re.findall(r'<tr data-format="([a-z-]+)"', page)
-        assert [f for f in offered if f in {"manifest", "jsonl", "csv", "coco", "yolo", "voc"}] == formats, task_type
+        assert [f for f in offered if f in known] == formats, task_type

@@ -33,9 +33,13 @@ EXPORT_KINDS = {
     "yolo": ("YOLO", "A zip: classes.txt, one labels/<image>.txt per image (class cx cy w h, or a polygon's "
              "x1 y1 x2 y2 …, normalised) and images.jsonl with each image's reference and size."),
     "voc": ("Pascal VOC", "A zip: one XML annotation per image and labels.txt."),
+    "masks": ("PNG masks", "A zip: one class-id PNG per image (masks/), labels.json with each class's id "
+              "and colour, images.json with each image's reference and size."),
+    "gt-segmentation": ("Ground Truth segmentation output", "A zip: output.manifest (the label as "
+                        "<attribute>-ref with its internal-color-map) and the PNG label maps it names."),
 }
 # dataset formats: offered only to projects whose task type has them (task_formats)
-DETECTION_FORMATS = {"coco", "yolo", "voc"}
+DETECTION_FORMATS = {"coco", "yolo", "voc", "masks", "gt-segmentation"}
 
 
 def _item_filter(request: Request) -> items.ItemFilter:
