@@ -174,3 +174,52 @@ def test_who_may_chain_and_what(db: Database, factory: Factory, org: OrgUsers, t
                                chaining.ChainRequest("adjustment", "Fix", label_attribute="street-boxes"),
                                spool_dir=tmp_path / "spool")
     assert attr.value.field == "label_attribute"
+
+
+def _png(ids: list[list[int]], colours: list[tuple[int, int, int]], mode: str = "RGB") -> str:
+    """A label map PNG (base64): id 0 white, id k the k-th colour."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    img = Image.new(mode, (len(ids[0]), len(ids)))
+    # RGBA as a canvas writes it: unpainted pixels transparent (they count as white)
+    blank = (255, 255, 255) if mode == "RGB" else (0, 0, 0, 0)
+    img.putdata([blank if k == 0 else colours[k - 1] + ((255,) if mode == "RGBA" else ()) for row in ids for k in row])
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def test_a_semantic_segmentation_label_is_adjusted_pixel_by_pixel(db: Database, factory: Factory, org: OrgUsers,
+                                                                  tmp_path: Path) -> None:
+    road, car = (0x1F, 0x77, 0xB4), (0x2C, 0xA0, 0x2C)
+    ids = [[0, 1, 1, 0], [2, 2, 1, 0], [0, 0, 0, 0]]
+    mapping = {"road": {"color": "#1f77b4"}, "car": {"color": "#2ca02c"}}
+    size = {"width": 4, "height": 3}
+    p = factory.project(org.manager, "semantic-segmentation", labels=["road", "car"], name="Scenes")
+    factory.items(org.manager, p.id, rows=[{"source-ref": "s3://b/scene.jpg"}])
+    answer = {"labeledImage": {"pngImageData": _png(ids, [road, car])}, "labelMappings": mapping,
+              "inputImageProperties": size}
+    _submit(db, org.annotator, p.id, {"mask": answer})
+    chained = chaining.chain_project(db, org.manager.actor, p.id, chaining.ChainRequest("adjustment", "Fix scenes"),
+                                     spool_dir=tmp_path / "spool").project
+    assert chained.labels.document["lw-adjusts"] == "semantic-segmentation"
+    (row,) = _rows(db, chained.id)
+    pre = row["lw-pre-annotations"]
+    assert pre["inputImageProperties"] == size and set(pre["labelMappings"]) == {"road", "car"}
+    html = templates.render_task(chained.effective_template, row, ["road", "car"])
+    assert "<lw-semantic-segmentation" in html and "<lw-bounding-box" not in html
+    # the same pixels in another PNG encoding (RGBA, colours listed the other way round): unadjusted
+    same = {"labeledImage": {"pngImageData": _png(ids, [road, car], mode="RGBA")},
+            "labelMappings": {"car": mapping["car"], "road": mapping["road"]}, "inputImageProperties": size}
+    factory.items(org.manager, chained.id, rows=[dict(row, copy=2)])
+    _, value = _submit(db, org.annotator, chained.id, {"mask": same})
+    assert value["adjustment-status"] == "unadjusted"
+    painted = [[0, 1, 1, 0], [2, 2, 1, 1], [0, 0, 0, 0]]  # one more road pixel
+    _, value = _submit(db, org.annotator, chained.id, {"mask": dict(same, labeledImage={
+        "pngImageData": _png(painted, [road, car])})})
+    assert value["adjustment-status"] == "adjusted"
+    lines = _export(db, org.manager, chained.id)
+    assert sorted(line["fix-scenes-ref-metadata"]["adjustment-status"] for line in lines) == ["adjusted", "unadjusted"]

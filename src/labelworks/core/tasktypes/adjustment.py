@@ -26,6 +26,8 @@ from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
 from .bounding_box import BOUNDING_BOX, PRE_ANNOTATIONS_KEY
 from .keypoint import KEYPOINT
+from .label_map_adjustment import label_map_value, same_label_map
+from .segmentation import GT_INSTANCE_TYPE, GT_SEMANTIC_TYPE, INSTANCE_SEGMENTATION, SEMANTIC_SEGMENTATION
 from .shapes import LINE, POLYGON, POLYLINE
 
 __all__ = ["Adjustable", "ADJUSTABLE", "register_adjustable", "adjustable_for", "earlier_label", "EarlierLabel",
@@ -48,6 +50,10 @@ class Adjustable:
     field: str  # the editor's name in the form (the task type's default template uses the same)
     # (the label's body, its metadata, where it is) -> the editor's initial value (its output shape)
     initial_value: Callable[[Any, Mapping[str, Any], str], dict[str, Any]]
+    # whether a submitted body (bare or under the editor's name) is this type's answer
+    matches: Callable[[Mapping[str, Any]], bool]
+    # whether two canonical values hold the same label (then the answer is "unadjusted")
+    same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
 
 
 def _class_name(ann: Mapping[str, Any], meta: Mapping[str, Any], at: str) -> str:
@@ -108,7 +114,15 @@ def _shapes(key: str, geometry: Callable[[Mapping[str, Any], str], dict[str, Any
     return lambda body, meta, at: _objects(body, meta, at, key, geometry)
 
 
-# Built-in object types by Ground Truth type. Segmentation types add themselves with register_adjustable.
+def _has_list(*keys: str) -> Callable[[Mapping[str, Any]], bool]:
+    return lambda body: any(isinstance(body.get(k), list) for k in keys)
+
+
+def _same_objects(key: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], bool]:
+    return lambda a, b: _canonical_objects(a, key) == _canonical_objects(b, key)
+
+
+# Object types by Ground Truth type; a plugin's type adds itself with register_adjustable.
 ADJUSTABLE: dict[str, Adjustable] = {}
 
 
@@ -119,11 +133,22 @@ def register_adjustable(entry: Adjustable) -> None:
 
 for _entry in (
     Adjustable("groundtruth/object-detection", BOUNDING_BOX, "lw-bounding-box", "boxes",
-               _shapes("boundingBoxes", _box)),
-    Adjustable("groundtruth/polygon", POLYGON, "lw-polygon", "polygons", _shapes("polygons", _vertices)),
-    Adjustable("groundtruth/polyline", POLYLINE, "lw-polyline", "polylines", _shapes("polylines", _vertices)),
-    Adjustable("groundtruth/line", LINE, "lw-line", "lines", _shapes("lines", _vertices)),
-    Adjustable("groundtruth/keypoint", KEYPOINT, "lw-keypoint", "keypoints", _shapes("keypoints", _point)),
+               _shapes("boundingBoxes", _box), _has_list("boxes", "boundingBoxes"), _same_objects("boxes")),
+    Adjustable("groundtruth/polygon", POLYGON, "lw-polygon", "polygons", _shapes("polygons", _vertices),
+               _has_list("polygons"), _same_objects("polygons")),
+    Adjustable("groundtruth/polyline", POLYLINE, "lw-polyline", "polylines", _shapes("polylines", _vertices),
+               _has_list("polylines"), _same_objects("polylines")),
+    Adjustable("groundtruth/line", LINE, "lw-line", "lines", _shapes("lines", _vertices),
+               _has_list("lines"), _same_objects("lines")),
+    Adjustable("groundtruth/keypoint", KEYPOINT, "lw-keypoint", "keypoints", _shapes("keypoints", _point),
+               _has_list("keypoints"), _same_objects("keypoints")),
+    # instance first: its answers also hold labeledImage, and are told apart by their instances
+    Adjustable(GT_INSTANCE_TYPE, INSTANCE_SEGMENTATION, "lw-instance-segmentation", "mask",
+               label_map_value(instance=True), lambda b: "labeledImage" in b and "instances" in b,
+               lambda a, b: same_label_map(a, b, instance=True)),
+    Adjustable(GT_SEMANTIC_TYPE, SEMANTIC_SEGMENTATION, "lw-semantic-segmentation", "mask",
+               label_map_value(instance=False), lambda b: "labeledImage" in b,
+               lambda a, b: same_label_map(a, b, instance=False)),
 ):
     register_adjustable(_entry)
 
@@ -206,9 +231,7 @@ class LabelAdjustmentTaskType(TaskType):
         else:
             initial_raw = data.get(PRE_ANNOTATIONS_KEY) or {}
         initial = _initial_canonical(entry, initial_raw, spec)
-        key = entry.task_type.value_kind(spec)
-        same = _canonical_objects(canonical, key) == _canonical_objects(initial, key)
-        canonical[STATUS_KEY] = "unadjusted" if same else "adjusted"
+        canonical[STATUS_KEY] = "unadjusted" if entry.same(canonical, initial) else "adjusted"
         return canonical
 
     def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:
@@ -229,9 +252,10 @@ class LabelAdjustmentTaskType(TaskType):
         entry = self._delegate_for_value(answer.value, spec)
         out = entry.task_type.output_fields(answer, spec, created)
         status = answer.value.get(STATUS_KEY)
-        meta = out.get(f"{spec.label_attribute}-metadata")
-        if isinstance(meta, dict) and status in ("adjusted", "unadjusted"):
-            meta[STATUS_KEY] = status  # where Ground Truth's adjustment output carries it
+        # the label's metadata: ``<attr>-metadata``, or ``<attr>-ref-metadata`` for a label map
+        for key, meta in out.items():
+            if key.endswith("-metadata") and isinstance(meta, dict) and status in ("adjusted", "unadjusted"):
+                meta[STATUS_KEY] = status  # where Ground Truth's adjustment output carries it
         return out
 
     def _delegate_for_value(self, value: Any, spec: ProjectSpec) -> Adjustable:
@@ -240,10 +264,7 @@ class LabelAdjustmentTaskType(TaskType):
             bodies = [value, *(v for v in value.values() if isinstance(v, Mapping))]
             for body in bodies:
                 for entry in ADJUSTABLE.values():
-                    keys = {entry.task_type.value_kind(spec), entry.field}
-                    if entry.gt_type == "groundtruth/object-detection":
-                        keys.add("boundingBoxes")
-                    if any(isinstance(body.get(k), list) for k in keys):
+                    if entry.matches(body):
                         return entry
         return self.adjustable(spec)
 
@@ -260,10 +281,10 @@ def _initial_canonical(entry: Adjustable, raw: Any, spec: ProjectSpec) -> dict[s
     try:
         return entry.task_type.normalize(raw, spec)
     except ValidationFailed:
-        key = entry.task_type.value_kind(spec)
-        body = raw if isinstance(raw, Mapping) else {}
-        objects = body.get(key, body.get("boundingBoxes", []))
-        return {key: list(objects) if isinstance(objects, list) else []}
+        body = dict(raw) if isinstance(raw, Mapping) else {}
+        if "boundingBoxes" in body:
+            body["boxes"] = body.pop("boundingBoxes")
+        return body
 
 
 def _template(default: Adjustable) -> str:
