@@ -122,6 +122,17 @@ def test_answered_keypoints_rejoin_their_people() -> None:
     assert [o["instance"] for o in image.objects] == [1, 0, 0, -1, 1]
 
 
+def test_answered_keypoints_without_imported_people_split_in_placing_order() -> None:
+    item = ExportItem(1, "k", json.dumps({"source-ref": "a.jpg"}).encode())
+    labels = ["nose", "eye", "nose", "eye", "ear", "eye"]  # the first person has no ear
+    item.answer = Consolidated({"keypoints": [{"label": x, "x": i, "y": i} for i, x in enumerate(labels)]}, 1.0)
+    (image,) = objects_from_items([item], ("nose", "eye", "ear"), "keypoints").images
+    assert [o["instance"] for o in image.objects] == [-1, -1, -2, -2, -2, -3]
+    doc = json.loads(write_coco_keypoints(ObjectDataset("keypoints", (image,), ("nose", "eye", "ear"))))
+    assert [a["keypoints"] for a in doc["annotations"]] == [[0, 0, 2, 1, 1, 2, 0, 0, 0], [2, 2, 2, 3, 3, 2, 4, 4, 2],
+                                                            [0, 0, 0, 5, 5, 2, 0, 0, 0]]
+
+
 def test_items_carry_the_objects_as_pre_annotations() -> None:
     ds = ObjectDataset("polylines", (ImageObjects("a.jpg", 10, 20, (_poly("lane", [(0, 0), (1, 1)]),)),
                                      ImageObjects("b.jpg", None, None)), ("lane",))

@@ -90,7 +90,7 @@ def objects_from_items(items: Iterable[ExportItem], labels: Sequence[str], kind:
 
     An answer carries no ``instance`` / ``visibility``: keypoints of an answer are given the
     instance of the nearest pre-annotated point of the same label (so an adjusted person stays one
-    person), else grouped by occurrence (the n-th point of a label joins instance n).
+    person), else grouped in placing order (see :func:`_regroup`).
     """
     images = []
     for item in items:
@@ -154,7 +154,9 @@ def _regroup(points: list[dict[str, Any]], pre: list[dict[str, Any]]) -> list[di
 
     Per label, answer points are matched to the pre-annotated points one to one at the least total
     distance (Hungarian). A point left over joins the nearest instance (by the centroid of its
-    points) that has no point of that label yet; failing that, a new instance by occurrence.
+    points) that has no point of that label yet; failing that, the points left are split into new
+    instances in placing order, a label seen again starting the next one (as ``<lw-keypoint>``
+    reads instances back from its flat list).
     """
     import numpy as np
     from scipy.optimize import linear_sum_assignment
@@ -177,7 +179,8 @@ def _regroup(points: list[dict[str, Any]], pre: list[dict[str, Any]]) -> list[di
             members.setdefault(inst, []).append(i)
     centroids = {inst: (sum(points[i]["x"] for i in idx) / len(idx), sum(points[i]["y"] for i in idx) / len(idx))
                  for inst, idx in members.items()}
-    seen: dict[str, int] = {}
+    fresh = -1  # negative: never one of the imported instances
+    fresh_labels: set[str] = set()
     out = []
     for i, pt in enumerate(points):
         inst = assigned[i]
@@ -187,8 +190,11 @@ def _regroup(points: list[dict[str, Any]], pre: list[dict[str, Any]]) -> list[di
                 inst = min(free, key=lambda k: (centroids[k][0] - pt["x"]) ** 2 + (centroids[k][1] - pt["y"]) ** 2)
                 members[inst].append(i)
             else:
-                n = seen.get(pt["label"], 0)
-                seen[pt["label"]] = n + 1
-                inst = -1 - n  # negative: never one of the imported instances
+                # in placing order, as <lw-keypoint keypoint-set> reads instances: a label placed
+                # again starts the next instance
+                if pt["label"] in fresh_labels:
+                    fresh, fresh_labels = fresh - 1, set()
+                fresh_labels.add(pt["label"])
+                inst = fresh
         out.append({**pt, "instance": inst})
     return out
