@@ -223,3 +223,35 @@ def test_a_semantic_segmentation_label_is_adjusted_pixel_by_pixel(db: Database, 
     assert value["adjustment-status"] == "adjusted"
     lines = _export(db, org.manager, chained.id)
     assert sorted(line["fix-scenes-ref-metadata"]["adjustment-status"] for line in lines) == ["adjusted", "unadjusted"]
+
+
+@pytest.mark.parametrize(("task_type", "field", "answer", "moved"), [
+    ("polygon", "polygons", {"label": "car", "vertices": [{"x": 10, "y": 10}, {"x": 90, "y": 10}, {"x": 50, "y": 70}]},
+     {"label": "car", "vertices": [{"x": 10, "y": 10}, {"x": 95, "y": 10}, {"x": 50, "y": 70}]}),
+    ("polyline", "polylines", {"label": "car", "vertices": [{"x": 1, "y": 2}, {"x": 30, "y": 40}, {"x": 60, "y": 2}]},
+     {"label": "bird", "vertices": [{"x": 1, "y": 2}, {"x": 30, "y": 40}, {"x": 60, "y": 2}]}),
+    ("line", "lines", {"label": "car", "vertices": [{"x": 1, "y": 2}, {"x": 30, "y": 40}]},
+     {"label": "car", "vertices": [{"x": 1, "y": 2}, {"x": 30, "y": 41}]}),
+    ("keypoint", "keypoints", {"label": "bird", "x": 12.5, "y": 7}, {"label": "bird", "x": 13.5, "y": 7}),
+])
+def test_shapes_and_points_are_adjusted_in_their_editor(db: Database, factory: Factory, org: OrgUsers, tmp_path: Path,
+                                                       task_type: str, field: str, answer: dict[str, Any],
+                                                       moved: dict[str, Any]) -> None:
+    p = factory.project(org.manager, task_type, labels=["car", "bird"], name="Source")
+    factory.items(org.manager, p.id, rows=[{"source-ref": "s3://b/a.jpg"}])
+    _, stored = _submit(db, org.annotator, p.id, {field: {field: [answer], "inputImageProperties": PROPS}})
+    chained = chaining.chain_project(db, org.manager.actor, p.id, chaining.ChainRequest("adjustment", "Fix"),
+                                     spool_dir=tmp_path / "spool").project
+    (row,) = _rows(db, chained.id)
+    # the consolidated label in the editor's shape (a polygon's pixel vote redraws its outline)
+    (pre,) = row["lw-pre-annotations"][field]
+    assert pre["label"] == answer["label"] and (task_type == "polygon" or [pre] == stored[field])
+    html = templates.render_task(chained.effective_template, row, ["car", "bird"])
+    assert f'<lw-{task_type} name="{field}"' in html and "<lw-bounding-box" not in html
+    factory.items(org.manager, chained.id, rows=[dict(row, copy=2)])
+    _, same = _submit(db, org.annotator, chained.id, {field: dict(row["lw-pre-annotations"])})
+    _, changed = _submit(db, org.annotator, chained.id, {field: {field: [moved], "inputImageProperties": PROPS}})
+    assert (same["adjustment-status"], changed["adjustment-status"]) == ("unadjusted", "adjusted")
+    metas = [line["fix-metadata"] for line in _export(db, org.manager, chained.id)]
+    assert [m["adjustment-status"] for m in metas] == ["unadjusted", "adjusted"]
+    assert {m["type"] for m in metas} == {f"groundtruth/{task_type}"}
