@@ -336,10 +336,37 @@ def test_a_4000x3000_mask_with_50_classes_paints_fast(page: Any, shots: Path, se
         page.mouse.up()
     page.wait_for_timeout(1500)  # the throttled PNG encode for the draft runs after the strokes
     long_tasks = page.evaluate("window.__long")
+
+    # Frames, without the CDP polling between steps: the longest gap between animation frames while
+    # five more strokes are painted (pointer events at 60 Hz from the driver), and the long tasks.
+    page.evaluate("""() => { window.__long = []; window.__gaps = []; let last = performance.now(); window.__raf = true;
+        const tick = (t) => { if (!window.__raf) return; window.__gaps.push(t - last); last = t; requestAnimationFrame(tick); };
+        requestAnimationFrame(tick); }""")
+    phase_cpu = cpu_ms()
+    for k in range(5):
+        page.keyboard.press(str(k + 5))
+        x0, y = canvas["x"] + 60, canvas["y"] + 300 + k * 40
+        page.mouse.move(x0, y)
+        page.mouse.down()
+        for i in range(60):
+            page.mouse.move(x0 + 8 * (i + 1), y + 3 * (i % 5))
+            page.wait_for_timeout(16)
+        page.mouse.up()
+    gaps = page.evaluate("(() => { window.__raf = false; return window.__gaps; })()")
+    phase_cpu = (cpu_ms() - phase_cpu) / 300
+    frame_long = page.evaluate("window.__long")
+    page.wait_for_timeout(1500)
+    encode_cpu = cpu_ms()
     encode_ms = el.evaluate("async el => { const t = performance.now(); await el.editor.outputAsync(); return performance.now() - t; }")
+    encode_cpu = cpu_ms() - encode_cpu
     page.screenshot(path=str(shots / "semseg-4000x3000.png"))
     med = sorted(steps)[len(steps) // 2]
     print(f"4000x3000, 50 classes: brush step main-thread median {med:.1f} ms, max {max(steps):.1f} ms over {len(steps)} steps; "
-          f"long tasks while painting {[round(t) for t in long_tasks]}; async PNG encode {encode_ms:.0f} ms wall")
+          f"long tasks {[round(t) for t in long_tasks]} (with CDP polling); without polling: longest frame "
+          f"{max(gaps):.0f} ms over {len(gaps)} frames, long tasks {[round(t) for t in frame_long]}, "
+          f"main thread {phase_cpu:.1f} ms per pointer move; "
+          f"async PNG encode {encode_ms:.0f} ms wall, {encode_cpu:.0f} ms main thread (in slices)")
+    # The budget: no step over 50 ms of main-thread time. Frame gaps and long tasks are wall clock,
+    # printed only: on a loaded shared machine other processes stretch them.
     assert max(steps) < 50, steps
     assert page.errors == []
