@@ -146,12 +146,28 @@ def test_adjustment_loads_the_earlier_box_and_a_drag_marks_it_adjusted(live_serv
     manager = factory.user(Role.MANAGER, org_id=org_id, email="lead@adjust.test", password=PASSWORD)
     annotator = factory.user(Role.ANNOTATOR, org_id=org_id, email="ann@adjust.test", password=PASSWORD)
     source = _finished_box_project(live_server, manager, annotator, tmp_path)
-    adjust = chaining.chain_project(live_server.db, manager.actor, source,
-                                    chaining.ChainRequest("adjustment", "Fix street"),
-                                    spool_dir=live_server.settings.data_dir / "chains").project
+
+    # through the form: the source's own label attribute is refused, the field marked; then it is made
+    context, page = login(chromium, live_server.url, "lead@adjust.test", PASSWORD)
+    page.goto(f"/projects/{source}/chain")
+    page.check("input[name=mode][value=adjustment]")
+    page.fill("#name", "Fix street")
+    page.fill("#label_attribute", "street")
+    page.get_by_role("button", name="Create project").click()
+    error = page.locator(".lw-field-error[data-field=label_attribute]")
+    error.wait_for(timeout=10_000)
+    assert "needs its own" in error.inner_text()
+    assert page.locator("input[name=mode][value=adjustment]").is_checked()  # the form keeps what was typed
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chain-form-error.png"), full_page=True)
+    page.fill("#label_attribute", "")
+    page.get_by_role("button", name="Create project").click()
+    page.wait_for_url(lambda url: "/chain" not in url and "/projects/" in url)
+    adjust_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    context.close()
 
     context, page = login(chromium, live_server.url, "ann@adjust.test", PASSWORD)
-    page.goto(f"/label/{adjust.id}")
+    page.goto(f"/label/{adjust_id}")
     element = "lw-bounding-box"
     frame = editor_frame(page, element)
     assert frame.locator(element).evaluate("el => el.editor.model.boxes.length") == 1
@@ -170,7 +186,7 @@ def test_adjustment_loads_the_earlier_box_and_a_drag_marks_it_adjusted(live_serv
     page.get_by_text("No more tasks", exact=False).first.wait_for(timeout=15_000)
     context.close()
 
-    r = httpx.get(f"{live_server.url}/api/v1/projects/{adjust.id}/export", params={"format": "manifest"},
+    r = httpx.get(f"{live_server.url}/api/v1/projects/{adjust_id}/export", params={"format": "manifest"},
                   headers=manager.headers, timeout=30)
     (line,) = [json.loads(x) for x in r.text.splitlines()]
     meta = line["fix-street-metadata"]
