@@ -209,3 +209,28 @@ def test_the_default_template_passes_the_label_file_when_it_declares_attributes(
         assert json.loads(html.unescape(attr.group(1))) == tricky
     plain = ProjectSpec(labels=parse_label_config(["car"]))
     assert 'labels="{{ labels | to_json }}"' in BOUNDING_BOX.default_template(plain)
+
+
+def test_a_ground_truth_video_frame_file_is_accepted_as_is() -> None:
+    document = {
+        "documentVersion": "2020-03-01",
+        "frameAttributes": [
+            {"name": "count players", "description": "How many players to you see in the scene?", "type": "number",
+             "minimum": 0, "maximum": 30},
+            {"name": "select one", "description": "describe the scene", "type": "string", "enum": ["clear", "blurry"],
+             "isRequired": True},
+        ],
+        "categoryGlobalAttributes": [{"name": "W", "description": "for all labels", "type": "string",
+                                      "enum": ["foo", "buzz", "biz"], "editsAllowed": "any"}],
+        "labels": [{"label": "Car", "editsAllowed": "any", "categoryAttributes": [
+            {"name": "X", "description": "enter a number", "type": "number", "minimum": 1, "maximum": 5},
+            {"name": "Y", "type": "string", "enum": ["y1", "y2"]},
+            {"name": "Z", "description": "submit a free-form response", "type": "string"}]},
+            {"label": "Pedestrian"}],
+        "annotationType": "BoundingBox",
+        "instructions": {"shortInstruction": "Draw a tight box", "fullInstruction": "<p>…</p>"},
+    }
+    labels = parse_label_config(document)
+    assert [a.name for a in labels.attributes_for("Car")] == ["X", "Y", "Z", "W"]
+    assert [a.name for a in labels.attributes_for("Pedestrian")] == ["W"]
+    assert labels.frame_attributes[1].required and labels.document is document
