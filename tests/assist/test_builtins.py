@@ -99,6 +99,16 @@ def test_text_reads_rendered_words() -> None:
     assert 20 < min(xs) < 40 and 25 < min(ys) < 50 and max(ys) < 100
 
 
+def test_text_on_a_large_image_comes_back_in_its_pixels() -> None:
+    image = Image.new("RGB", (640, 200), "white")
+    ImageDraw.Draw(image).text((30, 30), "Labelworks 2026", fill="black", font=ImageFont.load_default(size=48))
+    big = np.asarray(image.resize((3200, 1000)))  # read at 1600×500, answered in the 3200×1000 frame
+    (region,) = run("text", big)
+    assert region["text"] == "Labelworks 2026"
+    xs, ys = [p["x"] for p in region["points"]], [p["y"] for p in region["points"]]
+    assert 100 < min(xs) < 200 and 125 < min(ys) < 250 and 1800 < max(xs) < 2200 and max(ys) < 500
+
+
 def _coin_reference() -> tuple[np.ndarray, tuple[int, int, int, int], np.ndarray]:
     """A coin of skimage's coins picture, segmented independently of GrabCut.
 

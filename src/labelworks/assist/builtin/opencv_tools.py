@@ -22,9 +22,9 @@ from ..regions import mask_regions, read_box, read_number, read_point, read_poin
 
 __all__ = ["GrabCut", "MagicWand", "Slic", "GRABCUT_SIDE", "SLIC_PIXELS"]
 
-GRABCUT_SIDE = 640
+GRABCUT_SIDE = 400
 GRABCUT_ITERATIONS = 5
-SLIC_PIXELS = 1_000_000
+SLIC_PIXELS = 600_000
 
 _SEGMENT_TYPES = ("polygon", "instance-segmentation", "semantic-segmentation")
 
