@@ -46,4 +46,4 @@ def test_a_broken_upload_fails_its_job_naming_the_field(client: TestClient, fact
 def test_detection_export_of_a_text_project_is_refused(client: TestClient, factory: Factory, org: OrgUsers) -> None:
     p = factory.project(org.manager, labels=["a", "b"])
     r = client.get(f"/api/v1/projects/{p.id}/export", params={"format": "voc"}, headers=org.manager.headers)
-    assert r.status_code == 422 and "bounding-box project" in r.text
+    assert r.status_code == 422 and "--format voc does not fit a text-classification project" in r.text
