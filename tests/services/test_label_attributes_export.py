@@ -66,3 +66,19 @@ def test_attributes_are_checked_on_submit_and_carried_by_every_export(db: Databa
     # and back: COCO's (CVAT's) attributes become the boxes' labelCategoryAttributes
     (image,) = read_coco(json.dumps(coco).encode()).images
     assert image.boxes[0]["labelCategoryAttributes"] == {"occluded": "partly", "truncated": 30}
+
+
+def test_a_manifest_export_reads_back_with_its_attributes(db: Database, factory: Factory, org: OrgUsers) -> None:
+    from labelworks.core.formats.gt_detection import gt_detection_rows
+
+    p = factory.project(org.manager, "bounding-box", labels=LABELS, workers_per_item=1, name="Round")
+    factory.items(org.manager, p.id, rows=[{"source-ref": "s3://bucket/street.jpg"}])
+    (worker,) = factory.annotators(1, org.org_id)
+    lease = assignments.next_for(db, worker.actor, p.id)
+    assert lease is not None
+    good = {"boxes": {"boundingBoxes": [CAR], "inputImageProperties": PROPS, "frameAttributes": {"weather": "clear"}}}
+    annotations.submit(db, worker.actor, lease.assignment_id, good, active_ms=900)
+    ((_, row),) = list(gt_detection_rows(_export(db, org.manager.actor, p.id, "manifest")))
+    assert isinstance(row, dict)
+    assert row["lw-pre-annotations"] == {"boundingBoxes": [CAR], "inputImageProperties": PROPS,
+                                         "frameAttributes": {"weather": "clear"}}

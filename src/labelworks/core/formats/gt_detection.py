@@ -23,6 +23,7 @@ import orjson
 
 from ..errors import ValidationFailed
 from ..tasktypes.bounding_box import PRE_ANNOTATIONS_KEY
+from ..tasktypes.image_objects import attributes_from_manifest
 from .detection import coord
 
 __all__ = ["gt_detection_rows", "GT_DETECTION_TYPE"]
@@ -48,8 +49,10 @@ def _pre_annotations(body: Any, meta: dict[str, Any], at: str) -> dict[str, Any]
         box: dict[str, Any] = {"label": label}
         for key in ("left", "top", "width", "height"):
             box[key] = coord(ann.get(key), f"{where}.{key}")
+        box.update(attributes_from_manifest(ann, "label-category-attributes", "labelCategoryAttributes"))
         boxes.append(box)
     out: dict[str, Any] = {"boundingBoxes": boxes}
+    out.update(attributes_from_manifest(body, "frame-attributes", "frameAttributes"))
     sizes = body.get("image_size")
     if isinstance(sizes, list) and sizes and isinstance(sizes[0], dict):
         width, height = sizes[0].get("width"), sizes[0].get("height")

@@ -30,6 +30,7 @@ import orjson
 
 from ..errors import ValidationFailed
 from ..tasktypes.bounding_box import PRE_ANNOTATIONS_KEY
+from ..tasktypes.image_objects import attributes_from_manifest
 from .detection import coord
 from .gt_detection import GT_DETECTION_TYPE, gt_detection_rows
 
@@ -83,14 +84,17 @@ def _pre_annotations(kind: str, body: Any, meta: dict[str, Any], at: str) -> dic
         if not isinstance(label, str):
             raise ValidationFailed(f"{where}.class_id: {ann.get('class_id')!r} is not in the class-map",
                                    field=f"{where}.class_id")
+        attrs = attributes_from_manifest(ann, "label-category-attributes", "labelCategoryAttributes")
         if kind == "keypoints":
-            objects.append({"label": label, **_point(ann, where)})
+            objects.append({"label": label, **_point(ann, where), **attrs})
             continue
         points = ann.get("points")
         if not isinstance(points, list) or len(points) < 2:
             raise ValidationFailed(f"{where}.points: expected a list of {{x, y}}", field=f"{where}.points")
-        objects.append({"label": label, "vertices": [_point(p, f"{where}.points[{k}]") for k, p in enumerate(points)]})
+        objects.append({"label": label, "vertices": [_point(p, f"{where}.points[{k}]") for k, p in enumerate(points)],
+                        **attrs})
     out: dict[str, Any] = {kind: objects}
+    out.update(attributes_from_manifest(body, "frame-attributes", "frameAttributes"))
     sizes = body.get("image_size")
     if isinstance(sizes, list) and sizes and isinstance(sizes[0], dict):
         width, height = sizes[0].get("width"), sizes[0].get("height")

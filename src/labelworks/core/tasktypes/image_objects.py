@@ -24,6 +24,7 @@ from ..labels import AttributeSpec
 from .base import ProjectSpec
 
 __all__ = ["unwrap_answer", "objects_output", "object_extras", "frame_attributes", "with_label_document",
+           "attributes_from_manifest",
            "OBJECT_ATTRIBUTES_KEY", "FRAME_ATTRIBUTES_KEY"]
 
 # Ground Truth's worker-response keys (video frame jobs); ``attributes`` is accepted on input too.
@@ -102,6 +103,18 @@ def objects_output(answer: Consolidated, spec: ProjectSpec, created: str, key: s
         "job-name": f"labeling-job/{spec.job_name}",
     }
     return {attr: body, f"{attr}-metadata": meta}
+
+
+def attributes_from_manifest(source: dict[str, Any], key: str, target: str) -> dict[str, Any]:
+    """``{target: values}`` from an output manifest's ``label-category-attributes`` or
+    ``frame-attributes`` (``key``), string and number values only, or ``{}``: what a manifest
+    import gives the element back, so that an export reads in again without loss."""
+    raw = source.get(key)
+    if not isinstance(raw, dict):
+        return {}
+    values = {k: v for k, v in raw.items() if isinstance(k, str)
+              and isinstance(v, str | int | float) and not isinstance(v, bool)}
+    return {target: values} if values else {}
 
 
 def object_extras(raw: dict[str, Any], spec: ProjectSpec, label: str, field: str) -> dict[str, Any]:
