@@ -132,3 +132,22 @@ def test_a_label_map_is_blended_over_the_photo(page: Any, shots: Path) -> None:
     # the white background leaves the photo as it is; the blue class darkens red and green
     assert all(abs(a - b) <= 3 for a, b in zip(clear, plain_sky, strict=True)), (clear, plain_sky)
     assert tinted[0] < plain_road[0] - 30 and tinted[1] < plain_road[1] - 30, (tinted, plain_road)
+
+
+MANY = {"annotations": [{"class_id": i % 3, "left": (i % 100) * 8, "top": (i // 100) * 10, "width": 7, "height": 9}
+                        for i in range(5000)], "image_size": [{"width": 800, "height": 500, "depth": 3}]}
+FRAMES["verify-many"] = _frame(MANY, {"type": "groundtruth/object-detection",
+                                      "class-map": {"0": "car", "1": "bus", "2": "bike"}})
+
+
+def test_five_thousand_boxes_repaint_within_a_frame(page: Any, shots: Path) -> None:
+    open_frame(page, "verify-many", width=1000)
+    view = _ready(page)
+    assert view.evaluate("el => el.earlierLabel.objects.length") == 5000
+    # one full repaint (image, 5,000 outlined boxes, no tags past 400), as a zoom or pan step does
+    ms = view.evaluate("""el => { el.zoomBy(1.5); const times = [];
+        for (let i = 0; i < 20; i++) { const t = performance.now(); el._draw(); times.push(performance.now() - t); }
+        times.sort((a, b) => a - b); return times[10]; }""")
+    page.screenshot(path=str(shots / "verification-view-5000.png"))
+    print(f"5,000 boxes: median repaint {ms:.1f} ms")
+    assert ms < 50, ms
