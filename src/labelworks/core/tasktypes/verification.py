@@ -39,10 +39,11 @@ _TEMPLATE = """<lw-form>
     <classification-target>
       <lw-label-verification-view attribute="{{ drawn }}"
         src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}"
-        {%- if drawn != "" %}
-        label-data="{{ task.input[drawn] | to_json }}" label-metadata="{{ task.input[drawn_meta] | to_json }}"
+        {%- if drawn != "" %} label-metadata="{{ task.input[drawn_meta] | to_json }}"
         {%- if task.input[drawn_meta].type contains "segmentation" %}
-        mask-src="{{ task.input[drawn] | grant_read_access }}"{% endif %}{% endif %}>
+        mask-src="{{ task.input[drawn] | grant_read_access }}"{% comment %}the PNG once, not twice{% endcomment %}
+        {%- else %}
+        label-data="{{ task.input[drawn] | to_json }}"{% endif %}{% endif %}>
       </lw-label-verification-view>
     </classification-target>
   </lw-classifier>
