@@ -7,6 +7,7 @@
  */
 import { PanTool, type KeyInput, type PointerInput, type ToolHandler } from "./controller";
 import type { Point, Size } from "./geometry";
+import { GrabCutTool, MaskAssists, SuperpixelTool, type DecodeRgba } from "./mask-assist";
 import type { MaskModel } from "./mask-model";
 import { BrushTool, FillTool, PickTool, PolygonFillTool, WandTool, type MaskTool } from "./mask-tools";
 import { actualSize, fit, panBy, zoomAt, type Viewport } from "./viewport";
@@ -22,7 +23,10 @@ export interface MaskViewPort {
   setCursor(cursor: string): void;
 }
 
-export type MaskToolName = "brush" | "eraser" | "polygon" | "wand" | "fill" | "pick" | "pan";
+export type MaskToolName = "brush" | "eraser" | "polygon" | "wand" | "fill" | "pick" | "pan" | "superpixel" | "grabcut";
+
+/** The assisted tools and the assist each needs (shown only when the project offers it). */
+export const ASSISTED_TOOLS: Partial<Record<MaskToolName, string>> = { superpixel: "slic", grabcut: "grabcut" };
 
 export type MaskControllerEvent =
   | { kind: "selection"; id: number | null }
@@ -40,11 +44,17 @@ export const BRUSH_MAX = 400;
 export const DEFAULT_BRUSH = 20;
 export const DEFAULT_TOLERANCE = 32;
 
-const TOOL_KEYS: Record<string, MaskToolName> = { b: "brush", e: "eraser", p: "polygon", w: "wand", g: "fill", v: "pick", h: "pan" };
+const TOOL_KEYS: Record<string, MaskToolName> = {
+  b: "brush", e: "eraser", p: "polygon", w: "wand", g: "fill", v: "pick", h: "pan", u: "superpixel", a: "grabcut",
+};
+
+const NO_DECODER: DecodeRgba = () => Promise.reject(new Error("no PNG decoder here"));
 
 export class MaskController {
   readonly tools: Record<MaskToolName, MaskTool | ToolHandler>;
   readonly polygonTool: PolygonFillTool;
+  /** The assisted tools' state (superpixels, the assists offered); the facade sets its PNG decoder. */
+  readonly assists: MaskAssists;
   private _tool: MaskToolName = "brush";
   private gesture: MaskTool | ToolHandler | null = null;
   private spaceHeld = false;
@@ -66,7 +76,10 @@ export class MaskController {
     readonly view: MaskViewPort,
   ) {
     this.polygonTool = new PolygonFillTool(this);
+    this.assists = new MaskAssists(this, NO_DECODER);
     this.tools = {
+      superpixel: new SuperpixelTool(this, this.assists),
+      grabcut: new GrabCutTool(this, this.assists),
       brush: new BrushTool(this, "brush"),
       eraser: new BrushTool(this, "eraser"),
       polygon: this.polygonTool,
@@ -79,7 +92,10 @@ export class MaskController {
       if (this._selected !== null && (e.kind === "instances" || e.kind === "reset") && !model.instance(this._selected)) {
         this.select(null);
       }
-      if (e.kind === "reset") this._hidden.clear();
+      if (e.kind === "reset") {
+        this._hidden.clear();
+        if (model.width !== this.assists.loaded?.width || model.height !== this.assists.loaded?.height) this.assists.reset();
+      }
     });
   }
 
@@ -138,7 +154,8 @@ export class MaskController {
     this.gesture?.cancel();
     this.gesture = null;
     if (tool !== "polygon") this.polygonTool.discard();
-    if (tool !== "brush" && tool !== "eraser") this.view.showBrush(null, 0);
+    if (tool !== "brush" && tool !== "eraser" && tool !== "superpixel") this.view.showBrush(null, 0);
+    if (tool === "superpixel") void this.assists.segments(); // computed once, ahead of the first stroke
     this._tool = tool;
     this.view.setCursor(this.cursor);
     this.emit({ kind: "tool", tool });
@@ -235,6 +252,12 @@ export class MaskController {
     this._selected = inst.id;
     this.emit({ kind: "selection", id: inst.id });
     return inst.id;
+  }
+
+  /** Records the assists the page offers (the assisted tools appear for those). */
+  setAvailableAssists(names: Iterable<string>): void {
+    this.assists.available = new Set(names);
+    this.emit({ kind: "settings" });
   }
 
   /** Sets the values paint leaves alone for a step painting `value`. */
@@ -334,8 +357,11 @@ export class MaskController {
       return false;
     }
     if (k.alt) return false;
-    if (TOOL_KEYS[key]) {
-      this.setTool(TOOL_KEYS[key]!);
+    const tool = TOOL_KEYS[key];
+    if (tool) {
+      const needs = ASSISTED_TOOLS[tool];
+      if (needs && !this.assists.available.has(needs)) return false;
+      this.setTool(tool);
       return true;
     }
     switch (key) {

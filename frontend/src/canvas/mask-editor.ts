@@ -5,6 +5,7 @@
  * through `onEvent`. `<lw-semantic-segmentation>` and `<lw-instance-segmentation>` are shells
  * around it.
  */
+import { assistAvailable } from "../lib/assist-client";
 import { attachInput, keyInput } from "./input";
 import {
   decodePng,
@@ -64,6 +65,11 @@ export class MaskEditor {
     this.view = new MaskView(container, this.model);
     this.controller = new MaskController(this.model, this.view);
     this.controller.imagePixels = () => this.imagePixels();
+    this.controller.assists.decode = async (png) => decodePng(png.startsWith("data:") ? png : `data:image/png;base64,${png}`);
+    // The assisted tools appear when the labeling page offers their assists (never outside it).
+    void assistAvailable()
+      .then((list) => this.controller.setAvailableAssists(list.map((a) => a.name)))
+      .catch(() => this.controller.setAvailableAssists([]));
     this.model.subscribe((e) => {
       if (e.kind === "pixels") this.view.paintRect(e.rect);
       else if (e.kind === "instances") this.view.coloursChanged();

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { MaskEditor, type MaskEditorEvent } from "../../canvas/mask-editor";
-import type { MaskToolName } from "../../canvas/mask-controller";
+import { ASSISTED_TOOLS, type MaskToolName } from "../../canvas/mask-controller";
 import type { MaskKind } from "../../canvas/mask-model";
 import { parseMaskLabels, type MaskLabel } from "../../canvas/mask-palette";
 import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
@@ -321,7 +321,7 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     const ed = this._editor;
     const c = ed?.controller;
     const h = ed?.model.history;
-    const tools: { tool: MaskToolName; title: string; key: string }[] = [
+    const all: { tool: MaskToolName; title: string; key: string }[] = [
       { tool: "brush", title: "Brush", key: "B" },
       { tool: "eraser", title: "Eraser", key: "E" },
       { tool: "polygon", title: "Polygon fill", key: "P" },
@@ -329,7 +329,13 @@ export abstract class LwMaskElement extends LitElement implements LwField {
       { tool: "fill", title: "Fill the region under the pointer (e.g. an unlabeled hole)", key: "G" },
       { tool: "pick", title: this.kind === "instance" ? "Select an instance" : "Pick a class from the mask", key: "V" },
       { tool: "pan", title: "Pan (or hold Space, or drag with the middle button)", key: "H" },
+      { tool: "superpixel", title: "Superpixel brush (paints whole segments)", key: "U" },
+      { tool: "grabcut", title: "Auto: drag a box round an object (GrabCut)", key: "A" },
     ];
+    const tools = all.filter((t) => {
+      const needs = ASSISTED_TOOLS[t.tool];
+      return !needs || (c?.assists.available.has(needs) ?? false);
+    });
     const zoom = ed ? Math.round(ed.view.viewport.scale * 100) : 100;
     return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="Tools">
       ${tools.map(
@@ -528,6 +534,10 @@ export abstract class LwMaskElement extends LitElement implements LwField {
         min-width: 1.8rem;
         font: 0.75rem var(--_mono);
         color: var(--_fg);
+      }
+      .labels {
+        max-height: 320px; /* 50 classes scroll instead of stretching the page */
+        overflow-y: auto;
       }
       .relabel {
         max-width: 6.5rem;
