@@ -234,3 +234,11 @@ def test_a_ground_truth_video_frame_file_is_accepted_as_is() -> None:
     assert [a.name for a in labels.attributes_for("Car")] == ["X", "Y", "Z", "W"]
     assert [a.name for a in labels.attributes_for("Pedestrian")] == ["W"]
     assert labels.frame_attributes[1].required and labels.document is document
+
+
+def test_an_adjustment_project_gives_its_editor_the_attributes_too() -> None:
+    from labelworks.core.tasktypes.adjustment import LABEL_ADJUSTMENT
+
+    spec = ProjectSpec(labels=parse_label_config({**DOCUMENT, "lw-adjusts": "bounding-box"}))
+    template = LABEL_ADJUSTMENT.default_template(spec)
+    assert "{{ labels | to_json }}" not in template and "&quot;categoryAttributes&quot;" in template

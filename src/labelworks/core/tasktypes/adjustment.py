@@ -25,6 +25,7 @@ from ..consolidation.majority import Consolidated
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
 from .bounding_box import BOUNDING_BOX, PRE_ANNOTATIONS_KEY
+from .image_objects import with_label_document
 from .keypoint import KEYPOINT
 from .label_map_adjustment import label_map_value, same_label_map
 from .segmentation import GT_INSTANCE_TYPE, GT_SEMANTIC_TYPE, INSTANCE_SEGMENTATION, SEMANTIC_SEGMENTATION
@@ -214,7 +215,8 @@ class LabelAdjustmentTaskType(TaskType):
         return self.adjustable(spec).task_type.value_kind(spec)
 
     def default_template(self, spec: ProjectSpec) -> str:
-        return _template(self.adjustable(spec))
+        # a label-category file with attributes goes to the editor whole (as the object types do)
+        return with_label_document(_template(self.adjustable(spec)), spec)
 
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
         """The object type's canonical value (no status: that needs the item, see normalize_with_item)."""
