@@ -107,6 +107,10 @@ def test_box_attributes_undo_required_and_submit(page: Any, shots: Path) -> None
     # A second house, its required attribute left empty.
     drag(page, frame, el, (476, 176), (594, 366))
     boxes(page, lambda b: len(b) == 2)
+    # The region list marks the box whose required value is missing.
+    marks = frame.locator(el).locator(".region-list .region")
+    assert marks.nth(0).locator(".todo").count() == 0
+    assert marks.nth(1).locator(".todo").get_attribute("title") == "Attributes: choose a value for “occluded”"
     frame.get_by_role("button", name="Select box 1: house").click()  # the panel follows the selection
     assert obj.get_by_text("Box 1 · house").is_visible()
 

@@ -22,7 +22,7 @@ import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { AssistBar } from "../shared/assist-bar";
 import { renderImageAdjust } from "../shared/image-adjust";
 import { imageEditorStyles } from "../shared/image-editor-styles";
-import { focusRow, renderRegionList, scrollRowIntoView } from "../shared/region-list";
+import { attributeMark, focusRow, renderRegionList, scrollRowIntoView } from "../shared/region-list";
 import { tokens } from "../shared/tokens";
 
 /** Ground Truth's child elements and the shadow slots they go to. */
@@ -517,6 +517,7 @@ export class LwBoundingBox extends LitElement implements LwField {
               }}>
               <span class="swatch" style="background:${ed.colourOf(b.label)}"></span>
               <span class="text">${n}. ${b.label}</span>
+              ${attributeMark(firstProblem(attributesOf(this._schema, b.label), b.attributes))}
               <span class="dims">${b.width}×${b.height}</span>
             </button>
             <button type="button" class="mini" aria-pressed=${b.hidden ? "true" : "false"}

@@ -387,6 +387,18 @@ export const imageEditorStyles = css`
       color: var(--_muted);
       font-size: 0.72rem;
     }
+    .todo {
+      display: inline-grid;
+      place-items: center;
+      flex: none;
+      width: 1rem;
+      height: 1rem;
+      border-radius: 50%;
+      background: var(--_danger-soft);
+      color: var(--_danger);
+      font-size: 0.7rem;
+      font-weight: 700;
+    }
     .attr-problem {
       color: var(--_danger, #b42318);
       font-size: 0.75rem;

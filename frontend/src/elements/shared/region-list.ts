@@ -4,7 +4,7 @@
  * cheaply as 20. Arrow keys, Home and End on a row move the selection through the whole list
  * (rendered or not); the element selects the object, scrolls its row into the window and focuses it.
  */
-import { html, type TemplateResult } from "lit";
+import { html, nothing, type TemplateResult } from "lit";
 
 export const ROW_PX = 30;
 export const LIST_PX = 320;
@@ -74,6 +74,11 @@ export function renderRegionList<T>(o: RegionListOptions<T>): TemplateResult {
     ${rows}
     <li class="spacer" role="presentation" style="height:${(o.items.length - last) * ROW_PX}px"></li>
   </ul>`;
+}
+
+/** The row's mark for an object whose attributes still need a value (or hold a bad one). */
+export function attributeMark(problem: { message: string } | null): TemplateResult | typeof nothing {
+  return problem ? html`<span class="todo" title=${`Attributes: ${problem.message}`} aria-label="attributes to fill in">!</span>` : nothing;
 }
 
 /** Scrolls `list` so that row `index` is inside its window. */

@@ -21,7 +21,7 @@ import { FIELD_CHANGE, type LwField } from "./field";
 import { AssistBar } from "./assist-bar";
 import { renderImageAdjust } from "./image-adjust";
 import { imageEditorStyles } from "./image-editor-styles";
-import { focusRow, renderRegionList, scrollRowIntoView } from "./region-list";
+import { attributeMark, focusRow, renderRegionList, scrollRowIntoView } from "./region-list";
 import { tokens } from "./tokens";
 
 const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
@@ -507,6 +507,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
             }}>
               <span class="swatch" style="background:${ed.colourOf(s.label)}"></span>
               <span class="text">${i + 1}. ${s.label}</span>
+              ${attributeMark(firstProblem(attributesOf(this._schema, s.label), s.attributes))}
               <span class="dims">${s.kind === "point" ? `${Math.round(s.points[0]!.x)},${Math.round(s.points[0]!.y)}` : `${s.points.length} pts`}</span>
             </button>
             <button type="button" class="mini" aria-pressed=${s.hidden ? "true" : "false"} title=${s.hidden ? "Show" : "Hide"}
