@@ -5,7 +5,8 @@ shape per ring, in pixels; the rings of one annotation (an object split by occlu
 ``instance`` number so they export back as one annotation. RLE (``{"size": [h, w], "counts": ...}``,
 compressed or not, as ``iscrowd: 1`` annotations carry it) is decoded with pycocotools and traced
 into polygons with OpenCV's ``findContours`` (outer outlines only: a polygon has no holes; vertices
-on pixel indices, as ``polygon-pixel-vote`` writes them; regions of one or two pixels are dropped):
+on pixel indices, as ``polygon-pixel-vote`` writes them, simplified with ``approxPolyDP`` within 1 px;
+regions of one or two pixels are dropped):
 such an annotation does not come back as RLE. ``bbox``, ``area`` and ``iscrowd`` are not read.
 
 Write: one annotation per instance (one per shape that has none), ``segmentation`` its rings,
@@ -21,6 +22,7 @@ from typing import Any
 import orjson
 
 from ..errors import ValidationFailed
+from ..consolidation.structured.masks import SIMPLIFY_PX
 from .coco import category_order, load_document, read_annotations, read_categories, read_images
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset, object_labels
@@ -93,7 +95,9 @@ def rle_to_polygons(rle: dict[str, Any], where: str) -> list[list[dict[str, Any]
         raise ValidationFailed(f"{where}.counts: not a valid RLE ({exc})", field=f"{where}.counts") from exc
     contours, _ = cv2.findContours(np.ascontiguousarray(mask, dtype=np.uint8), cv2.RETR_EXTERNAL,
                                    cv2.CHAIN_APPROX_SIMPLE)
-    rings = sorted((c.reshape(-1, 2) for c in contours if len(c) >= 3), key=lambda c: -cv2.contourArea(c))
+    # simplified within 1 px (as polygon-pixel-vote simplifies its outlines): editable vertex counts
+    simple = (cv2.approxPolyDP(c, SIMPLIFY_PX, True) for c in contours)
+    rings = sorted((c.reshape(-1, 2) for c in simple if len(c) >= 3), key=lambda c: -cv2.contourArea(c))
     return [[{"x": int(x), "y": int(y)} for x, y in ring] for ring in rings]
 
 
