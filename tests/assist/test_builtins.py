@@ -162,6 +162,7 @@ def test_magic_wand_fills_a_uniform_square_and_stops_at_its_edge() -> None:
     image = np.full((200, 300, 3), 200, np.uint8)
     image[50:150, 100:220] = (30, 90, 160)
     image[50:150, 100:220] += np.random.default_rng(1).integers(0, 10, (100, 120, 3), dtype=np.uint8)  # texture
+    image.flags.writeable = False  # as np.asarray(PIL image) gives it: the wand must not need to write
     mask_region, polygon = run("magic-wand", image, {"x": 150, "y": 100, "tolerance": 16})
     mask = decode_mask(mask_region)
     assert mask[50:150, 100:220].all() and mask.sum() == 100 * 120

@@ -147,3 +147,36 @@ def test_detect_pose_places_the_tasks_keypoints(live_server: Any, chromium: Any,
     assert all(k["source"] == "model" for k in points.values())
     assert 178 < points["nose"]["x"] < 273 and 83 < points["nose"]["y"] < 178
     assert points["left_shoulder"]["y"] > points["nose"]["y"]
+
+
+def test_extreme_points_and_magic_wand_in_the_polygon_editor(live_server: Any, chromium: Any, tmp_path: Path) -> None:
+    # two flat shapes on a flat background: what the wand and GrabCut should find exactly
+    image = np.full((300, 400, 3), 235, np.uint8)
+    image[60:160, 40:180] = (40, 90, 200)  # a blue rectangle, 140 × 100
+    yy, xx = np.mgrid[:300, :400]
+    image[(xx - 290) ** 2 + (yy - 190) ** 2 <= 60 ** 2] = (200, 60, 40)  # a red disc, radius 60
+    manager, p = _one_image_project(live_server, tmp_path, "polygon", ["shape", "other"], image)
+    context, page = login(chromium, live_server.url, "ann@polygon.test", PASSWORD)
+    page.goto(f"/label/{p.id}")
+    frame = editor_frame(page, ELEMENT)
+    wand = frame.locator(f"{ELEMENT} button[data-assist=magic-wand]")
+    wand.wait_for(timeout=15_000)
+    wand.click()
+    page.mouse.click(*to_page(page, frame, ELEMENT, 100, 100))
+    frame.locator(f"{ELEMENT} .assist-status").filter(has_text="Magic wand: added 1 polygon").wait_for(timeout=30_000)
+    # Auto-segment from the disc's four extreme points
+    frame.locator(f"{ELEMENT} button[data-assist=grabcut]").click()
+    for x, y in ((230, 190), (290, 130), (350, 190), (290, 250)):
+        page.mouse.click(*to_page(page, frame, ELEMENT, x, y))
+        page.wait_for_timeout(50)
+    frame.locator(f"{ELEMENT} .assist-status").filter(has_text="Auto-segment: added 1 polygon").wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "assist-wand-and-extreme-points.png"))
+    value = _submit_and_export(page, live_server, manager, p.id)
+    context.close()
+    rect, disc = value["polygons"]
+    xs, ys = [v["x"] for v in rect["vertices"]], [v["y"] for v in rect["vertices"]]
+    assert (min(xs), min(ys), max(xs), max(ys)) == (40, 60, 179, 159)  # the rectangle's pixels, exactly
+    assert rect["model"].startswith("opencv-floodfill") and disc["model"].startswith("opencv-grabcut")
+    xs, ys = [v["x"] for v in disc["vertices"]], [v["y"] for v in disc["vertices"]]
+    assert abs(min(xs) - 230) <= 3 and abs(max(xs) - 350) <= 3 and abs(min(ys) - 130) <= 3 and abs(max(ys) - 250) <= 3
+    assert len(disc["vertices"]) >= 8  # round, not the box the points span

@@ -182,7 +182,7 @@ def load_image(ref: str, roots: list[Path], max_pixels: int = MAX_IMAGE_PIXELS,
                     raise PayloadTooLarge(f"the image has {im.width}×{im.height} pixels, more than "
                                           f"{max_pixels // 1_000_000} megapixels", field="source-ref")
                 rgb = ImageOps.exif_transpose(im).convert("RGB")
-                return np.asarray(rgb, dtype=np.uint8)
+                return np.array(rgb, dtype=np.uint8)  # writable (np.asarray of a PIL image is read-only)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise ValidationFailed(f"the item's image cannot be read ({type(exc).__name__})",
                                field="source-ref") from None

@@ -51,8 +51,17 @@ def _grabcut_region(image: npt.NDArray[np.uint8], x: int, y: int, w: int, h: int
     mask = np.full((ch, cw), cv2.GC_BGD, np.uint8)
     mask[ry0:ry1, rx0:rx1] = cv2.GC_PR_FGD
     radius = max(2, int(0.02 * max(rx1 - rx0, ry1 - ry0)))
-    for px, py in points:  # the extreme points lie on the object: certain foreground, DEXTR-style
-        cv2.circle(mask, (int((px - cx0) * scale), int((py - cy0) * scale)), radius, cv2.GC_FGD, -1)
+    if points:
+        centre = np.mean(np.array(points, np.float64), axis=0)
+    for px, py in points:
+        # the extreme points lie on the object's border: certain foreground, DEXTR-style, with the
+        # disc moved inward by its diameter so it does not claim the background beside the tip
+        p = np.array([(px - cx0) * scale, (py - cy0) * scale])
+        inward = (centre - np.array([px, py])) * scale
+        length = float(np.hypot(*inward))
+        if length > 0:
+            p = p + inward / length * min(2 * radius, length)
+        cv2.circle(mask, (int(round(p[0])), int(round(p[1]))), radius, cv2.GC_FGD, -1)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.ascontiguousarray(crop[:, :, ::-1])
     cv2.grabCut(bgr, mask, None, bgd, fgd, GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
@@ -110,7 +119,9 @@ class MagicWand:
         # along a gradient into the whole image
         flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
         diff = (tolerance,) * 3
-        cv2.floodFill(np.ascontiguousarray(image), flood, seed, (0, 0, 0), diff, diff, flags)
+        # OpenCV's binding takes the image as an output even in mask-only mode: it must be writable
+        target = image if image.flags.writeable and image.flags.c_contiguous else image.copy()
+        cv2.floodFill(target, flood, seed, (0, 0, 0), diff, diff, flags)
         return AssistResult(self.name, self.model, mask_regions(flood[1:-1, 1:-1] > 0))
 
 
