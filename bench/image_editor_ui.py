@@ -22,7 +22,11 @@ Cases (each run --reps times, the median reported; the machine is shared, see --
                 JS heap (after GC) and DOM nodes of the page and of the task frame every 20 tasks
 Steps: select (mousedown on a shape, select tool), drag (3 px mousemove), drop (mouseup), zoom
 (one wheel notch, deltaY=-100, over the image centre), pan (3 px mousemove of a middle-button
-drag; LS's comparable step is its Shift+drag "pan_shift"), null.
+drag; LS's comparable step is its Shift+drag "pan_shift"), actual_size (the 1:1 button: every image
+pixel on screen, a large image's full decode) and pan_1to1 (pan steps there), null. Checks per rep:
+the drag changed the shape, the pan moved the view, the shapes painted zoomed in (polygons), a
+screenshot's time (it waits for decoded pixels) and the RSS of all Chromium processes, at fit and
+at 1:1.
 
 Usage (the frontend built first: cd frontend && npm run build):
   .venv/bin/python bench/image_editor_ui.py --reps 3 --out bench/results/image-editor-ui.json
@@ -329,7 +333,21 @@ def interactions(kind: str) -> Callable[[Tab, int, float], dict[str, list[dict[s
             s["pan"].append(tab.step(lambda x=x: m.move(x, zy)))
         m.up(button="middle")
         p1 = page.evaluate("() => window.__el().editor.view.viewport.x")
-        checks: dict[str, Any] = {"drag_changed_shape": moved, "scale_after_zoom": scale, "pan_dx": p1 - p0}
+        # 1:1 (the "1:1" button: every image pixel on screen, the full decode of a large image), then pan there.
+        s["actual_size"] = [tab.step(lambda: page.evaluate("() => window.__el().editor.controller.actualSize()"))]
+        m.down(button="middle")
+        s["pan_1to1"] = []
+        for i in range(k):
+            if time.monotonic() > deadline:
+                break
+            x += 3 if i % 2 == 0 else -2
+            s["pan_1to1"].append(tab.step(lambda x=x: m.move(x, zy)))
+        m.up(button="middle")
+        t0 = time.perf_counter()
+        page.screenshot()
+        shot_1to1_ms = round((time.perf_counter() - t0) * 1000, 1)
+        checks: dict[str, Any] = {"drag_changed_shape": moved, "scale_after_zoom": scale, "pan_dx": p1 - p0,
+                                  "screenshot_1to1_ms": shot_1to1_ms, "chromium_rss_mb_1to1": chromium_rss_mb()}
         if kind == "shapes":
             checks["painted_zoomed_in"] = page.evaluate("() => window.__el().editor.view.drawnCount")
         s["_checks"] = [checks]
@@ -416,7 +434,7 @@ def session_200(browser: Any, viewport: dict[str, int], tmp: Path, tasks: int, e
     the owner labelling them one after another on /label/{id}: a box drawn and submitted each."""
     from PIL import Image
 
-    from image_labeling import editor_frame, to_page  # tests/ is put on sys.path by main()
+    from image_labeling import to_page  # tests/ is put on sys.path by main()
 
     lw = str(ROOT / ".venv/bin/labelworks")
     data = tmp / "lw-data"
@@ -455,8 +473,16 @@ def session_200(browser: Any, viewport: dict[str, int], tmp: Path, tasks: int, e
         el = "lw-bounding-box"
         t0 = time.perf_counter()
         done = 0
+        reloads = 0
         for i in range(tasks):
-            frame = editor_frame(page, el)
+            try:
+                frame = editor_frame(page, el)
+            except Exception:
+                # Other developers rebuild dist/elements.js on this machine: a frame that loaded
+                # while the file was being written never upgrades its element. Reload once.
+                reloads += 1
+                page.reload()
+                frame = editor_frame(page, el)
             if i % every == 0:
                 samples.append(_session_sample(tab, page, frame, i, time.perf_counter() - t0))
                 print(f"    task {i}: {samples[-1]}", flush=True)
@@ -477,6 +503,7 @@ def session_200(browser: Any, viewport: dict[str, int], tmp: Path, tasks: int, e
         samples.append(_session_sample(tab, page, None, tasks, time.perf_counter() - t0))
         print(f"    end: {samples[-1]}", flush=True)
         out["submitted"] = done
+        out["page_reloads"] = reloads
         out["seconds"] = round(time.perf_counter() - t0, 1)
         tab.close()
         with urllib.request.urlopen(f"{base}/api/health", timeout=5):
@@ -492,14 +519,35 @@ def session_200(browser: Any, viewport: dict[str, int], tmp: Path, tasks: int, e
     return out
 
 
+def _shown_frame(page: Any) -> Any:
+    """The shown task frame. The element handle is disposed at once: a live Playwright handle keeps
+    its <iframe> alive after the app removes it, which would read as a DOM leak of 8 nodes a task."""
+    handle = page.locator("iframe.lw-frame:not(.lw-frame-pending)").element_handle()
+    try:
+        return handle.content_frame()
+    finally:
+        handle.dispose()
+
+
+def editor_frame(page: Any, element: str) -> Any:
+    """tests/image_labeling.editor_frame, disposing its element handle (see _shown_frame)."""
+    page.locator("iframe.lw-frame:not(.lw-frame-pending)").wait_for(timeout=15_000)
+    frame = _shown_frame(page)
+    frame.locator(element).wait_for(timeout=15_000)
+    frame.wait_for_function(f"() => {{ const el = document.querySelector('{element}');"
+                            " return el && el.editor && el.editor.model.image && el.editor.model.image.width > 0; }",
+                            timeout=15_000)
+    page.wait_for_timeout(200)  # the host sizes the frame, then the stage refits
+    return frame
+
+
 def _wait_next(page: Any, el: str, src_before: str | None, timeout_s: float) -> None:
     """Until the shown frame's element has a different image than the one just submitted."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            shown = page.locator("iframe.lw-frame:not(.lw-frame-pending)")
-            if shown.count() == 1:
-                f = shown.element_handle().content_frame()
+            if page.locator("iframe.lw-frame:not(.lw-frame-pending)").count() == 1:
+                f = _shown_frame(page)
                 if f and f.locator(el).count() and f.locator(el).get_attribute("src") != src_before:
                     return
         except Exception:
@@ -513,8 +561,27 @@ def _session_sample(tab: Tab, page: Any, frame: Any, i: int, elapsed: float) -> 
     sample = {"task": i, "elapsed_s": round(elapsed, 1), "heap_mb": h["heap_used_mb"],
               "heap_after_gc_mb": h["heap_used_after_gc_mb"], "page_dom_nodes": h["dom_nodes"],
               "iframes": page.evaluate("() => document.querySelectorAll('iframe').length")}
+    sample["page_elements"] = page.evaluate("() => document.getElementsByTagName('*').length")
+    if os.environ.get("LW_BENCH_DETACHED"):  # diagnosis: what the page's detached nodes are
+        try:
+            nodes = tab.cdp.send("DOM.getDetachedDomNodes")["detachedNodes"]
+            sample["detached"] = [(n["treeNode"]["nodeName"], n["retainedNodeIds"][:3] if "retainedNodeIds" in n else None)
+                                  for n in nodes][:12]
+            sample["detached_count"] = len(nodes)
+        except Exception as e:
+            sample["detached"] = str(e)[:100]
     if frame is not None:
-        sample["frame_elements"] = frame.evaluate("() => document.getElementsByTagName('*').length")
+        # The task frame (sandboxed; its own renderer process under site isolation): its heap and nodes.
+        cdp = page.context.new_cdp_session(frame)
+        try:
+            cdp.send("Performance.enable")
+            cdp.send("HeapProfiler.enable")
+            cdp.send("HeapProfiler.collectGarbage")
+            fm = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+            sample["frame_heap_mb"] = round(fm["JSHeapUsedSize"] / 2**20, 1)
+            sample["frame_dom_nodes"] = int(fm.get("Nodes", 0))
+        finally:
+            cdp.detach()
     return sample
 
 
@@ -533,7 +600,7 @@ CASES = ("boxes-5000", "polygons-2000", "image-4000", "image-100mp", "session-20
 
 def print_table(results: dict[str, Any]) -> None:
     print(f"\n{'case':15} {'open ms':>9} {'load cpu':>9} {'heap MB':>8} {'select':>7} {'drag':>6} {'drop':>6} "
-          f"{'zoom':>6} {'pan':>6} {'null':>6}   (main-thread thread-CPU ms, median)")
+          f"{'zoom':>6} {'pan':>6} {'1:1':>6} {'pan1:1':>6} {'null':>6}   (main-thread thread-CPU ms, median)")
     for name, r in results["cases"].items():
         if name == "session-200":
             continue
@@ -545,7 +612,7 @@ def print_table(results: dict[str, Any]) -> None:
 
         print(f"{name:15} {r.get('open_ms_median') or '-':>9} {r.get('load_thread_cpu_ms_median') or '-':>9} "
               f"{r.get('heap_used_mb_median') or '-':>8} {c('select'):>7} {c('drag'):>6} {c('drop'):>6} {c('zoom'):>6} "
-              f"{c('pan'):>6} {c('null'):>6}")
+              f"{c('pan'):>6} {c('actual_size'):>6} {c('pan_1to1'):>6} {c('null'):>6}")
     s = results["cases"].get("session-200")
     if s:
         print("\nsession: task, heap after GC MB, page DOM nodes")
