@@ -244,6 +244,16 @@ def test_initial_value_loads_and_round_trips(page: Any, shots: Path) -> None:
     assert counts(frame, EL_S) == {0: W * H}
     frame.get_by_role("button", name="Submit").click()
     assert "at least one region" in frame.locator(EL_S).get_by_role("alert").inner_text()
+    # A draft (the value posted earlier) is restored as it was, without a change event.
+    page.wait_for_timeout(900)  # the erase's own change event first
+    changes = len([m for m in page.evaluate("window.__messages") if m["type"] == "lw:change"])
+    page.evaluate(f"window.__send({{type: 'lw:init', draft: {json.dumps({'mask': value})}}})")
+    deadline = time.monotonic() + 3
+    while counts(frame, EL_S).get(1) != 5600 and time.monotonic() < deadline:
+        page.wait_for_timeout(30)
+    assert counts(frame, EL_S) == {0: W * H - 14600, 1: 5600, 3: 9000}
+    page.wait_for_timeout(900)
+    assert len([m for m in page.evaluate("window.__messages") if m["type"] == "lw:change"]) == changes
     assert page.errors == []
 
 
@@ -355,6 +365,17 @@ def test_a_4000x3000_mask_with_50_classes_paints_fast(page: Any, shots: Path, se
     gaps = page.evaluate("(() => { window.__raf = false; return window.__gaps; })()")
     phase_cpu = (cpu_ms() - phase_cpu) / 300
     frame_long = page.evaluate("window.__long")
+    # The same loop on a blank page: what this machine's load alone does to frames.
+    blank = page.context.new_page()
+    blank.set_content("<p>idle</p>")
+    blank.evaluate("""() => { window.__gaps = []; let last = performance.now(); window.__raf = true;
+        const tick = (t) => { if (!window.__raf) return; window.__gaps.push(t - last); last = t; requestAnimationFrame(tick); };
+        requestAnimationFrame(tick); }""")
+    for i in range(300):
+        blank.mouse.move(100 + i, 100)
+        blank.wait_for_timeout(16)
+    idle_gap = max(blank.evaluate("(() => { window.__raf = false; return window.__gaps; })()"))
+    blank.close()
     page.wait_for_timeout(1500)
     encode_cpu = cpu_ms()
     encode_ms = el.evaluate("async el => { const t = performance.now(); await el.editor.outputAsync(); return performance.now() - t; }")
@@ -364,7 +385,7 @@ def test_a_4000x3000_mask_with_50_classes_paints_fast(page: Any, shots: Path, se
     print(f"4000x3000, 50 classes: brush step main-thread median {med:.1f} ms, max {max(steps):.1f} ms over {len(steps)} steps; "
           f"long tasks {[round(t) for t in long_tasks]} (with CDP polling); without polling: longest frame "
           f"{max(gaps):.0f} ms over {len(gaps)} frames, long tasks {[round(t) for t in frame_long]}, "
-          f"main thread {phase_cpu:.1f} ms per pointer move; "
+          f"main thread {phase_cpu:.1f} ms per pointer move (a blank page's longest frame under the same load: {idle_gap:.0f} ms); "
           f"async PNG encode {encode_ms:.0f} ms wall, {encode_cpu:.0f} ms main thread (in slices)")
     # The budget: no step over 50 ms of main-thread time. Frame gaps and long tasks are wall clock,
     # printed only: on a loaded shared machine other processes stretch them.

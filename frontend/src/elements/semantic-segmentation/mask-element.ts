@@ -264,7 +264,10 @@ export abstract class LwMaskElement extends LitElement implements LwField {
       if (this._error) this.validateField();
       this._scheduleChange();
     } else if (e.kind === "mask") {
-      // A loaded value: encode it in the background so the next read of the value is free.
+      // A loaded value is no change of the worker's: a pending change event is dropped, and the
+      // value is encoded in the background so the next read of it is free.
+      clearTimeout(this._timer);
+      this._dirtySince = 0;
       const ed = this._editor;
       if (ed?.ready) void ed.outputAsync().then((r) => {
         if (r && ed === this._editor && r.version === ed.model.version) this._cache = { version: r.version, value: r.value as unknown as JsonValue };
