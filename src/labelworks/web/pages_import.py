@@ -14,6 +14,7 @@ from ..authz import authorize
 from ..core.actor import Actor
 from ..core.errors import LabelworksError, NotFound, ValidationFailed
 from ..core.formats.readers import FORMATS, detect_format
+from ..core.formats.task_formats import DATASET_IMPORTS, import_formats_for
 from ..services import jobs, projects
 from ..services.imports import IMAGE_SUFFIXES, TEXT_SUFFIXES
 from . import pages_uploads
@@ -32,7 +33,9 @@ async def _import_page(request: Request, actor: Actor, project_id: int, error: L
 
     p, recent = await run_in_threadpool(load)
     media = p.type.media
-    ctx = page_context(request, actor, nav="projects", p=p, jobs=recent, formats=FORMATS, error=error,
+    fits = import_formats_for(p.type.name, p.type.value_kind(p.spec))  # coco is boxes, polygons or keypoints
+    offered = [f for f in FORMATS if f in fits or f not in DATASET_IMPORTS]
+    ctx = page_context(request, actor, nav="projects", p=p, jobs=recent, formats=offered, error=error,
                        error_form=form, max_upload_mb=request.app.state.settings.max_upload_mb,
                        media_accept=",".join(sorted(IMAGE_SUFFIXES if media == "image" else TEXT_SUFFIXES)))
     return render(request, "import.html", ctx, status_code=error.http_status if error else 200)
