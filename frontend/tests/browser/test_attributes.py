@@ -113,6 +113,13 @@ def test_box_attributes_undo_required_and_submit(page: Any, shots: Path) -> None
     assert marks.nth(1).locator(".todo").get_attribute("title") == "Attributes: choose a value for “occluded”"
     frame.get_by_role("button", name="Select box 1: house").click()  # the panel follows the selection
     assert obj.get_by_text("Box 1 · house").is_visible()
+    # Text typed and left by a click on another box is kept for the box it was typed for.
+    obj.get_by_label("address").fill("7 Oak Lane")
+    click(page, frame, el, 535, 300)
+    obj.get_by_text("Box 2 · house").wait_for()
+    boxes(page, lambda b: b[0]["labelCategoryAttributes"].get("address") == "7 Oak Lane"
+          and "address" not in b[1].get("labelCategoryAttributes", {}))
+    assert obj.get_by_label("address").input_value() == ""
 
     # Submit: the image's required weather is missing first.
     frame.get_by_role("button", name="Submit").click()
