@@ -203,3 +203,16 @@ def test_a_model_is_loaded_once_and_threads_take_turns() -> None:
         t.join()
     assert errors == [] and len(results) == 4
     assert len({(r["left"], r["top"]) for r in results}) == 1  # the same answer each time
+
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("grabcut", {"box": {"left": 140, "top": 20, "width": 200, "height": 200}}),
+    ("grabcut", {"box": {"left": 0, "top": 0, "width": 512, "height": 512}}),  # a crop as wide as the image
+    ("magic-wand", {"x": 30, "y": 30}), ("slic", {}), ("faces", {}), ("person", {}), ("pose", {}), ("text", {}),
+])
+def test_assists_never_write_to_the_image(name: str, params: dict) -> None:
+    """The service hands out cached images read-only: every assist must work on one, unchanged."""
+    image = ASTRONAUT.copy()
+    image.flags.writeable = False
+    run(name, image, params)
+    assert np.array_equal(image, ASTRONAUT)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import time
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +190,48 @@ def load_image(ref: str, roots: list[Path], max_pixels: int = MAX_IMAGE_PIXELS,
                                field="source-ref") from None
 
 
+class _DecodedImages:
+    """The last few decoded images, so a worker's clicks on one image (GrabCut, then the wand, then
+    GrabCut again) do not each re-read and re-decode a 12-megapixel file. Bounded by bytes; a local
+    file is re-read when its modification time or size changed. Arrays handed out are read-only:
+    an assist that needs to write copies first."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max = max_bytes
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[str, tuple[Path, ...]], tuple[object, npt.NDArray[np.uint8]]] = OrderedDict()
+
+    @staticmethod
+    def _stamp(ref: str) -> object:
+        parsed = urlparse(ref)
+        if parsed.scheme not in ("", "file"):
+            return None  # object stores: keys are not rewritten in place in practice
+        try:
+            st = Path(parsed.path if parsed.scheme == "file" else ref).stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def get(self, ref: str, roots: list[Path]) -> npt.NDArray[np.uint8]:
+        key, stamp = (ref, tuple(roots)), self._stamp(ref)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] == stamp:
+                self._items.move_to_end(key)
+                return hit[1]
+        image = load_image(ref, roots)  # outside the lock: decoding takes a while
+        image.flags.writeable = False
+        with self._lock:
+            self._items[key] = (stamp, image)
+            self._items.move_to_end(key)
+            while len(self._items) > 1 and sum(a.nbytes for _, a in self._items.values()) > self._max:
+                self._items.popitem(last=False)
+        return image
+
+
+_decoded = _DecodedImages(max_bytes=256 * 1024 * 1024)
+
+
 def _timed(assist: Assist, image: npt.NDArray[np.uint8], params: Mapping[str, Any]) -> AssistResult:
     started = time.perf_counter()
     result = assist.run(image, params)
@@ -210,7 +254,7 @@ def run_on_task(db: Database, actor: Actor, assignment_id: int, name: str, param
         raise NotFound(f"no assist {name!r} in this project")
     if task.image_ref is None:
         raise ValidationFailed("this item has no image (source-ref)", field="source-ref")
-    return _timed(assist, load_image(task.image_ref, roots), params)
+    return _timed(assist, _decoded.get(task.image_ref, roots), params)
 
 
 # ---- pre-labeling -----------------------------------------------------------------------------
