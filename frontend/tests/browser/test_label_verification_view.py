@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from harness import FRAMES
-from test_elements import open_frame, wait_for
+from test_elements import wait_for
 
 pytestmark = pytest.mark.e2e
 VIEW = "lw-label-verification-view"
@@ -60,6 +60,12 @@ FRAMES.update({
         "0": {"class-name": "BACKGROUND", "hex-color": "#ffffff"}, "1": {"class-name": "road", "hex-color": "#0000ff"}}},
         mask=_mask_uri()),
 })
+
+
+def open_frame(page: Any, name: str, width: int) -> None:
+    """The harness's host page; the first frame of a run may take a while on a loaded machine."""
+    page.goto(f"/host/{name}?width={width}")
+    wait_for(page, lambda m: m["type"] == "lw:ready", timeout=20)
 
 
 def _ready(page: Any) -> Any:
