@@ -206,16 +206,13 @@ export class MaskEditor {
     return { version, value: maskOutput(this.model, png) };
   }
 
-  /** The image's RGBA pixels for the magic wand (read once); null when the browser forbids it. */
+  /**
+   * The image's RGBA pixels for the magic wand (read once); null when the browser forbids it (an
+   * image served without CORS to the sandboxed frame: the wand then asks the server's assist).
+   */
   imagePixels(): Promise<ImageData | null> {
     if (!this.img) return Promise.resolve(null);
-    this.pixels ??= readPixels(this.img, this.src).catch(() => {
-      this.opts.onEvent({
-        kind: "message",
-        text: "The magic wand cannot read this image's pixels (it is served without CORS); use the brush or polygon fill.",
-      });
-      return null;
-    });
+    this.pixels ??= readPixels(this.img, this.src).catch(() => null);
     return this.pixels;
   }
 

@@ -6,6 +6,7 @@
  */
 import { CLICK_SLOP_PX, HANDLE_RADIUS_PX, type PointerInput } from "./controller";
 import type { Point } from "./geometry";
+import { maskRegionSpans } from "./mask-assist";
 import type { MaskController, MaskToolName } from "./mask-controller";
 import { SpanList, capsuleSpans, floodSpans, polygonSpans, similarColour } from "./mask-raster";
 
@@ -226,11 +227,22 @@ export class WandTool extends ClickTool {
     this.busy = true;
     void this.c
       .imagePixels()
-      .then((pixels) => {
-        if (!pixels) return;
-        const spans = floodSpans(m.width, m.height, x, y, similarColour(pixels.data, y * m.width + x, this.c.tolerance));
-        this.fill(spans);
+      .then(async (pixels) => {
+        if (pixels) return this.fill(floodSpans(m.width, m.height, x, y, similarColour(pixels.data, y * m.width + x, this.c.tolerance)));
+        // The frame may not read the image (served without CORS): the server's wand, when offered.
+        const assists = this.c.assists;
+        if (!assists.available.has("magic-wand")) {
+          this.c.emit({ kind: "message", text: "The magic wand cannot read this image's pixels (it is served without CORS); use the brush or polygon fill." });
+          return;
+        }
+        const result = await assists.run("magic-wand", { x, y, tolerance: this.c.tolerance });
+        const region = result.regions.find((r) => r.kind === "mask");
+        if (!region || region.kind !== "mask") throw new Error("the magic-wand assist returned no mask");
+        const rgba = await assists.decode(region.png);
+        if (rgba.width !== m.width || rgba.height !== m.height) throw new Error(`its mask is ${rgba.width}×${rgba.height}, the image ${m.width}×${m.height}`);
+        this.fill(maskRegionSpans(rgba));
       })
+      .catch((e: Error) => this.c.emit({ kind: "message", text: `Magic wand: ${e.message}` }))
       .finally(() => (this.busy = false));
   }
 

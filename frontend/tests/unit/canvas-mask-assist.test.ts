@@ -52,7 +52,7 @@ function setup() {
   const calls: [string | null, JsonObject][] = [];
   setAssistTransport(async (name, params): Promise<JsonValue> => {
     calls.push([name, params]);
-    const region = name === "slic"
+    const region: JsonObject = name === "slic"
       ? { kind: "superpixels", width: W, height: H, png: "quadrants", count: 4, source: "model" }
       : { kind: "mask", width: W, height: H, png: "mask", source: "model" };
     return { assist: name ?? "", model: "opencv", seconds: 0.1, regions: [region] };
@@ -113,5 +113,25 @@ describe("assisted mask tools", () => {
     expect(calls).toEqual([["grabcut", { box: { left: 3, top: 2, width: 14, height: 11 } }]]);
     expect(model.count(2)).toBe(80);
     expect(model.history.undoTitle).toBe("Auto (GrabCut)");
+  });
+
+  it("the magic wand asks the server when the frame cannot read the image, and says so when none is offered", async () => {
+    const { model, c, at, calls } = setup();
+    const messages: string[] = [];
+    c.subscribe((e) => e.kind === "message" && messages.push(e.text));
+    c.imagePixels = async () => null; // an image served without CORS
+    c.setTool("wand");
+    c.setTolerance(20);
+    c.pointerDown(at(8.5, 6.5));
+    c.pointerUp(at(8.5, 6.5));
+    for (let i = 0; i < 5; i++) await tick();
+    expect(messages[0]).toMatch(/cannot read this image's pixels/);
+    expect(calls).toEqual([]);
+    c.setAvailableAssists(["magic-wand"]);
+    c.pointerDown(at(8.5, 6.5));
+    c.pointerUp(at(8.5, 6.5));
+    for (let i = 0; i < 5 && !model.count(1); i++) await tick();
+    expect(calls).toEqual([["magic-wand", { x: 8, y: 6, tolerance: 20 }]]);
+    expect(model.count(1)).toBe(80);
   });
 });
