@@ -2,74 +2,25 @@
 
 from __future__ import annotations
 
-import base64
-import json
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
-import cv2
 import numpy as np
 import pytest
 
 from labelworks.assist.http import HttpAssist, backend_assists
 from labelworks.assist.outbound import OutboundRefused, check_url
 from labelworks.core.errors import ValidationFailed
+from model_backend import Backend
 
 IMAGE = np.zeros((40, 60, 3), np.uint8)
 IMAGE[10:30, 20:50] = (255, 0, 0)
-
-
-class Backend:
-    """A model backend: finds the red rectangle, or misbehaves as ``mode`` says."""
-
-    def __init__(self) -> None:
-        self.mode = "ok"
-        self.requests: list[dict[str, Any]] = []
-        backend = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                backend.requests.append(body)
-                if backend.mode == "redirect":
-                    self.send_response(307)
-                    self.send_header("Location", "http://169.254.169.254/")
-                    self.end_headers()
-                    return
-                if backend.mode == "slow":
-                    time.sleep(1.5)
-                png = base64.b64decode(body["image"]["base64"])
-                rgb = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)[:, :, ::-1]
-                ys, xs = np.nonzero(rgb[:, :, 0] > 128)
-                answer: Any = {"model": "red-finder-1", "regions": [
-                    {"kind": "box", "left": int(xs.min()), "top": int(ys.min()), "width": int(xs.max() - xs.min() + 1),
-                     "height": int(ys.max() - ys.min() + 1), "label": "red", "score": 0.9}]}
-                if backend.mode == "bad":
-                    answer["regions"][0]["width"] = "wide"
-                data = json.dumps(answer).encode()
-                self.send_response(500 if backend.mode == "error" else 200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/predict"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture
 def backend() -> Iterator[Backend]:
     b = Backend()
     yield b
-    b.server.shutdown()
-    b.server.server_close()
+    b.stop()
 
 
 def assist_for(backend: Backend, allow_private: bool = True, timeout_s: float = 5.0) -> HttpAssist:

@@ -82,24 +82,25 @@ def update_settings(db: Database, actor: Actor, project_id: int, changes: Mappin
     if unknown:
         name = sorted(unknown)[0]
         raise ValidationFailed(f"{name} is not an assist setting", field=name)
+    with db.read() as s:
+        load_visible(s, actor, project_id)
+        current = _settings_of(s.get(ProjectAssist, project_id))
+    enabled = changes.get("enabled", current.enabled)
+    if enabled is not None:
+        if not isinstance(enabled, list | tuple):
+            raise ValidationFailed("enabled: expected a list of assist names or null", field="enabled")
+        enabled = tuple(check_name(str(n), f"enabled[{i}]") for i, n in enumerate(enabled))
+    url = changes.get("backend_url", current.backend_url)
+    if url is not None and (not isinstance(url, str) or len(url) > 2000):
+        raise ValidationFailed("backend_url: expected a URL of at most 2000 characters", field="backend_url")
+    declared = changes.get("backend_assists", list(current.backend_assists))
+    if not isinstance(declared, list | tuple) or len(declared) > _MAX_BACKEND_ASSISTS:
+        raise ValidationFailed(f"backend_assists: a list of at most {_MAX_BACKEND_ASSISTS}", field="backend_assists")
+    merged = AssistSettings(enabled, url or None, tuple(declared))
+    check(merged)  # may resolve the backend's host name: before the write transaction, not inside it
     with db.write() as s:
         load_visible(s, actor, project_id)
         row = s.get(ProjectAssist, project_id)
-        current = _settings_of(row)
-        enabled = changes.get("enabled", current.enabled)
-        if enabled is not None:
-            if not isinstance(enabled, list | tuple):
-                raise ValidationFailed("enabled: expected a list of assist names or null", field="enabled")
-            enabled = tuple(check_name(str(n), f"enabled[{i}]") for i, n in enumerate(enabled))
-        url = changes.get("backend_url", current.backend_url)
-        if url is not None and (not isinstance(url, str) or len(url) > 2000):
-            raise ValidationFailed("backend_url: expected a URL of at most 2000 characters", field="backend_url")
-        declared = changes.get("backend_assists", list(current.backend_assists))
-        if not isinstance(declared, list | tuple) or len(declared) > _MAX_BACKEND_ASSISTS:
-            raise ValidationFailed(f"backend_assists: a list of at most {_MAX_BACKEND_ASSISTS}",
-                                   field="backend_assists")
-        merged = AssistSettings(enabled, url or None, tuple(declared))
-        check(merged)
         if row is None:
             row = ProjectAssist(project_id=project_id)
             s.add(row)

@@ -3,8 +3,10 @@ project's settings choose which, and results come back in the AssistResult shape
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -13,6 +15,7 @@ from skimage import data
 from labelworks.settings import Settings
 
 from factories import Factory, OrgUsers
+from model_backend import Backend
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -96,3 +99,34 @@ def test_project_settings_choose_the_assists(client: TestClient, factory: Factor
                               "backend_assists": [{"name": "detector"}]}, headers=org.manager.headers)
     assert r.status_code == 422 and r.json()["error"]["field"] == "backend_url"
     assert client.get(url, headers=org.manager.headers).json()["enabled"] == ["faces", "pose"]  # unchanged
+
+
+def test_a_project_backend_serves_assists_when_the_server_allows_private_addresses(
+        make_client: Callable[..., TestClient], factory: Factory, org: OrgUsers, data_dir: Path) -> None:
+    client = make_client(outbound_allow_private=True)
+    path = data_dir / "media" / "red.png"
+    image = np.zeros((40, 60, 3), np.uint8)
+    image[10:30, 20:50] = (255, 0, 0)
+    Image.fromarray(image).save(path)
+    p = factory.project(org.manager, "bounding-box", labels=["red", "blue"])
+    factory.items(org.manager, p.id, rows=[{"source-ref": str(path)}])
+    backend = Backend()
+    try:
+        r = client.put(f"/api/v1/projects/{p.id}/assist-settings", headers=org.manager.headers, json={
+            "backend_url": backend.url, "backend_assists": [{"name": "red-finder", "title": "Find red"}]})
+        assert r.status_code == 200, r.text
+        aid = client.post(f"/api/v1/projects/{p.id}/next", json={}, headers=org.annotator.headers).json()["assignment_id"]
+        listed = client.get(f"/api/v1/tasks/{aid}/assists", headers=org.annotator.headers).json()
+        assert {"name": "red-finder", "title": "Find red", "kinds": ["box"], "needs": "none",
+                "model": "http:red-finder"} in listed
+        assert "faces" in [a["name"] for a in listed]  # the box project's built-ins stay
+        r = client.post(f"/api/v1/tasks/{aid}/assist/red-finder", json={}, headers=org.annotator.headers)
+        assert r.status_code == 200, r.text
+        assert r.json()["model"] == "red-finder-1"
+        assert r.json()["regions"] == [{"kind": "box", "source": "model", "left": 20.0, "top": 10.0, "width": 30.0,
+                                        "height": 20.0, "score": 0.9, "label": "red"}]
+        backend.mode = "bad"
+        r = client.post(f"/api/v1/tasks/{aid}/assist/red-finder", json={}, headers=org.annotator.headers)
+        assert r.status_code == 422 and r.json()["error"]["field"] == "result.regions[0].width"
+    finally:
+        backend.stop()
