@@ -7,7 +7,8 @@
  * The PNG is the colour-coded label map (each class or instance in its colour, unlabeled
  * #ffffff), written from exact opaque RGBA pixels by the canvas PNG encoder (lossless; no path is
  * ever stroked, so no antialiased colours). Reading accepts the same shapes (the PNG as base64
- * data, a data: URL, or a URL under `src` as Ground Truth's adjustment templates pass it).
+ * data, a data: URL, or a URL under `src` as Ground Truth's adjustment templates pass it), with
+ * the colours in `labelMappings` or an output manifest's `internal-color-map`.
  */
 import type { LabelMap } from "./mask-history";
 import type { Instance, MaskModel } from "./mask-model";
@@ -161,6 +162,16 @@ export function parseMaskValue(value: unknown): ParsedMaskValue {
       else out.problems.push(`labelMappings.${label}.color: expected "#rrggbb"`);
     }
   } else if (mappings !== undefined) out.problems.push("labelMappings: expected an object {label: {color}}");
+  else if (v["internal-color-map"] && typeof v["internal-color-map"] === "object") {
+    // An output manifest's metadata ({"0": {"class-name", "hex-color"}, ...}) passed as is.
+    for (const [key, entry] of Object.entries(v["internal-color-map"] as Record<string, unknown>)) {
+      const e = (entry ?? {}) as Record<string, unknown>;
+      const c = normalizeHex(e["hex-color"]);
+      if (key === "0" || c === UNLABELED_HEX) continue;
+      if (c && typeof e["class-name"] === "string") out.labelMappings.set(e["class-name"], c);
+      else out.problems.push(`internal-color-map.${key}: expected {"class-name", "hex-color": "#rrggbb"}`);
+    }
+  }
   if (Array.isArray(v.instances)) {
     v.instances.forEach((inst, i) => {
       const o = (inst ?? {}) as Record<string, unknown>;

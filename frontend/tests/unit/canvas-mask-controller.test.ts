@@ -180,6 +180,12 @@ describe("parseMaskValue", () => {
       'labelMappings.a.color: expected "#rrggbb"',
       'instances[0]: expected {color: "#rrggbb", label}',
     ]);
+    const manifest = parseMaskValue({
+      src: "https://x.test/m.png",
+      "internal-color-map": { "0": { "class-name": "BACKGROUND", "hex-color": "#ffffff" }, "1": { "class-name": "car", "hex-color": "#2ca02c" } },
+    });
+    expect([...manifest.labelMappings]).toEqual([["car", "#2ca02c"]]);
+    expect(manifest.problems).toEqual([]);
     expect(parseMaskValue(null)).toEqual({ png: null, labelMappings: new Map(), instances: [], problems: [] });
     expect(parseMaskValue([1]).problems[0]).toMatch(/expected an object/);
   });
