@@ -14,7 +14,7 @@ from labelworks.core.errors import NotFound, PermissionDenied, ValidationFailed
 from labelworks.db.engine import Database
 from labelworks.db.models import Item
 from labelworks.jobs.runners import run_job
-from labelworks.services import annotations, assignments, chaining, exports, templates
+from labelworks.services import annotations, assignments, chaining, exports, projects, templates
 from labelworks.settings import Settings
 
 from factories import Factory, OrgUsers, UserHandle
@@ -255,3 +255,39 @@ def test_shapes_and_points_are_adjusted_in_their_editor(db: Database, factory: F
     metas = [line["fix-metadata"] for line in _export(db, org.manager, chained.id)]
     assert [m["adjustment-status"] for m in metas] == ["unadjusted", "adjusted"]
     assert {m["type"] for m in metas} == {f"groundtruth/{task_type}"}
+
+
+def test_label_verify_adjust_chain(db: Database, factory: Factory, org: OrgUsers, tmp_path: Path) -> None:
+    """Ground Truth's classic chain: boxes, then a verification of them, then an adjustment of the verified boxes."""
+    source = _box_project(db, factory, org)
+    spool = tmp_path / "spool"
+    verify = chaining.chain_project(db, org.manager.actor, source, chaining.ChainRequest("verification", "Check"),
+                                    spool_dir=spool).project
+    for verdict in ("Incorrect", "Correct"):
+        _submit(db, org.annotator, verify.id, {"verdict": {"label": verdict}})
+    out = chaining.chain_project(db, org.manager.actor, verify.id, chaining.ChainRequest("adjustment", "Fix"),
+                                 spool_dir=spool)
+    p = out.project
+    # the boxes' own labels and type, found on the items (the verification project's labels are verdicts)
+    assert p.labels.labels == ("car", "bird") and out.created == 2
+    assert p.labels.document["lw-adjusts"] == "bounding-box"
+    assert p.labels.document["auditLabelAttributeName"] == "street-boxes"
+    first, _ = _rows(db, p.id)
+    assert first["check-metadata"]["class-name"] == "Incorrect"  # the verdict rides along
+    assert first["lw-pre-annotations"]["boundingBoxes"] == [CAR, BIRD]
+    _, value = _submit(db, org.annotator, p.id, {"boxes": {"boundingBoxes": [CAR, BIRD], "inputImageProperties": PROPS}})
+    assert value["adjustment-status"] == "unadjusted"
+    # a verification of labels that cannot be adjusted (image classification) is refused, nothing created
+    pets = factory.project(org.manager, "image-classification", labels=["cat", "dog"])
+    factory.items(org.manager, pets.id, rows=[{"source-ref": "s3://b/cat.jpg"}])
+    _submit(db, org.annotator, pets.id, {"label": {"label": "cat"}})
+    checked = chaining.chain_project(db, org.manager.actor, pets.id, chaining.ChainRequest("verification", "Pets?"),
+                                     spool_dir=spool).project
+    _submit(db, org.annotator, checked.id, {"verdict": {"label": "Correct"}})
+    before = len(factory.item_ids(checked.id))
+    with pytest.raises(ValidationFailed, match="no adjustable label") as bad:
+        chaining.chain_project(db, org.manager.actor, checked.id, chaining.ChainRequest("adjustment", "Never"),
+                               spool_dir=spool)
+    assert bad.value.field == "mode" and len(factory.item_ids(checked.id)) == before
+    assert "Never" not in {p.name for p in projects.list_projects(db, org.manager.actor)}
+    assert not list(spool.iterdir())
