@@ -13,6 +13,7 @@ from ..authz import authorize
 from ..core.actor import Actor
 from ..core.errors import ValidationFailed
 from ..core.tasktypes.adjustment import LABEL_ADJUSTMENT, adjustable_for
+from ..core.tasktypes.verification import LABEL_VERIFICATION
 from ..services import chaining, projects
 from .pages_common import page, page_context, require_actor, see_other
 from .rendering import render
@@ -31,7 +32,9 @@ async def _form(request: Request, actor: Actor, project_id: int, values: dict[st
         return p, chaining.labeled_count(db, actor, project_id)
 
     p, labeled = await run_in_threadpool(load)
-    adjustable = (adjustable_for(p.task_type) is not None or p.task_type == LABEL_ADJUSTMENT.name)
+    # a verification project's items carry the labels it verified: adjusting them is label -> verify -> adjust
+    adjustable = (adjustable_for(p.task_type) is not None
+                  or p.task_type in (LABEL_ADJUSTMENT.name, LABEL_VERIFICATION.name))
     ctx = page_context(request, actor, nav="projects", p=p, labeled=labeled, adjustable=adjustable, values=values,
                        error=error, error_field=(error.field or "").split(".")[0] if error else "")
     return render(request, "project_chain.html", ctx, status_code=422 if error else 200)
