@@ -76,11 +76,17 @@ export class MaskEditor {
       else if (e.kind === "reset") {
         this.view.repaintAll();
         opts.onEvent({ kind: "mask" });
-      } else if (e.kind === "changed") opts.onEvent({ kind: "change" });
+      } else if (e.kind === "changed") {
+        this.outlineSelection();
+        opts.onEvent({ kind: "change" });
+      }
       if (e.kind !== "pixels") opts.onEvent({ kind: "state" });
     });
     this.controller.subscribe((e: MaskControllerEvent) => {
-      if (e.kind === "selection") opts.onEvent({ kind: "selection", id: e.id });
+      if (e.kind === "selection") {
+        this.outlineSelection();
+        opts.onEvent({ kind: "selection", id: e.id });
+      }
       else if (e.kind === "viewport") opts.onEvent({ kind: "viewport", scale: this.view.viewport.scale });
       else if (e.kind === "message") opts.onEvent({ kind: "message", text: e.text });
       else {
@@ -98,6 +104,13 @@ export class MaskEditor {
     });
     this.resizeObserver.observe(container);
     this.cleanups = attachInput(container, this.view, this.controller);
+  }
+
+  /** The selected instance's outline (a scan of the map: on selection and after each step, not per brush step). */
+  private outlineSelection(): void {
+    const id = this.controller.selectedId;
+    const inst = id === null ? undefined : this.model.instance(id);
+    this.view.showSelection(inst ? this.model.boundsOf(inst.id) : null, inst?.color);
   }
 
   private syncHidden(): void {

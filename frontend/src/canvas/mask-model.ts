@@ -392,6 +392,34 @@ export class MaskModel {
     }
   }
 
+  /** The bounding rectangle of the pixels holding `value`, or null when none does. */
+  boundsOf(value: number): Rect | null {
+    if (!this.count(value)) return null;
+    const data = this._data, w = this._width;
+    let minX = w, minY = -1, maxX = -1, maxY = -1;
+    for (let y = 0; y < this._height; y++) {
+      const row = y * w;
+      let first = -1;
+      for (let x = 0; x < w; x++) {
+        if (data[row + x] === value) {
+          first = x;
+          break;
+        }
+      }
+      if (first < 0) continue;
+      if (minY < 0) minY = y;
+      maxY = y;
+      if (first < minX) minX = first;
+      for (let x = w - 1; x > maxX; x--) {
+        if (data[row + x] === value) {
+          maxX = x;
+          break;
+        }
+      }
+    }
+    return { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+  }
+
   /** Every run of pixels holding `value`. */
   spansOf(value: number): SpanList {
     const out = new SpanList();

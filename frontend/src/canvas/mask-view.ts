@@ -43,6 +43,8 @@ export class MaskView implements MaskViewPort {
   private brush: { centre: Point; radius: number } | null = null;
   private draft: { vertices: readonly Point[]; pointer: Point | null } | null = null;
   private _opacity = 0.55;
+  /** The selected instance's bounds and colour, outlined in the overlay. */
+  private selection: { rect: Rect; colour: string } | null = null;
   /** Values drawn transparent (hidden classes or instances). */
   private hiddenValues: ReadonlySet<number> = new Set();
 
@@ -87,6 +89,12 @@ export class MaskView implements MaskViewPort {
 
   showDraft(vertices: readonly Point[] | null, pointer: Point | null): void {
     this.draft = vertices ? { vertices: [...vertices], pointer } : null;
+    this.overlayLayer.batchDraw();
+  }
+
+  /** Outlines the selected instance (its bounding rectangle), or nothing. */
+  showSelection(rect: Rect | null, colour = "#ffffff"): void {
+    this.selection = rect ? { rect, colour } : null;
     this.overlayLayer.batchDraw();
   }
 
@@ -245,6 +253,18 @@ export class MaskView implements MaskViewPort {
 
   private drawOverlay(ctx: CanvasRenderingContext2D): void {
     const px = 1 / this._viewport.scale;
+    if (this.selection) {
+      const { rect: r, colour } = this.selection;
+      ctx.lineWidth = 2 * px;
+      ctx.setLineDash([5 * px, 4 * px]);
+      ctx.strokeStyle = "#fff";
+      ctx.strokeRect(r.x - 2 * px, r.y - 2 * px, r.width + 4 * px, r.height + 4 * px);
+      ctx.lineDashOffset = 5 * px;
+      ctx.strokeStyle = colour;
+      ctx.strokeRect(r.x - 2 * px, r.y - 2 * px, r.width + 4 * px, r.height + 4 * px);
+      ctx.lineDashOffset = 0;
+      ctx.setLineDash([]);
+    }
     if (this.brush) {
       const { centre, radius } = this.brush;
       ctx.beginPath();

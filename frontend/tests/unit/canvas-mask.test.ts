@@ -176,6 +176,8 @@ describe("MaskModel", () => {
     m.commit();
     expect(a.color).not.toBe(b.color);
     expect(m.data instanceof Uint16Array).toBe(true);
+    expect(m.boundsOf(b.id)).toEqual({ x: 20, y: 20, width: 10, height: 10 });
+    expect(m.boundsOf(99)).toBeNull();
     expect(m.setInstanceLabel(b.id, "road")).toBe(true);
     expect(m.instance(b.id)!.label).toBe("road");
     expect(m.deleteInstance(a.id)).toBe(true);
