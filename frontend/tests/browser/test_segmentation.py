@@ -400,3 +400,38 @@ def test_a_4000x3000_mask_with_50_classes_paints_fast(page: Any, shots: Path, se
     assert max(steps) < 50, steps
     assert max(zoom) < 50 and max(pan) < 50, (zoom, pan)
     assert page.errors == []
+
+
+def test_a_4000x3000_pre_label_opens_exactly(page: Any, server: Any) -> None:
+    """A Ground Truth pre-label (colour-coded PNG plus labelMappings) of a 4000x3000 image: every
+    pixel lands in its class, and the time to open is printed."""
+    big = server.media_dir / "big-plain.png"
+    if not big.exists():
+        Image.new("RGB", (4000, 3000), (90, 120, 160)).save(big)
+    mask = Image.new("RGB", (4000, 3000), (255, 255, 255))
+    d = ImageDraw.Draw(mask)
+    d.rectangle([0, 0, 1999, 999], fill=(255, 0, 0))  # 2,000,000 px "road"
+    d.rectangle([100, 2000, 3099, 2999], fill=(0, 0, 255))  # 3,000,000 px "sky"
+    buf = io.BytesIO()
+    mask.save(buf, "PNG")
+    value = {"labeledImage": {"pngImageData": base64.b64encode(buf.getvalue()).decode()},
+             "labelMappings": {"road": {"color": "#ff0000"}, "sky": {"color": "#0000ff"}},
+             "inputImageProperties": {"width": 4000, "height": 3000}}
+    FRAMES["semseg-big-initial"] = ("<crowd-form><crowd-semantic-segmentation name=\"mask\" src=\"/media/big-plain.png\" "
+                                    "labels='[\"road\", \"car\", \"sky\"]' "
+                                    f"initial-value='{json.dumps(value)}'></crowd-semantic-segmentation></crowd-form>")
+    t0 = time.monotonic()
+    page.goto("/frame/semseg-big-initial")
+    page.wait_for_function("""() => { const el = document.querySelector('crowd-semantic-segmentation');
+        return el && el.editor && el.editor.ready && !el.editor.loading && el.editor.model.count(1) > 0; }""", timeout=30000)
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(0))))")
+    open_s = time.monotonic() - t0
+    got = page.locator(EL_S).evaluate("el => [0, 1, 2, 3].map(v => el.editor.model.count(v))")
+    assert got == [12_000_000 - 5_000_000, 2_000_000, 0, 3_000_000]
+    t1 = time.monotonic()
+    out = page.locator(EL_S).evaluate("el => el.fieldValue")
+    submit_s = time.monotonic() - t1
+    img = Image.open(io.BytesIO(base64.b64decode(out["labeledImage"]["pngImageData"]))).convert("RGB")
+    assert sorted(img.getcolors(4)) == sorted([(7_000_000, (255, 255, 255)), (2_000_000, (44, 160, 44)), (3_000_000, (255, 127, 14))])
+    print(f"4000x3000 pre-label: open (image, PNG decode, label map, first paint) {open_s:.2f} s; value read {submit_s:.2f} s")
+    assert page.errors == []
