@@ -261,3 +261,15 @@ def test_output_fields_instance() -> None:
 def test_rgb_png_helper_round_trip() -> None:
     raw = base64.b64decode(rgb_png(MAP, [CAR, ROAD]))
     assert Image.open(io.BytesIO(raw)).mode == "RGB"
+
+
+def test_palette_pngs_read_like_rgb_ones() -> None:
+    from labelworks.core.consolidation.structured.segmentation import semantic_ids, semantic_value
+
+    classes = ["car", "road", "person"]
+    palette = semantic_value(np.array(MAP), classes, {"car": CAR, "road": ROAD, "person": PERSON})
+    rgb = semantic(MAP, {"car": CAR, "road": ROAD})
+    assert (semantic_ids(palette, classes, "p") == semantic_ids(rgb, classes, "r")).all()
+    palette["labelMappings"].pop("road")  # road's pixels are now unmapped: the error names the pixel
+    with pytest.raises(ValueError, match=r"p.labeledImage.pngImageData: colour #1f77b4 \(at x=0, y=2; 4 pixels"):
+        semantic_ids(palette, classes, "p")

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_PNG_BYTES",
     "PALETTE",
     "WHITE",
+    "decode_ids",
     "decode_png",
     "decode_rgb",
     "encode_index_png",
@@ -191,6 +192,31 @@ def ids_from_rgb(packed: PackedArray, colours: Sequence[str], where: str,
     lookup = np.arange(len(keys)) if values is None else np.asarray(values)
     dtype = np.uint16 if lookup.max(initial=0) < 65536 else np.int64
     ids: npt.NDArray[np.integer] = lookup.astype(dtype)[order][at]  # type: ignore[assignment]
+    return ids
+
+
+def decode_ids(data: object, colours: Sequence[str], where: str,
+               values: Sequence[int] | None = None) -> npt.NDArray[np.integer]:
+    """:func:`ids_from_rgb` of a base64 PNG. A palette PNG (what Labelworks writes) is mapped
+    through its palette, colour by used index, without reading each pixel's colour."""
+    raw = png_bytes(data, where)
+    img = _open(raw, where, MAX_PIXELS)
+    if img.mode != "P" or "transparency" in img.info:
+        return ids_from_rgb(decode_rgb(raw, where), colours, where, values)
+    index = np.asarray(img)
+    used = np.flatnonzero(np.bincount(index.ravel(), minlength=256))
+    palette = np.zeros((1, 256, 4), dtype=np.uint8)
+    entries = np.asarray(img.getpalette() or [], dtype=np.uint8).reshape(-1, 3)[:256]
+    palette[0, :len(entries), :3] = entries
+    palette[0, :, 3] = 255
+    packed = palette.view(np.uint32).reshape(1, 256)
+    try:
+        mapped = ids_from_rgb(packed[:, used], colours, where, values)[0]
+    except ValueError:  # name the first pixel in an unmapped colour, as for any other PNG
+        return ids_from_rgb(decode_rgb(raw, where), colours, where, values)
+    table = np.zeros(256, dtype=mapped.dtype)
+    table[used] = mapped
+    ids: npt.NDArray[np.integer] = table[index]
     return ids
 
 

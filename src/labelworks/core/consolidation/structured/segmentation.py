@@ -42,9 +42,8 @@ from ..majority import Consolidated
 from ._common import FloatArray, canonical_order, cluster_objects, confidence, quorum_met, resolve_weights, weighted_vote
 from .label_maps import (
     BACKGROUND,
-    decode_png,
+    decode_ids,
     encode_index_png,
-    ids_from_rgb,
     normalise_colour,
     palette_colours,
 )
@@ -106,8 +105,8 @@ def semantic_ids(value: Mapping[str, Any], classes: Sequence[str], where: str) -
         if label not in index:
             raise ValueError(f"{where}.labelMappings.{label}: not one of the labels {list(classes)}")
     # decoded straight to the ids of ``classes`` (one lookup per pixel)
-    out: IntArray = ids_from_rgb(decode_png(data, at), list(mappings.values()), at,
-                                 values=[0, *(index[label] for label in mappings)])  # type: ignore[assignment]
+    out: IntArray = decode_ids(data, list(mappings.values()), at,
+                               values=[0, *(index[label] for label in mappings)])  # type: ignore[assignment]
     return out
 
 
@@ -324,7 +323,7 @@ def instance_masks(value: Mapping[str, Any], where: str) -> tuple[tuple[int, int
     """The image size (height, width) and each instance as (label, cropped mask), in list order."""
     instances = parse_instances(value, where)
     data, at = _image(value, where)
-    ids = ids_from_rgb(decode_png(data, at), [c for c, _ in instances], at)
+    ids = decode_ids(data, [c for c, _ in instances], at)
     # every instance's bounding box in one pass over the map, then a comparison inside it only
     boxes = ndi.find_objects(ids.astype(np.int32, copy=False), max_label=len(instances))
     out: list[tuple[str, Crop]] = []
