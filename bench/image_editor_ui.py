@@ -333,6 +333,7 @@ def interactions(kind: str) -> Callable[[Tab, int, float], dict[str, list[dict[s
             s["pan"].append(tab.step(lambda x=x: m.move(x, zy)))
         m.up(button="middle")
         p1 = page.evaluate("() => window.__el().editor.view.viewport.x")
+        painted = page.evaluate("() => window.__el().editor.view.drawnCount") if kind == "shapes" else None
         # 1:1 (the "1:1" button: every image pixel on screen, the full decode of a large image), then pan there.
         s["actual_size"] = [tab.step(lambda: page.evaluate("() => window.__el().editor.controller.actualSize()"))]
         m.down(button="middle")
@@ -349,7 +350,7 @@ def interactions(kind: str) -> Callable[[Tab, int, float], dict[str, list[dict[s
         checks: dict[str, Any] = {"drag_changed_shape": moved, "scale_after_zoom": scale, "pan_dx": p1 - p0,
                                   "screenshot_1to1_ms": shot_1to1_ms, "chromium_rss_mb_1to1": chromium_rss_mb()}
         if kind == "shapes":
-            checks["painted_zoomed_in"] = page.evaluate("() => window.__el().editor.view.drawnCount")
+            checks["painted_zoomed_in"] = painted
         s["_checks"] = [checks]
         return s
 

@@ -7,6 +7,7 @@
 import { Layer } from "konva/lib/Layer";
 import { Shape as KShape } from "konva/lib/Shape";
 import { Stage } from "konva/lib/Stage";
+import { DecodedImage } from "./decoded-image";
 import type { Point, Size } from "./geometry";
 import { ScaledBitmap, SETTLE_MS } from "./scaled-bitmap";
 import type { ShapeViewPort } from "./shape-controller";
@@ -33,6 +34,9 @@ export class ShapeView implements ShapeViewPort {
   private readonly shapeLayer = new Layer({ listening: false });
   private readonly overlayLayer = new Layer({ listening: false });
   private picture: HTMLImageElement | null = null;
+  private readonly decoded = new DecodedImage();
+  /** Bumped when the image or its decoded bitmap changes: the image bitmap's key. */
+  private imageVersion = 0;
   /** Zoomed out, the image and the shapes are each one bitmap at the current zoom: a pan is a blit. */
   private readonly imageBitmap = new ScaledBitmap(0);
   private readonly shapesBitmap = new ScaledBitmap(CULL_LEFT_PX);
@@ -112,8 +116,13 @@ export class ShapeView implements ShapeViewPort {
 
   setImage(img: HTMLImageElement | null): void {
     this.picture = img;
-    this.imageBitmap.invalidate();
+    this.imageVersion++;
     this.imageLayer.batchDraw();
+    // A large image is drawn from its whole decoded bitmap once that is there (decoded-image.ts).
+    this.decoded.watch(img, () => {
+      this.imageVersion++;
+      this.imageLayer.batchDraw();
+    });
   }
 
   /** Brightness and contrast as a CSS filter on the image layer's canvas (no repaint). */
@@ -156,6 +165,7 @@ export class ShapeView implements ShapeViewPort {
 
   destroy(): void {
     clearTimeout(this.settleTimer);
+    this.decoded.release();
     this.imageBitmap.release();
     this.shapesBitmap.release();
     this.stage.destroy();
@@ -210,7 +220,10 @@ export class ShapeView implements ShapeViewPort {
     if (!img) return;
     const size = { width: img.naturalWidth, height: img.naturalHeight };
     const scale = this._viewport.scale;
-    if (!this.imageBitmap.draw(ctx, size, scale, img.src, this.zooming, (c) => c.drawImage(img, 0, 0))) ctx.drawImage(img, 0, 0);
+    const src = this.decoded.source(img);
+    if (!this.imageBitmap.draw(ctx, size, scale, String(this.imageVersion), this.zooming, (c) => c.drawImage(src, 0, 0))) {
+      ctx.drawImage(src, 0, 0);
+    }
   }
 
   private drawShapesLayer(ctx: CanvasRenderingContext2D): void {

@@ -12,6 +12,7 @@ import { Layer } from "konva/lib/Layer";
 import { Shape } from "konva/lib/Shape";
 import { Image as KImage } from "konva/lib/shapes/Image";
 import { Stage } from "konva/lib/Stage";
+import { DecodedImage } from "./decoded-image";
 import { HANDLES, handlePoint, type Rect, type Size } from "./geometry";
 import type { Box, BoxModel } from "./model";
 import type { ViewPort } from "./controller";
@@ -51,6 +52,7 @@ export class BoxView implements ViewPort {
   private readonly boxLayer = new Layer({ listening: false });
   private readonly overlayLayer = new Layer({ listening: false });
   private readonly picture = new KImage({ image: undefined, listening: false });
+  private readonly decoded = new DecodedImage();
   private _viewport: Viewport = { scale: 1, x: 0, y: 0 };
   private draft: Rect | null = null;
   private preview: { id: number; rect: Rect } | null = null;
@@ -118,6 +120,11 @@ export class BoxView implements ViewPort {
     this.picture.image(img ?? undefined);
     if (img) this.picture.size({ width: img.naturalWidth, height: img.naturalHeight });
     this.imageLayer.batchDraw();
+    // A large image is swapped for its whole decoded bitmap once that is there (decoded-image.ts).
+    this.decoded.watch(img, () => {
+      this.picture.image(this.decoded.source(img!));
+      this.imageLayer.batchDraw();
+    });
   }
 
   /**
@@ -155,6 +162,7 @@ export class BoxView implements ViewPort {
 
   destroy(): void {
     clearTimeout(this.settleTimer);
+    this.decoded.release();
     this.cache = null;
     this.stage.destroy();
   }
