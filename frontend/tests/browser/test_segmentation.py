@@ -285,6 +285,7 @@ def test_instances_paint_relabel_delete_and_submit(page: Any, shots: Path) -> No
     assert [i["id"] for i in frame.locator(EL_I).evaluate("el => el.editor.model.instances")] == [1, 2]
     page.keyboard.press("Control+z")
     assert len(frame.locator(EL_I).evaluate("el => el.editor.model.instances")) == 3
+    frame.get_by_role("button", name="Select instance 1: house").click()
     frame.get_by_label("Label of instance 1").select_option("roof")
     assert frame.locator(EL_I).evaluate("el => el.editor.model.instance(1).label") == "roof"
     page.keyboard.press("Control+z")

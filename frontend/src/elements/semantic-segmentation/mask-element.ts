@@ -454,19 +454,22 @@ export abstract class LwMaskElement extends LitElement implements LwField {
       ${list.length ? nothing : html`<p class="empty">Paint to add an instance; <kbd>N</kbd> starts the next one.</p>`}
       <ul class="region-list" aria-label="Instances">
         ${list.map((inst, i) => {
-          const hidden = c.isHidden(inst.id), n = i + 1;
-          return html`<li class="region ${inst.id === c.selectedId ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
+          const hidden = c.isHidden(inst.id), n = i + 1, selected = inst.id === c.selectedId;
+          // Only the selected row has a label select: hundreds of rows × labels of <option>s would slow every render.
+          return html`<li class="region ${selected ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
             <button type="button" class="pick" aria-label="Select instance ${n}: ${inst.label}" @click=${() => c.select(inst.id)}>
               <span class="swatch" style="background:${inst.color}"></span>
-              <span class="text">${n}.</span>
+              <span class="text">${n}. ${selected ? "" : inst.label}</span>
               <span class="dims">${this._percent(m.count(inst.id))}</span>
             </button>
-            <select class="relabel" aria-label="Label of instance ${n}" @change=${(e: Event) => {
-              e.stopPropagation();
-              m.setInstanceLabel(inst.id, (e.target as HTMLSelectElement).value);
-            }}>
-              ${this._labels.map((l) => html`<option value=${l.label} ?selected=${l.label === inst.label}>${l.label}</option>`)}
-            </select>
+            ${selected
+              ? html`<select class="relabel" aria-label="Label of instance ${n}" @change=${(e: Event) => {
+                  e.stopPropagation();
+                  m.setInstanceLabel(inst.id, (e.target as HTMLSelectElement).value);
+                }}>
+                  ${this._labels.map((l) => html`<option value=${l.label} ?selected=${l.label === inst.label}>${l.label}</option>`)}
+                </select>`
+              : nothing}
             <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide"}
               aria-label="${hidden ? "Show" : "Hide"} instance ${n}" @click=${() => c.setHidden(inst.id, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
             <button type="button" class="mini" title="Delete" aria-label="Delete instance ${n}" @click=${() => {
