@@ -12,6 +12,7 @@ from labelworks.plugins.manager import get_registry
 from labelworks.settings import Settings
 
 from factories import LABELS, Factory, OrgUsers
+from segmentation_pngs import instance, semantic
 
 _TRIANGLE = [{"x": 1, "y": 1}, {"x": 7, "y": 1}, {"x": 4, "y": 6}]
 # task type -> (value key, one shape as the element posts it, its annotation in the output manifest)
@@ -46,6 +47,11 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             value = {key: {key: [shape], "inputImageProperties": {"width": 8, "height": 8}}}
         elif name == "label-verification":
             value = {"verdict": {"label": "dog"}, "comment": "the <b>box</b> is too wide"}
+        elif name in ("semantic-segmentation", "instance-segmentation"):
+            ids = [[1 if 2 <= x < 5 else 0 for x in range(8)] for _ in range(8)]
+            painted = semantic(ids, {"dog": "#2ca02c"}) if name == "semantic-segmentation" else \
+                instance(ids, [("#2ca02c", "dog")])
+            value = {"mask": painted}
         else:
             value = {"label": {"labels": ["dog", "cat"]}} if multi else {"label": {"label": "dog"}}
         r = client.post(f"/api/v1/assignments/{task['assignment_id']}/submit", json={"value": value},
@@ -75,6 +81,15 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             assert out[f"{project.label_attribute}-metadata"]["type"] == f"groundtruth/{name}"
             (got,) = out[project.label_attribute]["annotations"]
             assert got == annotation if name != "polygon" else (got["class_id"] == 1 and len(got["points"]) >= 3)
+            continue
+        if name in ("semantic-segmentation", "instance-segmentation"):
+            assert r.json()["value"] == painted  # Ground Truth's shape, the PNG byte for byte
+            (out,) = [json.loads(line) for line in
+                      client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
+            meta = out[f"{project.label_attribute}-ref-metadata"]
+            assert meta["type"] == f"groundtruth/{name}"
+            assert {"class-name": "dog", "hex-color": "#2ca02c", "confidence": 0.0} in meta["internal-color-map"].values()
+            assert out[f"{project.label_attribute}-ref"].startswith("data:image/png;base64,")
             continue
         if name == "label-verification":
             assert r.json()["value"] == {"label": "dog", "comment": "the <b>box</b> is too wide"}
