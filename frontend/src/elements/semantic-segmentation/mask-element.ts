@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { MaskEditor, type MaskEditorEvent } from "../../canvas/mask-editor";
 import { ASSISTED_TOOLS, type MaskToolName } from "../../canvas/mask-controller";
 import type { MaskKind } from "../../canvas/mask-model";
@@ -10,7 +10,8 @@ import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { renderImageAdjust } from "../shared/image-adjust";
 import { imageEditorStyles } from "../shared/image-editor-styles";
 import { tokens } from "../shared/tokens";
-import { ICONS, EYE, EYE_OFF, BIN } from "./mask-icons";
+import { BIN, ICONS } from "./mask-icons";
+import { maskEditorStyles, renderClasses, renderInstances } from "./mask-regions";
 
 const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
 
@@ -414,75 +415,6 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     </div>`;
   }
 
-  private _percent(pixels: number): string {
-    const m = this._editor?.model;
-    if (!m || !m.width) return "";
-    const p = (100 * pixels) / (m.width * m.height);
-    return p === 0 ? "0%" : p < 0.1 ? "<0.1%" : `${p.toFixed(p < 10 ? 1 : 0)}%`;
-  }
-
-  private _renderClasses(): TemplateResult {
-    const ed = this._editor;
-    if (!ed) return html``;
-    const m = ed.model, c = ed.controller;
-    return html`<div class="regions">
-      <p class="title">Classes</p>
-      <ul class="region-list" aria-label="Classes">
-        ${this._labels.map((l, i) => {
-          const v = i + 1, hidden = c.isHidden(v);
-          return html`<li class="region ${c.labelIndex === i ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
-            <button type="button" class="pick" aria-label="Paint ${l.label}" @click=${() => c.chooseLabel(i)}>
-              <span class="swatch" style="background:${l.color}"></span>
-              <span class="text">${l.label}</span>
-              <span class="dims">${this._percent(m.count(v))}</span>
-            </button>
-            <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide (hidden pixels are not painted over)"}
-              aria-label="${hidden ? "Show" : "Hide"} ${l.label}" @click=${() => c.setHidden(v, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
-          </li>`;
-        })}
-      </ul>
-    </div>`;
-  }
-
-  private _renderInstances(): TemplateResult {
-    const ed = this._editor;
-    if (!ed) return html``;
-    const m = ed.model, c = ed.controller;
-    const list = m.instances.sort((a, b) => a.id - b.id);
-    return html`<div class="regions">
-      <p class="title">Instances <span class="count">${list.length}</span></p>
-      ${list.length ? nothing : html`<p class="empty">Paint to add an instance; <kbd>N</kbd> starts the next one.</p>`}
-      <ul class="region-list" aria-label="Instances">
-        ${list.map((inst, i) => {
-          const hidden = c.isHidden(inst.id), n = i + 1, selected = inst.id === c.selectedId;
-          // Only the selected row has a label select: hundreds of rows × labels of <option>s would slow every render.
-          return html`<li class="region ${selected ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
-            <button type="button" class="pick" aria-label="Select instance ${n}: ${inst.label}" @click=${() => c.select(inst.id)}>
-              <span class="swatch" style="background:${inst.color}"></span>
-              <span class="text">${n}. ${selected ? "" : inst.label}</span>
-              <span class="dims">${this._percent(m.count(inst.id))}</span>
-            </button>
-            ${selected
-              ? html`<select class="relabel" aria-label="Label of instance ${n}" @change=${(e: Event) => {
-                  e.stopPropagation();
-                  m.setInstanceLabel(inst.id, (e.target as HTMLSelectElement).value);
-                }}>
-                  ${this._labels.map((l) => html`<option value=${l.label} ?selected=${l.label === inst.label}>${l.label}</option>`)}
-                </select>`
-              : nothing}
-            <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide"}
-              aria-label="${hidden ? "Show" : "Hide"} instance ${n}" @click=${() => c.setHidden(inst.id, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
-            <button type="button" class="mini" title="Delete" aria-label="Delete instance ${n}" @click=${() => {
-              m.deleteInstance(inst.id);
-              // The row (and the focused button) is gone: keys go to the canvas again.
-              this.renderRoot.querySelector<HTMLElement>(".canvas")?.focus({ preventScroll: true });
-            }}>${BIN}</button>
-          </li>`;
-        })}
-      </ul>
-    </div>`;
-  }
-
   protected abstract hint(): TemplateResult;
 
   override render(): TemplateResult {
@@ -516,45 +448,14 @@ export abstract class LwMaskElement extends LitElement implements LwField {
             <button type="button" class="mini" aria-label="Dismiss" @click=${() => (this._message = null)}>×</button></p>` : nothing}
           ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
         </div>
-        <aside class="side">${this._renderLabels()} ${this.kind === "instance" ? this._renderInstances() : this._renderClasses()}</aside>
+        <aside class="side">${this._renderLabels()} ${this._editor
+          ? this.kind === "instance"
+            ? renderInstances(this._editor, this._labels, () => this.renderRoot.querySelector<HTMLElement>(".canvas")?.focus({ preventScroll: true }))
+            : renderClasses(this._editor, this._labels)
+          : nothing}</aside>
       </div>
     `;
   }
 
-  static override styles = [
-    tokens,
-    imageEditorStyles,
-    css`
-      .setting {
-        display: inline-flex;
-        align-items: center;
-        gap: 0.3rem;
-        padding: 0 0.3rem;
-        color: var(--_muted);
-        font-size: 0.78rem;
-      }
-      .setting input[type="range"] {
-        width: 5.5rem;
-      }
-      .setting output {
-        min-width: 1.8rem;
-        font: 0.75rem var(--_mono);
-        color: var(--_fg);
-      }
-      .labels {
-        max-height: 320px; /* 50 classes scroll instead of stretching the page */
-        overflow-y: auto;
-      }
-      .relabel {
-        max-width: 6.5rem;
-        font: inherit;
-        font-size: 0.8rem;
-      }
-      .note {
-        display: flex;
-        align-items: center;
-        gap: 0.4rem;
-      }
-    `,
-  ];
+  static override styles = [tokens, imageEditorStyles, maskEditorStyles];
 }

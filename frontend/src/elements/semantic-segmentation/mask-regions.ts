@@ -1,0 +1,110 @@
+/**
+ * The side lists of the segmentation elements — classes (semantic) or instances — and the CSS the
+ * mask chrome adds to the shared image-editor styles.
+ */
+import { css, html, nothing, type TemplateResult } from "lit";
+import type { MaskEditor } from "../../canvas/mask-editor";
+import type { MaskModel } from "../../canvas/mask-model";
+import type { MaskLabel } from "../../canvas/mask-palette";
+import { BIN, EYE, EYE_OFF } from "./mask-icons";
+
+function percent(m: MaskModel, pixels: number): string {
+  if (!m.width) return "";
+  const p = (100 * pixels) / (m.width * m.height);
+  return p === 0 ? "0%" : p < 0.1 ? "<0.1%" : `${p.toFixed(p < 10 ? 1 : 0)}%`;
+}
+
+/** Semantic: one row per class with its share of the image and a hide toggle; a row makes it current. */
+export function renderClasses(ed: MaskEditor, labels: readonly MaskLabel[]): TemplateResult {
+  const m = ed.model, c = ed.controller;
+  return html`<div class="regions">
+    <p class="title">Classes</p>
+    <ul class="region-list" aria-label="Classes">
+      ${labels.map((l, i) => {
+        const v = i + 1, hidden = c.isHidden(v);
+        return html`<li class="region ${c.labelIndex === i ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
+          <button type="button" class="pick" aria-label="Paint ${l.label}" @click=${() => c.chooseLabel(i)}>
+            <span class="swatch" style="background:${l.color}"></span>
+            <span class="text">${l.label}</span>
+            <span class="dims">${percent(m, m.count(v))}</span>
+          </button>
+          <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide (hidden pixels are not painted over)"}
+            aria-label="${hidden ? "Show" : "Hide"} ${l.label}" @click=${() => c.setHidden(v, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
+        </li>`;
+      })}
+    </ul>
+  </div>`;
+}
+
+/**
+ * Instance: one row per instance (select, hide, delete; the selected row relabels). `focusCanvas`
+ * gives the keys back to the canvas when a delete removes the focused row.
+ */
+export function renderInstances(ed: MaskEditor, labels: readonly MaskLabel[], focusCanvas: () => void): TemplateResult {
+  const m = ed.model, c = ed.controller;
+  const list = m.instances.sort((a, b) => a.id - b.id);
+  return html`<div class="regions">
+    <p class="title">Instances <span class="count">${list.length}</span></p>
+    ${list.length ? nothing : html`<p class="empty">Paint to add an instance; <kbd>N</kbd> starts the next one.</p>`}
+    <ul class="region-list" aria-label="Instances">
+      ${list.map((inst, i) => {
+        const hidden = c.isHidden(inst.id), n = i + 1, selected = inst.id === c.selectedId;
+        // Only the selected row has a label select: hundreds of rows × labels of <option>s would slow every render.
+        return html`<li class="region ${selected ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
+          <button type="button" class="pick" aria-label="Select instance ${n}: ${inst.label}" @click=${() => c.select(inst.id)}>
+            <span class="swatch" style="background:${inst.color}"></span>
+            <span class="text">${n}. ${selected ? "" : inst.label}</span>
+            <span class="dims">${percent(m, m.count(inst.id))}</span>
+          </button>
+          ${selected
+            ? html`<select class="relabel" aria-label="Label of instance ${n}" @change=${(e: Event) => {
+                e.stopPropagation();
+                m.setInstanceLabel(inst.id, (e.target as HTMLSelectElement).value);
+              }}>
+                ${labels.map((l) => html`<option value=${l.label} ?selected=${l.label === inst.label}>${l.label}</option>`)}
+              </select>`
+            : nothing}
+          <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide"}
+            aria-label="${hidden ? "Show" : "Hide"} instance ${n}" @click=${() => c.setHidden(inst.id, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
+          <button type="button" class="mini" title="Delete" aria-label="Delete instance ${n}" @click=${() => {
+            m.deleteInstance(inst.id);
+            focusCanvas(); // the row (and the focused button) is gone
+          }}>${BIN}</button>
+        </li>`;
+      })}
+    </ul>
+  </div>`;
+}
+
+export const maskEditorStyles = css`
+      .setting {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+        padding: 0 0.3rem;
+        color: var(--_muted);
+        font-size: 0.78rem;
+      }
+      .setting input[type="range"] {
+        width: 5.5rem;
+      }
+      .setting output {
+        min-width: 1.8rem;
+        font: 0.75rem var(--_mono);
+        color: var(--_fg);
+      }
+      .labels {
+        max-height: 320px; /* 50 classes scroll instead of stretching the page */
+        overflow-y: auto;
+      }
+      .relabel {
+        max-width: 6.5rem;
+        font: inherit;
+        font-size: 0.8rem;
+      }
+      .note {
+        display: flex;
+        align-items: center;
+        gap: 0.4rem;
+      }
+    `;
