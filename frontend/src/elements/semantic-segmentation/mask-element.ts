@@ -349,6 +349,7 @@ export abstract class LwMaskElement extends LitElement implements LwField {
         </button>`,
       )}
       <span class="sep"></span>
+      <span class="group">
       <label class="setting" title="Brush size in image pixels ([ and ])">
         <span>Size</span>
         <input type="range" min="1" max="200" .value=${String(c?.brushSize ?? 20)} aria-label="Brush size"
@@ -376,13 +377,16 @@ export abstract class LwMaskElement extends LitElement implements LwField {
           }} />
         <span>Keep labelled</span>
       </label>
+      </span>
       <span class="sep"></span>
+      <span class="group">
       <button type="button" class="tool" title="Zoom out (wheel)" aria-label="Zoom out" @click=${() => this._zoom(1 / 1.25)}>−</button>
       <span class="zoom" aria-label="Zoom" .textContent=${`${zoom}%`}></span>
       <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
       <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
       <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
       ${renderImageAdjust(this._brightness, this._contrast, (w, e) => this._adjust(w, e), () => this._resetAdjust())}
+      </span>
       <span class="sep"></span>
       <button type="button" class="tool" aria-label="Undo" ?disabled=${!h?.canUndo && !c?.drafting}
         title=${h?.undoTitle ? `Undo ${h.undoTitle.toLowerCase()} (Ctrl+Z)` : "Undo (Ctrl+Z)"} @click=${() => c?.undo()}>

@@ -77,6 +77,11 @@ export function renderInstances(ed: MaskEditor, labels: readonly MaskLabel[], fo
 }
 
 export const maskEditorStyles = css`
+      .group {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.25rem; /* the toolbar wraps between groups, not inside one */
+      }
       .setting {
         display: inline-flex;
         align-items: center;
@@ -86,7 +91,7 @@ export const maskEditorStyles = css`
         font-size: 0.78rem;
       }
       .setting input[type="range"] {
-        width: 5.5rem;
+        width: 4rem;
       }
       .setting output {
         min-width: 1.8rem;
