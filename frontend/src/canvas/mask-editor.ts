@@ -104,6 +104,10 @@ export class MaskEditor {
     });
     this.resizeObserver.observe(container);
     this.cleanups = attachInput(container, this.view, this.controller);
+    // The brush outline stands for the cursor: it leaves with the pointer.
+    const leave = (): void => this.view.showBrush(null, 0);
+    container.addEventListener("pointerleave", leave);
+    this.cleanups.push(() => container.removeEventListener("pointerleave", leave));
   }
 
   /** The selected instance's outline (a scan of the map: on selection and after each step, not per brush step). */

@@ -268,7 +268,7 @@ export class MaskView implements MaskViewPort {
     if (this.brush) {
       const { centre, radius } = this.brush;
       ctx.beginPath();
-      ctx.arc(centre.x, centre.y, Math.max(radius, px), 0, Math.PI * 2);
+      ctx.arc(centre.x, centre.y, Math.max(radius, 3 * px), 0, Math.PI * 2); // the brush is the cursor: keep it visible
       ctx.lineWidth = 2.5 * px;
       ctx.strokeStyle = "rgba(0,0,0,0.6)";
       ctx.stroke();
