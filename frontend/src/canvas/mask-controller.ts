@@ -366,7 +366,7 @@ export class MaskController {
     }
     switch (key) {
       case "Enter":
-        return this.polygonTool.close();
+        return this.polygonTool.close(k.shift);
       case "Backspace":
         return this.polygonTool.removeLast() || this.deleteSelected();
       case "Delete":

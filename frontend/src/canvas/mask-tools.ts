@@ -118,7 +118,7 @@ export class PolygonFillTool implements MaskTool {
       Math.hypot(q.x - p.image.x, q.y - p.image.y) * this.c.view.viewport.scale <= HANDLE_RADIUS_PX;
     const n = this.vertices.length;
     if (n >= 3 && (near(this.vertices[0]!) || near(this.vertices[n - 1]!))) {
-      this.close();
+      this.close(p.shift);
       return;
     }
     if (n && near(this.vertices[n - 1]!)) return; // the second click of a double click on too few points
@@ -128,15 +128,15 @@ export class PolygonFillTool implements MaskTool {
     this.c.draftChanged();
   }
 
-  /** Fills the polygon being drawn (≥ 3 vertices) with the current class / instance. */
-  close(): boolean {
+  /** Fills the polygon being drawn (≥ 3 vertices) with the current class / instance, or erases it (`erase`: Shift). */
+  close(erase = false): boolean {
     if (this.vertices.length < 3) return false;
     const pts = this.vertices;
     this.vertices = [];
     this.c.view.showDraft(null, null);
     const m = this.c.model;
-    m.begin("Polygon fill");
-    const value = this.c.targetValue();
+    m.begin(erase ? "Polygon erase" : "Polygon fill");
+    const value = erase ? 0 : this.c.targetValue();
     if (value === null) m.abort();
     else {
       this.c.protectFor(value);

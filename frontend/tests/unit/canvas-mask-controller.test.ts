@@ -78,6 +78,11 @@ describe("MaskController", () => {
     expect(key("Enter")).toBe(true);
     expect(model.count(1)).toBe(400);
     expect(view.draft).toBeNull();
+    // Shift+Enter erases the polygon instead.
+    for (const [x, y] of [[10, 10], [20, 10], [20, 20], [10, 20]]) click(x!, y!);
+    expect(key("Enter", { shift: true })).toBe(true);
+    expect(model.count(1)).toBe(300);
+    expect(model.history.undoTitle).toBe("Polygon erase");
     click(50, 50);
     expect(key("Escape")).toBe(true);
     expect(key("Enter")).toBe(false); // nothing drawn: Enter stays the form's submit

@@ -13,7 +13,7 @@ export class LwSemanticSegmentation extends LwMaskElement {
 
   protected hint(): TemplateResult {
     return html`<kbd>B</kbd> brush · <kbd>E</kbd> eraser · <kbd>[</kbd> <kbd>]</kbd> size · <kbd>P</kbd> polygon fill
-      (<kbd>Enter</kbd> fills) · <kbd>W</kbd> magic wand · <kbd>G</kbd> fill region · <kbd>1</kbd>–<kbd>9</kbd> class ·
+      (<kbd>Enter</kbd> fills, <kbd>Shift</kbd>+<kbd>Enter</kbd> erases) · <kbd>W</kbd> magic wand · <kbd>G</kbd> fill region · <kbd>1</kbd>–<kbd>9</kbd> class ·
       wheel zoom · <kbd>Space</kbd>+drag pan · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo`;
   }
 }
