@@ -94,10 +94,12 @@ def main() -> None:
     parser.add_argument("--iou-threshold", type=float, default=0.5, help="box-iou-consensus iou_threshold")
     parser.add_argument("--kind", choices=("boxes", "polygons", "keypoints", "all"), default="boxes")
     parser.add_argument("--workers", default="3,5,7", help="workers per item, comma-separated")
+    parser.add_argument("--keypoint-radius", type=float, default=None,
+                        help="keypoint-consensus radius, a share of the image diagonal (default: its own, 0.05)")
     args = parser.parse_args()
     k_values = [int(k) for k in args.workers.split(",")]
     if args.kind in ("polygons", "keypoints", "all"):
-        shape_tables(args.kind, k_values, args.trials, args.seed)
+        shape_tables(args.kind, k_values, args.trials, args.seed, args.keypoint_radius)
     if args.kind not in ("boxes", "all"):
         return
     gold = gold_boxes(args.data)
@@ -127,7 +129,7 @@ def main() -> None:
                 print(f"| {noise} | {k} | {name} | {m[0]:.3f} | {m[1]:.3f} | {m[2]:.3f} | {m[3]:.3f} |")
 
 
-def shape_tables(kind: str, k_values: list[int], trials: int, seed: int) -> None:
+def shape_tables(kind: str, k_values: list[int], trials: int, seed: int, radius: float | None) -> None:
     from shape_consensus import keypoint_tables, polygon_table
 
     if kind in ("polygons", "all"):
@@ -138,7 +140,7 @@ def shape_tables(kind: str, k_values: list[int], trials: int, seed: int) -> None
             print(f"| {noise} | {k} | {name} | {m[0]:.3f} | {m[1]:.3f} | {m[2]:.3f} | {m[3]:.3f} |")
         print()
     if kind in ("keypoints", "all"):
-        for title, rows in keypoint_tables(k_values, trials, seed).items():
+        for title, rows in keypoint_tables(k_values, trials, seed, radius).items():
             print(f"Keypoints: {title}\n")
             print("| noise | workers | answer | mean OKS | px error (matched) | recall@OKS 0.5 | precision@OKS 0.5 |")
             print("|---|---:|---|---:|---:|---:|---:|")

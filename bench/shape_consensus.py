@@ -217,11 +217,11 @@ def keypoint_scores(answer: dict[str, Any], gold: list[dict[str, Any]]) -> tuple
 # ---------------------------------------------------------------- runs
 
 def _consolidate(method: str, labels: Sequence[str], workers: list[tuple[str, dict[str, Any]]],
-                 weights: dict[str, float] | None = None) -> dict[str, Any]:
+                 weights: dict[str, float] | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """One item through the registered consolidator, as a project using it would run it."""
     consolidator = get_registry().consolidator(method)
     spec = ProjectSpec(parse_label_config(list(labels)))
-    params = consolidator.params({"worker_weights": weights} if weights else None)
+    params = consolidator.params({**(overrides or {}), **({"worker_weights": weights} if weights else {})})
     fit = consolidator.fit([Answer("item", w, v) for w, v in workers], spec, params)
     return dict(fit.results["item"].value)
 
@@ -231,7 +231,8 @@ Table = list[tuple[str, int, str, np.ndarray]]
 
 def _run(k_values: Sequence[int], trials: int, seed: int, settings: dict[str, dict[str, float]],
          simulate: Callable[[np.random.Generator, float, dict[str, float]], list[dict[str, Any]]],
-         score: Callable[[dict[str, Any]], list[tuple[float, ...]]], method: str, labels: Sequence[str]) -> Table:
+         score: Callable[[dict[str, Any]], list[tuple[float, ...]]], method: str, labels: Sequence[str],
+         overrides: dict[str, Any] | None = None) -> Table:
     """Per noise and K: the mean scores of single workers, consensus, and consensus weighted 1/skill.
 
     ``simulate`` gives one worker's answers (one per image); ``score`` scores answers (one per image).
@@ -249,7 +250,8 @@ def _run(k_values: Sequence[int], trials: int, seed: int, settings: dict[str, di
                 n_images = len(per_worker[0])
                 quality = {f"w{i}": float(0.5 / skill[i]) for i in range(k)}  # in (1/3, 1]
                 for out, weights in ((plain, None), (weighted, quality)):
-                    consensus = [_consolidate(method, labels, [(f"w{i}", per_worker[i][j]) for i in range(k)], weights)
+                    consensus = [_consolidate(method, labels, [(f"w{i}", per_worker[i][j]) for i in range(k)], weights,
+                                              overrides)
                                  for j in range(n_images)]
                     out.extend(score(consensus))
             for name, values in (("single worker (mean)", single), (method, plain), (f"{method}, weights 1/skill", weighted)):
@@ -270,7 +272,9 @@ def polygon_table(k_values: Sequence[int], trials: int, seed: int) -> Table:
                 lambda answers: [polygon_scores(answers[0], coins, size)], "polygon-pixel-vote", labels)
 
 
-def keypoint_tables(k_values: Sequence[int], trials: int, seed: int) -> dict[str, Table]:
+def keypoint_tables(k_values: Sequence[int], trials: int, seed: int, radius: float | None = None) -> dict[str, Table]:
+    """``radius``: keypoint-consensus's clustering radius (share of the image diagonal; default 0.05)."""
+    overrides = {"radius": radius} if radius is not None else None
     settings = {
         "moderate": {"miss": 0.1, "offset": 0.03, "confusion": 0.1, "extra": 0.3},
         "noisy": {"miss": 0.2, "offset": 0.06, "confusion": 0.2, "extra": 0.6},
@@ -289,9 +293,9 @@ def keypoint_tables(k_values: Sequence[int], trials: int, seed: int) -> dict[str
             lambda rng, s, p: [simulate_keypoints(person["points"], (person["width"], person["height"]), pose_labels,
                                                   rng, s, p) for person in people],
             lambda answers: [keypoint_scores(a, person["points"]) for a, person in zip(answers, people, strict=True)],
-            "keypoint-consensus", pose_labels),
+            "keypoint-consensus", pose_labels, overrides),
         f"coin centres ({len(centres)} points, 2 labels)": _run(
             k_values, trials, seed, settings,
             lambda rng, s, p: [simulate_keypoints(centres, (384, 303), ("large", "small"), rng, s, p)],
-            lambda answers: [keypoint_scores(answers[0], centres)], "keypoint-consensus", ("large", "small")),
+            lambda answers: [keypoint_scores(answers[0], centres)], "keypoint-consensus", ("large", "small"), overrides),
     }
