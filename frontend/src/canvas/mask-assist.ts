@@ -236,11 +236,15 @@ export class SuperpixelTool implements MaskTool {
   }
 }
 
-/** Auto (GrabCut from a box): drag a box round an object; the "grabcut" assist's mask is painted in one step. */
+/**
+ * Auto (GrabCut): drag a box round an object, or click its four extreme points (leftmost,
+ * topmost, rightmost, bottommost, any order); the "grabcut" assist's mask is painted in one step.
+ */
 export class GrabCutTool implements MaskTool {
   readonly name = "grabcut" as const;
   readonly cursor = "crosshair";
   private start: PointerInput | null = null;
+  private points: Point[] = [];
   private busy = false;
 
   constructor(
@@ -253,26 +257,48 @@ export class GrabCutTool implements MaskTool {
   }
 
   move(p: PointerInput): void {
-    if (!this.start) return;
+    if (!this.start || this.isClick(this.start, p)) return;
     const a = this.start.image, b = p.image;
     this.c.view.showDraft([a, { x: b.x, y: a.y }, b, { x: a.x, y: b.y }], null);
+  }
+
+  private isClick(a: PointerInput, b: PointerInput): boolean {
+    return Math.abs(a.screen.x - b.screen.x) < CLICK_SLOP_PX && Math.abs(a.screen.y - b.screen.y) < CLICK_SLOP_PX;
   }
 
   up(p: PointerInput): void {
     const start = this.start;
     this.start = null;
-    this.c.view.showDraft(null, null);
-    if (!start || (Math.abs(start.screen.x - p.screen.x) < CLICK_SLOP_PX && Math.abs(start.screen.y - p.screen.y) < CLICK_SLOP_PX)) return;
+    if (!start) return;
     const m = this.c.model;
     const clamp = (v: number, hi: number): number => Math.max(0, Math.min(hi, v));
+    if (this.isClick(start, p)) {
+      // An extreme point; the fourth runs the assist.
+      this.points.push({ x: clamp(p.image.x, m.width), y: clamp(p.image.y, m.height) });
+      if (this.points.length < 4) {
+        this.c.view.showDraft(this.points, null);
+        return;
+      }
+      const points = this.points.map((q) => ({ x: Math.round(q.x), y: Math.round(q.y) }));
+      this.points = [];
+      this.c.view.showDraft(null, null);
+      this.segment({ points });
+      return;
+    }
+    this.points = [];
+    this.c.view.showDraft(null, null);
     const left = clamp(Math.min(start.image.x, p.image.x), m.width), top = clamp(Math.min(start.image.y, p.image.y), m.height);
     const right = clamp(Math.max(start.image.x, p.image.x), m.width), bottom = clamp(Math.max(start.image.y, p.image.y), m.height);
     const box = { left: Math.round(left), top: Math.round(top), width: Math.round(right - left), height: Math.round(bottom - top) };
-    if (box.width < 2 || box.height < 2) return;
+    if (box.width >= 2 && box.height >= 2) this.segment({ box });
+  }
+
+  private segment(params: Record<string, unknown>): void {
+    const m = this.c.model;
     this.busy = true;
-    this.c.emit({ kind: "message", text: "Segmenting the box…" });
+    this.c.emit({ kind: "message", text: "Segmenting…" });
     void this.assists
-      .run("grabcut", { box })
+      .run("grabcut", params)
       .then(async (result) => {
         const region = result.regions.find((r) => r.kind === "mask");
         if (!region || region.kind !== "mask") throw new Error("the grabcut assist returned no mask");
@@ -290,8 +316,16 @@ export class GrabCutTool implements MaskTool {
       .finally(() => (this.busy = false));
   }
 
+  /** Drops the extreme points clicked so far (Esc). */
+  discard(): boolean {
+    if (!this.points.length) return false;
+    this.points = [];
+    this.c.view.showDraft(null, null);
+    return true;
+  }
+
   cancel(): void {
     this.start = null;
-    this.c.view.showDraft(null, null);
+    this.c.view.showDraft(this.points.length ? this.points : null, null);
   }
 }

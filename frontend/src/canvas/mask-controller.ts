@@ -154,6 +154,7 @@ export class MaskController {
     this.gesture?.cancel();
     this.gesture = null;
     if (tool !== "polygon") this.polygonTool.discard();
+    if (tool !== "grabcut") (this.tools.grabcut as GrabCutTool).discard();
     if (tool !== "brush" && tool !== "eraser" && tool !== "superpixel") this.view.showBrush(null, 0);
     if (tool === "superpixel") void this.assists.segments(); // computed once, ahead of the first stroke
     this._tool = tool;
@@ -376,7 +377,7 @@ export class MaskController {
           this.pointerCancel();
           return true;
         }
-        if (this.polygonTool.discard()) return true;
+        if (this.polygonTool.discard() || (this.tools.grabcut as GrabCutTool).discard()) return true;
         if (this._selected !== null) {
           this.select(null);
           return true;

@@ -134,4 +134,22 @@ describe("assisted mask tools", () => {
     expect(calls).toEqual([["magic-wand", { x: 8, y: 6, tolerance: 20 }]]);
     expect(model.count(1)).toBe(80);
   });
+
+  it("auto from four extreme points sends them after the fourth click", async () => {
+    const { model, view, c, at, key, calls } = setup();
+    c.setAvailableAssists(["grabcut"]);
+    key("a");
+    const clickAt = (x: number, y: number) => {
+      c.pointerDown(at(x, y));
+      c.pointerUp(at(x, y));
+    };
+    clickAt(5, 8);
+    clickAt(10, 4);
+    expect(key("Escape")).toBe(true); // drops the points
+    expect(view.draft).toBeNull();
+    for (const [x, y] of [[5, 8], [10, 4], [14.6, 7], [9, 11]] as const) clickAt(x, y);
+    for (let i = 0; i < 5 && !model.count(1); i++) await tick();
+    expect(calls).toEqual([["grabcut", { points: [{ x: 5, y: 8 }, { x: 10, y: 4 }, { x: 15, y: 7 }, { x: 9, y: 11 }] }]]);
+    expect(model.count(1)).toBe(80);
+  });
 });

@@ -334,7 +334,7 @@ export abstract class LwMaskElement extends LitElement implements LwField {
       { tool: "pick", title: this.kind === "instance" ? "Select an instance" : "Pick a class from the mask", key: "V" },
       { tool: "pan", title: "Pan (or hold Space, or drag with the middle button)", key: "H" },
       { tool: "superpixel", title: "Superpixel brush (paints whole segments)", key: "U" },
-      { tool: "grabcut", title: "Auto: drag a box round an object (GrabCut)", key: "A" },
+      { tool: "grabcut", title: "Auto: drag a box round an object, or click its 4 extreme points (GrabCut)", key: "A" },
     ];
     const tools = all.filter((t) => {
       const needs = ASSISTED_TOOLS[t.tool];
