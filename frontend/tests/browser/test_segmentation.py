@@ -296,6 +296,16 @@ def test_instances_paint_relabel_delete_and_submit(page: Any, shots: Path) -> No
     assert value["instances"] == [{"color": c, "label": label} for _, label, c in insts]
     colours = decode(value)
     assert colours == {(255, 255, 255): final[0], **{_rgb(c): final[i] for i, _, c in insts}}
+
+    # 300 more instances (one pixel row each): the list is virtual, arrow keys walk it.
+    frame.locator(EL_I).evaluate("""el => { const m = el.editor.model;
+        for (let i = 0; i < 300; i++) { m.begin('x'); const inst = m.addInstance('house');
+          const s = m.spansOf(99999); s.push(100 + (i % 60), 200 + Math.floor(i / 60) * 10, 205 + Math.floor(i / 60) * 10); m.paint(s, inst.id); m.commit(); } }""")
+    frame.get_by_text("303", exact=True).wait_for()
+    assert frame.locator(f"{EL_I} li.region").count() < 40
+    frame.get_by_role("button", name="Select instance 2: roof").click()
+    page.keyboard.press("End")
+    assert frame.locator(EL_I).evaluate("el => el.editor.controller.selectedId") == 303
     assert page.errors == []
 
 

@@ -11,7 +11,8 @@ import { renderImageAdjust } from "../shared/image-adjust";
 import { imageEditorStyles } from "../shared/image-editor-styles";
 import { tokens } from "../shared/tokens";
 import { BIN, ICONS } from "./mask-icons";
-import { maskEditorStyles, renderClasses, renderInstances } from "./mask-regions";
+import { focusRow, scrollRowIntoView } from "../shared/region-list";
+import { maskEditorStyles, renderClasses, renderInstances, sortedInstances } from "./mask-regions";
 
 const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
 
@@ -44,6 +45,7 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     _brightness: { state: true },
     _contrast: { state: true },
     _message: { state: true },
+    _listFirst: { state: true },
   };
 
   declare name: string;
@@ -60,6 +62,8 @@ export abstract class LwMaskElement extends LitElement implements LwField {
   declare private _brightness: number;
   declare private _contrast: number;
   declare private _message: string | null;
+  /** The first row in the instance list's window (it is virtual). */
+  declare private _listFirst: number;
 
   readonly lwField = true as const;
   protected abstract readonly kind: MaskKind;
@@ -88,6 +92,7 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     this._brightness = 100;
     this._contrast = 100;
     this._message = null;
+    this._listFirst = 0;
     this.addEventListener("keydown", (e) => this._onKey(e));
     this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
   }
@@ -293,6 +298,21 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     ed.keyDown(e);
   }
 
+  /** A navigation key in the instance list: select that instance, bring its row into view, focus it. */
+  private _moveInList(index: number): void {
+    const ed = this._editor;
+    const inst = ed ? sortedInstances(ed.model)[index] : undefined;
+    if (!ed || !inst) return;
+    ed.controller.select(inst.id);
+    void this.updateComplete
+      .then(() => {
+        const list = this.renderRoot.querySelector<HTMLElement>(".region-list");
+        if (list) scrollRowIntoView(list, index);
+        return this.updateComplete;
+      })
+      .then(() => focusRow(this.renderRoot, index));
+  }
+
   private _adjust(which: "_brightness" | "_contrast", e: Event): void {
     e.stopPropagation(); // a view aid, not an answer
     this[which] = Number((e.target as HTMLInputElement).value);
@@ -454,7 +474,12 @@ export abstract class LwMaskElement extends LitElement implements LwField {
         </div>
         <aside class="side">${this._renderLabels()} ${this._editor
           ? this.kind === "instance"
-            ? renderInstances(this._editor, this._labels, () => this.renderRoot.querySelector<HTMLElement>(".canvas")?.focus({ preventScroll: true }))
+            ? renderInstances(this._editor, this._labels, {
+                top: this._listFirst,
+                onScroll: (top) => (this._listFirst = top),
+                onMove: (index) => this._moveInList(index),
+                focusCanvas: () => this.renderRoot.querySelector<HTMLElement>(".canvas")?.focus({ preventScroll: true }),
+              })
             : renderClasses(this._editor, this._labels)
           : nothing}</aside>
       </div>

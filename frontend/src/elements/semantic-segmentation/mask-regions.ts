@@ -4,8 +4,9 @@
  */
 import { css, html, nothing, type TemplateResult } from "lit";
 import type { MaskEditor } from "../../canvas/mask-editor";
-import type { MaskModel } from "../../canvas/mask-model";
+import type { Instance, MaskModel } from "../../canvas/mask-model";
 import type { MaskLabel } from "../../canvas/mask-palette";
+import { renderRegionList } from "../shared/region-list";
 import { BIN, EYE, EYE_OFF } from "./mask-icons";
 
 function percent(m: MaskModel, pixels: number): string {
@@ -36,22 +37,39 @@ export function renderClasses(ed: MaskEditor, labels: readonly MaskLabel[]): Tem
   </div>`;
 }
 
+/** What the instance list needs from its element (the virtual list's window and moves). */
+export interface InstanceListHost {
+  /** The first row in the list's window. */
+  top: number;
+  onScroll(top: number): void;
+  /** A navigation key asks for row `index`. */
+  onMove(index: number): void;
+  /** Gives the keys back to the canvas when a delete removes the focused row. */
+  focusCanvas(): void;
+}
+
 /**
- * Instance: one row per instance (select, hide, delete; the selected row relabels). `focusCanvas`
- * gives the keys back to the canvas when a delete removes the focused row.
+ * Instance: one row per instance (select, hide, delete; the selected row relabels), in the shared
+ * virtual list (only the rows in view are in the DOM).
  */
-export function renderInstances(ed: MaskEditor, labels: readonly MaskLabel[], focusCanvas: () => void): TemplateResult {
+export function renderInstances(ed: MaskEditor, labels: readonly MaskLabel[], host: InstanceListHost): TemplateResult {
   const m = ed.model, c = ed.controller;
-  const list = m.instances.sort((a, b) => a.id - b.id);
+  const list = sortedInstances(m);
   return html`<div class="regions">
     <p class="title">Instances <span class="count">${list.length}</span></p>
     ${list.length ? nothing : html`<p class="empty">Paint to add an instance; <kbd>N</kbd> starts the next one.</p>`}
-    <ul class="region-list" aria-label="Instances">
-      ${list.map((inst, i) => {
+    ${renderRegionList({
+      label: "Instances",
+      items: list,
+      top: host.top,
+      onScroll: (top) => host.onScroll(top),
+      onMove: (to) => host.onMove(to),
+      renderRow: (inst, i) => {
         const hidden = c.isHidden(inst.id), n = i + 1, selected = inst.id === c.selectedId;
-        // Only the selected row has a label select: hundreds of rows × labels of <option>s would slow every render.
-        return html`<li class="region ${selected ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
-          <button type="button" class="pick" aria-label="Select instance ${n}: ${inst.label}" @click=${() => c.select(inst.id)}>
+        // Only the selected row has a label select: rows × labels of <option>s would slow every render.
+        return html`<li class="region ${selected ? "selected" : ""} ${hidden ? "is-hidden" : ""}" data-row=${i}>
+          <button type="button" class="pick" aria-label="Select instance ${n}: ${inst.label}" aria-current=${selected ? "true" : "false"}
+            @click=${() => c.select(inst.id)}>
             <span class="swatch" style="background:${inst.color}"></span>
             <span class="text">${n}. ${selected ? "" : inst.label}</span>
             <span class="dims">${percent(m, m.count(inst.id))}</span>
@@ -68,12 +86,17 @@ export function renderInstances(ed: MaskEditor, labels: readonly MaskLabel[], fo
             aria-label="${hidden ? "Show" : "Hide"} instance ${n}" @click=${() => c.setHidden(inst.id, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
           <button type="button" class="mini" title="Delete" aria-label="Delete instance ${n}" @click=${() => {
             m.deleteInstance(inst.id);
-            focusCanvas(); // the row (and the focused button) is gone
+            host.focusCanvas();
           }}>${BIN}</button>
         </li>`;
-      })}
-    </ul>
+      },
+    })}
   </div>`;
+}
+
+/** The instances in list order (by id, i.e. the order they were made). */
+export function sortedInstances(m: MaskModel): Instance[] {
+  return m.instances.sort((a, b) => a.id - b.id);
 }
 
 export const maskEditorStyles = css`
