@@ -200,6 +200,15 @@ def test_paint_fill_erase_undo_and_submit_semantic(page: Any, shots: Path) -> No
     assert counts(frame, EL_S)[1] == 5600
     frame.get_by_role("button", name="Show house").click()
 
+    # View aids, not in the value: mask opacity (the layer's alpha) and brightness (a CSS filter).
+    frame.get_by_label("Opacity").fill("80")
+    assert frame.locator(EL_S).evaluate("el => el.editor.view.opacity") == 0.8
+    frame.get_by_title("Brightness and contrast").click()
+    frame.get_by_label("Brightness").fill("150")
+    assert "brightness(1.5)" in frame.locator(EL_S).evaluate(
+        "el => el.editor.view.stage.getLayers()[0].getCanvas()._canvas.style.filter")
+    frame.get_by_title("Brightness and contrast").click()
+
     # The value is posted after the worker pauses (a PNG per brush step would stall painting).
     final = counts(frame, EL_S)
     deadline = time.monotonic() + 5
