@@ -171,7 +171,6 @@ def test_coco_instance_masks_round_trip(cli, instance_project: int, tmp_path: Pa
 
 
 def test_coco_polygons_and_uncompressed_rle_are_rasterised(cli, instance_project: int, tmp_path: Path) -> None:
-    counts = [0] * 0
     mask = np.zeros((10, 12), dtype=np.uint8)
     mask[2:5, 3:7] = 1
     flat = mask.flatten(order="F")  # COCO runs go down the columns, starting with background
@@ -182,7 +181,7 @@ def test_coco_polygons_and_uncompressed_rle_are_rasterised(cli, instance_project
             value, n = v, 0
         n += 1
     runs.append(n)
-    counts.extend(runs)
+    counts = runs
     doc = {"images": [{"id": 7, "file_name": "a.jpg", "width": 12, "height": 10}],
            "categories": [{"id": 3, "name": "road"}, {"id": 1, "name": "car"}],
            "annotations": [
