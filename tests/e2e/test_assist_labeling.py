@@ -180,3 +180,33 @@ def test_extreme_points_and_magic_wand_in_the_polygon_editor(live_server: Any, c
     xs, ys = [v["x"] for v in disc["vertices"]], [v["y"] for v in disc["vertices"]]
     assert abs(min(xs) - 230) <= 3 and abs(max(xs) - 350) <= 3 and abs(min(ys) - 130) <= 3 and abs(max(ys) - 250) <= 3
     assert len(disc["vertices"]) >= 8  # round, not the box the points span
+
+
+def test_the_prefetched_next_task_offers_its_assists_too(live_server: Any, chromium: Any, tmp_path: Path) -> None:
+    """The page renders the next task in a hidden frame while the worker is on this one; that frame's
+    editor asks for its assists then, and must get them (not only the frame on screen)."""
+    factory: Factory = live_server.factory
+    org_id = factory.org("Assist prefetch")
+    factory.user(Role.ANNOTATOR, org_id=org_id, email="ann@prefetch.test", password=PASSWORD)
+    manager = factory.user(Role.MANAGER, org_id=org_id, email="lead@prefetch.test", password=PASSWORD)
+    p = factory.project(manager, name="Faces", task_type="bounding-box", labels=["face"])
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for name in ("a.png", "b.png"):
+        Image.fromarray(data.astronaut()).save(folder / name)
+    imports.import_folder(live_server.db, manager.actor, p.id, folder, roots=live_server.settings.allowed_media_roots,
+                          media_dir=live_server.settings.media_dir)
+    context, page = login(chromium, live_server.url, "ann@prefetch.test", PASSWORD)
+    page.goto(f"/label/{p.id}")
+    element = "lw-bounding-box"
+    frame = editor_frame(page, element)
+    frame.locator(f"{element} button[data-assist=faces]").click()
+    frame.locator(f"{element} .assist-status").filter(has_text="added 1 box").wait_for(timeout=30_000)
+    page.wait_for_selector("iframe.lw-frame-pending", state="attached", timeout=15_000)  # the next one, hidden
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Enter")
+    page.get_by_text("Task 2", exact=False).first.wait_for(timeout=15_000)
+    second = editor_frame(page, element)
+    second.locator(f"{element} button[data-assist=faces]").wait_for(timeout=5_000)
+    assert second.locator(f"{element} button[data-assist]").count() == 2  # faces and text
+    context.close()
