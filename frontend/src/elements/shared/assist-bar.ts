@@ -136,7 +136,7 @@ export class AssistBar implements ReactiveController {
       const added = this._add(result);
       const [one, many] = NOUNS[this.kind()];
       this._say({
-        text: added ? `${a.title}: added ${added} ${added === 1 ? one : many} (${result.seconds.toFixed(2)} s)` : `${a.title}: nothing found`,
+        text: added ? `${a.title}: added ${added} ${added === 1 ? one : many} (${result.seconds.toFixed(2)} s)` : `${a.title}: ${this._nothingWhy(result)}`,
         tone: "info",
       }, RESULT_SHOWN_MS);
     } catch (e) {
@@ -182,6 +182,14 @@ export class AssistBar implements ReactiveController {
    * The status floats over the top of the image (a line in the toolbar would push the canvas
    * down mid-gesture); a result fades after a few seconds, a picking hint stays while picking.
    */
+  /** Why nothing was added: nothing found, or found points none of whose names this task uses. */
+  private _nothingWhy(result: AssistResult): string {
+    const names = new Set(result.regions.flatMap((r) => (r.kind === "keypoints" ? r.points.map((p) => p.label) : [])));
+    if (this.kind() !== "point" || names.size === 0) return "nothing found";
+    const some = [...names].slice(0, 4).join(", ");
+    return `found ${names.size} points (${some}…), but this task's labels name none of them`;
+  }
+
   private _say(message: { text: string; tone: "info" | "error" } | null, clearAfterMs = 0): void {
     clearTimeout(this._clearTimer);
     const stage = this._canvas()?.parentElement;
