@@ -216,3 +216,17 @@ def test_assists_never_write_to_the_image(name: str, params: dict) -> None:
     image.flags.writeable = False
     run(name, image, params)
     assert np.array_equal(image, ASTRONAUT)
+
+
+def test_a_missing_model_package_is_a_clear_error() -> None:
+    from labelworks.assist.lazy import LazyModel, ModelUnavailable
+
+    def build() -> object:
+        import labelworks_no_such_model_package  # noqa: F401
+
+        return object()
+
+    model = LazyModel(build, "no-such-package")
+    with pytest.raises(ModelUnavailable) as err, model.use():
+        pass
+    assert err.value.http_status == 409 and "no-such-package" in err.value.message and not model.loaded

@@ -13,13 +13,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
+from ..core.errors import Conflict
+
 __all__ = ["LazyModel", "ModelUnavailable"]
 
 T = TypeVar("T")
 
 
-class ModelUnavailable(RuntimeError):
-    """The package that provides a model is not installed (the ``assist-models`` extra)."""
+class ModelUnavailable(Conflict):
+    """The package that provides a model is not installed (the ``assist-models`` extra): the
+    server's state, not the request, is at fault, so a 409 that says what to install."""
 
 
 class LazyModel(Generic[T]):
@@ -43,6 +46,7 @@ class LazyModel(Generic[T]):
                     self._model = self._build()
                 except ImportError as exc:
                     raise ModelUnavailable(f"this assist needs the {self._package} package "
-                                           f"(pip install 'labelworks[assist-models]'): {exc}") from None
+                                           f"(pip install 'labelworks[assist-models]'): {exc}",
+                                           field="assist") from None
                 self.load_seconds = time.perf_counter() - started
             yield self._model
