@@ -66,9 +66,10 @@ POSE_LANDMARKS = (
 
 
 def _process(model: LazyModel[Any], image: npt.NDArray[np.uint8]) -> Any:
-    with model.use() as graph, warnings.catch_warnings():
-        # pytest (and -W error) put their own filters first: repeat ours inside this call
-        _quiet()
+    # no warnings.catch_warnings() here: it swaps the process-wide filter list and is not
+    # thread-safe; the filter installed at load stays (pyproject's filterwarnings has the same
+    # line for pytest, which puts its own filters first)
+    with model.use() as graph:
         return graph.process(np.ascontiguousarray(image))
 
 
