@@ -221,6 +221,14 @@ def test_bad_files_and_formats_name_the_problem(cli, instance_project: int, make
                                                     "internal-color-map": {}}}) + "\n")
     result = cli("import", str(semantic_project), str(plain), "--format", "gt-segmentation", code=2)
     assert "l-ref: s3://b/out/a.png cannot be read from a manifest alone" in result.output
+    # an instance label does not import into a semantic project (its colours are objects, not classes)
+    instance_manifest = tmp_path / "instances.manifest"
+    instance_manifest.write_text(json.dumps({"source-ref": "s3://b/a.jpg", "l-ref": "data:image/png;base64,AAAA",
+                                             "l-ref-metadata": {"type": "groundtruth/instance-segmentation",
+                                                                "internal-color-map": {}}}) + "\n")
+    result = cli("import", str(semantic_project), str(instance_manifest), "--format", "gt-segmentation", code=2)
+    assert "l-ref-metadata.type: groundtruth/instance-segmentation does not fit a semantic-segmentation project" \
+        in result.output
     broken = tmp_path / "broken.zip"
     broken.write_bytes(base64.b64decode("UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="))  # an empty zip
     result = cli("import", str(semantic_project), str(broken), "--format", "masks", code=2)

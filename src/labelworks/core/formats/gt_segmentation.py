@@ -142,9 +142,10 @@ def _lines(data: bytes) -> tuple[bytes, _Pngs]:
     return zip_member(zf, manifests[0], manifests[0], 1 << 31), _Pngs(zf)
 
 
-def gt_segmentation_rows(data: bytes) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def gt_segmentation_rows(data: bytes, kind: str | None = None) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """``(line number, item row)`` per line, or ``(line number, why it is bad)`` naming the field;
-    a bad zip is one bad line 1. Blank lines are skipped but counted."""
+    a bad zip is one bad line 1. Blank lines are skipped but counted. ``kind`` ("semantic" or
+    "instance", the project's) refuses a label of the other kind: its PNG would mean nothing there."""
     try:
         text, pngs = _lines(data)
     except ValidationFailed as exc:
@@ -165,10 +166,13 @@ def gt_segmentation_rows(data: bytes) -> Iterator[tuple[int, dict[str, Any] | st
         labels = _label_keys(row)
         if labels:
             # a chained job's line carries each job's label: the last is the latest
-            ref, meta_key, kind = labels[-1]
+            ref, meta_key, gt_type = labels[-1]
+            if kind is not None and gt_type != f"groundtruth/{kind}-segmentation":
+                yield n, (f"{meta_key}.type: {gt_type} does not fit a {kind}-segmentation project")
+                continue
             try:
                 png = pngs.read(row.get(ref), ref)
-                row[PRE_ANNOTATIONS_KEY] = _pre_annotation(png, kind, _color_map(row[meta_key], meta_key), ref)
+                row[PRE_ANNOTATIONS_KEY] = _pre_annotation(png, gt_type, _color_map(row[meta_key], meta_key), ref)
             except ValidationFailed as exc:
                 yield n, exc.message
                 continue

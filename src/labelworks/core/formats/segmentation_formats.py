@@ -12,7 +12,9 @@ from .records import BadLine, ParsedLine
 
 __all__ = ["SEGMENTATION_READERS", "SEGMENTATION_WRITERS", "read_segmentation", "segmentation_writer"]
 
-SEGMENTATION_READERS = ("masks", "gt-segmentation", "coco/masks")
+# gt-segmentation/<kind>: the project's kind, so that a line of the other kind is refused
+SEGMENTATION_READERS = ("masks", "gt-segmentation", "gt-segmentation/semantic", "gt-segmentation/instance",
+                        "coco/masks")
 SEGMENTATION_WRITERS = ("masks", "gt-segmentation", "coco/masks")
 
 
@@ -22,11 +24,12 @@ def read_segmentation(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadL
     from .readers import read_rows
 
     data = stream.read()
-    if fmt == "gt-segmentation":
+    if fmt.startswith("gt-segmentation"):
         from .gt_segmentation import gt_segmentation_rows
 
+        kind = fmt.partition("/")[2] or None
         return (BadLine(n, row) if isinstance(row, str) else next(read_rows([row], n))
-                for n, row in gt_segmentation_rows(data))
+                for n, row in gt_segmentation_rows(data, kind))
     try:
         if fmt == "masks":
             from .masks import masks_item_rows, read_masks_zip

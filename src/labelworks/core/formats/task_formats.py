@@ -31,8 +31,8 @@ IMPORTS_BY_KIND: dict[str, dict[str, str]] = {
     "lines": {"gt-objects": "gt-objects/lines"},
     "keypoints": {"coco": "coco/keypoints", "yolo": "yolo/keypoints", "gt-objects": "gt-objects/keypoints"},
     # PNG label maps (core/formats/segmentation_formats.py)
-    "semantic-segmentation": {"masks": "masks", "gt-segmentation": "gt-segmentation"},
-    "instance-segmentation": {"coco": "coco/masks", "gt-segmentation": "gt-segmentation"},
+    "semantic-segmentation": {"masks": "masks", "gt-segmentation": "gt-segmentation/semantic"},
+    "instance-segmentation": {"coco": "coco/masks", "gt-segmentation": "gt-segmentation/instance"},
 }
 EXPORTS_BY_KIND: dict[str, dict[str, str]] = {
     "boxes": {"coco": "coco", "yolo": "yolo", "voc": "voc"},
