@@ -11,12 +11,23 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from PIL import Image
 
+from labelworks.core.consolidation.structured.segmentation import (
+    crop_mask,
+    instance_masks,
+    instance_value,
+    semantic_ids,
+    semantic_value,
+)
 from labelworks.core.errors import ValidationFailed
 from labelworks.core.formats import label_map_items
+from labelworks.core.formats.coco_masks import InstanceDataset, InstanceImage, read_coco_masks, write_coco_masks
 from labelworks.core.formats.gt_segmentation import gt_segmentation_rows
-from labelworks.core.formats.masks import masks_item_rows, read_masks_zip
+from labelworks.core.formats.masks import MaskDataset, MaskImage, masks_item_rows, read_masks_zip, write_masks_zip
 from labelworks.core.tasktypes.segmentation import PRE_ANNOTATIONS_KEY
 from segmentation_pngs import CAR, ROAD, decoded, hexes, rgb_png
 
@@ -126,3 +137,37 @@ def test_ground_truth_refusals_name_the_line_and_key() -> None:
     assert n == 1 and isinstance(why, str) and why.startswith("not a zip file")
     (bad,) = gt_segmentation_rows(_zip({"a.png": stray}))
     assert bad == (1, "the zip must hold one .manifest or .jsonl file, found 0")
+
+
+# ---- property: every writer's output reads back to the same maps --------------------------
+
+MAPS = hnp.arrays(np.int64, st.tuples(st.integers(1, 12), st.integers(1, 12)), elements=st.integers(0, 4))
+CLASSES = ["car", "road", "person", "tree"]
+COLOURS = dict(zip(CLASSES, ["#2ca02c", "#1f77b4", "#ff7f0e", "#d62728"], strict=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(MAPS)
+def test_label_maps_round_trip(ids: np.ndarray) -> None:
+    value = semantic_value(ids, CLASSES, COLOURS)
+    assert (semantic_ids(value, CLASSES, "v") == ids).all()
+    dataset = MaskDataset(tuple(COLOURS.items()), (MaskImage("a.jpg", None, None, ids),))
+    data = write_masks_zip(dataset)
+    (image,) = read_masks_zip(data).images
+    assert image.ids is not None and (image.ids == ids).all()
+    assert write_masks_zip(read_masks_zip(data)) == data
+
+
+@settings(max_examples=60, deadline=None)
+@given(MAPS)
+def test_instances_round_trip_through_coco(ids: np.ndarray) -> None:
+    objects = [(CLASSES[k % 4], crop_mask(ids == k)) for k in range(1, 5) if (ids == k).any()]
+    h, w = ids.shape
+    value = instance_value((h, w), objects)
+    _, back = instance_masks(value, "v")
+    assert [(label, c.box(), c.mask.tolist()) for label, c in back] == \
+        [(label, c.box(), c.mask.tolist()) for label, c in objects]
+    doc = write_coco_masks(InstanceDataset((InstanceImage("a.jpg", w, h, tuple(objects)),), tuple(CLASSES)))
+    (image,) = read_coco_masks(doc).images
+    assert [(label, c.box(), c.mask.tolist()) for label, c in image.instances] == \
+        [(label, c.box(), c.mask.tolist()) for label, c in objects]
