@@ -83,3 +83,32 @@ def test_output_fields_in_the_manifest_shape() -> None:
         "objects": [{"confidence": 0.65}], "class-map": {"2": "nose"}, "type": "groundtruth/keypoint",
         "human-annotated": "yes", "creation-date": "2026-01-01T00:00:00", "job-name": "labeling-job/faces",
     }
+
+
+# --- skeletons from the label-category file ----------------------------------------------------
+
+SKELETON_DOC = {"document-version": "2018-11-28",
+                "labels": [{"label": "nose"}, {"label": "left_eye"}, {"label": "right_eye"}],
+                "skeleton": [["nose", "left_eye"], ["nose", "right_eye"], ["left_eye", "right_eye"]]}
+
+
+def test_a_skeleton_in_the_label_file_reaches_the_default_template():
+    spec = ProjectSpec(labels=parse_label_config(SKELETON_DOC))
+    assert spec.labels.skeleton == (("nose", "left_eye"), ("nose", "right_eye"), ("left_eye", "right_eye"))
+    template = KEYPOINT.default_template(spec)
+    assert 'skeleton="[[&quot;nose&quot;, &quot;left_eye&quot;], ' in template
+    assert " keypoint-set" in template
+    assert "skeleton" not in KEYPOINT.default_template(ProjectSpec(labels=parse_label_config(["nose"])))
+
+
+@pytest.mark.parametrize(("skeleton", "problem"), [
+    ([["nose", "chin"]], "'chin' is not one of the labels"),
+    ([["nose", "nose"]], "two different labels"),
+    ([["nose", "left_eye"], ["left_eye", "nose"]], "listed twice"),
+    ([["nose"]], "pair of label names"),
+    ("nose-left_eye", "list of at most"),
+])
+def test_a_bad_skeleton_is_refused_naming_the_edge(skeleton, problem):
+    with pytest.raises(ValidationFailed, match=problem) as caught:
+        parse_label_config({**SKELETON_DOC, "skeleton": skeleton})
+    assert caught.value.field.startswith("labels.skeleton")

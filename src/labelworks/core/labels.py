@@ -59,6 +59,8 @@ class LabelConfig:
     document: dict[str, Any] = field(default_factory=dict)
     label_attributes: dict[str, tuple[AttributeSpec, ...]] = field(default_factory=dict)
     frame_attributes: tuple[AttributeSpec, ...] = ()
+    # keypoint edges as label-name pairs (the document's ``skeleton``, a Labelworks extension)
+    skeleton: tuple[tuple[str, str], ...] = ()
 
     def index(self, label: str) -> int:
         return self.labels.index(label)
@@ -107,10 +109,38 @@ def parse_label_config(value: Any) -> LabelConfig:
             if own or global_specs:
                 per_label[name] = own + global_specs
         frame = _attribute_list(value.get("frameAttributes"), "labels.frameAttributes")
+        skeleton = _skeleton(value.get("skeleton"), config.labels)
         return LabelConfig(labels=config.labels, document=value, label_attributes=per_label,
-                           frame_attributes=frame)
+                           frame_attributes=frame, skeleton=skeleton)
     raise ValidationFailed("labels must be a list, a comma-separated string or label-category JSON",
                            field="labels")
+
+
+def _skeleton(raw: Any, labels: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``[["nose", "left_eye"], …]``: edges between two different labels of the file, each once."""
+    if raw is None:
+        return ()
+    field = "labels.skeleton"
+    if not isinstance(raw, list) or len(raw) > MAX_LABELS * 4:
+        raise ValidationFailed(f"skeleton must be a list of at most {MAX_LABELS * 4} label pairs", field=field)
+    edges: list[tuple[str, str]] = []
+    seen: set[frozenset[str]] = set()
+    for i, pair in enumerate(raw):
+        at = f"{field}[{i}]"
+        if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(v, str) for v in pair):
+            raise ValidationFailed("an edge is a pair of label names, e.g. [\"nose\", \"left_eye\"]", field=at)
+        a, b = pair
+        for name in (a, b):
+            if name not in labels:
+                raise ValidationFailed(f"{name!r} is not one of the labels", field=at)
+        if a == b:
+            raise ValidationFailed(f"an edge joins two different labels, got {a!r} twice", field=at)
+        key = frozenset((a, b))
+        if key in seen:
+            raise ValidationFailed(f"the edge {a!r}–{b!r} is listed twice", field=at)
+        seen.add(key)
+        edges.append((a, b))
+    return tuple(edges)
 
 
 def _checked(names: list[str], document: dict[str, Any]) -> LabelConfig:

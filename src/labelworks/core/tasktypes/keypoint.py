@@ -17,6 +17,8 @@ the project's label-category attributes, see ``image_objects``), and an assist's
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +46,17 @@ _TEMPLATE = """<lw-form>
 """
 
 
+def _with_skeleton(template: str, spec: ProjectSpec) -> str:
+    """A label file with a ``skeleton`` draws its edges, one named point per label and person
+    (``keypoint-set``). The pairs are label names already checked against the file; escaped for
+    the attribute, with braces as character references so that no label can be Liquid."""
+    if not spec.labels.skeleton:
+        return template
+    text = html.escape(json.dumps([list(edge) for edge in spec.labels.skeleton], ensure_ascii=False), quote=True)
+    text = text.replace("{", "&#123;").replace("}", "&#125;")
+    return template.replace('<lw-keypoint name="keypoints"', f'<lw-keypoint name="keypoints" skeleton="{text}" keypoint-set', 1)
+
+
 class KeypointTaskType(TaskType):
     name = "keypoint"
     title = "Keypoints"
@@ -54,7 +67,7 @@ class KeypointTaskType(TaskType):
         return "keypoints"
 
     def default_template(self, spec: ProjectSpec) -> str:
-        return with_label_document(_TEMPLATE, spec)
+        return with_label_document(_with_skeleton(_TEMPLATE, spec), spec)
 
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
         body, prefix = _unwrap(value)
