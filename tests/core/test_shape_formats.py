@@ -229,3 +229,15 @@ def test_yolo_pose_lines_name_the_line() -> None:
         read_yolo_pose_zip(data)
     with pytest.raises(ValidationFailed, match="needs keypoints.txt"):
         read_yolo_pose_zip(_pose_zip({"classes.txt": "person\n", "images.jsonl": ""}))
+
+
+def test_coco_polygons_carry_attributes_as_cvat_does() -> None:
+    shape = _poly("car", [(0, 0), (10, 0), (10, 8)], labelCategoryAttributes={"occluded": "yes", "parts": 2})
+    ds = ObjectDataset("polygons", (ImageObjects("a.jpg", 640, 480, (shape,)),), ("car",))
+    written = write_coco_polygons(ds)
+    assert json.loads(written)["annotations"][0]["attributes"] == {"occluded": "yes", "parts": 2}
+    assert read_coco_polygons(written) == ds
+    answer = Consolidated(value={"polygons": [shape], "inputImageProperties": {"width": 640, "height": 480}},
+                          confidence=1.0)
+    item = ExportItem(1, "k", json.dumps({"source-ref": "a.jpg"}).encode(), answer=answer)
+    assert objects_from_items([item], ["car"], "polygons").images[0].objects == (shape,)

@@ -113,6 +113,15 @@ def read_annotations(doc: dict[str, Any], images: dict[int | str, Any],
     return out
 
 
+def read_attributes(ann: dict[str, Any]) -> dict[str, Any]:
+    """CVAT's per-annotation ``attributes`` as our object's ``labelCategoryAttributes`` (scalars only)."""
+    attrs = ann.get("attributes")
+    if not isinstance(attrs, dict):
+        return {}
+    kept = {k: v for k, v in attrs.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    return {"labelCategoryAttributes": kept} if kept else {}
+
+
 def read_coco(data: bytes) -> Dataset:
     """Parse a COCO detection document; ValidationFailed names the bad field (``annotations[3].bbox``)."""
     doc = load_document(data)
@@ -127,10 +136,7 @@ def read_coco(data: bytes) -> Dataset:
         if w <= 0 or h <= 0:
             raise ValidationFailed(f"{where}.bbox: width and height must be greater than 0", field=f"{where}.bbox")
         box: dict[str, Any] = {"label": categories[cat_id], "left": x, "top": y, "width": w, "height": h}
-        attrs = ann.get("attributes")  # CVAT's per-annotation attributes: our labelCategoryAttributes
-        if isinstance(attrs, dict) and attrs:
-            box["labelCategoryAttributes"] = {k: v for k, v in attrs.items()
-                                              if isinstance(v, str | int | float) and not isinstance(v, bool)}
+        box.update(read_attributes(ann))
         boxes[ann_image].append(box)
     out = tuple(ImageBoxes(ref, w_, h_, tuple(boxes[k])) for k, (ref, w_, h_) in images.items())
     ordered = [categories[k] for k in category_order(categories)]

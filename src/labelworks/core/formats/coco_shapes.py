@@ -23,7 +23,7 @@ import orjson
 
 from ..errors import ValidationFailed
 from ..consolidation.structured.masks import SIMPLIFY_PX
-from .coco import category_order, load_document, read_annotations, read_categories, read_images
+from .coco import category_order, load_document, read_annotations, read_attributes, read_categories, read_images
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset, object_labels
 
@@ -51,7 +51,7 @@ def read_coco_polygons(data: bytes) -> ObjectDataset:
         n = instances.get(image_id, 0)
         instances[image_id] = n + 1
         for ring in rings:
-            shape: dict[str, Any] = {"label": categories[cat_id], "vertices": ring}
+            shape: dict[str, Any] = {"label": categories[cat_id], "vertices": ring, **read_attributes(ann)}
             if len(rings) > 1:
                 shape["instance"] = n
             shapes[image_id].append(shape)
@@ -138,6 +138,8 @@ def write_coco_polygons(dataset: ObjectDataset) -> bytes:
                 "segmentation": [[c for v in s["vertices"] for c in (v["x"], v["y"])] for s in group],
                 "area": _num(sum(polygon_area(s["vertices"]) for s in group)),
                 "bbox": [x0, y0, _num(max(xs) - x0), _num(max(ys) - y0)], "iscrowd": 0,
+                **({"attributes": dict(group[0]["labelCategoryAttributes"])}  # CVAT's convention
+                   if group[0].get("labelCategoryAttributes") else {}),
             })
     doc = {
         "info": {"description": "exported by Labelworks"},

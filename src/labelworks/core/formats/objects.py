@@ -146,6 +146,9 @@ def _object(raw: Any, kind: str, where: str) -> dict[str, Any]:
     instance = raw.get("instance")
     if isinstance(instance, int) and not isinstance(instance, bool):
         out["instance"] = instance
+    attrs = raw.get("labelCategoryAttributes")  # COCO writes them as the annotation's attributes
+    if isinstance(attrs, dict) and attrs and kind == "polygons":
+        out["labelCategoryAttributes"] = dict(attrs)
     return out
 
 
