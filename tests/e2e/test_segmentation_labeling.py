@@ -133,3 +133,17 @@ def test_imported_png_masks_are_submitted_and_exported_unchanged(live_server: An
     assert r.status_code == 200, r.text
     (image,) = read_masks_zip(r.content).images
     assert image.ids is not None and (image.ids == ids).all()
+
+
+def test_the_magic_wand_reads_the_served_image_in_the_sandboxed_frame(live_server: Any, chromium: Any) -> None:
+    """The frame's origin is "null": the image's pixels are readable only because /media answers CORS."""
+    path, coins, _ = _coin_image(live_server)
+    line = json.dumps({"source-ref": str(path)}).encode() + b"\n"
+    _, pid = _setup(live_server, "semantic-segmentation", ["coin"], "manifest", line)
+    context, page, frame = _open(chromium, live_server, "semantic-segmentation", pid)
+    el = frame.locator("lw-semantic-segmentation")
+    got = el.evaluate("""async el => { const p = await el.editor.imagePixels();
+        return p && [p.width, p.height, p.data[0], p.data[4 * (p.width * 100 + 200)]]; }""")
+    h, w = coins.shape
+    assert got == [w, h, int(coins[0, 0]), int(coins[100, 200])]
+    context.close()

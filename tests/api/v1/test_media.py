@@ -37,6 +37,7 @@ def test_signed_url_serves_the_file(client: TestClient, settings: Settings) -> N
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in r.headers["content-security-policy"]
     assert "content-disposition" not in r.headers
+    assert r.headers["access-control-allow-origin"] == "*"  # the sandboxed frame reads pixels by CORS
     assert client.get(_signed(client, path.as_uri())).status_code == 200  # file:// references too
 
 

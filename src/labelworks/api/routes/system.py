@@ -30,8 +30,12 @@ def media(token: str, signer: SignerDep, settings: SettingsDep) -> StreamingResp
     """A signed, short-lived link minted when a task was rendered for a user allowed to see it."""
     ref = signer.verify(token)
     f = open_media(ref, settings.allowed_media_roots)
+    # The task frame is sandboxed (origin "null"): the editors read an image's pixels (magic wand,
+    # flood fill, a pre-label PNG given by URL) only through a CORS load. The signed URL is already
+    # the capability, so allowing any origin to read it gives nothing the URL itself does not.
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
-               "Content-Security-Policy": "default-src 'none'; sandbox"}
+               "Content-Security-Policy": "default-src 'none'; sandbox",
+               "Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
     if f.size is not None:
         headers["Content-Length"] = str(f.size)
     if f.download_name:
