@@ -59,6 +59,8 @@ def test_assist_card_switches_backend_and_prelabel_run(live_server: Any, chromiu
     faces.click()
     card.locator("[data-testid=switch-faces][aria-checked=false]").wait_for()
     assert "faces" in card.locator("[data-testid=saved]").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    card.screenshot(path=str(SHOTS / "assist-card-switched-off.png"))
     assert assist_service.get_settings(live_server.db, manager.actor, p.id).enabled == ("text",)
     card.locator("[data-testid=switch-faces]").click()
     card.locator("[data-testid=switch-faces][aria-checked=true]").wait_for()

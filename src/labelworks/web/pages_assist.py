@@ -133,7 +133,7 @@ async def save_backend(request: Request, project_id: int) -> Response:
     def save() -> None:
         try:
             declared = json.loads(form["backend_assists"]) if form["backend_assists"] else []
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ValidationFailed(f"backend_assists: not JSON ({exc.msg} at line {exc.lineno})",
                                    field="backend_assists") from None
         changes = {"backend_url": form["backend_url"] or None, "backend_assists": declared}
