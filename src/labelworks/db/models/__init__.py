@@ -5,6 +5,7 @@ from .accounts import ApiToken, LoginSession, Organization, Team, TeamMember, Us
 from .annotations import Annotation
 from .assignments import Assignment
 from .consolidation import Consolidation, ConsolidationRun
+from .embeddings import ItemEmbedding
 from .items import Item
 from .jobs import Job
 from .projects import Project, ProjectTeam
@@ -16,5 +17,5 @@ __all__ = [
     "Project", "ProjectTeam", "Item", "Assignment", "Annotation", "Job", "Consolidation", "ConsolidationRun",
     "ProjectReview", "ReviewTask", "ReviewFeedback", "ItemStage",
     "ProjectQuality", "GoldItem", "WorkerPause", "QualityNotification",
-    "ProjectAssist",
+    "ProjectAssist", "ItemEmbedding",
 ]

@@ -18,5 +18,7 @@ class ProjectAssist(Base):
     enabled: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of names; None: by task type
     backend_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     backend_assists: Mapped[str] = mapped_column(Text, default="[]")  # JSON [{name, title, kinds, needs}]
+    # JSON {assist name: {option: value}}, e.g. {"spacy-ner": {"label_map": {"ORG": "company"}}} (0007)
+    options: Mapped[str] = mapped_column(Text, default="{}")
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
