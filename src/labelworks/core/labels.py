@@ -13,6 +13,16 @@ schema, which Labelworks applies to every image object type)::
 (within ``minimum``..``maximum``, inclusive, when given). ``categoryAttributes`` of a label and
 ``categoryGlobalAttributes`` (every label's) are an object's attributes; ``frameAttributes`` the
 whole image's. ``attributes`` (per label) and ``required`` are accepted as aliases.
+
+Text projects (``named-entity-recognition``) may also declare, beside ``labels`` (Labelworks
+extensions; Ground Truth ignores keys it does not know)::
+
+    {"labels": [{"label": "person"}, {"label": "corporation"}],
+     "relations": ["works_for", {"label": "located_in"}],
+     "documentLabels": {"labels": ["sports", "politics"], "multi": false}}
+
+``relations`` names the labels a worker may draw between two entities; ``documentLabels`` the
+labels of the whole document (``multi``: several at once; a plain list means one at most).
 """
 
 from __future__ import annotations
@@ -61,6 +71,13 @@ class LabelConfig:
     frame_attributes: tuple[AttributeSpec, ...] = ()
     # keypoint edges as label-name pairs (the document's ``skeleton``, a Labelworks extension)
     skeleton: tuple[tuple[str, str], ...] = ()
+    # multi-label classification's "None of the above" (the document's ``exclusionCategory``, a
+    # Labelworks extension named after Ground Truth's exclusion-category attribute): one of ``labels``
+    exclusion: str | None = None
+    # relation labels between two entities and labels of the whole document (text projects)
+    relation_labels: tuple[str, ...] = ()
+    document_labels: tuple[str, ...] = ()
+    multi_document_labels: bool = False
 
     def index(self, label: str) -> int:
         return self.labels.index(label)
@@ -99,6 +116,9 @@ def parse_label_config(value: Any) -> LabelConfig:
                     f"labels[{i}] needs a string 'label'", field=f"labels.labels[{i}].label"
                 )
             names.append(entry["label"].strip())
+        exclusion = _exclusion(value.get("exclusionCategory"))
+        if exclusion is not None and exclusion not in names:
+            names.append(exclusion)  # declared apart, as in Ground Truth: it becomes the last label
         config = _checked(names, value)
         global_specs = _attribute_list(value.get("categoryGlobalAttributes"), "labels.categoryGlobalAttributes")
         per_label: dict[str, tuple[AttributeSpec, ...]] = {}
@@ -110,10 +130,60 @@ def parse_label_config(value: Any) -> LabelConfig:
                 per_label[name] = own + global_specs
         frame = _attribute_list(value.get("frameAttributes"), "labels.frameAttributes")
         skeleton = _skeleton(value.get("skeleton"), config.labels)
+        relations = _name_list(value.get("relations"), "labels.relations")
+        document_labels, multi_document = _document_labels(value.get("documentLabels"))
         return LabelConfig(labels=config.labels, document=value, label_attributes=per_label,
-                           frame_attributes=frame, skeleton=skeleton)
+                           frame_attributes=frame, skeleton=skeleton, exclusion=exclusion,
+                           relation_labels=relations, document_labels=document_labels,
+                           multi_document_labels=multi_document)
     raise ValidationFailed("labels must be a list, a comma-separated string or label-category JSON",
                            field="labels")
+
+
+def _exclusion(raw: Any) -> str | None:
+    """``"None of the above"`` or Ground Truth's attribute shape ``{"text": "None of the above"}``."""
+    if raw is None:
+        return None
+    text = raw.get("text") if isinstance(raw, dict) else raw
+    if not isinstance(text, str) or not text.strip() or len(text.strip()) > MAX_NAME:
+        raise ValidationFailed(f"exclusionCategory is a label name of 1 to {MAX_NAME} characters "
+                               "or {\"text\": \"None of the above\"}", field="labels.exclusionCategory")
+    return text.strip()
+
+
+def _name_list(raw: Any, field: str) -> tuple[str, ...]:
+    """``["works_for", {"label": "located_in"}]``: distinct non-empty names (strings or ``{label}``)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > MAX_LABELS:
+        raise ValidationFailed(f"must be a list of at most {MAX_LABELS} label names", field=field)
+    names: list[str] = []
+    for i, entry in enumerate(raw):
+        name = entry.get("label") if isinstance(entry, dict) else entry
+        if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
+            raise ValidationFailed(f"a label name of 1 to {MAX_NAME} characters (a string or {{\"label\": …}})",
+                                   field=f"{field}[{i}]")
+        if name.strip() in names:
+            raise ValidationFailed(f"label {name.strip()!r} appears twice", field=f"{field}[{i}]")
+        names.append(name.strip())
+    return tuple(names)
+
+
+def _document_labels(raw: Any) -> tuple[tuple[str, ...], bool]:
+    """``{"labels": [...], "multi": bool}`` or a plain list (one label at most per document)."""
+    field = "labels.documentLabels"
+    if raw is None:
+        return (), False
+    if isinstance(raw, list):
+        return _name_list(raw, field), False
+    if not isinstance(raw, dict):
+        raise ValidationFailed('must be {"labels": [...], "multi": true|false} or a list of names', field=field)
+    multi = raw.get("multi", False)
+    if not isinstance(multi, bool):
+        raise ValidationFailed("multi must be true or false", field=f"{field}.multi")
+    if not isinstance(raw.get("labels"), list):
+        raise ValidationFailed("needs a 'labels' list", field=f"{field}.labels")
+    return _name_list(raw["labels"], f"{field}.labels"), multi
 
 
 def _skeleton(raw: Any, labels: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

@@ -16,15 +16,28 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..core.errors import NotFound, PermissionDenied
 
-__all__ = ["MediaSigner", "MediaFile", "open_media", "SAFE_TYPES"]
+__all__ = ["MediaSigner", "MediaFile", "open_media", "media_kind", "SAFE_TYPES"]
 
 # Served with these types only; anything else goes out as a download (never sniffed, never HTML).
 SAFE_TYPES = {
     ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
     ".webp": "image/webp", ".bmp": "image/bmp", ".tif": "image/tiff", ".tiff": "image/tiff",
-    ".txt": "text/plain; charset=utf-8", ".mp3": "audio/mpeg", ".wav": "audio/wav", ".mp4": "video/mp4",
-    ".webm": "video/webm", ".pdf": "application/pdf",
+    ".txt": "text/plain; charset=utf-8", ".pdf": "application/pdf",
+    # audio and video players (<audio controls>, <video controls>) in classification templates
+    ".mp3": "audio/mpeg", ".wav": "audio/wav", ".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/ogg",
+    ".m4a": "audio/mp4", ".flac": "audio/flac", ".aac": "audio/aac",
+    ".mp4": "video/mp4", ".m4v": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg", ".mov": "video/quicktime",
 }
+
+
+def media_kind(ref: str) -> str:
+    """``image``, ``audio``, ``video``, ``pdf`` or ``""`` for a reference, by its file extension."""
+    suffix = Path(urlparse(ref).path).suffix.lower()
+    content_type = SAFE_TYPES.get(suffix, "")
+    if content_type == "application/pdf":
+        return "pdf"
+    kind = content_type.split("/", 1)[0]
+    return kind if kind in ("image", "audio", "video") else ""
 
 
 class MediaSigner:

@@ -41,6 +41,22 @@ def _skip_autoescape(value: Any) -> Markup:
     return Markup(nh3.clean(str(value)))
 
 
+def _sanitize_html(value: Any) -> str:
+    """HTML cleaned by nh3 but still escaped on output: a ``<lw-html-content>`` reads it as text and
+    sanitises it again with DOMPurify before showing it (two sanitisers, neither trusted alone)."""
+    return nh3.clean(value) if isinstance(value, str) else ""
+
+
+def _media_kind(value: Any) -> str:
+    """``image``, ``audio``, ``video``, ``pdf`` or ``""``: what a media reference is, by its extension
+    (the signed URL hides it), so a template can pick ``<img>``, ``<audio>`` or ``<video>``."""
+    if not isinstance(value, str) or not value:
+        return ""
+    from .media import media_kind
+
+    return media_kind(value)
+
+
 @with_context
 def _grant_read_access(value: Any, *, context: Any) -> str:
     """Ground Truth's filter: turn an s3:// or local reference into a short-lived signed URL."""
@@ -57,6 +73,8 @@ def _environment() -> Environment:
     env.filters["json"] = _to_json
     env.filters["skip_autoescape"] = _skip_autoescape
     env.filters["grant_read_access"] = _grant_read_access
+    env.filters["sanitize_html"] = _sanitize_html
+    env.filters["media_kind"] = _media_kind
     return env
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,15 +13,33 @@ from .base import ProjectSpec, TaskType
 
 __all__ = ["ClassificationTaskType", "TEXT_CLASSIFICATION", "IMAGE_CLASSIFICATION"]
 
+# The item's content, whichever kind it is: ``html`` (sanitised by nh3 here and again by DOMPurify in
+# <lw-html-content>), a ``source-ref`` to a page image, an audio or a video file (signed URLs), else
+# the text of ``source`` (line breaks kept, long texts scroll; see docs/task-types/text-classification.md).
 _TEXT_TEMPLATE = """<lw-form>
-  <lw-classifier{{ multi }} name="label" categories="{{ labels | to_json }}" header="{{ header }}">
-    <classification-target>{{ task.input.source | default: task.input.text }}</classification-target>
+  <lw-classifier{{ multi }} name="label" categories="{{ labels | to_json }}" header="{{ header }}"{{ exclusion }}>
+    <classification-target>
+{%- assign kind = task.input.source-ref | media_kind -%}
+{%- if task.input.html -%}
+      <lw-html-content>{{ task.input.html | sanitize_html }}</lw-html-content>
+{%- elsif kind == "audio" -%}
+      <audio controls preload="metadata" src="{{ task.input.source-ref | grant_read_access }}"></audio>
+{%- elsif kind == "video" -%}
+      <video controls preload="metadata" src="{{ task.input.source-ref | grant_read_access }}"></video>
+{%- elsif kind == "image" -%}
+      <img class="lw-page" alt="The page to classify" src="{{ task.input.source-ref | grant_read_access }}">
+{%- elsif kind == "pdf" -%}
+      <p class="lw-notice">This item is a PDF file; import one image (PNG or JPEG) per page to show it here.</p>
+{%- else -%}
+      <lw-text-content>{{ task.input.source | default: task.input.text }}</lw-text-content>
+{%- endif -%}
+    </classification-target>
   </lw-classifier{{ multi }}>
 </lw-form>
 """
 
 _IMAGE_TEMPLATE = """<lw-form>
-  <lw-image-classifier{{ multi }} name="label" categories="{{ labels | to_json }}" header="{{ header }}"
+  <lw-image-classifier{{ multi }} name="label" categories="{{ labels | to_json }}" header="{{ header }}"{{ exclusion }}
     src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}">
   </lw-image-classifier{{ multi }}>
 </lw-form>
@@ -37,7 +57,8 @@ class ClassificationTaskType(TaskType):
         self._template = template
 
     def default_template(self, spec: ProjectSpec) -> str:
-        return self._template.replace("{{ multi }}", "-multi-select" if spec.multi_label else "")
+        multi = self._template.replace("{{ multi }}", "-multi-select" if spec.multi_label else "")
+        return multi.replace("{{ exclusion }}", _exclusion_attribute(spec))
 
     def value_kind(self, spec: ProjectSpec) -> str:
         return "labels" if spec.multi_label else "label"
@@ -74,6 +95,17 @@ class ClassificationTaskType(TaskType):
             meta = {"class-name": name, "confidence": round(answer.confidence, 2), "type": self._gt_type}
         meta.update({"human-annotated": "yes", "creation-date": created, "job-name": f"labeling-job/{spec.job_name}"})
         return {attr: label, f"{attr}-metadata": meta}
+
+
+def _exclusion_attribute(spec: ProjectSpec) -> str:
+    """` exclusion-category="{&quot;text&quot;: …}"` for a multi-label project that declares one.
+
+    The label is one of the categories, so the element makes it exclusive and posts it as a label.
+    Braces become character references so that no label text can be Liquid."""
+    if not spec.multi_label or spec.labels.exclusion is None:
+        return ""
+    text = html.escape(json.dumps({"text": spec.labels.exclusion}, ensure_ascii=False), quote=True)
+    return ' exclusion-category="' + text.replace("{", "&#123;").replace("}", "&#125;") + '"'
 
 
 def _class_id(spec: ProjectSpec, label: str) -> int:
@@ -118,6 +150,10 @@ def _checked_labels(body: dict[str, Any], spec: ProjectSpec, prefix: str) -> lis
             raise ValidationFailed(f"{lab!r} is not one of the project's labels", field=f"{field}[{i}]")
     if len(set(labels)) != len(labels):
         raise ValidationFailed("a label is chosen twice", field=field)
+    exclusion = spec.labels.exclusion
+    if exclusion is not None and exclusion in labels and len(labels) > 1:
+        raise ValidationFailed(f"{exclusion!r} means none of the other labels: choose it alone",
+                               field=f"{field}[{labels.index(exclusion)}]")
     order = {lab: i for i, lab in enumerate(spec.labels.labels)}
     return sorted(labels, key=order.__getitem__)
 
