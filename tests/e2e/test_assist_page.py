@@ -129,3 +129,26 @@ def test_annotators_get_no_assist_card(live_server: Any, chromium: Any) -> None:
         r = page.request.post(path, form=form, headers=origin, max_redirects=0)
         assert r.status == 403, (path, r.status)
     context.close()
+
+
+def test_the_card_forms_work_without_script(live_server: Any) -> None:
+    """Plain form posts (no htmx): a saved change redirects to the project page, a refused one is
+    the error page naming the field, and the pre-label form refuses what this project cannot use."""
+    manager, p = _astronaut_project(live_server)
+    with httpx.Client(base_url=live_server.url, headers=manager.headers, timeout=30) as http:
+        r = http.post(f"/projects/{p.id}/assist/toggle", data={"name": "text", "on": "0"})
+        assert r.status_code == 303 and r.headers["location"] == f"/projects/{p.id}"
+        assert assist_service.get_settings(live_server.db, manager.actor, p.id).enabled == ("faces",)
+        r = http.post(f"/projects/{p.id}/assist/toggle", data={"name": "no-such-assist", "on": "1"})
+        assert r.status_code == 404 and "no-such-assist" in r.text
+        r = http.post(f"/projects/{p.id}/assist/backend", data={"backend_url": "ftp://models.example.org/x"})
+        assert r.status_code == 422 and "Backend_url: expected an http:// or https:// URL" in r.text
+        for form, field in (({"assist": "grabcut"}, "Assist: choose one of faces, person, text"),
+                            ({"assist": "faces", "label": "cat"}, "Label: &#39;cat&#39; is not one of")):
+            r = http.post(f"/projects/{p.id}/assist/prelabel", data=form)
+            assert r.status_code == 422 and field in r.text, r.text[-600:]
+        # through htmx the same refusal is the card, with the message beside the label select
+        r = http.post(f"/projects/{p.id}/assist/prelabel", data={"assist": "faces", "label": "cat"},
+                      headers={"HX-Request": "true", "HX-Target": "lw-assist"})
+        assert r.status_code == 200 and 'data-field="label"' in r.text
+        assert http.get(f"/projects/{p.id}/assist/jobs/999").status_code == 404
