@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,24 @@ def test_the_card_forms_work_without_script(live_server: Any) -> None:
                       headers={"HX-Request": "true", "HX-Target": "lw-assist"})
         assert r.status_code == 200 and 'data-field="label"' in r.text
         assert http.get(f"/projects/{p.id}/assist/jobs/999").status_code == 404
+
+
+def test_the_job_line_polls_until_the_run_ends(live_server: Any) -> None:
+    """A queued run's line carries the 1 s poll and says it is starting; once the queue runs it,
+    the same URL answers the result without the poll (so htmx stops asking)."""
+    manager, p = _astronaut_project(live_server)
+    job_id = assist_service.create_prelabel_job(live_server.db, manager.actor, p.id, "faces", {}, None)
+    url = f"/projects/{p.id}/assist/jobs/{job_id}"
+    hx = {"HX-Request": "true", "HX-Target": "lw-assist-job"}
+    with httpx.Client(base_url=live_server.url, headers=manager.headers, timeout=30) as http:
+        queued = http.get(url, headers=hx)
+        assert queued.status_code == 200 and 'data-job-status="queued"' in queued.text
+        assert f'hx-get="{url}" hx-trigger="every 1s"' in queued.text and "starting the model" in queued.text
+        live_server.app.state.queue.enqueue(job_id)
+        deadline = time.monotonic() + 60
+        while 'data-job-status="done"' not in (line := http.get(url, headers=hx).text):
+            assert 'data-job-status="failed"' not in line, line
+            assert time.monotonic() < deadline, line
+            time.sleep(0.2)
+    assert "hx-trigger" not in line
+    assert "<strong>1</strong> of 1 unlabeled item got pre-annotations (1 shape)" in line
