@@ -9,6 +9,7 @@ from ...core.tasktypes import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION
 from ...core.tasktypes.base import TaskType
 from ...core.tasktypes.bounding_box import BOUNDING_BOX
 from ...core.tasktypes.keypoint import KEYPOINT
+from ...core.tasktypes.ner import NAMED_ENTITY_RECOGNITION
 from ...core.tasktypes.segmentation import INSTANCE_SEGMENTATION, SEMANTIC_SEGMENTATION
 from ...core.tasktypes.shapes import LINE, POLYGON, POLYLINE
 from ...core.tasktypes.verification import LABEL_VERIFICATION
@@ -19,9 +20,11 @@ from ..hookspecs import hookimpl
 @hookimpl
 def register_task_types() -> list[TaskType]:
     """Text and image classification, single- and multi-label; bounding boxes, polygons, polylines,
-    lines, keypoints; semantic and instance segmentation; verification and adjustment of an earlier label."""
+    lines, keypoints; semantic and instance segmentation; named entities with relations and document
+    labels; verification and adjustment of an earlier label."""
     return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, BOUNDING_BOX, POLYGON, POLYLINE, LINE, KEYPOINT,
-            LABEL_VERIFICATION, LABEL_ADJUSTMENT, SEMANTIC_SEGMENTATION, INSTANCE_SEGMENTATION]
+            LABEL_VERIFICATION, LABEL_ADJUSTMENT, SEMANTIC_SEGMENTATION, INSTANCE_SEGMENTATION,
+            NAMED_ENTITY_RECOGNITION]
 
 
 @hookimpl

@@ -31,7 +31,7 @@ from .masks import consolidate_masks, consolidate_polygons
 from .ranking import consolidate_pairwise, consolidate_ranking, parse_pairwise
 from .ratings import fit_ratings, parse_rating, rating_results
 from .segmentation import consolidate_instances, consolidate_semantic
-from .spans import consolidate_spans
+from .relations import consolidate_ner
 from .text import consolidate_text_medoid, consolidate_text_rover
 
 __all__ = [
@@ -218,9 +218,9 @@ class SpanJaccardConsensus(_PerItem):
 
     def _one(self, answers: ItemAnswers, spec: ProjectSpec, params: Mapping[str, Any],
              weights: Mapping[str, float] | None) -> Consolidated:
-        return consolidate_spans(answers, label_order=_labels(spec), weights=weights,
-                                 jaccard_threshold=params["jaccard_threshold"], quorum=params["quorum"],
-                                 method=self.name)
+        # named-entity answers: entities by span consensus, then their relations and document labels
+        return consolidate_ner(answers, spec.labels, weights=weights, jaccard_threshold=params["jaccard_threshold"],
+                               quorum=params["quorum"], method=self.name)
 
 
 class RankingBradleyTerry(_PerItem):
