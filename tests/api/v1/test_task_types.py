@@ -52,6 +52,8 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             painted = semantic(ids, {"dog": "#2ca02c"}) if name == "semantic-segmentation" else \
                 instance(ids, [("#2ca02c", "dog")])
             value = {"mask": painted}
+        elif name == "named-entity-recognition":  # "sentence" in "a <b>sentence</b>", code points 5..13
+            value = {"entities": {"entities": [{"label": "dog", "startOffset": 5, "endOffset": 13}]}}
         else:
             value = {"label": {"labels": ["dog", "cat"]}} if multi else {"label": {"label": "dog"}}
         r = client.post(f"/api/v1/assignments/{task['assignment_id']}/submit", json={"value": value},
@@ -90,6 +92,15 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             assert meta["type"] == f"groundtruth/{name}"
             assert {"class-name": "dog", "hex-color": "#2ca02c", "confidence": 0.0} in meta["internal-color-map"].values()
             assert out[f"{project.label_attribute}-ref"].startswith("data:image/png;base64,")
+            continue
+        if name == "named-entity-recognition":
+            entity = {"label": "dog", "startOffset": 5, "endOffset": 13}
+            assert r.json()["value"] == {"entities": [{**entity, "id": "e1"}]}
+            (out,) = [json.loads(line) for line in
+                      client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
+            meta = out[f"{project.label_attribute}-metadata"]
+            assert meta["type"] == "groundtruth/text-span" and meta["entities"] == [{"confidence": 0.0}]
+            assert out[project.label_attribute]["annotations"]["entities"] == [entity]
             continue
         if name == "label-verification":
             assert r.json()["value"] == {"label": "dog", "comment": "the <b>box</b> is too wide"}
