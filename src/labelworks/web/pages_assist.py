@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ..assist.registry import project_assists, settings_check
 from ..authz import allowed
 from ..core.actor import Actor
+from ..core.assist import Assist
 from ..core.errors import LabelworksError, NotFound, ValidationFailed
 from ..services import assist as assist_service
 from ..services import jobs, projects
@@ -31,6 +32,22 @@ router = APIRouter(include_in_schema=False)
 # boxes and polygons become either shape, keypoints stay keypoints; masks and superpixels are dropped).
 PRELABEL_KINDS = {"bounding-box": {"box", "polygon"}, "polygon": {"box", "polygon"}, "keypoint": {"keypoints"}}
 _JOB_SHOWN = 20  # the latest prelabel job is looked for among the project's last jobs
+
+
+def _prelabel_supported(task_type: str) -> bool:
+    """Whether the pre-labeling service stores anything for this task type (it refuses the others)."""
+    try:
+        assist_service.pre_annotations_for(task_type, [], (), "")
+    except ValidationFailed:
+        return False
+    return True
+
+
+def _gives_shapes_for(task_type: str, a: Assist) -> bool:
+    """An assist whose regions become this type's objects; for a type outside the table (one the
+    service learned later), the assists made for that type."""
+    wanted = PRELABEL_KINDS.get(task_type)
+    return bool(wanted & set(a.kinds)) if wanted is not None else task_type in a.task_types
 
 
 @dataclass(frozen=True)
@@ -57,12 +74,11 @@ def _card_data(request: Request, actor: Actor, project_id: int) -> dict[str, Any
     listed = [a for a in known.values() if p.task_type in a.task_types or a.name in backend or a.name in enabled]
     rows = [AssistRow(a.name, a.title, tuple(a.kinds), a.model, a.name in enabled, a.name in backend)
             for a in listed]
-    wanted = PRELABEL_KINDS.get(p.task_type, set())
-    prelabel = [a for a in known.values() if a.needs == "none" and wanted & set(a.kinds)]
+    prelabel = [a for a in known.values() if a.needs == "none" and _gives_shapes_for(p.task_type, a)]
     recent = jobs.list_jobs(db, actor, project_id, limit=_JOB_SHOWN) if allowed(actor, "item.import") else []
     job = next((j for j in recent if j.kind == "prelabel"), None)
     return {"p": p, "settings": settings, "rows": rows, "prelabel": prelabel, "job": job,
-            "prelabel_supported": p.task_type in PRELABEL_KINDS,
+            "prelabel_supported": _prelabel_supported(p.task_type),
             "backend_assists_json": json.dumps(list(settings.backend_assists), indent=1) if settings.backend_assists
             else ""}
 
