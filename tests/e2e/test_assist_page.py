@@ -104,6 +104,7 @@ def test_assist_card_switches_backend_and_prelabel_run(live_server: Any, chromiu
     # a reload shows the same finished run
     page.reload()
     card.locator("[data-testid=prelabel-result]").wait_for(timeout=15_000)
+    page.get_by_text("1 of 1 pre-labeled").first.wait_for(timeout=15_000)  # the recent-jobs summary knows the kind
     context.close()
     assert not errors, errors
 
