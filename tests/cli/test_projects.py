@@ -81,3 +81,21 @@ def test_project_list_shows_id_name_type_and_progress(cli, make_project) -> None
     lines = cli("project", "list").stdout.splitlines()
     assert lines[0].split()[:2] == [str(second), "Second"] and "image-classification" in lines[0]
     assert lines[1].split()[:2] == [str(first), "First"] and "0/0 labeled" in lines[1]
+
+
+def test_project_create_named_entities_with_relation_and_document_labels(cli, owner: str, db: Database,
+                                                                         tmp_path: Path) -> None:
+    document = {"labels": [{"label": "person"}, {"label": "corporation"}], "relations": ["works_for"],
+                "documentLabels": {"labels": ["business", "sports"], "multi": True}}
+    path = tmp_path / "ner-labels.json"
+    path.write_text(json.dumps(document))
+    pid = int(cli("project", "create", "Entities", "--task-type", "named-entity-recognition",
+                  "--labels-file", str(path)).stdout)
+    p = projects.get_project(db, accounts.actor_for(accounts.find_user(db, owner)), pid)
+    assert (p.task_type, p.labels.labels) == ("named-entity-recognition", ("person", "corporation"))
+    assert (p.labels.relation_labels, p.labels.document_labels, p.labels.multi_document_labels) == (
+        ("works_for",), ("business", "sports"), True)
+    assert "named-entity-recognition" in cli("project", "types").stdout
+    path.write_text(json.dumps({**document, "relations": ["works_for", "works_for"]}))
+    bad = cli("project", "create", "Bad", "--task-type", "named-entity-recognition", "--labels-file", str(path), code=2)
+    assert "labels.relations[1]" in bad.stderr and "appears twice" in bad.stderr

@@ -42,7 +42,7 @@ def _labels(labels: str | None, labels_file: Path | None) -> Any:
 @project_app.command("create")
 def create(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The project's name.")],
-    task_type: Annotated[str, typer.Option("--type", help="A task type from `labelworks project types`.")],
+    task_type: Annotated[str, typer.Option("--type", "--task-type", help="A task type from `labelworks project types`.")],
     labels: Annotated[str | None, typer.Option(help="Comma-separated labels, in order.")] = None,
     labels_file: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
                                                      help="A Ground Truth label-category JSON file.")] = None,
