@@ -155,10 +155,13 @@ def test_html_is_sanitised_by_nh3_and_still_escaped_for_the_browser_sanitiser() 
         assert gone not in text
 
 
+AUDIO = '<audio controls preload="metadata" style="width: 100%" src="{url}"></audio>'
+
+
 @pytest.mark.parametrize(("ref", "tag"), [
-    ("/data/call.mp3", '<audio controls preload="metadata" src="{url}"></audio>'),
-    ("/data/call.wav", '<audio controls preload="metadata" src="{url}"></audio>'),
-    ("s3://bucket/memo.ogg", '<audio controls preload="metadata" src="{url}"></audio>'),
+    ("/data/call.mp3", AUDIO),
+    ("/data/call.wav", AUDIO),
+    ("s3://bucket/memo.ogg", AUDIO),
     ("/data/clip.mp4", '<video controls preload="metadata" src="{url}"></video>'),
     ("/data/clip.webm", '<video controls preload="metadata" src="{url}"></video>'),
     ("/data/invoice-page-1.png", '<img class="lw-page" alt="The page to classify" src="{url}">'),

@@ -1,6 +1,7 @@
 import { LwBoundingBox } from "./bounding-box/lw-bounding-box";
 import { LwClassifierMultiSelect } from "./classifier-multi-select/lw-classifier-multi-select";
 import { LwClassifier } from "./classifier/lw-classifier";
+import { LwHtmlContent, LwTextContent } from "./content/lw-html-content";
 import { LwForm } from "./form/lw-form";
 import { LwImageClassifierMultiSelect } from "./image-classifier-multi-select/lw-image-classifier-multi-select";
 import { LwImageClassifier } from "./image-classifier/lw-image-classifier";
@@ -37,6 +38,9 @@ export const LW_ELEMENTS: Record<string, CustomElementConstructor> = {
   "lw-polyline": LwPolyline,
   "lw-line": LwLine,
   "lw-label-verification-view": LwLabelVerificationView,
+  // content inside <classification-target> (and any other template): sanitised HTML, plain text
+  "lw-html-content": LwHtmlContent,
+  "lw-text-content": LwTextContent,
 };
 
 /** Defines each element once (a second copy of the script on a page is harmless). */

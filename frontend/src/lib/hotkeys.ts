@@ -3,6 +3,7 @@
 export type HotkeyAction =
   | { kind: "choose"; index: number }
   | { kind: "exclusion" }
+  | { kind: "filter" }
   | { kind: "submit" }
   | { kind: "skip" };
 
@@ -14,17 +15,18 @@ export interface KeyLike {
 }
 
 /** Keys the host forwards to the frame with `lw:key` (S is handled by the host itself). */
-export const FORWARDED_KEYS: readonly string[] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "Enter"];
+export const FORWARDED_KEYS: readonly string[] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "Enter", "/"];
 
 /**
- * `1`–`9` choose (or toggle) the n-th label, `0` the exclusion category, `Enter` submits, `S`
- * skips. Chords with Ctrl, Cmd or Alt belong to the browser and are never hotkeys.
+ * `1`–`9` choose (or toggle) the n-th label, `0` the exclusion category, `/` goes to the label
+ * filter (classifiers with many labels), `Enter` submits, `S` skips. Chords with Ctrl, Cmd or Alt belong to the browser and are never hotkeys.
  */
 export function hotkeyAction(ev: KeyLike): HotkeyAction | null {
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return null;
   const { key } = ev;
   if (key.length === 1 && key >= "1" && key <= "9") return { kind: "choose", index: Number(key) - 1 };
   if (key === "0") return { kind: "exclusion" };
+  if (key === "/") return { kind: "filter" };
   if (key === "Enter") return { kind: "submit" };
   if (key === "s" || key === "S") return { kind: "skip" };
   return null;

@@ -12,6 +12,7 @@ import {
 } from "../../lib/form-value";
 import { hotkeyLabel, type HotkeyAction } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
+import { FILTER_MIN_LABELS, filterLabels } from "../../lib/label-filter";
 import { FIELD_CHANGE, type LwField } from "./field";
 import { tokens } from "./tokens";
 
@@ -41,6 +42,7 @@ export class ClassifierBase extends LitElement implements LwField {
     _error: { state: true },
     _hasShort: { state: true },
     _fullHeader: { state: true },
+    _filter: { state: true },
   };
 
   declare name: string;
@@ -56,6 +58,8 @@ export class ClassifierBase extends LitElement implements LwField {
   declare protected _hasShort: boolean;
   /** Header of `<full-instructions>`, or null when there is none. */
   declare protected _fullHeader: string | null;
+  /** What the worker typed in the label filter (shown from FILTER_MIN_LABELS labels). */
+  declare protected _filter: string;
 
   readonly lwField = true as const;
   private readonly _childObserver = new MutationObserver(() => this._assignSlots());
@@ -72,6 +76,7 @@ export class ClassifierBase extends LitElement implements LwField {
     this._error = null;
     this._hasShort = false;
     this._fullHeader = null;
+    this._filter = "";
   }
 
   protected get multi(): boolean {
@@ -123,15 +128,45 @@ export class ClassifierBase extends LitElement implements LwField {
 
   applyHotkey(action: HotkeyAction): boolean {
     if (action.kind === "choose") {
-      if (action.index >= this.categories.length) return false;
-      this.choose(action.index);
+      // digits count the labels as shown: the filter's matches, the exclusion apart
+      const label = this._shownLabels()[action.index];
+      if (label === undefined) return false;
+      this.choose(this.categories.indexOf(label));
       return true;
     }
-    if (action.kind === "exclusion" && this._separateExclusion !== null) {
-      this.chooseExclusion();
+    if (action.kind === "exclusion") {
+      const exclusive = this._exclusiveLabel;
+      if (exclusive !== null) this.choose(this.categories.indexOf(exclusive));
+      else if (this._separateExclusion !== null) this.chooseExclusion();
+      else return false;
+      return true;
+    }
+    if (action.kind === "filter") {
+      const box = this.renderRoot.querySelector<HTMLInputElement>("input.filter");
+      if (!box) return false;
+      box.focus();
+      box.select();
       return true;
     }
     return false;
+  }
+
+  /** The numbered labels in the order shown: every category but the exclusive one, filtered. */
+  private _shownLabels(): string[] {
+    const exclusive = this._exclusiveLabel;
+    const labels = exclusive === null ? this.categories : this.categories.filter((c) => c !== exclusive);
+    return this._hasFilter ? filterLabels(labels, this._filter) : labels;
+  }
+
+  private get _hasFilter(): boolean {
+    return this.categories.length >= FILTER_MIN_LABELS;
+  }
+
+  /** Multi-select: drop every chosen label and the exclusion. */
+  clearAll(): void {
+    if (!this.multi || (!this._multi.labels.length && !this._multi.excluded)) return;
+    this._multi = EMPTY_MULTI;
+    this._changed();
   }
 
   // ---- choosing ----------------------------------------------------------------------------
@@ -205,12 +240,15 @@ export class ClassifierBase extends LitElement implements LwField {
 
   /** The content to classify. Text classifiers show `<classification-target>`. */
   protected renderTarget(): TemplateResult {
-    return html`<div class="text-target"><slot name="target"></slot></div>`;
+    // focusable so that a keyboard scrolls a long text; the region is named for screen readers
+    return html`<div class="text-target" part="text-target" role="region" aria-label="Content to classify"
+      tabindex="0"><slot name="target"></slot></div>`;
   }
 
-  private _renderChoice(label: string, index: number): TemplateResult {
+  private _renderChoice(label: string, shownAt: number): TemplateResult {
     const selected = this._isSelected(label);
-    const key = hotkeyLabel(index);
+    const key = hotkeyLabel(shownAt);
+    const index = this.categories.indexOf(label);
     return html`<button
       type="button"
       class="choice"
@@ -228,17 +266,20 @@ export class ClassifierBase extends LitElement implements LwField {
   }
 
   private _renderExclusion(): TemplateResult | typeof nothing {
-    const text = this._separateExclusion;
+    const exclusive = this._exclusiveLabel;
+    const text = exclusive ?? this._separateExclusion;
     if (text === null) return nothing;
+    const checked = exclusive !== null ? this._multi.labels.includes(exclusive) : this._multi.excluded;
+    const toggle = (): void => (exclusive !== null ? this.choose(this.categories.indexOf(exclusive)) : this.chooseExclusion());
     return html`<div class="divider" aria-hidden="true"><span>or</span></div>
       <button
         type="button"
         class="choice exclusion"
         part="choice exclusion"
         role="checkbox"
-        aria-checked=${this._multi.excluded ? "true" : "false"}
+        aria-checked=${checked ? "true" : "false"}
         aria-keyshortcuts="0"
-        @click=${() => this.chooseExclusion()}
+        @click=${toggle}
       >
         <span class="mark" aria-hidden="true"></span>
         <span class="text">${text}</span>
@@ -246,8 +287,83 @@ export class ClassifierBase extends LitElement implements LwField {
       </button>`;
   }
 
+  private _onFilterKey(e: KeyboardEvent): void {
+    const box = e.currentTarget as HTMLInputElement;
+    if (e.key === "Enter") {
+      // the best match: toggled (multi) or chosen (single); the box empties for the next label
+      e.preventDefault();
+      const first = this._shownLabels()[0];
+      if (first !== undefined && this._filter.trim()) {
+        this.choose(this.categories.indexOf(first));
+        this._filter = "";
+        box.value = "";
+      }
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      if (this._filter) {
+        this._filter = "";
+        box.value = "";
+      } else {
+        box.blur();
+      }
+    } else if (e.key === "ArrowDown") {
+      e.preventDefault();
+      this.renderRoot.querySelector<HTMLElement>(".list .choice")?.focus();
+    }
+  }
+
+  private _renderFilter(shown: number): TemplateResult | typeof nothing {
+    if (!this._hasFilter) return nothing;
+    return html`<div class="filter-row">
+      <input
+        class="filter"
+        type="search"
+        part="filter"
+        placeholder="Filter ${this.categories.length} labels"
+        aria-label="Filter labels"
+        aria-keyshortcuts="/"
+        autocomplete="off"
+        spellcheck="false"
+        .value=${this._filter}
+        @input=${(e: Event) => (this._filter = (e.target as HTMLInputElement).value)}
+        @keydown=${(e: KeyboardEvent) => this._onFilterKey(e)}
+      />
+      <kbd aria-hidden="true">/</kbd>
+    </div>
+    ${this._filter.trim()
+      ? html`<p class="filter-status" role="status">
+          ${shown ? `${shown} match${shown === 1 ? "" : "es"}: Enter takes the first` : "No label matches"}
+        </p>`
+      : nothing}`;
+  }
+
+  /** Multi-select: what is chosen (labels may be scrolled or filtered out of view) and Clear all. */
+  private _renderChosen(): TemplateResult | typeof nothing {
+    if (!this.multi) return nothing;
+    const chosen = this._multi.labels;
+    const count = chosen.length + (this._multi.excluded ? 1 : 0);
+    if (!count) return nothing;
+    return html`<div class="chosen" part="chosen">
+      <span class="chosen-count">${count} chosen</span>
+      ${this._hasFilter
+        ? chosen.map(
+            (label) => html`<button
+              type="button"
+              class="chip"
+              title="Remove ${label}"
+              aria-label="Remove ${label}"
+              @click=${() => this.choose(this.categories.indexOf(label))}
+            >${label}<span aria-hidden="true">×</span></button>`,
+          )
+        : nothing}
+      <button type="button" class="clear" part="clear" @click=${() => this.clearAll()}>Clear all</button>
+    </div>`;
+  }
+
   override render(): TemplateResult {
     const multi = this.multi;
+    const shown = this._shownLabels();
+    const many = this._hasFilter;
     const hasInstructions = this._hasShort || this._fullHeader !== null;
     return html`
       ${this.header ? html`<h2 class="header" id="header" part="header">${this.header}</h2>` : nothing}
@@ -262,7 +378,7 @@ export class ClassifierBase extends LitElement implements LwField {
               : nothing}
           </div>`
         : nothing}
-      <div class="body">
+      <div class="body ${many ? "many" : ""}">
         <div class="target" part="target">${this.renderTarget()}</div>
         <div
           class="choices ${this._error ? "invalid" : ""}"
@@ -274,8 +390,10 @@ export class ClassifierBase extends LitElement implements LwField {
           aria-describedby=${this._error ? "error" : nothing}
         >
           <p class="choices-title" aria-hidden="true">${multi ? "Choose all that apply" : "Choose one"}</p>
-          ${this.categories.map((label, i) => this._renderChoice(label, i))}
+          ${this._renderFilter(shown.length)}
+          <div class="list">${shown.map((label, i) => this._renderChoice(label, i))}</div>
           ${this._renderExclusion()}
+          ${this._renderChosen()}
           ${this.categories.length === 0 ? html`<p class="empty">No categories are configured.</p>` : nothing}
           ${this._error ? html`<p class="error" id="error" role="alert" part="error">${this._error}</p>` : nothing}
         </div>
@@ -335,7 +453,23 @@ export class ClassifierBase extends LitElement implements LwField {
           gap: 1.25rem;
         }
       }
+      .body.many {
+        grid-template-columns: minmax(0, 1fr);
+      }
+      .body.many .list {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr));
+        gap: 0.4rem;
+      }
+      .list {
+        display: flex;
+        flex-direction: column;
+        gap: 0.4rem;
+      }
       .text-target {
+        max-height: var(--lw-target-max-height, 30rem);
+        overflow: auto;
+        overscroll-behavior: contain;
         padding: 1rem 1.125rem;
         border: 1px solid var(--_border);
         border-radius: var(--_radius);
@@ -457,6 +591,83 @@ export class ClassifierBase extends LitElement implements LwField {
         margin: 0;
         color: var(--_muted);
         font-size: 0.9rem;
+      }
+      .text-target:focus-visible {
+        outline: 2px solid var(--_accent);
+        outline-offset: 2px;
+      }
+      .filter-row {
+        position: relative;
+        display: flex;
+        align-items: center;
+      }
+      .filter {
+        width: 100%;
+        min-height: 2.4rem;
+        padding: 0.4rem 2.4rem 0.4rem 0.7rem;
+        border: 1px solid var(--_border-strong);
+        border-radius: var(--_radius);
+        background: var(--_surface);
+        color: inherit;
+        font: inherit;
+        font-size: 0.95rem;
+      }
+      .filter:focus-visible {
+        outline: 2px solid var(--_accent);
+        outline-offset: 1px;
+      }
+      .filter-row kbd {
+        position: absolute;
+        right: 0.6rem;
+        pointer-events: none;
+      }
+      .filter-status {
+        margin: 0;
+        color: var(--_muted);
+        font-size: 0.8rem;
+      }
+      .chosen {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.35rem;
+        margin-top: 0.35rem;
+        font-size: 0.85rem;
+      }
+      .chosen-count {
+        color: var(--_muted);
+        font-weight: 600;
+      }
+      .chip,
+      .clear {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+        padding: 0.15rem 0.55rem;
+        border: 1px solid var(--_border);
+        border-radius: 999px;
+        background: var(--_subtle);
+        color: inherit;
+        font: inherit;
+        cursor: pointer;
+      }
+      .chip {
+        border-color: color-mix(in srgb, var(--_accent) 40%, var(--_border));
+        background: var(--_accent-soft);
+      }
+      .clear {
+        margin-left: auto;
+        border-radius: var(--_radius);
+        background: var(--_surface);
+      }
+      .chip:hover,
+      .clear:hover {
+        border-color: var(--_border-strong);
+      }
+      .chip:focus-visible,
+      .clear:focus-visible {
+        outline: 2px solid var(--_accent);
+        outline-offset: 2px;
       }
       .choices .error {
         margin-top: 0.35rem;

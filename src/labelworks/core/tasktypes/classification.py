@@ -23,7 +23,7 @@ _TEXT_TEMPLATE = """<lw-form>
 {%- if task.input.html -%}
       <lw-html-content>{{ task.input.html | sanitize_html }}</lw-html-content>
 {%- elsif kind == "audio" -%}
-      <audio controls preload="metadata" src="{{ task.input.source-ref | grant_read_access }}"></audio>
+      <audio controls preload="metadata" style="width: 100%" src="{{ task.input.source-ref | grant_read_access }}"></audio>
 {%- elsif kind == "video" -%}
       <video controls preload="metadata" src="{{ task.input.source-ref | grant_read_access }}"></video>
 {%- elsif kind == "image" -%}
