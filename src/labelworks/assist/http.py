@@ -3,7 +3,9 @@
 The server POSTs ``{"assist": name, "params": {...}, "image": {"media_type": "image/png",
 "width", "height", "base64": ...}}`` and expects the AssistResult JSON every built-in returns
 (``{"model"?, "regions": [...]}``; core/assist.py validates it, naming the bad field). The image
-travels inline so a backend needs no access to the media store. Calls go through the guarded
+travels inline so a backend needs no access to the media store. A backend assist declared with
+``"media": "text"`` gets ``"text": "<the item's text>"`` and ``"labels": [...]`` (the project's)
+instead of ``image``, and answers span or label regions. Calls go through the guarded
 client (assist/outbound.py): public addresses only unless the server allows private ones, no
 redirects, a timeout.
 """
@@ -19,7 +21,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ..core.assist import NEEDS, REGION_KINDS, AssistResult, check_name, check_result
+from ..core.assist import MEDIA, NEEDS, REGION_KINDS, AssistResult, TextInput, check_name, check_result
 from ..core.errors import ValidationFailed
 from .outbound import post_json
 
@@ -36,12 +38,18 @@ class HttpAssist:
     allow_private: bool = False
     timeout_s: float = 30.0
     task_types: tuple[str, ...] = ()
+    media: str = "image"
 
     @property
     def model(self) -> str:
         return f"http:{self.name}"
 
-    def run(self, image: npt.NDArray[np.uint8], params: Mapping[str, Any]) -> AssistResult:
+    def run(self, image: npt.NDArray[np.uint8] | TextInput, params: Mapping[str, Any]) -> AssistResult:
+        if isinstance(image, TextInput):
+            body: dict[str, Any] = {"assist": self.name, "params": dict(params), "text": image.text,
+                                    "labels": list(image.labels)}
+            answer = post_json(self.url, body, allow_private=self.allow_private, timeout_s=self.timeout_s)
+            return check_result(answer, self.name, self.model)
         ok, png = cv2.imencode(".png", np.ascontiguousarray(image[:, :, ::-1]))
         if not ok:
             raise RuntimeError("could not encode the image")
@@ -72,5 +80,8 @@ def backend_assists(url: str, declared: Any, *, allow_private: bool, timeout_s: 
         title = d.get("title") or name
         if not isinstance(title, str) or len(title) > 80:
             raise ValidationFailed(f"{at}.title: a string of at most 80 characters", field=f"{at}.title")
-        out.append(HttpAssist(name, title, tuple(kinds), needs, url, allow_private, timeout_s))
+        media = d.get("media", "image")
+        if media not in MEDIA:
+            raise ValidationFailed(f"{at}.media: one of {', '.join(MEDIA)}", field=f"{at}.media")
+        out.append(HttpAssist(name, title, tuple(kinds), needs, url, allow_private, timeout_s, media=media))
     return out

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import aggregate, database, demo, prelabel, projects, serve, transfer, users, worker
+from . import aggregate, database, demo, prelabel, projects, serve, text_assist, transfer, users, worker
 
 __all__ = ["app", "main"]
 
@@ -39,6 +39,8 @@ app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
 app.command("aggregate")(aggregate.aggregate)
 app.command("prelabel")(prelabel.prelabel)
+app.command("embed")(text_assist.embed)
+app.command("dedup")(text_assist.dedup)
 
 
 def main() -> None:

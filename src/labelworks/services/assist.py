@@ -15,7 +15,7 @@ import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from ..authz import authorize
 from ..core.actor import Actor
-from ..core.assist import Assist, AssistResult, check_name
+from ..core.assist import Assist, AssistResult, TextInput, check_name, media_of
 from ..core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from ..core.tasktypes.bounding_box import PRE_ANNOTATIONS_KEY
 from ..db.base import utcnow
@@ -52,10 +52,13 @@ class AssistSettings:
     enabled: tuple[str, ...] | None = None  # None: every assist fitting the task type
     backend_url: str | None = None
     backend_assists: tuple[dict[str, Any], ...] = ()
+    # per assist, its options: {"spacy-ner": {"label_map": {"ORG": "company"}}} (text assists read theirs)
+    assist_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"enabled": list(self.enabled) if self.enabled is not None else None,
-                "backend_url": self.backend_url, "backend_assists": list(self.backend_assists)}
+                "backend_url": self.backend_url, "backend_assists": list(self.backend_assists),
+                "assist_options": {k: dict(v) for k, v in self.assist_options.items()}}
 
 
 def _settings_of(row: ProjectAssist | None) -> AssistSettings:
@@ -63,7 +66,15 @@ def _settings_of(row: ProjectAssist | None) -> AssistSettings:
         return AssistSettings()
     enabled = json.loads(row.enabled) if row.enabled is not None else None
     return AssistSettings(tuple(enabled) if enabled is not None else None, row.backend_url,
-                          tuple(json.loads(row.backend_assists or "[]")))
+                          tuple(json.loads(row.backend_assists or "[]")), json.loads(row.options or "{}"))
+
+
+def _read_settings_row(db: Database, project_id: int) -> ProjectAssist | None:
+    with db.read() as s:
+        row = s.get(ProjectAssist, project_id)
+        if row is not None:
+            s.expunge(row)
+        return row
 
 
 def get_settings(db: Database, actor: Actor, project_id: int) -> AssistSettings:
@@ -78,7 +89,7 @@ def update_settings(db: Database, actor: Actor, project_id: int, changes: Mappin
     """Change ``enabled`` / ``backend_url`` / ``backend_assists``; ``check`` (from the assist layer)
     refuses names that do not exist and backends the server may not call."""
     authorize(actor, "project.update")
-    unknown = set(changes) - {"enabled", "backend_url", "backend_assists"}
+    unknown = set(changes) - {"enabled", "backend_url", "backend_assists", "assist_options"}
     if unknown:
         name = sorted(unknown)[0]
         raise ValidationFailed(f"{name} is not an assist setting", field=name)
@@ -96,7 +107,16 @@ def update_settings(db: Database, actor: Actor, project_id: int, changes: Mappin
     declared = changes.get("backend_assists", list(current.backend_assists))
     if not isinstance(declared, list | tuple) or len(declared) > _MAX_BACKEND_ASSISTS:
         raise ValidationFailed(f"backend_assists: a list of at most {_MAX_BACKEND_ASSISTS}", field="backend_assists")
-    merged = AssistSettings(enabled, url or None, tuple(declared))
+    options = changes.get("assist_options", current.assist_options)
+    if options is None:
+        options = {}
+    if not isinstance(options, Mapping) or len(options) > _MAX_BACKEND_ASSISTS:
+        raise ValidationFailed("assist_options: an object {assist name: {option: value}}", field="assist_options")
+    for name, value in options.items():
+        check_name(str(name), f"assist_options.{name}")
+        if not isinstance(value, Mapping):
+            raise ValidationFailed(f"assist_options.{name}: expected an object", field=f"assist_options.{name}")
+    merged = AssistSettings(enabled, url or None, tuple(declared), dict(options))
     check(merged)  # may resolve the backend's host name: before the write transaction, not inside it
     with db.write() as s:
         load_visible(s, actor, project_id)
@@ -107,6 +127,7 @@ def update_settings(db: Database, actor: Actor, project_id: int, changes: Mappin
         row.enabled = json.dumps(list(merged.enabled)) if merged.enabled is not None else None
         row.backend_url = merged.backend_url
         row.backend_assists = json.dumps(list(merged.backend_assists))
+        row.options = json.dumps(merged.assist_options)
         row.updated_by, row.updated_at = actor.user_id, utcnow()
         return merged
 
@@ -120,6 +141,8 @@ class AssistTask:
     labels: tuple[str, ...]
     image_ref: str | None
     settings: AssistSettings
+    item_id: int = 0
+    text: str | None = None  # ``source`` when the task type's media is text
 
 
 def _image_ref(data: Mapping[str, Any]) -> str | None:
@@ -140,8 +163,28 @@ def task_for_assist(db: Database, actor: Actor, assignment_id: int) -> AssistTas
         if p is None or item is None:
             raise NotFound(f"no assignment {assignment_id}")
         labels = _project_labels(p)
-        return AssistTask(p.id, p.task_type, labels, _image_ref(json.loads(item.data)),
-                          _settings_of(s.get(ProjectAssist, p.id)))
+        data = json.loads(item.data)
+        return AssistTask(p.id, p.task_type, labels, _image_ref(data), _settings_of(s.get(ProjectAssist, p.id)),
+                          item.id, _item_text(data))
+
+
+def _item_text(data: Mapping[str, Any]) -> str | None:
+    for key in ("source", "text"):  # as the NER template reads it
+        value = data.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def text_input(db: Database, project_id: int, item_id: int, text: str, task_type: str, labels: tuple[str, ...],
+               settings: AssistSettings, assist: str) -> TextInput:
+    """What a text assist gets: the text, the project's labels, its options for this assist, and a
+    nearest-labeled-neighbour lookup over the project's embedding index (loaded only if used)."""
+    from .embeddings import nearest_labeled
+
+    return TextInput(text=text, labels=labels, task_type=task_type,
+                     options=dict(settings.assist_options.get(assist, {})), project_id=project_id, item_id=item_id,
+                     nearest_labeled=nearest_labeled(db, project_id, exclude_item=item_id))
 
 
 def _project_labels(p: Project) -> tuple[str, ...]:
@@ -253,6 +296,12 @@ def run_on_task(db: Database, actor: Actor, assignment_id: int, name: str, param
                    if a.name == name), None)
     if assist is None:
         raise NotFound(f"no assist {name!r} in this project")
+    if media_of(assist) == "text":
+        if task.text is None:
+            raise ValidationFailed("this item has no text (source)", field="source")
+        subject = text_input(db, task.project_id, task.item_id, task.text, task.task_type, task.labels,
+                             task.settings, assist.name)
+        return _timed(assist, subject, params)  # type: ignore[arg-type]  # a text assist's run takes TextInput
     if task.image_ref is None:
         raise ValidationFailed("this item has no image (source-ref)", field="source-ref")
     return _timed(assist, _decoded.get(task.image_ref, roots), params)
@@ -311,6 +360,14 @@ def pre_annotations_for(task_type: str, regions: list[dict[str, Any]], labels: t
                 out.extend({"label": p["label"], "x": p["x"], "y": p["y"], **mark}
                            for p in r["points"] if p["label"] in labels)
         return "keypoints", out
+    if task_type == "named-entity-recognition":
+        for r in regions:
+            if r["kind"] == "span" and r.get("label") in labels:
+                entity = {"label": r["label"], "startOffset": r["startOffset"], "endOffset": r["endOffset"], **mark}
+                if "score" in r:
+                    entity["score"] = r["score"]
+                out.append(entity)
+        return "entities", out
     raise ValidationFailed(f"pre-labeling does not support {task_type} projects yet", field="task_type")
 
 
@@ -356,6 +413,8 @@ def prelabel(db: Database, actor: Actor, project_id: int, assist: Assist, params
     if label is not None and label not in labels:
         raise ValidationFailed(f"label {label!r} is not one of the project's labels", field="label")
     pre_annotations_for(task_type, [], labels, assist.model)  # an unsupported task type fails before any work
+    settings = _settings_of(_read_settings_row(db, project_id))
+    is_text = media_of(assist) == "text"
     report = PrelabelReport(items=len(ids), failed=[])
     started = time.perf_counter()
     for n, item_id in enumerate(ids, start=1):
@@ -363,17 +422,24 @@ def prelabel(db: Database, actor: Actor, project_id: int, assist: Assist, params
             item = s.get(Item, item_id)
             data = json.loads(item.data) if item is not None else {}
         ref = _image_ref(data)
+        image: npt.NDArray[np.uint8] | None = None
         try:
-            if ref is None:
-                raise ValidationFailed("the item has no image (source-ref)", field="source-ref")
-            image = load_image(ref, roots)
-            result = assist.run(image, params)
+            if is_text:
+                text = _item_text(data)
+                if text is None:
+                    raise ValidationFailed("the item has no text (source)", field="source")
+                result = assist.run(text_input(db, project_id, item_id, text, task_type, labels,  # type: ignore[arg-type]
+                                               settings, assist.name), params)
+            else:
+                if ref is None:
+                    raise ValidationFailed("the item has no image (source-ref)", field="source-ref")
+                image = load_image(ref, roots)
+                result = assist.run(image, params)
         except (ValidationFailed, PayloadTooLarge, NotFound) as exc:
             assert report.failed is not None
             report.failed.append({"item_id": item_id, "error": exc.message})
             continue
         key, objects = pre_annotations_for(task_type, result.regions, labels, result.model, label)
-        height, width = image.shape[:2]
         with db.write() as s:
             item = s.get(Item, item_id)
             if item is None or item.done:  # deleted, or labeled while the model ran: leave it alone
@@ -384,7 +450,11 @@ def prelabel(db: Database, actor: Actor, project_id: int, assist: Assist, params
             pre = dict(pre) if isinstance(pre, dict) else {}
             kept = [o for o in pre.get(key, []) if not (isinstance(o, dict) and o.get("model") == result.model)]
             pre[key] = kept + objects
-            pre["inputImageProperties"] = {"width": width, "height": height}
+            if key == "entities":  # the contract's order: (startOffset, endOffset, label)
+                pre[key].sort(key=lambda e: (e.get("startOffset", 0), e.get("endOffset", 0), e.get("label", "")))
+            if image is not None:
+                height, width = image.shape[:2]
+                pre["inputImageProperties"] = {"width": width, "height": height}
             current[PRE_ANNOTATIONS_KEY] = pre
             item.data = json.dumps(current)
         report.labeled += 1

@@ -40,7 +40,7 @@ def test_the_lease_holder_lists_and_runs_the_project_assists(client: TestClient,
     # the assists fitting a polygon project: no face boxes, no superpixels
     assert set(listed) == {"grabcut", "magic-wand", "person", "text"}
     assert listed["grabcut"] == {"name": "grabcut", "title": "Auto-segment", "kinds": ["mask", "polygon"],
-                                 "needs": "box", "model": listed["grabcut"]["model"]}
+                                 "needs": "box", "model": listed["grabcut"]["model"], "media": "image"}
     r = client.post(f"/api/v1/tasks/{aid}/assist/grabcut", json={"box": HELMET_BOX}, headers=org.annotator.headers)
     assert r.status_code == 200, r.text
     result = r.json()
@@ -84,7 +84,7 @@ def test_project_settings_choose_the_assists(client: TestClient, factory: Factor
     pid, aid = polygon_task(client, factory, org, settings)
     url = f"/api/v1/projects/{pid}/assist-settings"
     assert client.get(url, headers=org.manager.headers).json() == {"enabled": None, "backend_url": None,
-                                                                  "backend_assists": []}
+                                                                  "backend_assists": [], "assist_options": {}}
     assert client.put(url, json={"enabled": ["faces"]}, headers=org.annotator.headers).status_code == 403
     r = client.put(url, json={"enabled": ["faces", "pose"]}, headers=org.manager.headers)
     assert r.status_code == 200 and r.json()["enabled"] == ["faces", "pose"]
@@ -118,7 +118,7 @@ def test_a_project_backend_serves_assists_when_the_server_allows_private_address
         aid = client.post(f"/api/v1/projects/{p.id}/next", json={}, headers=org.annotator.headers).json()["assignment_id"]
         listed = client.get(f"/api/v1/tasks/{aid}/assists", headers=org.annotator.headers).json()
         assert {"name": "red-finder", "title": "Find red", "kinds": ["box"], "needs": "none",
-                "model": "http:red-finder"} in listed
+                "model": "http:red-finder", "media": "image"} in listed
         assert "faces" in [a["name"] for a in listed]  # the box project's built-ins stay
         r = client.post(f"/api/v1/tasks/{aid}/assist/red-finder", json={}, headers=org.annotator.headers)
         assert r.status_code == 200, r.text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import assist, auth, chaining, consolidation, exports, items, jobs, projects, quality, reviews, tasks, users
+from . import (assist, auth, chaining, consolidation, exports, items, jobs, projects, quality, reviews, tasks,
+               text_assist, users)
 
 __all__ = ["include_v1"]
 
@@ -13,5 +14,6 @@ PREFIX = "/api/v1"
 
 def include_v1(app: FastAPI) -> None:
     """Mounted one by one, the labeling routes first: they take most of the traffic."""
-    for module in (tasks, projects, items, exports, jobs, auth, users, quality, reviews, consolidation, assist, chaining):
+    for module in (tasks, projects, items, exports, jobs, auth, users, quality, reviews, consolidation, assist, chaining,
+                   text_assist):
         app.include_router(module.router, prefix=PREFIX)

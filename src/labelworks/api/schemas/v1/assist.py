@@ -13,6 +13,7 @@ class AssistInfoPublic(BaseModel):
     kinds: list[str]
     needs: str
     model: str
+    media: str = "image"  # "text": the assist reads the item's text
 
 
 class AssistResultPublic(BaseModel):
@@ -26,6 +27,7 @@ class AssistSettingsPublic(BaseModel):
     enabled: list[str] | None
     backend_url: str | None
     backend_assists: list[dict[str, Any]]
+    assist_options: dict[str, dict[str, Any]] = {}
 
 
 class AssistSettingsUpdate(BaseModel):
@@ -33,6 +35,7 @@ class AssistSettingsUpdate(BaseModel):
     enabled: list[str] | None = None
     backend_url: str | None = None
     backend_assists: list[dict[str, Any]] | None = None
+    assist_options: dict[str, dict[str, Any]] | None = None  # {assist: {option: value}}, e.g. spacy-ner's label_map
 
 
 class PrelabelBody(BaseModel):
