@@ -90,3 +90,19 @@ def test_demo_images_are_small_pngs() -> None:
     assert len(images) == 12
     for image in images:
         assert image.read_bytes().startswith(b"\x89PNG") and image.stat().st_size <= 5 * 1024
+
+
+def test_demo_named_entity_project_has_tweets_labels_relations_and_gold(cli, db: Database) -> None:
+    from labelworks.services import quality
+
+    cli("demo")
+    actor = accounts.actor_for(accounts.find_user(db, demo_cli.OWNER))
+    ner = {p.name: p for p in projects.list_projects(db, actor)}["Demo: tweets (named entities)"]
+    assert ner.task_type == "named-entity-recognition"
+    assert ner.labels.labels == ("person", "location", "group", "corporation", "product", "creative-work")
+    assert ner.labels.relation_labels == ("works_for", "located_in")
+    assert ner.labels.document_labels == ("personal", "news", "promotion") and not ner.labels.multi_document_labels
+    assert items.progress(db, actor, ner.id).total == 30
+    assert "CC BY 4.0" in ner.full_instructions
+    gold = [g.value for g in quality.list_gold(db, actor, ner.id)]
+    assert len(gold) == 4 and all(g["entities"] and g["entities"][0]["id"] == "e1" for g in gold)
