@@ -40,6 +40,12 @@ class ImportFormat(StrEnum):
     GT_VERIFICATION = "gt-verification"
     MASKS = "masks"
     GT_SEGMENTATION = "gt-segmentation"
+    GT_NER = "gt-ner"
+    CONLL = "conll"
+    JSONL_SPANS = "jsonl-spans"
+    SPACY_JSONL = "spacy-jsonl"
+    DOCBIN = "docbin"
+    PARQUET = "parquet"
 
 
 class ExportFormat(StrEnum):
@@ -51,6 +57,20 @@ class ExportFormat(StrEnum):
     VOC = "voc"
     MASKS = "masks"
     GT_SEGMENTATION = "gt-segmentation"
+    CONLL = "conll"
+    JSONL_SPANS = "jsonl-spans"
+    SPACY_JSONL = "spacy-jsonl"
+    DOCBIN = "docbin"
+    PARQUET = "parquet"
+
+
+class TagScheme(StrEnum):
+    """CoNLL export tags (docs/formats.md); without --scheme each item keeps the one it was read in."""
+
+    BIO = "bio"
+    IOB1 = "iob1"
+    BILOU = "bilou"
+    BIOES = "bioes"
 
 
 @contextmanager
@@ -171,13 +191,17 @@ def export_items(
                                               "every annotation; csv: one row per item; coco (JSON), yolo, voc (zips): "
                                               "boxes, polygons or keypoints as the project's task type has them "
                                               "(docs/formats.md).")] = ExportFormat.MANIFEST,
+    scheme: Annotated[TagScheme | None, typer.Option("--scheme", help="conll only: the tag scheme (default: "
+                                                     "the one each item was imported in, else bio).")] = None,
     as_user: AsUser = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Export every item once with its labels; the file appears only when complete."""
     with fail_on_errors(), open_db(data_dir) as (_, db):
         actor = acting_as(db, as_user)
-        stream = exports.open_export(db, actor, project, fmt.value)
+        if scheme is not None and fmt != ExportFormat.CONLL:
+            raise fail("--scheme goes with --format conll")
+        stream = exports.open_export(db, actor, project, f"conll/{scheme.value}" if scheme else fmt.value)
         if output == "-":
             for chunk in stream.chunks:
                 sys.stdout.buffer.write(chunk)

@@ -20,7 +20,7 @@ __all__ = ["scan_file", "scan_manifest", "read_manifest", "read_csv", "read_rows
            "DETECTION_FORMATS", "read_detection"]
 
 FORMATS = ("manifest", "csv", "tsv", "json", "coco", "yolo", "voc", "gt-detection", "gt-objects", "gt-verification",
-           "masks", "gt-segmentation")
+           "masks", "gt-segmentation", "gt-ner", "conll", "jsonl-spans", "spacy-jsonl", "docbin", "parquet")
 # whole-dataset image formats: parsed at once, each image becomes an item with its boxes as
 # pre-annotations (``core/formats/detection.py``)
 DETECTION_FORMATS = ("coco", "yolo", "voc", "gt-detection")
@@ -234,6 +234,10 @@ def read_file(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
 
     if fmt in SEGMENTATION_READERS:
         return read_segmentation(stream, fmt)
+    from .text_spans import TEXT_READERS, read_text
+
+    if fmt in TEXT_READERS:
+        return read_text(stream, fmt)
     raise ValidationFailed(f"unknown import format {fmt!r}; known: {', '.join(FORMATS)}", field="format")
 
 

@@ -42,8 +42,18 @@ EXPORTS_BY_KIND: dict[str, dict[str, str]] = {
     "instance-segmentation": {"coco": "coco/masks", "gt-segmentation": "gt-segmentation"},
 }
 # task types whose value kind is shared with others (label-verification answers a "label")
-IMPORTS_BY_TYPE: dict[str, dict[str, str]] = {"label-verification": {"gt-verification": "gt-verification"}}
-EXPORTS_BY_TYPE: dict[str, dict[str, str]] = {}
+IMPORTS_BY_TYPE: dict[str, dict[str, str]] = {
+    "label-verification": {"gt-verification": "gt-verification"},
+    # text formats (core/formats/text_spans.py); offsets in code points, see docs/formats.md
+    "named-entity-recognition": {"gt-ner": "gt-ner", "conll": "conll", "jsonl-spans": "jsonl-spans",
+                                 "spacy-jsonl": "spacy-jsonl", "docbin": "docbin", "parquet": "parquet"},
+}
+EXPORTS_BY_TYPE: dict[str, dict[str, str]] = {
+    "named-entity-recognition": {"conll": "conll", **{f"conll/{s}": f"conll/{s}" for s in ("bio", "iob1", "bilou", "bioes")},
+                                 "jsonl-spans": "jsonl-spans", "spacy-jsonl": "spacy-jsonl", "docbin": "docbin",
+                                 "parquet": "parquet"},
+    "text-classification": {"parquet": "parquet/classification"},
+}
 
 DATASET_IMPORTS = tuple(dict.fromkeys(f for t in (*IMPORTS_BY_KIND.values(), *IMPORTS_BY_TYPE.values()) for f in t))
 DATASET_EXPORTS = tuple(dict.fromkeys(f for t in (*EXPORTS_BY_KIND.values(), *EXPORTS_BY_TYPE.values()) for f in t))

@@ -19,7 +19,8 @@ from .records import ExportItem, source_of, worker_responses
 
 __all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "write_detection", "EXPORT_FORMATS", "MEDIA_TYPES"]
 
-EXPORT_FORMATS = ("manifest", "jsonl", "csv", "coco", "yolo", "voc", "masks", "gt-segmentation")
+EXPORT_FORMATS = ("manifest", "jsonl", "csv", "coco", "yolo", "voc", "masks", "gt-segmentation", "conll", "jsonl-spans",
+                  "spacy-jsonl", "docbin", "parquet")
 MEDIA_TYPES = {
     "manifest": ("application/jsonl", "output.manifest"),
     "jsonl": ("application/jsonl", "annotations.jsonl"),
@@ -29,6 +30,12 @@ MEDIA_TYPES = {
     "voc": ("application/zip", "voc.zip"),
     "masks": ("application/zip", "masks.zip"),
     "gt-segmentation": ("application/zip", "gt-segmentation.zip"),
+    "conll": ("text/plain; charset=utf-8", "ner.conll"),
+    **{f"conll/{s}": ("text/plain; charset=utf-8", f"ner-{s}.conll") for s in ("bio", "iob1", "bilou", "bioes")},
+    "jsonl-spans": ("application/jsonl", "spans.jsonl"),
+    "spacy-jsonl": ("application/jsonl", "spacy.jsonl"),
+    "docbin": ("application/octet-stream", "ner.spacy"),
+    "parquet": ("application/vnd.apache.parquet", "dataset.parquet"),
 }
 _CHUNK = 64 * 1024
 Writer = Callable[[Iterable[ExportItem], TaskType, ProjectSpec, str], Iterator[bytes]]
@@ -161,6 +168,10 @@ def writer_for(fmt: str) -> Writer:
 
     if fmt in SEGMENTATION_WRITERS:
         return segmentation_writer(fmt)
+    from .text_spans import TEXT_WRITERS, text_writer
+
+    if fmt in TEXT_WRITERS:
+        return text_writer(fmt)  # type: ignore[no-any-return]
     try:
         return writers[fmt]
     except KeyError:
