@@ -4,11 +4,13 @@
  */
 import { CROWD_ALIASES } from "./compat/crowd-aliases";
 import { LW_ELEMENTS, defineAll } from "./elements/define";
+import { LwEntityAnnotation } from "./elements/entity-annotation/lw-entity-annotation";
 import { LwInstanceSegmentation } from "./elements/instance-segmentation/lw-instance-segmentation";
 import { LwSemanticSegmentation } from "./elements/semantic-segmentation/lw-semantic-segmentation";
 import { startFrame } from "./frame/bootstrap";
 
 defineAll(LW_ELEMENTS);
 defineAll({ "lw-semantic-segmentation": LwSemanticSegmentation, "lw-instance-segmentation": LwInstanceSegmentation });
+defineAll({ "lw-entity-annotation": LwEntityAnnotation });
 defineAll(CROWD_ALIASES);
 startFrame();

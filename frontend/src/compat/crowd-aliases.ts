@@ -14,6 +14,7 @@ import {
   LwPolygon,
   LwPolyline,
 } from "../elements/define";
+import { LwEntityAnnotation } from "../elements/entity-annotation/lw-entity-annotation";
 import { LwInstanceSegmentation } from "../elements/instance-segmentation/lw-instance-segmentation";
 import { LwSemanticSegmentation } from "../elements/semantic-segmentation/lw-semantic-segmentation";
 
@@ -30,6 +31,7 @@ export class CrowdPolyline extends LwPolyline {}
 export class CrowdLine extends LwLine {}
 export class CrowdSemanticSegmentation extends LwSemanticSegmentation {}
 export class CrowdInstanceSegmentation extends LwInstanceSegmentation {}
+export class CrowdEntityAnnotation extends LwEntityAnnotation {}
 
 export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-form": CrowdForm,
@@ -44,4 +46,5 @@ export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-line": CrowdLine,
   "crowd-semantic-segmentation": CrowdSemanticSegmentation,
   "crowd-instance-segmentation": CrowdInstanceSegmentation,
+  "crowd-entity-annotation": CrowdEntityAnnotation,
 };

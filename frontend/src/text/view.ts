@@ -1,0 +1,180 @@
+/**
+ * The DOM side of the span editor: one `<div class="p" dir="auto">` per paragraph (so Arabic
+ * and Hebrew paragraphs run right to left by their own first strong character), one
+ * `<span class="c">` per chunk inside it, flat segments inside those (layout.ts). It maps DOM
+ * points to UTF-16 offsets and back, mirrors the editor's range into the native selection, and
+ * draws the keyboard caret. It knows nothing of labels or history.
+ */
+import { chunkAt, type Cut } from "./layout";
+
+export interface DomPoint {
+  node: Node;
+  offset: number;
+}
+
+/** `ShadowRoot.getSelection` is Chromium's (and WebKit's); elsewhere the document's selection is used. */
+type SelectionRoot = Document | (ShadowRoot & { getSelection?: () => Selection | null });
+
+export class TextView {
+  readonly root: HTMLDivElement;
+  private chunkEls: HTMLElement[] = [];
+  private readonly caretEl: HTMLDivElement;
+
+  constructor(
+    readonly host: HTMLElement,
+    private readonly text: string,
+    private readonly cut: Cut,
+  ) {
+    this.root = document.createElement("div");
+    this.root.className = "doc";
+    this.caretEl = document.createElement("div");
+    this.caretEl.className = "caret";
+    this.caretEl.hidden = true;
+    host.replaceChildren(this.root, this.caretEl);
+  }
+
+  /** Builds every paragraph in one innerHTML write (the fastest way to put 200 KB on screen). */
+  renderAll(chunkHtml: (index: number) => string): void {
+    const parts: string[] = [];
+    for (const p of this.cut.paragraphs) {
+      parts.push(p.start === p.end ? `<div class="p empty" dir="auto">` : `<div class="p" dir="auto">`);
+      for (let i = p.firstChunk; i < p.firstChunk + p.chunkCount; i++) parts.push(`<span class="c">${chunkHtml(i)}</span>`);
+      parts.push("</div>");
+    }
+    this.root.innerHTML = parts.join("");
+    this.chunkEls = Array.from(this.root.querySelectorAll<HTMLElement>(":scope > .p > .c"));
+  }
+
+  renderChunk(index: number, html: string): void {
+    const el = this.chunkEls[index];
+    if (el) el.innerHTML = html;
+  }
+
+  // ---- DOM points ↔ offsets ------------------------------------------------------------------
+
+  /** The UTF-16 offset of a DOM boundary point inside the document, or null outside it. */
+  pointToOffset(node: Node, offset: number): number | null {
+    if (!this.root.contains(node)) return null;
+    if (node.nodeType === Node.TEXT_NODE) {
+      const seg = node.parentElement!;
+      return Number(seg.dataset.s) + Math.min(offset, (node as Text).length);
+    }
+    const el = node as HTMLElement;
+    if (el.classList.contains("s")) return Number(el.dataset.s) + (offset > 0 ? el.textContent!.length : 0);
+    if (el.classList.contains("c")) {
+      const i = this.chunkEls.indexOf(el);
+      const chunk = this.cut.chunks[i]!;
+      const child = el.childNodes[offset] as HTMLElement | undefined;
+      return child ? Number(child.dataset.s) : chunk.end;
+    }
+    if (el.classList.contains("p")) {
+      const para = this.cut.paragraphs[Array.prototype.indexOf.call(this.root.children, el)]!;
+      return offset >= el.childNodes.length ? para.end : this.cut.chunks[para.firstChunk + offset]!.start;
+    }
+    if (el === this.root) {
+      const para = this.cut.paragraphs[offset];
+      return para ? para.start : this.text.length;
+    }
+    return null;
+  }
+
+  /** The DOM point of a UTF-16 offset (inside a segment's text when there is one). */
+  offsetToPoint(u16: number): DomPoint {
+    const chunk = chunkAt(this.cut.chunks, u16);
+    const el = this.chunkEls[chunk.index]!;
+    let seg: HTMLElement | null = null;
+    for (const child of Array.from(el.children) as HTMLElement[]) {
+      if (Number(child.dataset.s) <= u16) seg = child;
+      else break;
+    }
+    if (!seg || !seg.firstChild) return { node: el, offset: 0 };
+    const t = seg.firstChild as Text;
+    return { node: t, offset: Math.min(u16 - Number(seg.dataset.s), t.length) };
+  }
+
+  // ---- native selection ----------------------------------------------------------------------
+
+  private selection(): Selection | null {
+    const root = this.root.getRootNode() as SelectionRoot;
+    if ("getSelection" in root && typeof root.getSelection === "function") return root.getSelection();
+    return document.getSelection();
+  }
+
+  /** The native selection as [anchor, focus] offsets, or null when it is not in the document. */
+  readSelection(): [number, number] | null {
+    const sel = this.selection();
+    if (!sel || !sel.anchorNode || !sel.focusNode) return null;
+    const a = this.pointToOffset(sel.anchorNode, sel.anchorOffset);
+    const f = this.pointToOffset(sel.focusNode, sel.focusOffset);
+    return a === null || f === null ? null : [a, f];
+  }
+
+  /** Shows [anchor, focus] as the native selection (collapsed: cleared, the caret drawn instead). */
+  showRange(anchor: number, focus: number, caret: boolean): void {
+    const sel = this.selection();
+    if (anchor === focus) {
+      sel?.removeAllRanges();
+      this.showCaret(caret ? focus : null);
+      return;
+    }
+    this.showCaret(null);
+    const a = this.offsetToPoint(anchor);
+    const f = this.offsetToPoint(focus);
+    sel?.setBaseAndExtent(a.node, a.offset, f.node, f.offset);
+  }
+
+  clearSelection(): void {
+    this.selection()?.removeAllRanges();
+  }
+
+  private showCaret(u16: number | null): void {
+    if (u16 === null) {
+      this.caretEl.hidden = true;
+      return;
+    }
+    const p = this.offsetToPoint(u16);
+    const range = document.createRange();
+    range.setStart(p.node, p.offset);
+    range.collapse(true);
+    let r = range.getClientRects()[0] ?? null;
+    if (!r && p.node.nodeType === Node.TEXT_NODE) r = (p.node.parentElement as HTMLElement).getBoundingClientRect();
+    if (!r) r = (p.node as HTMLElement).getBoundingClientRect?.() ?? null;
+    if (!r) return;
+    const host = this.host.getBoundingClientRect();
+    this.caretEl.hidden = false;
+    this.caretEl.style.transform = `translate(${r.left - host.left + this.host.scrollLeft}px, ${r.top - host.top + this.host.scrollTop}px)`;
+    this.caretEl.style.height = `${Math.max(r.height, 16)}px`;
+  }
+
+  /** Scrolls the text so that `u16` is in view (nearest edge, no jump when it already is). */
+  reveal(u16: number): void {
+    const p = this.offsetToPoint(u16);
+    const el = p.node.nodeType === Node.TEXT_NODE ? p.node.parentElement! : (p.node as HTMLElement);
+    el.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  /** The paragraph's writing direction at `u16` (arrow keys follow what the eye sees). */
+  isRtlAt(u16: number): boolean {
+    const chunk = chunkAt(this.cut.chunks, u16);
+    const el = this.chunkEls[chunk.index]?.parentElement;
+    return !!el && getComputedStyle(el).direction === "rtl";
+  }
+
+  /** The UTF-16 offset under a viewport point (for Up/Down through wrapped lines), or null. */
+  offsetAtPoint(x: number, y: number): number | null {
+    const doc = document as Document & { caretPositionFromPoint?: (x: number, y: number, o?: unknown) => CaretPosition | null };
+    const root = this.root.getRootNode();
+    const pos = doc.caretPositionFromPoint?.(x, y, root instanceof ShadowRoot ? { shadowRoots: [root] } : undefined);
+    if (!pos) return null;
+    return this.pointToOffset(pos.offsetNode, pos.offset);
+  }
+
+  /** The viewport box of the character at `u16` (for Up/Down). */
+  rectAt(u16: number): DOMRect | null {
+    const p = this.offsetToPoint(u16);
+    const range = document.createRange();
+    range.setStart(p.node, p.offset);
+    range.collapse(true);
+    return range.getClientRects()[0] ?? (p.node.nodeType === Node.TEXT_NODE ? p.node.parentElement!.getBoundingClientRect() : null);
+  }
+}
