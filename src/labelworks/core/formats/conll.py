@@ -50,19 +50,20 @@ class _Group:
     first_line: int
     docstart: str | None = None
     sentences: list[list[_Token]] = field(default_factory=list)
+    problem: tuple[int, str] | None = None  # the first bad line: the whole item is refused
 
 
 def _split(line: str) -> list[str]:
     return line.split("\t") if "\t" in line else [p for p in line.split(" ") if p]
 
 
-def _check_tag(tag: str, line: int) -> None:
+def _tag_problem(tag: str) -> str | None:
     if tag == "O":
-        return
+        return None
     prefix, dash, label = tag.partition("-")
     if prefix not in _PREFIXES or not dash or not label:
-        raise ValidationFailed(f"line {line}: tag {tag!r} is not O or B-, I-, L-, U-, E-, S- and a label",
-                               field="tag")
+        return f"tag {tag!r} is not O or B-, I-, L-, U-, E-, S- and a label"
+    return None
 
 
 def spans_from_tags(tags: list[str]) -> list[tuple[int, int, str]]:
@@ -104,7 +105,7 @@ def _scheme_of(tags: Iterable[str]) -> str:
     return "bio"
 
 
-def _groups(text: str) -> Iterator[_Group | tuple[int, str]]:
+def _groups(text: str) -> Iterator[_Group]:
     lines = text.split("\n")
     by_document = any(line.startswith("-DOCSTART-") for line in lines)
     group: _Group | None = None
@@ -121,25 +122,27 @@ def _groups(text: str) -> Iterator[_Group | tuple[int, str]]:
         line = raw.rstrip("\r")
         if line.startswith("-DOCSTART-"):
             end_sentence()
-            if group is not None and group.sentences:
+            if group is not None and (group.sentences or group.problem):
                 yield group
             group = _Group(n, docstart=line)
             continue
         if not line.strip(" \t"):
             end_sentence()
-            if not by_document and group is not None and group.sentences:
+            if not by_document and group is not None and (group.sentences or group.problem):
                 yield group
                 group = None
             continue
         parts = _split(line)
-        if len(parts) < 2 or not parts[0]:
-            yield n, f"line {n}: expected a token and its tag, {'tab' if chr(9) in line else 'space'}-separated"
-            continue
         if group is None:
             group = _Group(n)
+        problem = ("expected a token and its tag, separated by a tab or spaces" if len(parts) < 2 or not parts[0]
+                   else _tag_problem(parts[-1]))
+        if problem:
+            group.problem = group.problem or (n, problem)
+            continue
         sentence.append(_Token(parts[0], parts[1:-1], parts[-1], n))
     end_sentence()
-    if group is not None and group.sentences:
+    if group is not None and (group.sentences or group.problem):
         yield group
 
 
@@ -149,8 +152,6 @@ def _row(group: _Group, scheme: str, separator: str) -> dict[str, Any]:
     entities: list[dict[str, Any]] = []
     offset = 0
     for sentence in group.sentences:
-        for t in sentence:
-            _check_tag(t.tag, t.line)
         starts = []
         for t in sentence:
             starts.append(offset)
@@ -182,8 +183,8 @@ def conll_rows(data: bytes) -> Iterator[tuple[int, dict[str, Any] | str]]:
     first = next((line for line in text.split("\n") if line.strip() and not line.startswith("-DOCSTART-")), "")
     separator = "\t" if "\t" in first else " "
     for group in _groups(text):
-        if isinstance(group, tuple):
-            yield group
+        if group.problem:
+            yield group.problem
             continue
         try:
             yield group.first_line, _row(group, scheme, separator)
