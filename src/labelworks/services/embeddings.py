@@ -198,8 +198,7 @@ def similar_items(db: Database, actor: Actor, project_id: int, item_id: int, k: 
         raise NotFound(f"item {item_id} is not in the embedding index (no text, or indexed before it was "
                        "imported): re-run the embedding job")
     sims = vectors @ vectors[where]
-    sims[where] = -np.inf
-    order = np.argsort(-sims, kind="stable")[:k]
+    order = [i for i in np.argsort(-sims, kind="stable")[:k + 1].tolist() if i != where][:k]  # never itself
     summaries = _item_summaries(db, [int(ids[i]) for i in order])
     return [{**summaries[int(ids[i])], "similarity": round(float(sims[i]), 4)} for i in order]
 

@@ -14,10 +14,12 @@ from ..core.formats.task_formats import export_formats_for
 from ..core.formats.writers import EXPORT_FORMATS
 from ..services import accounts, items, jobs, projects
 from ..services import annotations as annotation_service
+from . import pages_text_assist
 from .pages_common import is_htmx, page, page_context, require_actor, see_other
 from .rendering import render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(pages_text_assist.router)  # an item's similar items, the model-quality card
 PAGE_SIZE = 30
 SORT_NAMES = {"id": "oldest first", "-id": "newest first", "-last_annotated_at": "recently labeled"}
 STATUS_NAMES = {"all": "all items", "unlabeled": "not started", "in_progress": "in progress",
