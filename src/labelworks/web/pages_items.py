@@ -39,9 +39,20 @@ EXPORT_KINDS = {
               "and colour, images.json with each image's reference and size."),
     "gt-segmentation": ("Ground Truth segmentation output", "A zip: output.manifest (the label as "
                         "<attribute>-ref with its internal-color-map) and the PNG label maps it names."),
+    "conll": ("CoNLL-2003", "Token per line with its tag, a blank line between sentences: each item's own "
+              "tokens and tag scheme when it was imported from CoNLL, else spaCy's tokens in BIO."),
+    "conll/bilou": ("CoNLL-2003 (BILOU)", "As CoNLL-2003, with BILOU tags."),
+    "jsonl-spans": ("JSON lines with spans", "One item per line: text, entities (code-point offsets), relations "
+                    "and document labels, with the item's other fields; the lossless format."),
+    "spacy-jsonl": ("spaCy / Prodigy JSONL", "One item per line: text and spans [{start, end, label}]."),
+    "docbin": ("spaCy DocBin", "A .spacy file for spacy train: entities as doc.spans[\"sc\"] (and doc.ents when "
+               "none overlap)."),
+    "parquet": ("Parquet (Hugging Face datasets)", "One row per item: id, text, tokens, ner_tags (ClassLabel), "
+                "entities, relations, document_labels; for text classification id, text, label(s)."),
 }
 # dataset formats: offered only to projects whose task type has them (task_formats)
-DETECTION_FORMATS = {"coco", "yolo", "voc", "masks", "gt-segmentation"}
+DETECTION_FORMATS = {"coco", "yolo", "voc", "masks", "gt-segmentation", "conll", "conll/bilou", "jsonl-spans",
+                     "spacy-jsonl", "docbin", "parquet"}
 
 
 def _item_filter(request: Request) -> items.ItemFilter:

@@ -208,6 +208,11 @@ def detect_format(filename: str, head: bytes) -> str:
     stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
     if stripped.startswith(b"["):
         return "json"
+    # text datasets (a project whose task type does not take them refuses them by name)
+    for suffixes, fmt in (((".conll", ".iob", ".bio"), "conll"), ((".spacy",), "docbin"),
+                          ((".parquet",), "parquet")):
+        if lower.endswith(suffixes):
+            return fmt
     if stripped.startswith(b"{"):
         return "manifest"
     if lower.endswith(".json"):

@@ -19,8 +19,8 @@ from .records import ExportItem, source_of, worker_responses
 
 __all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "write_detection", "EXPORT_FORMATS", "MEDIA_TYPES"]
 
-EXPORT_FORMATS = ("manifest", "jsonl", "csv", "coco", "yolo", "voc", "masks", "gt-segmentation", "conll", "jsonl-spans",
-                  "spacy-jsonl", "docbin", "parquet")
+EXPORT_FORMATS = ("manifest", "jsonl", "csv", "coco", "yolo", "voc", "masks", "gt-segmentation", "conll", "conll/bilou",
+                  "jsonl-spans", "spacy-jsonl", "docbin", "parquet")
 MEDIA_TYPES = {
     "manifest": ("application/jsonl", "output.manifest"),
     "jsonl": ("application/jsonl", "annotations.jsonl"),
