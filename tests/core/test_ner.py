@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labelworks.core.errors import ValidationFailed
 from labelworks.core.labels import parse_label_config
@@ -223,3 +225,23 @@ def test_output_manifest_is_ground_truths_text_span_shape() -> None:
     assert body["documentLabels"] == [{"label": "tech"}]
     assert meta["entities"] == [{"confidence": 0.0}] * 2 and meta["relations"] == [{"confidence": 0.0}]
     assert meta["documentLabels"] == [{"label": "tech", "confidence": 0.0}]
+
+
+_TEXTS = st.text(alphabet=st.sampled_from(list("ab é\u0301😀👨\u200d👩של\r\n")), min_size=1, max_size=30)
+
+
+@given(text=_TEXTS, data=st.data())
+@settings(max_examples=80, deadline=None)
+def test_canonical_value_is_a_fixed_point_whatever_the_order(text: str, data: st.DataObject) -> None:
+    bounds = sorted(cluster_boundaries(text))
+    pairs = data.draw(st.lists(st.tuples(st.sampled_from(bounds), st.sampled_from(bounds))
+                               .filter(lambda p: p[0] < p[1]), max_size=6))
+    spans = sorted({(data.draw(st.sampled_from(["person", "corporation"])), a, b) for a, b in pairs})
+    entities = [ent(lab, a, b, id=f"w{i}") for i, (lab, a, b) in enumerate(spans)]
+    relations = [{"label": "works_for", "from": f"w{i}", "to": f"w{i + 1}"} for i in range(len(entities) - 1)]
+    value = check({"entities": entities, "relations": relations}, text)
+    assert check(value, text) == value
+    shuffled = data.draw(st.permutations(entities))
+    assert check({"entities": shuffled, "relations": list(reversed(relations))}, text) == value
+    for e in value["entities"]:  # every span is whole characters of the text
+        assert e["startOffset"] in bounds and e["endOffset"] in bounds

@@ -3,6 +3,8 @@ uploaded, labeled by three annotators, consolidated on submit, agreement, export
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -95,6 +97,11 @@ def test_create_import_label_consolidate_export(client: TestClient, factory: Fac
     # each worker's answer as stored: sorted, ids renumbered, relations following them
     assert {json.dumps(a["value"]["relations"]) for a in lines[0]["annotations"] if "relations" in a["value"]} == {
         json.dumps([{"label": "works_for", "from": "e1", "to": "e2"}])}
+
+    # the CSV summary has no column for spans: one row per document with its confidence and votes
+    csv_text = client.get(f"/api/v1/projects/{pid}/export", params={"format": "csv"}, headers=org.manager.headers).text
+    summary = list(csv.DictReader(io.StringIO(csv_text)))
+    assert [(row["source"], row["votes"]) for row in summary] == [(TEXTS[0], "3"), (TEXTS[1], "3")]
 
     agreement = client.get(f"/api/v1/projects/{pid}/agreement", headers=org.manager.headers).json()
     assert agreement["kind"] == "spans" and agreement["items"] == 2
