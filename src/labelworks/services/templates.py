@@ -115,10 +115,12 @@ def check_template(source: str) -> None:
 
 
 def render_task(source: str, data: dict[str, Any], labels: list[str], *, header: str = "",
-                sign_media: SignMedia | None = None) -> str:
-    """Render one task. ``task.input`` is the item's data, as in Ground Truth."""
+                sign_media: SignMedia | None = None, worker_seed: str = "") -> str:
+    """Render one task. ``task.input`` is the item's data, as in Ground Truth; ``task.worker_seed``
+    is fixed per item and annotator (elements shuffle responses with it; empty: the item's order)."""
     try:
         template = _env().from_string(source)
-        return template.render(task={"input": data}, labels=labels, header=header, _sign_media=sign_media)
+        return template.render(task={"input": data, "worker_seed": worker_seed}, labels=labels, header=header,
+                               _sign_media=sign_media)
     except LiquidError as exc:
         raise _failure(exc, source) from None

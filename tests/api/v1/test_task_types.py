@@ -33,6 +33,8 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
     for (name, multi), project in made.items():
         media = get_registry().task_type(name).media
         row = {"source-ref": str(image)} if media == "image" else {"source": "a <b>sentence</b>"}
+        if name == "text-ranking":  # a prompt and the responses to rank
+            row = {"source": "a <b>sentence</b>", "responses": ["one", {"id": "b", "text": "two"}]}
         factory.items(org.manager, project.id, rows=[row])
         task = client.post(f"/api/v1/projects/{project.id}/next", json={}, headers=org.annotator.headers).json()
         assert task["multi_label"] is multi and task["labels"] == list(LABELS)
@@ -52,6 +54,8 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             painted = semantic(ids, {"dog": "#2ca02c"}) if name == "semantic-segmentation" else \
                 instance(ids, [("#2ca02c", "dog")])
             value = {"mask": painted}
+        elif name == "text-ranking":  # the project's labels are its ranking dimensions
+            value = {"ranking": {"ordinalRankingDimensions": [{"name": n, "responseRankings": [2, 1]} for n in LABELS]}}
         elif name == "named-entity-recognition":  # "sentence" in "a <b>sentence</b>", code points 5..13
             value = {"entities": {"entities": [{"label": "dog", "startOffset": 5, "endOffset": 13}]}}
         else:
@@ -101,6 +105,14 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             meta = out[f"{project.label_attribute}-metadata"]
             assert meta["type"] == "groundtruth/text-span" and meta["entities"] == [{"confidence": 0.0}]
             assert out[project.label_attribute]["annotations"]["entities"] == [entity]
+            continue
+        if name == "text-ranking":
+            (out,) = [json.loads(line) for line in
+                      client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
+            assert out[f"{project.label_attribute}-metadata"]["type"] == "groundtruth/text-ranking"
+            assert out[project.label_attribute]["ordinalRankingDimensions"] == [
+                {"name": n, "responseRankings": [2, 1]} for n in LABELS]
+            assert out[project.label_attribute]["responseIds"] == ["r1", "b"]
             continue
         if name == "label-verification":
             assert r.json()["value"] == {"label": "dog", "comment": "the <b>box</b> is too wide"}

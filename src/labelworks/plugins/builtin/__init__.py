@@ -10,6 +10,7 @@ from ...core.tasktypes.base import TaskType
 from ...core.tasktypes.bounding_box import BOUNDING_BOX
 from ...core.tasktypes.keypoint import KEYPOINT
 from ...core.tasktypes.ner import NAMED_ENTITY_RECOGNITION
+from ...core.tasktypes.ranking import TEXT_RANKING
 from ...core.tasktypes.segmentation import INSTANCE_SEGMENTATION, SEMANTIC_SEGMENTATION
 from ...core.tasktypes.shapes import LINE, POLYGON, POLYLINE
 from ...core.tasktypes.verification import LABEL_VERIFICATION
@@ -21,10 +22,10 @@ from ..hookspecs import hookimpl
 def register_task_types() -> list[TaskType]:
     """Text and image classification, single- and multi-label; bounding boxes, polygons, polylines,
     lines, keypoints; semantic and instance segmentation; named entities with relations and document
-    labels; verification and adjustment of an earlier label."""
+    labels; verification and adjustment of an earlier label; text ranking (RLHF preferences)."""
     return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, BOUNDING_BOX, POLYGON, POLYLINE, LINE, KEYPOINT,
             LABEL_VERIFICATION, LABEL_ADJUSTMENT, SEMANTIC_SEGMENTATION, INSTANCE_SEGMENTATION,
-            NAMED_ENTITY_RECOGNITION]
+            NAMED_ENTITY_RECOGNITION, TEXT_RANKING]
 
 
 @hookimpl

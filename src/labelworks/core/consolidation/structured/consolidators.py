@@ -28,6 +28,7 @@ from .attributes import carry_attributes
 from .boxes import consolidate_boxes
 from .keypoints import consolidate_keypoints
 from .masks import consolidate_masks, consolidate_polygons
+from .preferences import consolidate_preferences, is_preference_value
 from .ranking import consolidate_pairwise, consolidate_ranking, parse_pairwise
 from .ratings import fit_ratings, parse_rating, rating_results
 from .segmentation import consolidate_instances, consolidate_semantic
@@ -233,6 +234,9 @@ class RankingBradleyTerry(_PerItem):
 
     def _one(self, answers: ItemAnswers, spec: ProjectSpec, params: Mapping[str, Any],
              weights: Mapping[str, float] | None) -> Consolidated:
+        if any(is_preference_value(v) for _, v in answers):  # text-ranking: per dimension, Likert, classes
+            return consolidate_preferences(answers, weights=weights, bootstrap=int(params["bootstrap"]),
+                                           seed=int(params["seed"]), method=self.name)
         return consolidate_ranking(answers, weights=weights, bootstrap=int(params["bootstrap"]),
                                    seed=int(params["seed"]), method=self.name)
 

@@ -28,6 +28,7 @@ import numpy as np
 from ..majority import Consolidated
 from ..pairwise import WINNERS, bradley_terry
 from ._common import confidence, resolve_weights
+from .preferences import is_preference_value, preference_similarity
 
 __all__ = ["consolidate_pairwise", "consolidate_ranking", "parse_pairwise", "parse_ranking",
            "pairwise_similarity", "ranking_similarity"]
@@ -67,6 +68,8 @@ def _pairs(ranking: Sequence[str]) -> list[tuple[str, str]]:
 
 def ranking_similarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
     """Share of the item pairs ranked by both answers that they order the same way: (tau + 1) / 2."""
+    if is_preference_value(a) or is_preference_value(b):  # text-ranking answers: per dimension, ties
+        return preference_similarity(a, b)
     ra, rb = parse_ranking(a, "a"), parse_ranking(b, "b")
     pos_b = {x: i for i, x in enumerate(rb)}
     common = [x for x in ra if x in pos_b]
