@@ -212,7 +212,7 @@ class KeypointConsensus(_PerItem):
 
 class SpanJaccardConsensus(_PerItem):
     name = "span-jaccard-consensus"
-    title = "Text spans: Jaccard clusters, boundaries by mode then median, label vote"
+    title = "Text spans: Jaccard clusters, boundaries by mode then median, label vote; relations, document labels"
     value_kinds = frozenset({"spans"})
     kind = "spans"
     defaults = {"jaccard_threshold": 0.5, "quorum": None, "worker_weights": None}
