@@ -31,7 +31,7 @@ from .image_objects import SOURCES, unwrap_answer
 
 try:  # the `regex` module knows extended grapheme clusters (\X); without it combining marks are checked
     import regex as _regex
-except ImportError:  # pragma: no cover - regex ships with the nlp extra's dependencies
+except ImportError:  # pragma: no cover - not a declared dependency (the test extra brings it)
     _regex = None
 
 __all__ = ["NamedEntityTaskType", "NAMED_ENTITY_RECOGNITION", "MAX_ENTITIES", "MAX_RELATIONS",
