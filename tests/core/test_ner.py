@@ -161,6 +161,15 @@ def test_cluster_boundaries_without_the_regex_module(monkeypatch: pytest.MonkeyP
     assert cluster_boundaries("Jose\u0301 x") == {0, 1, 2, 3, 5, 6, 7}  # not inside e + accent
     assert cluster_boundaries("👨\u200d👩 D") == {0, 3, 4, 5}  # a ZWJ sequence stays whole
     assert cluster_boundaries("a\r\nb") == {0, 1, 3, 4}
+    assert cluster_boundaries("🇫🇷🇩🇪x") == {0, 2, 4, 5}  # two flags, each two regional indicators
+    assert cluster_boundaries("👍🏽!") == {0, 2, 3}  # a skin tone stays with its emoji
+    # on these texts the fallback agrees with the regex module's \X
+    monkeypatch.undo()
+    for text in ("🇫🇷🇩🇪x", "👍🏽!", "Jose\u0301 x", "a\r\nb", "שלום 😀"):
+        with_regex = cluster_boundaries(text)
+        monkeypatch.setattr(ner, "_regex", None)
+        assert cluster_boundaries(text) == with_regex, text
+        monkeypatch.undo()
 
 
 def test_the_item_needs_text_and_normalize_alone_checks_the_shape() -> None:

@@ -334,17 +334,26 @@ def cluster_boundaries(text: str) -> frozenset[int]:
         return frozenset(range(len(text) + 1))
     if _regex is not None:
         return frozenset([m.start() for m in _regex.finditer(r"\X", text)] + [len(text)])
-    # without `regex`: no boundary before a combining mark, a joiner or variation selector, or
-    # inside CR LF or a (lone, JSON-escaped) surrogate pair
+    # without `regex`: no boundary before a combining mark, a joiner, variation selector or skin
+    # tone, after a joiner, between the two regional indicators of a flag, or inside CR LF or a
+    # (lone, JSON-escaped) surrogate pair
     out = {0, len(text)}
+    indicators = 0  # regional indicators in a row before position i
     for i in range(1, len(text)):
         ch, prev = text[i], text[i - 1]
+        indicators = indicators + 1 if _is_indicator(prev) else 0
         if unicodedata.combining(ch) or ch in "\u200d\ufe0e\ufe0f" or prev == "\u200d":
+            continue
+        if "\U0001f3fb" <= ch <= "\U0001f3ff" or (_is_indicator(ch) and indicators % 2 == 1):
             continue
         if (prev, ch) == ("\r", "\n") or ("\udc00" <= ch <= "\udfff" and "\ud800" <= prev <= "\udbff"):
             continue
         out.add(i)
     return frozenset(out)
+
+
+def _is_indicator(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
 
 
 NAMED_ENTITY_RECOGNITION = NamedEntityTaskType()
