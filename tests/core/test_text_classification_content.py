@@ -142,10 +142,14 @@ def test_text_is_escaped_and_keeps_its_line_breaks() -> None:
     assert _render({"text": "from text"}).count("<lw-text-content>from text</lw-text-content>") == 1
 
 
-def test_html_is_sanitised_by_nh3_and_still_escaped_for_the_browser_sanitiser() -> None:
+@pytest.mark.parametrize("item", [
+    {"html": "PAYLOAD"},
+    {"source": "PAYLOAD", "content-type": "text/html"},  # importers need a source: HTML said so by its type
+])
+def test_html_is_sanitised_by_nh3_and_still_escaped_for_the_browser_sanitiser(item: dict[str, str]) -> None:
     payload = ('<p>Fine <em>text</em></p><img src="x" onerror="window.__pwned=1">'
                '<script>window.__pwned=1</script><a href="javascript:alert(1)">link</a>')
-    html = _render({"html": payload})
+    html = _render({k: payload if v == "PAYLOAD" else v for k, v in item.items()})
     body = re.search(r"<lw-html-content>(.*)</lw-html-content>", html, re.S)
     assert body is not None
     text = body.group(1)

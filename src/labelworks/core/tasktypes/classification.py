@@ -13,8 +13,8 @@ from .base import ProjectSpec, TaskType
 
 __all__ = ["ClassificationTaskType", "TEXT_CLASSIFICATION", "IMAGE_CLASSIFICATION"]
 
-# The item's content, whichever kind it is: ``html`` (sanitised by nh3 here and again by DOMPurify in
-# <lw-html-content>), a ``source-ref`` to a page image, an audio or a video file (signed URLs), else
+# The item's content, whichever kind it is: HTML (an ``html`` key, or ``source`` with ``"content-type":
+# "text/html"``; sanitised by nh3 here and again by DOMPurify in <lw-html-content>), a ``source-ref`` to a page image, an audio or a video file (signed URLs), else
 # the text of ``source`` (line breaks kept, long texts scroll; see docs/task-types/text-classification.md).
 _TEXT_TEMPLATE = """<lw-form>
   <lw-classifier{{ multi }} name="label" categories="{{ labels | to_json }}" header="{{ header }}"{{ exclusion }}>
@@ -22,6 +22,8 @@ _TEXT_TEMPLATE = """<lw-form>
 {%- assign kind = task.input.source-ref | media_kind -%}
 {%- if task.input.html -%}
       <lw-html-content>{{ task.input.html | sanitize_html }}</lw-html-content>
+{%- elsif task.input.content-type == "text/html" -%}
+      <lw-html-content>{{ task.input.source | sanitize_html }}</lw-html-content>
 {%- elsif kind == "audio" -%}
       <audio controls preload="metadata" style="width: 100%" src="{{ task.input.source-ref | grant_read_access }}"></audio>
 {%- elsif kind == "video" -%}
