@@ -13,7 +13,13 @@ behind a fixed IP.
 from __future__ import annotations
 
 import ipaddress
+import random
 import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +27,7 @@ import httpx
 
 from ..core.errors import ValidationFailed
 
-__all__ = ["OutboundRefused", "check_url", "post_json"]
+__all__ = ["OutboundRefused", "check_url", "post_json", "RetryPolicy", "retry_delay", "OpenStream", "post_stream"]
 
 
 class OutboundRefused(ValidationFailed):
@@ -89,3 +95,118 @@ def post_json(url: str, body: dict[str, Any], *, allow_private: bool, timeout_s:
         return httpx.Response(200, content=data).json()
     except ValueError:
         raise ValidationFailed("the model backend's answer is not JSON", field="result") from None
+
+
+# ------------------------------------------------------------------ streaming, with retries
+
+_RETRIED_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of a request that failed before any of its answer was read: on a connection error,
+    HTTP 429 or a 5xx. Delays grow exponentially from ``base_s`` with full jitter (so many clients
+    throttled at once do not come back in step), capped at ``cap_s``; a ``Retry-After`` the server
+    sends wins, up to ``cap_s``."""
+
+    max_retries: int = 3
+    base_s: float = 0.5
+    cap_s: float = 20.0
+
+
+def retry_delay(attempt: int, retry_after: str | None, policy: RetryPolicy,
+                rng: Callable[[], float] = random.random) -> float:
+    """Seconds to wait before retry number ``attempt`` (1-based)."""
+    if retry_after:
+        try:
+            seconds = float(retry_after)
+        except ValueError:
+            try:
+                seconds = parsedate_to_datetime(retry_after).timestamp() - time.time()
+            except (TypeError, ValueError):
+                seconds = -1.0
+        if seconds >= 0:
+            return min(seconds, policy.cap_s)
+    return float(rng() * min(policy.cap_s, policy.base_s * 2 ** (attempt - 1)))
+
+
+@dataclass
+class OpenStream:
+    """An answer whose headers arrived with a 2xx: read it with ``lines()`` (each read waits at most
+    the timeout, so a server that stops sending mid-answer fails rather than hangs)."""
+
+    response: httpx.Response
+    attempts: int
+    timeout_s: float
+
+    def lines(self) -> Iterator[str]:
+        try:
+            yield from self.response.iter_lines()
+        except httpx.TimeoutException:
+            raise ValidationFailed(f"the model stopped sending for {self.timeout_s:g} s in the middle of its answer",
+                                   field="model") from None
+        except httpx.HTTPError as exc:
+            raise ValidationFailed(f"the model's answer broke off ({type(exc).__name__})", field="model") from None
+
+
+@contextmanager
+def post_stream(url: str, body: dict[str, Any], *, allow_private: bool, timeout_s: float,
+                headers: dict[str, str] | None = None, retry: RetryPolicy = RetryPolicy(),
+                sleep: Callable[[float], None] = time.sleep) -> Iterator[OpenStream]:
+    """POST ``body`` as JSON and yield the open answer once a 2xx arrives, retrying what is worth
+    retrying (see RetryPolicy). Errors name the status and the start of the server's answer; the
+    key in ``headers`` never appears in them."""
+    check_url(url, allow_private, field="base_url")
+    timeout = httpx.Timeout(timeout_s, connect=min(5.0, timeout_s))
+    attempt = 0
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        while True:
+            attempt += 1
+            last: str
+            retry_after: str | None = None
+            try:
+                request = client.build_request("POST", url, json=body, headers=headers or {})
+                res = client.send(request, stream=True)
+            except httpx.TimeoutException as exc:
+                if isinstance(exc, httpx.ConnectTimeout) and attempt <= retry.max_retries:
+                    sleep(retry_delay(attempt, None, retry))
+                    continue
+                raise ValidationFailed(f"the model did not answer within {timeout_s:g} s", field="model") from None
+            except httpx.HTTPError as exc:
+                last = f"could not be reached ({type(exc).__name__})"
+                if attempt <= retry.max_retries:
+                    sleep(retry_delay(attempt, None, retry))
+                    continue
+                raise ValidationFailed(f"the model {last}, after {attempt} attempts", field="model",
+                                       details=[{"attempts": attempt}]) from None
+            try:
+                if res.is_redirect:
+                    raise OutboundRefused("the model endpoint answered with a redirect, which is not followed",
+                                          field="base_url")
+                if res.status_code >= 400:
+                    excerpt = _excerpt(res)
+                    last = f"answered HTTP {res.status_code}: {excerpt}"
+                    if res.status_code in _RETRIED_STATUS and attempt <= retry.max_retries:
+                        retry_after = res.headers.get("retry-after")
+                    else:
+                        after = f", after {attempt} attempts" if attempt > 1 else ""
+                        raise ValidationFailed(f"the model {last}{after}", field="model",
+                                               details=[{"attempts": attempt}])
+                else:
+                    yield OpenStream(res, attempt, timeout_s)
+                    return
+            finally:
+                res.close()
+            sleep(retry_delay(attempt, retry_after, retry))
+
+
+def _excerpt(res: httpx.Response, limit: int = 300) -> str:
+    try:
+        data = b""
+        for chunk in res.iter_bytes():
+            data += chunk
+            if len(data) >= limit:
+                break
+    except httpx.HTTPError:
+        return "(no readable body)"
+    return data[:limit].decode("utf-8", "replace").strip() or "(empty body)"

@@ -51,3 +51,4 @@ class JobKind(StrEnum):
     CONSOLIDATE = "consolidate"  # a full fit of the project's consolidation method
     PRELABEL = "prelabel"  # an assist over the unlabeled items, stored as pre-annotations
     EMBED = "embed"  # the project's text embedding index (similar items, dedup, kNN label suggestions)
+    GENERATE = "generate"  # replies of the project's connected models to every prompt item

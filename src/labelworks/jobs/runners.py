@@ -38,6 +38,13 @@ def run_job(db: Database, settings: Settings, job_id: int) -> None:
 
             result = run_embed(db, actor, project_id,
                                progress=lambda done, total: jobs.report_progress(db, job_id, done, total)).as_dict()
+        elif job.kind == JobKind.GENERATE:
+            from ..assist.batch_generate import run_generate
+
+            assert settings.secret_key is not None
+            result = run_generate(db, actor, project_id, params, secret_key=settings.secret_key,
+                                  allow_private=settings.outbound_allow_private,
+                                  progress=lambda done, total: jobs.report_progress(db, job_id, done, total))
         else:
             raise RuntimeError(f"unknown job kind {job.kind!r}")
         jobs.finish(db, job_id, result)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pluggy
 
 from ..core.assist import Assist
+from ..core.chat import ChatModel
 from ..core.consolidation.base import Consolidator
 from ..core.tasktypes.base import TaskType
 
 __all__ = ["hookspec", "hookimpl", "PROJECT_NAME", "register_task_types", "register_consolidators",
-           "register_assists"]
+           "register_assists", "register_models"]
 
 PROJECT_NAME = "labelworks"
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -29,3 +30,8 @@ def register_consolidators() -> list[Consolidator]:  # type: ignore[empty-body]
 @hookspec
 def register_assists() -> list[Assist]:  # type: ignore[empty-body]
     """Return the assists (model-assisted tools, core/assist.py) this plugin provides, each with a unique name."""
+
+
+@hookspec
+def register_models() -> list[ChatModel]:  # type: ignore[empty-body]
+    """Return the in-process chat models (core/chat.py) this plugin provides, each with a unique name."""

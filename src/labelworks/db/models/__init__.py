@@ -8,6 +8,7 @@ from .consolidation import Consolidation, ConsolidationRun
 from .embeddings import ItemEmbedding
 from .items import Item
 from .jobs import Job
+from .model_connections import Generation, ModelConnection
 from .projects import Project, ProjectTeam
 from .reviews import ItemStage, ProjectReview, ReviewFeedback, ReviewTask
 from .quality import GoldItem, ProjectQuality, QualityNotification, WorkerPause
@@ -17,5 +18,5 @@ __all__ = [
     "Project", "ProjectTeam", "Item", "Assignment", "Annotation", "Job", "Consolidation", "ConsolidationRun",
     "ProjectReview", "ReviewTask", "ReviewFeedback", "ItemStage",
     "ProjectQuality", "GoldItem", "WorkerPause", "QualityNotification",
-    "ProjectAssist", "ItemEmbedding",
+    "ProjectAssist", "ItemEmbedding", "ModelConnection", "Generation",
 ]

@@ -1,0 +1,110 @@
+"""A project's model connections (managers), generation streamed as server-sent events, the
+stored generations, and batch generation jobs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from ....authz import authorize
+from ....assist.chat import ChatEvent, kind_check, prepare
+from ....core.chat import parse_params
+from ....services import jobs
+from ....services import model_connections as conns
+from ...deps import CurrentActor, DbDep, QueueDep, SettingsDep
+from ...schemas.v1.model_connections import (BatchGenerateBody, GenerateBody, GenerationPublic,
+                                             ModelConnectionCreate, ModelConnectionPublic, ModelConnectionUpdate)
+from .jobs import job_public
+
+router = APIRouter(tags=["models"])
+
+
+def _public(info: conns.ConnectionInfo) -> ModelConnectionPublic:
+    return ModelConnectionPublic(**info.as_dict())
+
+
+def _secret(settings: object) -> str:
+    key = getattr(settings, "secret_key", None)
+    assert isinstance(key, str)  # load_settings always fills it
+    return key
+
+
+@router.get("/projects/{project_id}/models", response_model=list[ModelConnectionPublic])
+def list_models(project_id: int, actor: CurrentActor, db: DbDep) -> list[ModelConnectionPublic]:
+    return [_public(c) for c in conns.list_connections(db, actor, project_id)]
+
+
+@router.post("/projects/{project_id}/models", response_model=ModelConnectionPublic, status_code=201)
+def create_model(project_id: int, body: ModelConnectionCreate, actor: CurrentActor, db: DbDep,
+                 settings: SettingsDep) -> ModelConnectionPublic:
+    return _public(conns.create_connection(db, actor, project_id, body.model_dump(), _secret(settings),
+                                           kind_check(settings.outbound_allow_private)))
+
+
+@router.get("/projects/{project_id}/models/{connection_id}", response_model=ModelConnectionPublic)
+def get_model(project_id: int, connection_id: int, actor: CurrentActor, db: DbDep) -> ModelConnectionPublic:
+    return _public(conns.get_connection(db, actor, project_id, connection_id))
+
+
+@router.patch("/projects/{project_id}/models/{connection_id}", response_model=ModelConnectionPublic)
+def update_model(project_id: int, connection_id: int, body: ModelConnectionUpdate, actor: CurrentActor, db: DbDep,
+                 settings: SettingsDep) -> ModelConnectionPublic:
+    return _public(conns.update_connection(db, actor, project_id, connection_id, body.model_dump(exclude_unset=True),
+                                           _secret(settings), kind_check(settings.outbound_allow_private)))
+
+
+@router.delete("/projects/{project_id}/models/{connection_id}", status_code=204)
+def delete_model(project_id: int, connection_id: int, actor: CurrentActor, db: DbDep) -> Response:
+    conns.delete_connection(db, actor, project_id, connection_id)
+    return Response(status_code=204)
+
+
+def _sse(events: Iterator[ChatEvent]) -> Iterator[bytes]:
+    for event in events:
+        yield f"data: {json.dumps(event.as_dict())}\n\n".encode()
+
+
+# a plain def: the checks run in the thread pool; the stream itself is iterated there too
+@router.post("/projects/{project_id}/models/{connection_id}/generate",
+             responses={200: {"content": {"text/event-stream": {}}}})
+def generate(project_id: int, connection_id: int, body: GenerateBody, actor: CurrentActor, db: DbDep,
+             settings: SettingsDep) -> StreamingResponse:
+    """Server-sent events: ``data: {"type": "chunk", "text"}`` in order, then one
+    ``{"type": "done", generation_id, …}`` or ``{"type": "error", message, …}``."""
+    params = parse_params(body.params.model_dump(exclude_unset=True), "params") if body.params else None
+    call = prepare(db, actor, project_id, connection_id, body.messages, params, secret_key=_secret(settings),
+                   allow_private=settings.outbound_allow_private, item_id=body.item_id)
+    return StreamingResponse(_sse(call.stream()), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.post("/projects/{project_id}/models/{connection_id}/test")
+def test_model(project_id: int, connection_id: int, actor: CurrentActor, db: DbDep,
+               settings: SettingsDep) -> dict[str, object]:
+    """One short generation ("Say hello."), run to the end: latency and the reply, or the error."""
+    authorize(actor, "model.manage")
+    call = prepare(db, actor, project_id, connection_id, [{"role": "user", "content": "Say hello in five words."}],
+                   parse_params({"max_tokens": 32}), secret_key=_secret(settings),
+                   allow_private=settings.outbound_allow_private, source="test")
+    event = call.collect()
+    return {"ok": event.type == "done", **event.data}
+
+
+@router.get("/projects/{project_id}/generations", response_model=list[GenerationPublic])
+def list_generations(project_id: int, actor: CurrentActor, db: DbDep, model: int | None = None,
+                     item_id: int | None = None, before_id: int | None = None,
+                     limit: int = 50) -> list[GenerationPublic]:
+    return [GenerationPublic(**g.as_dict()) for g in conns.list_generations(
+        db, actor, project_id, connection_id=model, item_id=item_id, before_id=before_id, limit=limit)]
+
+
+@router.post("/projects/{project_id}/generate", status_code=202)
+def start_batch(project_id: int, body: BatchGenerateBody, actor: CurrentActor, db: DbDep,
+                queue: QueueDep) -> JSONResponse:
+    """A ``generate`` job: each chosen model answers every prompt item (resumable)."""
+    job_id = conns.create_generate_job(db, actor, project_id, body.connections, body.overwrite)
+    queue.enqueue(job_id)
+    return JSONResponse(job_public(jobs.get_job(db, actor, job_id)).model_dump(mode="json"), status_code=202)
