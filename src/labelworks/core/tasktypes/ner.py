@@ -182,11 +182,9 @@ def _normalize(value: Any, spec: ProjectSpec, text: str | None) -> dict[str, Any
     order = sorted(range(len(checked)), key=lambda i: (checked[i][0]["startOffset"], checked[i][0]["endOffset"],
                                                        checked[i][0]["label"]))
     new_id = {old: f"e{rank + 1}" for rank, old in enumerate(order)}
-    entities = [{**checked[i][0], "id": new_id[i]} for i in order]
-    # provenance keys after the id: label, startOffset, endOffset, id first (the contract's order)
-    entities = [{k: e[k] for k in ("label", "startOffset", "endOffset", "id")}
-                | {k: v for k, v in e.items() if k not in ("label", "startOffset", "endOffset", "id")}
-                for e in entities]
+    # the contract's key order: label, startOffset, endOffset, id, then the provenance keys
+    entities = [{**dict(list(checked[i][0].items())[:3]), "id": new_id[i], **dict(list(checked[i][0].items())[3:])}
+                for i in order]
     out: dict[str, Any] = {"entities": entities}
     relations = _checked_relations(body.get("relations"), spec, given, new_id, f"{prefix}.relations")
     if relations:
