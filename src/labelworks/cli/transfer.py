@@ -62,6 +62,19 @@ class ExportFormat(StrEnum):
     SPACY_JSONL = "spacy-jsonl"
     DOCBIN = "docbin"
     PARQUET = "parquet"
+    # demonstrations: TRL's supervised fine-tuning datasets (core/formats/sft.py)
+    SFT_MESSAGES = "sft-messages"
+    SFT_PROMPT_COMPLETION = "sft-prompt-completion"
+    SFT_PROMPT_COMPLETION_TEXT = "sft-prompt-completion-text"
+    SFT_MESSAGES_PARQUET = "sft-messages-parquet"
+    SFT_PROMPT_COMPLETION_PARQUET = "sft-prompt-completion-parquet"
+    # preference data (text-ranking): TRL's DPO, reward and KTO datasets (core/formats/trl.py)
+    DPO = "dpo"
+    REWARD = "reward"
+    KTO = "kto"
+    DPO_PARQUET = "dpo-parquet"
+    REWARD_PARQUET = "reward-parquet"
+    KTO_PARQUET = "kto-parquet"
 
 
 class TagScheme(StrEnum):

@@ -23,6 +23,18 @@ SHAPES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "line": ("lines", {"label": "dog", "vertices": _TRIANGLE[:2]}, {"class_id": 1, "points": _TRIANGLE[:2]}),
     "keypoint": ("keypoints", {"label": "dog", "x": 2, "y": 3}, {"class_id": 1, "x": 2, "y": 3}),
 }
+# demonstration task types -> (the item, what the element posts, the sft-messages row of the export)
+_CHAT = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]
+DEMONSTRATIONS: dict[str, tuple[dict[str, Any], dict[str, Any], list[str]]] = {
+    "question-answer-generation": ({"source": "a <b>sentence</b>"}, {"qa": {"questionAnswerPairs": [
+        {"question": "What is it?", "answer": "A sentence.", "tags": ["dog"],
+         "references": [{"startOffset": 5, "endOffset": 13}]}]}}, ["system", "user", "assistant"]),
+    "chat-demonstration": ({"messages": _CHAT}, {"chat": {"messages": [_CHAT[0], {**_CHAT[1], "content": "Hi!"}]}},
+                           ["user", "assistant"]),
+    "image-captioning": ({}, {"caption": {"caption": "A green square."}}, ["user", "assistant"]),
+    "video-captioning": ({}, {"captions": {"captions": [{"start": 0, "end": 1, "text": "Green."}]}},
+                         ["user", "assistant"]),
+}
 
 
 def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory, org: OrgUsers, settings: Settings) -> None:
@@ -35,6 +47,8 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
         row = {"source-ref": str(image)} if media == "image" else {"source": "a <b>sentence</b>"}
         if name == "text-ranking":  # a prompt and the responses to rank
             row = {"source": "a <b>sentence</b>", "responses": ["one", {"id": "b", "text": "two"}]}
+        if name in DEMONSTRATIONS:
+            row = DEMONSTRATIONS[name][0] or {"source-ref": str(image)}
         factory.items(org.manager, project.id, rows=[row])
         task = client.post(f"/api/v1/projects/{project.id}/next", json={}, headers=org.annotator.headers).json()
         assert task["multi_label"] is multi and task["labels"] == list(LABELS)
@@ -47,6 +61,8 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
         elif name in SHAPES:
             key, shape, _ = SHAPES[name]
             value = {key: {key: [shape], "inputImageProperties": {"width": 8, "height": 8}}}
+        elif name in DEMONSTRATIONS:
+            value = DEMONSTRATIONS[name][1]
         elif name == "label-verification":
             value = {"verdict": {"label": "dog"}, "comment": "the <b>box</b> is too wide"}
         elif name in ("semantic-segmentation", "instance-segmentation"):
@@ -105,6 +121,12 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             meta = out[f"{project.label_attribute}-metadata"]
             assert meta["type"] == "groundtruth/text-span" and meta["entities"] == [{"confidence": 0.0}]
             assert out[project.label_attribute]["annotations"]["entities"] == [entity]
+            continue
+        if name in DEMONSTRATIONS:  # TRL's conversational SFT rows (core/formats/sft.py)
+            text = client.get(f"/api/v1/projects/{project.id}/export", params={"format": "sft-messages"},
+                              headers=org.manager.headers).text
+            (row,) = [json.loads(line) for line in text.splitlines()]
+            assert [m["role"] for m in row["messages"]] == DEMONSTRATIONS[name][2], (name, row)
             continue
         if name == "text-ranking":
             (out,) = [json.loads(line) for line in

@@ -35,6 +35,9 @@ def check_item(data: Any) -> str | None:
         value = data.get(key)
         if isinstance(value, str) and value:
             return None
+    # a conversation (chat-demonstration items: the `messages` of TRL's and OpenAI's chat shape) is content too
+    if isinstance(data.get("messages"), list) and data["messages"]:
+        return None
     return _NEEDS
 
 

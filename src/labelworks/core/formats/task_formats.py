@@ -54,6 +54,17 @@ EXPORTS_BY_TYPE: dict[str, dict[str, str]] = {
                                  "parquet": "parquet"},
     "text-classification": {"parquet": "parquet/classification"},
 }
+# demonstrations: TRL's SFT datasets (core/formats/sft.py); plain "parquet" means the messages shape
+_SFT_EXPORTS = {f: f for f in ("sft-messages", "sft-prompt-completion", "sft-messages-parquet",
+                               "sft-prompt-completion-parquet")} | {"parquet": "sft-messages-parquet"}
+EXPORTS_BY_TYPE.update({"question-answer-generation": {**_SFT_EXPORTS, "sft-prompt-completion-text":
+                                                       "sft-prompt-completion-text"},
+                        "chat-demonstration": _SFT_EXPORTS, "image-captioning": _SFT_EXPORTS,
+                        "video-captioning": _SFT_EXPORTS})
+
+# preference data: TRL's DPO, reward and KTO datasets (core/formats/trl.py); plain "parquet" means DPO pairs
+EXPORTS_BY_TYPE["text-ranking"] = {f: f for f in ("dpo", "reward", "kto", "dpo-parquet", "reward-parquet",
+                                                  "kto-parquet")} | {"parquet": "dpo-parquet"}
 
 DATASET_IMPORTS = tuple(dict.fromkeys(f for t in (*IMPORTS_BY_KIND.values(), *IMPORTS_BY_TYPE.values()) for f in t))
 DATASET_EXPORTS = tuple(dict.fromkeys(f for t in (*EXPORTS_BY_KIND.values(), *EXPORTS_BY_TYPE.values()) for f in t))

@@ -8,8 +8,11 @@ from ...core.consolidation.truth.consolidators import CATEGORICAL
 from ...core.tasktypes import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION
 from ...core.tasktypes.base import TaskType
 from ...core.tasktypes.bounding_box import BOUNDING_BOX
+from ...core.tasktypes.captioning import IMAGE_CAPTIONING, VIDEO_CAPTIONING
+from ...core.tasktypes.chat_demonstration import CHAT_DEMONSTRATION
 from ...core.tasktypes.keypoint import KEYPOINT
 from ...core.tasktypes.ner import NAMED_ENTITY_RECOGNITION
+from ...core.tasktypes.qa_generation import QUESTION_ANSWER_GENERATION
 from ...core.tasktypes.ranking import TEXT_RANKING
 from ...core.tasktypes.segmentation import INSTANCE_SEGMENTATION, SEMANTIC_SEGMENTATION
 from ...core.tasktypes.shapes import LINE, POLYGON, POLYLINE
@@ -22,10 +25,12 @@ from ..hookspecs import hookimpl
 def register_task_types() -> list[TaskType]:
     """Text and image classification, single- and multi-label; bounding boxes, polygons, polylines,
     lines, keypoints; semantic and instance segmentation; named entities with relations and document
-    labels; verification and adjustment of an earlier label; text ranking (RLHF preferences)."""
+    labels; verification and adjustment of an earlier label; text ranking (RLHF preferences);
+    demonstrations for fine-tuning (question-answer pairs, chat replies, image and video captions)."""
     return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, BOUNDING_BOX, POLYGON, POLYLINE, LINE, KEYPOINT,
             LABEL_VERIFICATION, LABEL_ADJUSTMENT, SEMANTIC_SEGMENTATION, INSTANCE_SEGMENTATION,
-            NAMED_ENTITY_RECOGNITION, TEXT_RANKING]
+            NAMED_ENTITY_RECOGNITION, TEXT_RANKING, QUESTION_ANSWER_GENERATION, CHAT_DEMONSTRATION, IMAGE_CAPTIONING,
+            VIDEO_CAPTIONING]
 
 
 @hookimpl

@@ -1,0 +1,213 @@
+"""Demonstrations as TRL's supervised fine-tuning datasets (docs/formats.md, "SFT").
+
+Each project's answers (the consolidated value of every labelled item; unlabelled items are left
+out) become rows in one of TRL's dataset shapes, with exactly TRL's field names:
+
+* ``sft-messages`` (JSONL) / ``sft-messages-parquet``: conversational language modelling,
+  ``{"messages": [{"role": ..., "content": ...}, ...]}``;
+* ``sft-prompt-completion`` (JSONL) / ``sft-prompt-completion-parquet``: conversational
+  prompt-completion, ``{"prompt": [messages], "completion": [the assistant's message]}``;
+* ``sft-prompt-completion-text`` (JSONL, question–answer projects only): standard
+  prompt-completion, ``{"prompt": "...", "completion": "..."}``.
+
+Per task type:
+
+* ``question-answer-generation``: one conversation per pair: a system turn (the guidance's
+  ``systemPrompt``, or ``DEFAULT_QA_SYSTEM``), a user turn holding the passage and the question, the
+  answer as the assistant's turn;
+* ``chat-demonstration``: the worker's whole conversation (flags dropped); prompt-completion
+  splits it before its last assistant turn;
+* ``image-captioning``: TRL's vision shape, ``{"images": [ref], "messages": [user: [{"type":
+  "image"}, {"type": "text", "text": prompt}], assistant: [{"type": "text", "text": caption}]]}``,
+  the prompt being the guidance's ``prompt`` or ``DEFAULT_IMAGE_PROMPT``; ``ref`` is the item's
+  ``source-ref`` as stored (a path or URL the training job can read);
+* ``video-captioning``: the same with ``videos`` and ``{"type": "video"}``, one row per caption,
+  its time range written into the prompt.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from ..errors import ValidationFailed
+from ..tasktypes.demonstration_guidance import guidance_of
+from .records import ExportItem
+
+__all__ = ["SFT_FORMATS", "SFT_MEDIA_TYPES", "sft_rows", "sft_writer", "DEFAULT_QA_SYSTEM", "DEFAULT_IMAGE_PROMPT",
+           "DEFAULT_VIDEO_PROMPT", "SFT_TASK_TYPES"]
+
+DEFAULT_QA_SYSTEM = "Answer the question using only the passage the user gives."
+DEFAULT_IMAGE_PROMPT = "Describe this image."
+DEFAULT_VIDEO_PROMPT = "Describe what happens in the video"
+SFT_TASK_TYPES = ("question-answer-generation", "chat-demonstration", "image-captioning", "video-captioning")
+SFT_FORMATS = ("sft-messages", "sft-prompt-completion", "sft-prompt-completion-text", "sft-messages-parquet",
+               "sft-prompt-completion-parquet")
+SFT_MEDIA_TYPES = {
+    "sft-messages": ("application/jsonl", "sft-messages.jsonl"),
+    "sft-prompt-completion": ("application/jsonl", "sft-prompt-completion.jsonl"),
+    "sft-prompt-completion-text": ("application/jsonl", "sft-prompt-completion-text.jsonl"),
+    "sft-messages-parquet": ("application/vnd.apache.parquet", "sft-messages.parquet"),
+    "sft-prompt-completion-parquet": ("application/vnd.apache.parquet", "sft-prompt-completion.parquet"),
+}
+_ROW_GROUP = 10_000
+
+
+def _message(role: str, content: Any) -> dict[str, Any]:
+    return {"role": role, "content": content}
+
+
+def _media_ref(data: dict[str, Any]) -> str:
+    ref = data.get("source-ref", data.get("source"))
+    return ref if isinstance(ref, str) else ""
+
+
+def _qa_conversations(item: ExportItem, value: dict[str, Any], spec: Any) -> Iterator[list[dict[str, Any]]]:
+    data = item.data
+    passage = data.get("source") if isinstance(data.get("source"), str) else str(data.get("text", ""))
+    system = guidance_of(spec).system_prompt or DEFAULT_QA_SYSTEM
+    for pair in value.get("questionAnswerPairs", []):
+        yield [_message("system", system), _message("user", f"Passage:\n{passage}\n\nQuestion: {pair['question']}"),
+               _message("assistant", pair["answer"])]
+
+
+def _chat_conversations(item: ExportItem, value: dict[str, Any], spec: Any) -> Iterator[list[dict[str, Any]]]:
+    yield [_message(str(m["role"]), str(m["content"])) for m in value.get("messages", [])]
+
+
+def _vision(kind: str, prompt: str, answer: str) -> list[dict[str, Any]]:
+    return [_message("user", [{"type": kind, "text": None}, {"type": "text", "text": prompt}]),
+            _message("assistant", [{"type": "text", "text": answer}])]
+
+
+def _image_rows(item: ExportItem, value: dict[str, Any], spec: Any) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+    prompt = guidance_of(spec).prompt or DEFAULT_IMAGE_PROMPT
+    yield {"images": [_media_ref(item.data)]}, _vision("image", prompt, str(value.get("caption", "")))
+
+
+def _video_rows(item: ExportItem, value: dict[str, Any], spec: Any) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+    prompt = guidance_of(spec).prompt or DEFAULT_VIDEO_PROMPT
+    ref = _media_ref(item.data)
+    for c in value.get("captions", []):
+        text = f"{prompt.rstrip('.')} between {c['start']:g} s and {c['end']:g} s."
+        yield {"videos": [ref]}, _vision("video", text, str(c["text"]))
+
+
+def _conversations(items: Iterable[ExportItem], task_type: Any, spec: Any) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+    """(extra columns, conversation) for every labelled item's answer, in item order."""
+    name = task_type.name
+    for item in items:
+        if item.answer is None or not isinstance(item.answer.value, dict):
+            continue
+        value = item.answer.value
+        if name == "question-answer-generation":
+            yield from (({}, conv) for conv in _qa_conversations(item, value, spec))
+        elif name == "chat-demonstration":
+            yield from (({}, conv) for conv in _chat_conversations(item, value, spec))
+        elif name == "image-captioning":
+            yield from _image_rows(item, value, spec)
+        else:
+            yield from _video_rows(item, value, spec)
+
+
+def _last_assistant(conv: list[dict[str, Any]]) -> int:
+    for i in range(len(conv) - 1, -1, -1):
+        if conv[i]["role"] == "assistant":
+            return i
+    return -1
+
+
+def sft_rows(fmt: str, items: Iterable[ExportItem], task_type: Any, spec: Any) -> Iterator[dict[str, Any]]:
+    """The rows of ``fmt`` (without the ``-parquet`` suffix) for a demonstration project."""
+    shape = fmt.removesuffix("-parquet")
+    for extra, conv in _conversations(items, task_type, spec):
+        if shape == "sft-messages":
+            yield {**extra, "messages": conv}
+            continue
+        cut = _last_assistant(conv)
+        if cut < 1:  # nothing to complete: a conversation without an assistant turn after a prompt
+            continue
+        if shape == "sft-prompt-completion-text":
+            # the QA conversation as plain text: the passage and question, then the answer
+            yield {"prompt": f"{conv[1]['content']}\n\nAnswer:", "completion": f" {conv[cut]['content']}"}
+        else:
+            yield {**extra, "prompt": conv[:cut], "completion": [conv[cut]]}
+
+
+def _strip_nulls(row: dict[str, Any]) -> dict[str, Any]:
+    """JSONL leaves out the ``text: null`` of image/video parts (Parquet's struct needs the field)."""
+    def clean(msg: dict[str, Any]) -> dict[str, Any]:
+        content = msg["content"]
+        if isinstance(content, list):
+            content = [{k: v for k, v in part.items() if v is not None} for part in content]
+        return {"role": msg["role"], "content": content}
+
+    return {k: [clean(m) for m in v] if k in ("messages", "prompt", "completion") and isinstance(v, list) else v
+            for k, v in row.items()}
+
+
+def _schema(fmt: str, task_type: Any) -> Any:
+    import pyarrow as pa
+
+    vision = task_type.name in ("image-captioning", "video-captioning")
+    if vision:
+        part = pa.struct([("type", pa.string()), ("text", pa.string())])
+        message = pa.struct([("role", pa.string()), ("content", pa.list_(part))])
+    else:
+        message = pa.struct([("role", pa.string()), ("content", pa.string())])
+    fields = []
+    if vision:
+        fields.append(("images" if task_type.name == "image-captioning" else "videos", pa.list_(pa.string())))
+    if fmt.startswith("sft-messages"):
+        fields.append(("messages", pa.list_(message)))
+    else:
+        fields += [("prompt", pa.list_(message)), ("completion", pa.list_(message))]
+    return pa.schema(fields)
+
+
+def _parquet(rows: Iterator[dict[str, Any]], schema: Any) -> Iterator[bytes]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = io.BytesIO()
+    writer = pq.ParquetWriter(sink, schema, compression="zstd")
+    batch: list[dict[str, Any]] = []
+
+    def take() -> bytes:
+        data = sink.getvalue()
+        sink.seek(0)
+        sink.truncate()
+        return data
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _ROW_GROUP:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            batch = []
+            yield take()
+    if batch:
+        writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+    writer.close()
+    yield take()
+
+
+def sft_writer(fmt: str) -> Any:
+    """The ``writers.Writer`` for one of ``SFT_FORMATS``."""
+
+    def write(items: Iterable[ExportItem], task_type: Any, spec: Any, created: str) -> Iterator[bytes]:
+        # checked before the first chunk, so a wrong project writes no file at all
+        if task_type.name not in SFT_TASK_TYPES:
+            raise ValidationFailed(f"{fmt} export needs a demonstration project ({', '.join(SFT_TASK_TYPES)}), "
+                                   f"not {task_type.name}", field="format")
+        if fmt == "sft-prompt-completion-text" and task_type.name != "question-answer-generation":
+            raise ValidationFailed("sft-prompt-completion-text is for question-answer-generation projects; "
+                                   "use sft-prompt-completion (conversational)", field="format")
+        rows = sft_rows(fmt, items, task_type, spec)
+        if fmt.endswith("-parquet"):
+            return _parquet(rows, _schema(fmt, task_type))
+        return (orjson.dumps(_strip_nulls(row)) + b"\n" for row in rows)
+
+    return write
