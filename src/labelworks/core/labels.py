@@ -23,6 +23,10 @@ extensions; Ground Truth ignores keys it does not know)::
 
 ``relations`` names the labels a worker may draw between two entities; ``documentLabels`` the
 labels of the whole document (``multi``: several at once; a plain list means one at most).
+
+Multi-label classification may declare ``"exclusionCategory": {"text": "None of the above"}`` (or a
+plain name): Ground Truth's exclusion-category, a label that is never chosen beside another one; when
+it is not in ``labels`` it is added as the last label (docs/task-types/text-classification.md).
 """
 
 from __future__ import annotations
