@@ -49,10 +49,18 @@ EXPORT_KINDS = {
                "none overlap)."),
     "parquet": ("Parquet (Hugging Face datasets)", "One row per item: id, text, tokens, ner_tags (ClassLabel), "
                 "entities, relations, document_labels; for text classification id, text, label(s)."),
+    "dpo": ("TRL DPO pairs", "JSON lines for TRL's DPOTrainer: prompt, chosen, rejected (conversational) and margin; "
+            "a k-way ranking gives every pair of different ranks."),
+    "reward": ("TRL reward pairs", "JSON lines for TRL's RewardTrainer: chosen and rejected conversations, margin."),
+    "kto": ("TRL KTO rows", "JSON lines for TRL's KTOTrainer: prompt, completion, label (from per-response classes)."),
+    "dpo-parquet": ("TRL DPO pairs (Parquet)", "The DPO pairs as Parquet."),
+    "reward-parquet": ("TRL reward pairs (Parquet)", "The reward pairs as Parquet."),
+    "kto-parquet": ("TRL KTO rows (Parquet)", "The KTO rows as Parquet."),
 }
 # dataset formats: offered only to projects whose task type has them (task_formats)
 DETECTION_FORMATS = {"coco", "yolo", "voc", "masks", "gt-segmentation", "conll", "conll/bilou", "jsonl-spans",
-                     "spacy-jsonl", "docbin", "parquet"}
+                     "spacy-jsonl", "docbin", "parquet", "dpo", "reward", "kto", "dpo-parquet",
+                     "reward-parquet", "kto-parquet"}
 
 
 def _item_filter(request: Request) -> items.ItemFilter:

@@ -38,6 +38,9 @@ def check_item(data: Any) -> str | None:
     # a conversation (chat-demonstration items: the `messages` of TRL's and OpenAI's chat shape) is content too
     if isinstance(data.get("messages"), list) and data["messages"]:
         return None
+    # so is a prompt (preference and evaluation datasets: TRL's and Bedrock's `prompt`)
+    if isinstance(data.get("prompt"), str) and data["prompt"]:
+        return None
     return _NEEDS
 
 

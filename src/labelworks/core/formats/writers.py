@@ -16,6 +16,7 @@ import orjson
 from ..errors import ValidationFailed
 from ..tasktypes.base import ProjectSpec, TaskType
 from .records import ExportItem, source_of, worker_responses
+from .trl import TRL_FORMATS, TRL_MEDIA_TYPES, trl_writer
 from .sft import SFT_FORMATS, SFT_MEDIA_TYPES, sft_writer
 
 __all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "write_detection", "EXPORT_FORMATS", "MEDIA_TYPES"]
@@ -41,6 +42,9 @@ MEDIA_TYPES = {
 # TRL's supervised fine-tuning datasets of the demonstration task types (core/formats/sft.py)
 EXPORT_FORMATS = (*EXPORT_FORMATS, *SFT_FORMATS)  # type: ignore[assignment]
 MEDIA_TYPES.update(SFT_MEDIA_TYPES)
+# preference data of text-ranking projects as TRL's DPO, reward and KTO datasets (core/formats/trl.py)
+EXPORT_FORMATS = (*EXPORT_FORMATS, *TRL_FORMATS)  # type: ignore[assignment]
+MEDIA_TYPES.update(TRL_MEDIA_TYPES)
 _CHUNK = 64 * 1024
 Writer = Callable[[Iterable[ExportItem], TaskType, ProjectSpec, str], Iterator[bytes]]
 
@@ -168,6 +172,8 @@ def writer_for(fmt: str) -> Writer:
 
     if fmt in OBJECT_WRITERS:  # as task_formats.resolve_export named it
         return object_writer(fmt)
+    if fmt in TRL_FORMATS:
+        return trl_writer(fmt)  # type: ignore[no-any-return]
     if fmt in SFT_FORMATS:
         return sft_writer(fmt)  # type: ignore[no-any-return]
     from .segmentation_formats import SEGMENTATION_WRITERS, segmentation_writer
