@@ -13,6 +13,7 @@ import { hotkeyAction, isTypingTarget, type HotkeyAction } from "../lib/hotkeys"
 import type { JsonObject } from "../lib/json";
 import { isValidNonce, parseHostMessage, withNonce, type FrameMessage } from "../lib/protocol";
 import { frameAssistChannel, setAssistTransport } from "../lib/assist-client";
+import { frameGenerateChannel, setGenerateTransport } from "../lib/generate-client";
 import { FRAME_BASE_CSS } from "./base-styles";
 
 /** At most one `lw:activity` ping per this many ms (the host's idle threshold is 60 s). */
@@ -104,6 +105,9 @@ export function startFrame(): void {
   // assists travel to the host page, which calls the API (lib/assist-client.ts)
   const assists = frameAssistChannel((msg) => post(msg));
   if (connected) setAssistTransport(assists.transport);
+  // model replies too: the host streams them back chunk by chunk (lib/generate-client.ts)
+  const generations = frameGenerateChannel((msg) => post(msg));
+  if (connected) setGenerateTransport(generations.transport);
 
   document.addEventListener(FORM_CHANGE, (e) => {
     const { value } = (e as CustomEvent<{ value: JsonObject }>).detail;
@@ -137,6 +141,10 @@ export function startFrame(): void {
     const msg = parseHostMessage(e.data, nonce);
     if (msg?.type === "lw:assist-result") {
       assists.answer(msg);
+      return;
+    }
+    if (msg?.type === "lw:generate-chunk" || msg?.type === "lw:generate-done") {
+      generations.answer(msg);
       return;
     }
     if (!msg || !form) return;

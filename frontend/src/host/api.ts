@@ -1,6 +1,7 @@
 /** The REST calls the labeling page makes (docs/labeling-contract.md). */
 
 import type { JsonObject } from "../lib/json";
+import type { ChatMessageWire } from "../lib/protocol";
 import { isRetryableStatus } from "./retry";
 
 export interface Task {
@@ -128,6 +129,22 @@ export class LabelingApi {
       ? await this.request("GET", `/tasks/${assignmentId}/assists`)
       : await this.request("POST", `/tasks/${assignmentId}/assist/${encodeURIComponent(name)}`, params);
     return res.json();
+  }
+
+  /** The project's model connections (names and ids; keys never leave the server). */
+  async models(projectId: number): Promise<unknown> {
+    return (await this.request("GET", `/projects/${projectId}/models`)).json();
+  }
+
+  /** Starts a streamed reply: the text/event-stream body, once the server accepted the request. */
+  async generate(
+    projectId: number,
+    connectionId: number,
+    body: { messages: ChatMessageWire[]; params: JsonObject; item_id: number },
+  ): Promise<ReadableStream<Uint8Array>> {
+    const res = await this.request("POST", `/projects/${projectId}/models/${connectionId}/generate`, body);
+    if (!res.body) throw new ApiError(0, "The browser gave no way to read the model's reply.", "no_stream");
+    return res.body;
   }
 
   async release(assignmentId: number, keepalive = false): Promise<void> {

@@ -11,6 +11,7 @@ import type { FrameMessage } from "../lib/protocol";
 import { ActiveTimer } from "./active-timer";
 import { ApiError, LabelingApi, type Task } from "./api";
 import { answerAssist } from "./assist-host";
+import { answerGenerate } from "./generate-host";
 import { WARN_BELOW_MS, formatRemaining, remainingMs } from "./countdown";
 import { Debouncer } from "./debounce";
 import { FrameSlot } from "./frame-slot";
@@ -206,6 +207,9 @@ export class LabelingApp {
         return;
       case "lw:assist": // a prefetched frame lists its assists too (its elements ask on connect)
         void answerAssist(this.api, slot, msg);
+        return;
+      case "lw:generate": // a chat element asks for a model's reply (docs/models.md)
+        void answerGenerate(this.api, slot, msg);
         return;
     }
     if (slot !== this.current) return; // a prefetched frame has nothing to say yet

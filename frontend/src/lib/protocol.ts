@@ -16,7 +16,8 @@ export type FrameMessage =
   | { type: "lw:skip" }
   | { type: "lw:resize"; height: number }
   | { type: "lw:activity" }
-  | AssistRequest;
+  | AssistRequest
+  | GenerateRequest;
 
 /**
  * Frame → host: run an assist on this task's image (`name`), or list the available ones
@@ -36,11 +37,53 @@ export type AssistAnswer =
 
 const ASSIST_NAME_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+/** One chat message an element sends to a model. */
+export interface ChatMessageWire {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/**
+ * Frame → host: stream a reply from one of the project's model connections (`model`: its id or
+ * name), or list them (`model` null). The host relays the API's server-sent events as
+ * `lw:generate-chunk` (in order) and one `lw:generate-done`, all with the same `id`
+ * (docs/models.md).
+ */
+export interface GenerateRequest {
+  type: "lw:generate";
+  id: number;
+  model: number | string | null;
+  messages: ChatMessageWire[];
+  params: JsonObject;
+}
+
+/** Host → frame: a piece of the reply, or the end (the stored generation's record, or the error). */
+export type GenerateAnswer =
+  | { type: "lw:generate-chunk"; id: number; text: string }
+  | { type: "lw:generate-done"; id: number; ok: true; result: JsonValue }
+  | { type: "lw:generate-done"; id: number; ok: false; error: { message: string; field?: string } };
+
+const MODEL_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$/;
+const MAX_GENERATE_MESSAGES = 200;
+
+function chatMessages(v: unknown): ChatMessageWire[] | null {
+  if (!Array.isArray(v) || v.length > MAX_GENERATE_MESSAGES) return null;
+  const out: ChatMessageWire[] = [];
+  for (const m of v) {
+    if (!m || typeof m !== "object") return null;
+    const { role, content } = m as Record<string, unknown>;
+    if ((role !== "system" && role !== "user" && role !== "assistant") || typeof content !== "string") return null;
+    out.push({ role, content });
+  }
+  return out;
+}
+
 /** Host → frame. */
 export type HostMessage =
   | { type: "lw:init"; draft: JsonObject | null }
   | { type: "lw:key"; key: string }
-  | AssistAnswer;
+  | AssistAnswer
+  | GenerateAnswer;
 
 /** Heights are clamped: a frame must not be able to grow the page without bound. */
 export const MAX_FRAME_HEIGHT = 20_000;
@@ -85,6 +128,16 @@ export function parseFrameMessage(data: unknown, nonce: string): FrameMessage | 
       if (!isRequestId(msg.id) || name === undefined || !isJsonObject(msg.params)) return null;
       return { type: "lw:assist", id: msg.id, name, params: msg.params };
     }
+    case "lw:generate": {
+      const model =
+        msg.model === null ? null
+        : typeof msg.model === "number" && isRequestId(msg.model) ? msg.model
+        : typeof msg.model === "string" && MODEL_NAME_RE.test(msg.model) ? msg.model
+        : undefined;
+      const messages = chatMessages(msg.messages);
+      if (!isRequestId(msg.id) || model === undefined || !messages || !isJsonObject(msg.params)) return null;
+      return { type: "lw:generate", id: msg.id, model, messages, params: msg.params };
+    }
     default:
       return null;
   }
@@ -107,6 +160,25 @@ function assistAnswer(msg: Record<string, unknown>): AssistAnswer | null {
   return { type: "lw:assist-result", id: msg.id, ok: false, error };
 }
 
+function errorOf(v: unknown): { message: string; field?: string } | null {
+  if (!v || typeof v !== "object") return null;
+  const err = v as Record<string, unknown>;
+  if (typeof err.message !== "string") return null;
+  return typeof err.field === "string" ? { message: err.message, field: err.field } : { message: err.message };
+}
+
+function generateAnswer(msg: Record<string, unknown>): GenerateAnswer | null {
+  if (!isRequestId(msg.id)) return null;
+  if (msg.type === "lw:generate-chunk") {
+    return typeof msg.text === "string" ? { type: "lw:generate-chunk", id: msg.id, text: msg.text } : null;
+  }
+  if (msg.ok === true) {
+    return isJsonValue(msg.result) ? { type: "lw:generate-done", id: msg.id, ok: true, result: msg.result } : null;
+  }
+  const error = msg.ok === false ? errorOf(msg.error) : null;
+  return error ? { type: "lw:generate-done", id: msg.id, ok: false, error } : null;
+}
+
 /** Frame side: validate a message that came from the host page. */
 export function parseHostMessage(data: unknown, nonce: string): HostMessage | null {
   const msg = envelope(data, nonce);
@@ -121,6 +193,9 @@ export function parseHostMessage(data: unknown, nonce: string): HostMessage | nu
         : null;
     case "lw:assist-result":
       return assistAnswer(msg);
+    case "lw:generate-chunk":
+    case "lw:generate-done":
+      return generateAnswer(msg);
     default:
       return null;
   }
