@@ -321,3 +321,22 @@ def test_changing_workers_per_item_keeps_gold_out_of_the_pool(db: Database, fact
     assert [_item(db, i).is_open for i in ids] == [0, 0]
     projects.update_project(db, org.manager.actor, p.id, {"workers_per_item": 2})
     assert [_item(db, i).is_open for i in ids] == [1, 0]
+
+
+def test_gold_entities_are_checked_against_the_item_text(db: Database, factory: Factory, org: OrgUsers) -> None:
+    """A task type that reads the item (entity offsets against the text) checks gold answers the same way."""
+    p = factory.project(org.manager, "named-entity-recognition", labels=["person"])
+    text = "Ada 👩‍🔬 met Bob"
+    past_end = {"entities": [{"label": "person", "startOffset": 12, "endOffset": 40}]}
+    with pytest.raises(ImportRejected) as info:
+        imports.import_rows(db, org.manager.actor, p.id, [{"source": text, "gold": past_end}])
+    assert "gold.entities[0].endOffset" in info.value.details[0]["reason"]
+    (item_id,) = factory.items(org.manager, p.id, rows=[{"source": text}])
+    with pytest.raises(ValidationFailed) as caught:
+        quality.mark_gold(db, org.manager.actor, p.id, item_id, past_end)
+    assert caught.value.field == "value.entities[0].endOffset"
+    inside_emoji = {"entities": [{"label": "person", "startOffset": 4, "endOffset": 5}]}  # cuts the ZWJ sequence
+    with pytest.raises(ValidationFailed):
+        quality.mark_gold(db, org.manager.actor, p.id, item_id, inside_emoji)
+    good = {"entities": [{"label": "person", "startOffset": 0, "endOffset": 3}]}
+    assert quality.mark_gold(db, org.manager.actor, p.id, item_id, good).value["entities"][0]["endOffset"] == 3

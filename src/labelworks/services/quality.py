@@ -278,8 +278,10 @@ def gold_answers(s: Session, project_id: int, item_ids: Iterable[int] | None = N
     return out
 
 
-def _normalized_gold(p: ProjectInfo | ProjectRow, raw: Any, field: str) -> dict[str, Any]:
-    """A gold answer through the task type, as any submission; errors name ``field``."""
+def _normalized_gold(p: ProjectInfo | ProjectRow, raw: Any, field: str,
+                     data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A gold answer through the task type, as any submission; errors name ``field``. ``data`` is
+    the item's (a task type that checks against it, e.g. entity offsets against the text, needs it)."""
     if isinstance(raw, str) and raw.strip()[:1] in ("[", "{"):
         try:  # a CSV cell holding JSON
             raw = json.loads(raw)
@@ -289,6 +291,8 @@ def _normalized_gold(p: ProjectInfo | ProjectRow, raw: Any, field: str) -> dict[
         raw = [part.strip() for part in raw.replace("|", ",").split(",") if part.strip()]
     value = coerce_gold(raw, field)
     try:
+        if p.type.reads_item_data and data is not None:
+            return p.type.normalize_with_item(value, p.spec, data)
         return p.type.normalize(value, p.spec)
     except ValidationFailed as exc:
         inner = (exc.field or "value").removeprefix("value")
@@ -349,7 +353,7 @@ def mark_gold(db: Database, actor: Actor, project_id: int, item_id: int, value: 
         row = load_visible(s, actor, project_id)
         p = info_from_row(row)
         item = _load_item(s, project_id, item_id)
-        canonical = _normalized_gold(p, value, "value")
+        canonical = _normalized_gold(p, value, "value", json.loads(item.data))
         _store_gold(s, project_id, item_id, canonical, "manual", actor.user_id)
         _refresh_consolidation(s, actor, project_id, item_id)
         return _gold_info(s.get_one(GoldItem, item_id), item)
@@ -383,7 +387,7 @@ def promote_gold(db: Database, actor: Actor, project_id: int, item_id: int) -> G
         answer = _consensus_of(s, p, item_id)
         if answer is None:
             raise Conflict(f"item {item_id} has no answer to promote yet", field="item_id")
-        canonical = _normalized_gold(p, answer, "value")
+        canonical = _normalized_gold(p, answer, "value", json.loads(item.data))
         _store_gold(s, project_id, item_id, canonical, "consolidated", actor.user_id)
         _refresh_consolidation(s, actor, project_id, item_id)
         return _gold_info(s.get_one(GoldItem, item_id), item)
@@ -452,7 +456,7 @@ class ImportedGold:
         if raw is None or raw == "" or raw == []:
             return stripped  # an empty gold cell of a CSV: an ordinary item
         try:
-            self._pending.append((stripped.key, _normalized_gold(self.project, raw, self.key), line.line_no))
+            self._pending.append((stripped.key, _normalized_gold(self.project, raw, self.key, data), line.line_no))
         except LabelworksError as exc:
             self.bad.append(BadLine(line.line_no, f"{exc.field}: {exc.message} (imported without a gold answer)"))
         return stripped
@@ -486,7 +490,7 @@ def check_imported_gold(db: Database, project_id: int,
         raw = line.data.get(key) if isinstance(line, ParsedLine) else None
         if isinstance(line, ParsedLine) and raw not in (None, "", []):
             try:
-                _normalized_gold(p, raw, key)
+                _normalized_gold(p, raw, key, {k: v for k, v in line.data.items() if k != key})
             except LabelworksError as exc:
                 out.append(BadLine(line.line_no, f"{exc.field}: {exc.message}"))
                 continue
