@@ -8,7 +8,7 @@ import { TextController, type ControllerEvent } from "./controller";
 import type { EntityLabel } from "./labels";
 import { chunkAt, chunkHtml, chunksOver, cutText, type Cut, type SpanStyle } from "./layout";
 import { TextModel, type Entity, type ModelEvent, type TextValue } from "./model";
-import { OffsetIndex } from "./offsets";
+import { OffsetIndex, warmUpSegmenters } from "./offsets";
 import { TextView } from "./view";
 
 export type TextEditorEvent =
@@ -69,6 +69,9 @@ export class TextEditor {
     this.cleanup.push(this.controller.subscribe((e) => this.onController(e)));
     this.listen();
     this.renderAll();
+    const idle = (window as Window & { requestIdleCallback?: (fn: () => void) => number }).requestIdleCallback;
+    if (idle) idle(() => warmUpSegmenters());
+    else setTimeout(warmUpSegmenters, 200);
   }
 
   // ---- API -----------------------------------------------------------------------------------
@@ -181,6 +184,7 @@ export class TextEditor {
   private onModel(e: ModelEvent): void {
     if (e.kind === "reset") {
       this.renderAll();
+      this.view.drawArrows([]);
       this.onEvent({ kind: "state" });
       return;
     }
@@ -199,6 +203,7 @@ export class TextEditor {
     if (c.selectedId && !this.model.entity(c.selectedId)) c.selectedId = null;
     if (e.relations && c.selectedId) for (const i of this.chunksOf([c.selectedId, ...this.relatedTo(c.selectedId)])) dirty.add(i);
     this.renderChunks(dirty);
+    if (c.selectedId) this.drawArrows();
     this.onEvent({ kind: "change", value: this.output() });
     this.onEvent({ kind: "state" });
   }
@@ -207,9 +212,25 @@ export class TextEditor {
     if (e.kind === "selection") {
       const ids = [e.previous, e.id, ...this.relatedTo(e.previous), ...this.relatedTo(e.id)];
       this.renderChunks(this.chunksOf(ids));
+      this.drawArrows();
       this.onEvent({ kind: "selection", id: e.id });
     }
     this.onEvent({ kind: "state" });
+  }
+
+  /** Arrows for the relations of the selected span (none when nothing is selected). */
+  private drawArrows(): void {
+    const id = this.controller.selectedId;
+    const arrows = [];
+    if (id) {
+      for (const r of this.model.relations) {
+        if (r.from !== id && r.to !== id) continue;
+        const a = this.model.entity(r.from);
+        const b = this.model.entity(r.to);
+        if (a && b) arrows.push({ from: [a.start, a.end] as [number, number], to: [b.start, b.end] as [number, number], label: r.label, colour: "#3b4250" });
+      }
+    }
+    this.view.drawArrows(arrows);
   }
 
   // ---- input ---------------------------------------------------------------------------------

@@ -123,6 +123,15 @@ export function stepGrapheme(text: string, pos: number, dir: -1 | 1): number {
   return snapToGrapheme(text, pos - 1, -1);
 }
 
+/**
+ * Builds both segmenters and runs them once. The first use of Intl.Segmenter loads ICU's break
+ * data (tens of milliseconds): done when the browser is idle after open, not in the first gesture.
+ */
+export function warmUpSegmenters(): void {
+  for (const seg of graphemeSegmenter().segment("a\u0301 b")) void seg;
+  for (const seg of wordSegmenter().segment("warm up")) void seg;
+}
+
 interface WordSpan {
   start: number;
   end: number;

@@ -7,6 +7,16 @@
  */
 import { chunkAt, type Cut } from "./layout";
 
+const SVG = "http://www.w3.org/2000/svg";
+
+/** One arrow: from one span to another (UTF-16 ranges), with the relation's label. */
+export interface Arrow {
+  from: [number, number];
+  to: [number, number];
+  label: string;
+  colour: string;
+}
+
 export interface DomPoint {
   node: Node;
   offset: number;
@@ -19,6 +29,8 @@ export class TextView {
   readonly root: HTMLDivElement;
   private chunkEls: HTMLElement[] = [];
   private readonly caretEl: HTMLDivElement;
+  /** Relation arrows of the selected span, in the text's own (scrolled) coordinates. */
+  private readonly arrowsEl: SVGSVGElement;
 
   constructor(
     readonly host: HTMLElement,
@@ -30,7 +42,10 @@ export class TextView {
     this.caretEl = document.createElement("div");
     this.caretEl.className = "caret";
     this.caretEl.hidden = true;
-    host.replaceChildren(this.root, this.caretEl);
+    this.arrowsEl = document.createElementNS(SVG, "svg");
+    this.arrowsEl.setAttribute("class", "arrows");
+    this.arrowsEl.setAttribute("aria-hidden", "true");
+    host.replaceChildren(this.root, this.caretEl, this.arrowsEl);
   }
 
   /** Builds every paragraph in one innerHTML write (the fastest way to put 200 KB on screen). */
@@ -176,5 +191,51 @@ export class TextView {
     range.setStart(p.node, p.offset);
     range.collapse(true);
     return range.getClientRects()[0] ?? (p.node.nodeType === Node.TEXT_NODE ? p.node.parentElement!.getBoundingClientRect() : null);
+  }
+
+  /** The first line box of [start, end) in the host's scrolled coordinates. */
+  private spanBox(start: number, end: number): { x: number; y: number } | null {
+    const a = this.offsetToPoint(start);
+    const b = this.offsetToPoint(end);
+    const range = document.createRange();
+    range.setStart(a.node, a.offset);
+    range.setEnd(b.node, b.offset);
+    const r = Array.from(range.getClientRects()).find((x) => x.width > 0);
+    if (!r) return null;
+    const host = this.host.getBoundingClientRect();
+    return { x: r.left - host.left + this.host.scrollLeft + r.width / 2, y: r.top - host.top + this.host.scrollTop };
+  }
+
+  /**
+   * Draws the selected span's relations as arcs over the text (only those: arrows for every
+   * relation of a long document would cost a layout read each and hide the text).
+   */
+  drawArrows(arrows: readonly Arrow[]): void {
+    const parts: string[] = [];
+    for (const a of arrows) {
+      const p = this.spanBox(a.from[0], a.from[1]);
+      const q = this.spanBox(a.to[0], a.to[1]);
+      if (!p || !q) continue;
+      const lift = Math.min(60, 18 + Math.abs(q.x - p.x) / 8 + Math.abs(q.y - p.y) / 4);
+      const cx = (p.x + q.x) / 2;
+      // Kept inside the text box: an arc over the first line stays flatter instead of being clipped.
+      const cy = Math.max(6, Math.min(p.y, q.y) - lift);
+      const label = a.label.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+      // The arrowhead: a short V at the target, along the curve's last direction.
+      const dx = q.x - cx;
+      const dy = q.y - 2 - cy;
+      const len = Math.hypot(dx, dy) || 1;
+      const ux = dx / len;
+      const uy = dy / len;
+      const hx = q.x;
+      const hy = q.y - 2;
+      const head = `M${hx - 7 * ux - 4 * uy},${hy - 7 * uy + 4 * ux}L${hx},${hy}L${hx - 7 * ux + 4 * uy},${hy - 7 * uy - 4 * ux}`;
+      parts.push(
+        `<path d="M${p.x},${p.y - 2}Q${cx},${cy} ${hx},${hy}" fill="none" stroke="${a.colour}" stroke-width="1.6"/>` +
+          `<path d="${head}" fill="none" stroke="${a.colour}" stroke-width="1.6"/>` +
+          `<text x="${cx}" y="${(p.y + q.y) / 4 + cy / 2 - 3}" text-anchor="middle" fill="${a.colour}">${label}</text>`,
+      );
+    }
+    this.arrowsEl.innerHTML = parts.join("");
   }
 }

@@ -84,7 +84,7 @@ export const entityStyles = css`
     position: relative;
     max-height: var(--lw-text-height, 70vh);
     overflow: auto;
-    padding: 0.5rem 0.75rem;
+    padding: 1.1rem 0.75rem 0.5rem;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     background: var(--_surface);
@@ -143,6 +143,21 @@ export const entityStyles = css`
     pointer-events: none;
     animation: blink 1s steps(1) infinite;
   }
+  .arrows {
+    position: absolute;
+    top: 0;
+    left: 0;
+    width: 1px;
+    height: 1px;
+    overflow: visible;
+    pointer-events: none;
+  }
+  .arrows text {
+    font: 600 11px var(--_font);
+    paint-order: stroke;
+    stroke: var(--_surface);
+    stroke-width: 3px;
+  }
   @keyframes blink {
     50% {
       opacity: 0;
@@ -179,9 +194,7 @@ export const entityStyles = css`
   .rels .what {
     flex: 1;
     min-width: 0;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
+    overflow-wrap: anywhere;
   }
   .mini {
     border: 0;
