@@ -293,3 +293,19 @@ def test_initial_value_model_spans_and_required(page: Any) -> None:
     while last(page, "lw:submit") is None and time.monotonic() < deadline:
         page.wait_for_timeout(20)
     assert last(page, "lw:submit")["value"]["entities"]["entities"][0]["label"] == "location"
+
+
+def test_a_draft_is_restored_and_host_hotkeys_label_the_selected_span(page: Any) -> None:
+    frame = open_frame(page, "entities", width=1000)
+    draft = {"entities": {"entities": [{"label": "person", "startOffset": 0, "endOffset": 12, "id": "e1"},
+                                       {"label": "location", "startOffset": 21, "endOffset": 26, "id": "e7"}],
+                          "relations": []}}
+    page.evaluate("d => window.__send({type: 'lw:init', draft: d})", draft)
+    frame.locator(EL).evaluate("el => new Promise(r => { const t = () => el.editor.model.size === 2 ? r() : setTimeout(t, 20); t(); })")
+    assert last(page, "lw:change") is None  # restoring is not a change
+    # A new span gets the next free id; a host hotkey (focus outside the frame) labels it.
+    drag_over(page, frame, NEWS, "Angela Merkel")
+    page.evaluate("window.__send({type: 'lw:key', key: '1'})")
+    v = value(page, lambda v: len(v.get("entities", [])) == 3)
+    assert v["entities"][2] == {"label": "person", "startOffset": 43, "endOffset": 56, "id": "e8"}
+    assert NEWS[43:56] == "Angela Merkel"
