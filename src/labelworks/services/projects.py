@@ -213,13 +213,16 @@ def _like_literal(text: str) -> str:
 
 
 def _annotations_with_label(s: Session, project_id: int, label: str) -> int:
-    """Annotations whose canonical value holds this label (as ``{"label": X}`` or in ``"labels"``)."""
+    """Annotations whose canonical value holds this label: ``{"label": X}``, in ``"labels"``, or as
+    any object's ``"label": X`` (boxes, shapes, entities — values are stored by ``json.dumps``)."""
     quoted = json.dumps(label)
     single = json.dumps({"label": label})
     in_list = '{"labels": [%' + _like_literal(quoted) + "%"
+    in_object = '%"label": ' + _like_literal(quoted) + "%"
     return int(s.scalar(select(func.count(Annotation.id)).where(
         Annotation.project_id == project_id,
-        (Annotation.value == single) | Annotation.value.like(in_list, escape="\\"))) or 0)
+        (Annotation.value == single) | Annotation.value.like(in_list, escape="\\")
+        | Annotation.value.like(in_object, escape="\\"))) or 0)
 
 
 def _annotator_may_see(s: Session, actor: Actor, project_id: int) -> bool:

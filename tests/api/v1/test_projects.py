@@ -120,6 +120,19 @@ def test_a_label_in_use_cannot_be_removed(client: TestClient, db: Any, factory: 
     assert r.status_code == 200 and r.json()["labels"] == ["cat", "dog"]
 
 
+def test_a_label_used_inside_objects_cannot_be_removed(client: TestClient, db: Any, factory: Any,
+                                                       org: OrgUsers) -> None:
+    """Boxes, shapes and entities name their label inside each object: those count as uses too."""
+    p = factory.project(org.manager, "bounding-box", labels=["car", "bus", "café"])
+    factory.items(org.manager, p.id, rows=[{"source-ref": "s3://b/a.jpg"}])
+    _label_one(db, org.annotator, p.id, {"boundingBoxes": [{"label": "café", "left": 1, "top": 2, "width": 3,
+                                                           "height": 4}]})
+    r = client.patch(f"/api/v1/projects/{p.id}", json={"labels": ["car", "bus"]}, headers=org.manager.headers)
+    assert r.status_code == 422 and "'café' is used by 1 annotations" in r.json()["error"]["message"]
+    r = client.patch(f"/api/v1/projects/{p.id}", json={"labels": ["car", "café"]}, headers=org.manager.headers)
+    assert r.status_code == 200, r.text
+
+
 @pytest.mark.parametrize(("labels", "used", "keep"), [
     (["a_b", "axb"], "axb", ["axb"]),
     (["label", "cat"], "cat", ["cat"]),
