@@ -123,6 +123,11 @@ def test_multilabel_with_exclusion_on_the_labeling_page(site: Site, chromium: An
     page.click("button[type=submit]")
     page.wait_for_url(f"{site.base}/")
     page.goto(f"/label/{site.pid}")
+    # the side panel: the exclusion apart with its key 0, and the filter's key
+    keys = page.locator(".lw-label-keys li").all_inner_texts()
+    assert keys[0].split() == ["1", "Politics"] and keys[-1].split() == ["0", "None", "of", "the", "above"]
+    assert len(keys) == len(TOPICS) + 1
+    assert "filter the labels" in page.locator(".lw-keys").inner_text()
     seen: set[str] = set()
     shots = tmp_path
 

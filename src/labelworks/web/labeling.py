@@ -33,7 +33,10 @@ def label_page(project_id: int, request: Request, actor: OptionalActor, db: DbDe
         return RedirectResponse(f"/login?next=/label/{project_id}", status_code=303)
     p = projects.get_project(db, actor, project_id)
     nonce = secrets.token_urlsafe(16)
-    view = {"id": p.id, "name": p.name, "task_type": p.task_type, "labels": list(p.labels.labels),
+    # a multi-label project's exclusion category is set apart in the classifier, with the key 0
+    exclusion = p.labels.exclusion if p.multi_label else None
+    view = {"id": p.id, "name": p.name, "task_type": p.task_type,
+            "labels": [name for name in p.labels.labels if name != exclusion], "exclusion": exclusion,
             "multi_label": p.multi_label, "short_instructions_html": markdown(p.short_instructions),
             "full_instructions_html": markdown(p.full_instructions), "examples": p.examples}
     response = templates.TemplateResponse(request, "label.html", {
