@@ -7,10 +7,12 @@ import { LW_ELEMENTS, defineAll } from "./elements/define";
 import { LwEntityAnnotation } from "./elements/entity-annotation/lw-entity-annotation";
 import { LwInstanceSegmentation } from "./elements/instance-segmentation/lw-instance-segmentation";
 import { LwSemanticSegmentation } from "./elements/semantic-segmentation/lw-semantic-segmentation";
+import { LwTextRanking } from "./elements/text-ranking/lw-text-ranking";
 import { startFrame } from "./frame/bootstrap";
 
 defineAll(LW_ELEMENTS);
 defineAll({ "lw-semantic-segmentation": LwSemanticSegmentation, "lw-instance-segmentation": LwInstanceSegmentation });
 defineAll({ "lw-entity-annotation": LwEntityAnnotation });
+defineAll({ "lw-text-ranking": LwTextRanking });
 defineAll(CROWD_ALIASES);
 startFrame();

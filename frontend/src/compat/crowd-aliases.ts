@@ -17,6 +17,7 @@ import {
 import { LwEntityAnnotation } from "../elements/entity-annotation/lw-entity-annotation";
 import { LwInstanceSegmentation } from "../elements/instance-segmentation/lw-instance-segmentation";
 import { LwSemanticSegmentation } from "../elements/semantic-segmentation/lw-semantic-segmentation";
+import { LwTextRanking } from "../elements/text-ranking/lw-text-ranking";
 
 export class CrowdForm extends LwForm {}
 export class CrowdClassifier extends LwClassifier {}
@@ -32,6 +33,7 @@ export class CrowdLine extends LwLine {}
 export class CrowdSemanticSegmentation extends LwSemanticSegmentation {}
 export class CrowdInstanceSegmentation extends LwInstanceSegmentation {}
 export class CrowdEntityAnnotation extends LwEntityAnnotation {}
+export class CrowdTextRanking extends LwTextRanking {}
 
 export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-form": CrowdForm,
@@ -47,4 +49,5 @@ export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-semantic-segmentation": CrowdSemanticSegmentation,
   "crowd-instance-segmentation": CrowdInstanceSegmentation,
   "crowd-entity-annotation": CrowdEntityAnnotation,
+  "crowd-text-ranking": CrowdTextRanking,
 };
