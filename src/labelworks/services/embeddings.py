@@ -207,12 +207,11 @@ def _pairs_above(vectors: Vectors, threshold: float) -> Iterable[tuple[int, int,
     """(i, j, similarity) for i < j with similarity ≥ threshold, blocked over rows."""
     n = vectors.shape[0]
     for start in range(0, n, _BLOCK):
-        block = vectors[start:start + _BLOCK] @ vectors.T
+        block = vectors[start:start + _BLOCK] @ vectors[start:].T  # the upper triangle only: half the work
         rows, cols = np.nonzero(block >= threshold)
         for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-            i = start + r
-            if c > i:
-                yield i, c, float(block[r, c])
+            if c > r:
+                yield start + r, start + c, float(block[r, c])
 
 
 def dedup_groups(db: Database, actor: Actor, project_id: int, threshold: float = 0.95) -> list[dict[str, Any]]:
