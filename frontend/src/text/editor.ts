@@ -259,7 +259,9 @@ export class TextEditor {
     const r = this.view.rectAt(u16);
     if (!r) return null;
     const x = goalX ?? r.left;
-    const y = dir < 0 ? r.top - r.height * 0.5 : r.bottom + r.height * 0.5;
+    // One line box away from the caret's middle (the line box is taller than the glyphs: the bars live in it).
+    const lineHeight = parseFloat(getComputedStyle(this.view.root).lineHeight) || r.height * 2;
+    const y = (r.top + r.bottom) / 2 + dir * lineHeight;
     const at = this.view.offsetAtPoint(x, y);
     if (at === null || at === u16) {
       // Off the visible text: go to the neighbouring paragraph's start.

@@ -309,3 +309,28 @@ def test_a_draft_is_restored_and_host_hotkeys_label_the_selected_span(page: Any)
     v = value(page, lambda v: len(v.get("entities", [])) == 3)
     assert v["entities"][2] == {"label": "person", "startOffset": 43, "endOffset": 56, "id": "e8"}
     assert NEWS[43:56] == "Angela Merkel"
+
+
+def test_up_down_home_end_and_a_span_across_paragraphs(page: Any) -> None:
+    frame = open_frame(page, "entities", width=1000)
+    focus_text(frame)
+    page.keyboard.press("ArrowDown")  # the second paragraph
+    page.keyboard.press("Home")
+    page.keyboard.press("Shift+End")
+    page.keyboard.press("3")
+    line2 = NEWS.split("\n")[1]
+    assert spans(value(page, lambda v: len(v.get("entities", [])) == 1)) == [py_span(NEWS, line2, "location")]
+    # Up again, then a mouse drag from "Paris" over the newline into "He met".
+    page.keyboard.press("Escape")
+    page.keyboard.press("ArrowUp")
+    caret = frame.locator(EL).evaluate("el => el.editor.controller.caret")
+    assert caret <= NEWS.index("\n")
+    a = char_box(page, frame, NEWS, "Paris")
+    b = char_box(page, frame, NEWS, "He met")
+    page.mouse.move(a["left"] + 1, a["y"])
+    page.mouse.down()
+    page.mouse.move(b["right"] - 1, b["y"], steps=5)
+    page.mouse.up()
+    page.keyboard.press("2")
+    v = value(page, lambda v: len(v["entities"]) == 2)
+    assert ("organization", NEWS.index("Paris"), NEWS.index("He met") + 6) in spans(v)
