@@ -149,3 +149,25 @@ def test_each_seed_its_own_order(page: Any) -> None:
     assert orders[0] != orders[1]
     # the same seed gives the same order again (a reload)
     assert open_frame(page, "rank-seed-a").locator(".card .text").all_inner_texts() == orders[0]
+
+
+FRAMES["rank-initial"] = _page(PAIR, {"prompt": "Say hi", "responses": ["Hello!", "Go away."]}, "").replace(
+    "<lw-text-ranking ", """<lw-text-ranking initial-value='{"displayOrder": ["r2", "r1"], "ordinalRankingDimensions":
+    [{"name": "overall", "responseRankings": [2, 1]}], "pairwiseChoice": {"left": "r2", "right": "r1", "choice": 5}}' """, 1)
+
+
+def test_initial_value_and_a_restored_draft(page: Any) -> None:
+    # an initial value shown in another order lands on the same responses: r1 first, "B much better" mirrored
+    frame = open_frame(page, "rank-initial")
+    assert frame.get_by_role("combobox", name="Rank of response A").input_value() == "1"
+    assert frame.get_by_role("radio", name="A is much better").get_attribute("aria-checked") == "true"
+    # the host's draft replaces it; the host's forwarded digit ranks the focused response
+    draft = {"ranking": {"displayOrder": ["r1", "r2"], "ordinalRankingDimensions": [
+        {"name": "overall", "responseRankings": [2, 1]}], "pairwiseChoice": {"left": "r1", "right": "r2", "choice": 4}}}
+    page.evaluate("d => window.__send({type: 'lw:init', draft: d})", draft)
+    assert frame.get_by_role("combobox", name="Rank of response B").input_value() == "1"
+    assert frame.get_by_role("radio", name="B is slightly better").get_attribute("aria-checked") == "true"
+    frame.get_by_role("group", name="Response A", exact=True).focus()
+    page.evaluate("window.__send({type: 'lw:key', key: '1'})")
+    wait_for(page, lambda m: m["type"] == "lw:change" and m["value"]["ranking"]["ordinalRankingDimensions"][0]
+             ["responseRankings"] == [1, 2])
