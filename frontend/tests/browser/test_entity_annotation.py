@@ -41,6 +41,8 @@ FRAMES.update({
                                         "multi-document-labels"),
     "entities-initial": element(NEWS, f"required initial-value='{escape(PRE)}'"),
     "entities-required": element(NEWS, "required"),
+    "entities-doc-single": element(NEWS, "required document-labels='[\"politics\", \"sports\"]' "
+                                         f"initial-value='{escape(PRE)}'"),
 })
 
 EL = "crowd-entity-annotation"
@@ -334,3 +336,25 @@ def test_up_down_home_end_and_a_span_across_paragraphs(page: Any) -> None:
     page.keyboard.press("2")
     v = value(page, lambda v: len(v["entities"]) == 2)
     assert ("organization", NEWS.index("Paris"), NEWS.index("He met") + 6) in spans(v)
+
+
+def test_single_document_label_is_one_at_a_time_and_required(page: Any) -> None:
+    frame = open_frame(page, "entities-doc-single", width=1000)
+    frame.locator("button", has_text="Submit").click()
+    err = frame.locator(f"{EL} .error[part=error]")
+    err.wait_for()
+    assert "whole document" in err.inner_text()
+    chips = frame.locator(f"{EL} .chip")
+    assert chips.first.get_attribute("role") == "radio"
+    chips.nth(0).click()
+    chips.nth(1).click()
+    value(page, lambda v: v.get("documentLabels") == ["sports"])
+    chips.nth(1).click()  # again: cleared
+    value(page, lambda v: "documentLabels" not in v)
+    page.keyboard.press("Control+z")  # document labels are undoable like spans
+    value(page, lambda v: v.get("documentLabels") == ["sports"])
+    frame.locator("button", has_text="Submit").click()
+    deadline = time.monotonic() + 3
+    while last(page, "lw:submit") is None and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert last(page, "lw:submit")["value"]["entities"]["documentLabels"] == ["sports"]
