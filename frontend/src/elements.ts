@@ -9,10 +9,12 @@ import { LwInstanceSegmentation } from "./elements/instance-segmentation/lw-inst
 import { LwSemanticSegmentation } from "./elements/semantic-segmentation/lw-semantic-segmentation";
 import { LwTextRanking } from "./elements/text-ranking/lw-text-ranking";
 import { startFrame } from "./frame/bootstrap";
+import { DEMONSTRATION_ELEMENTS } from "./elements/demonstration/define";
 
 defineAll(LW_ELEMENTS);
 defineAll({ "lw-semantic-segmentation": LwSemanticSegmentation, "lw-instance-segmentation": LwInstanceSegmentation });
 defineAll({ "lw-entity-annotation": LwEntityAnnotation });
+defineAll(DEMONSTRATION_ELEMENTS);
 defineAll({ "lw-text-ranking": LwTextRanking });
 defineAll(CROWD_ALIASES);
 startFrame();

@@ -16,6 +16,7 @@ import {
 } from "../elements/define";
 import { LwEntityAnnotation } from "../elements/entity-annotation/lw-entity-annotation";
 import { LwInstanceSegmentation } from "../elements/instance-segmentation/lw-instance-segmentation";
+import { LwQuestionAnswerGeneration } from "../elements/question-answer-generation/lw-question-answer-generation";
 import { LwSemanticSegmentation } from "../elements/semantic-segmentation/lw-semantic-segmentation";
 import { LwTextRanking } from "../elements/text-ranking/lw-text-ranking";
 
@@ -33,6 +34,7 @@ export class CrowdLine extends LwLine {}
 export class CrowdSemanticSegmentation extends LwSemanticSegmentation {}
 export class CrowdInstanceSegmentation extends LwInstanceSegmentation {}
 export class CrowdEntityAnnotation extends LwEntityAnnotation {}
+export class CrowdQuestionAnswerGeneration extends LwQuestionAnswerGeneration {}
 export class CrowdTextRanking extends LwTextRanking {}
 
 export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
@@ -49,5 +51,6 @@ export const CROWD_ALIASES: Record<string, CustomElementConstructor> = {
   "crowd-semantic-segmentation": CrowdSemanticSegmentation,
   "crowd-instance-segmentation": CrowdInstanceSegmentation,
   "crowd-entity-annotation": CrowdEntityAnnotation,
+  "crowd-question-answer-generation": CrowdQuestionAnswerGeneration,
   "crowd-text-ranking": CrowdTextRanking,
 };

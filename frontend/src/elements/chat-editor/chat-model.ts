@@ -1,0 +1,106 @@
+/**
+ * The state of `<lw-chat-editor>`: the item's conversation with the worker's corrections, the next
+ * assistant reply when the conversation ends with the user, and user/assistant pairs the worker
+ * added (where the project allows). The output mirrors what the server re-derives
+ * (core/tasktypes/chat_demonstration.py). Pure: no DOM.
+ */
+import { textProblem, type Guidance } from "../demonstration/guidance";
+
+export type Role = "system" | "user" | "assistant";
+
+export interface Turn {
+  role: Role;
+  content: string;
+  /** The item's text of this turn; null for a turn the worker added. */
+  original: string | null;
+}
+
+export interface OutputMessage {
+  role: Role;
+  content: string;
+  edited?: boolean;
+  original?: string;
+  added?: boolean;
+}
+
+const ROLES: readonly Role[] = ["system", "user", "assistant"];
+
+/** The item's messages (JSON or parsed); malformed turns are dropped. */
+export function parseMessages(raw: unknown): { role: Role; content: string }[] {
+  let v = raw;
+  if (typeof v === "string") {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(v)) return [];
+  return v
+    .filter((m): m is { role: Role; content: string } => !!m && ROLES.includes(m.role) && typeof m.content === "string")
+    .map((m) => ({ role: m.role, content: m.content }));
+}
+
+/** The editable conversation: the item's turns, plus an empty reply when the user spoke last. */
+export function initialTurns(messages: readonly { role: Role; content: string }[]): Turn[] {
+  const turns: Turn[] = messages.map((m) => ({ role: m.role, content: m.content, original: m.content }));
+  if (!turns.length || turns[turns.length - 1]!.role !== "assistant") turns.push({ role: "assistant", content: "", original: null });
+  return turns;
+}
+
+export function isEdited(t: Turn): boolean {
+  return t.original !== null && t.role === "assistant" && t.content.trim() !== t.original.trim();
+}
+
+export function toOutput(turns: readonly Turn[]): { messages: OutputMessage[] } {
+  return {
+    messages: turns.map((t): OutputMessage => {
+      if (t.original === null) {
+        return t.role === "assistant" ? { role: t.role, content: t.content.trim(), edited: true, added: true } : { role: t.role, content: t.content.trim(), added: true };
+      }
+      if (t.role !== "assistant") return { role: t.role, content: t.original };
+      return isEdited(t) ? { role: "assistant", content: t.content.trim(), edited: true, original: t.original } : { role: "assistant", content: t.original, edited: false };
+    }),
+  };
+}
+
+/** Restores a draft over the item's turns: assistant texts and added turns come back. */
+export function restoreTurns(base: readonly { role: Role; content: string }[], value: unknown): Turn[] {
+  const saved = parseMessages((value as { messages?: unknown } | null)?.messages);
+  const turns = initialTurns(base);
+  if (!saved.length) return turns;
+  const out: Turn[] = base.map((m, i) => ({
+    role: m.role,
+    content: m.role === "assistant" && saved[i]?.role === "assistant" ? saved[i]!.content : m.content,
+    original: m.content,
+  }));
+  for (let i = base.length; i < saved.length; i++) out.push({ role: saved[i]!.role, content: saved[i]!.content, original: null });
+  return out.length > base.length || turns.length === base.length ? out : turns;
+}
+
+/** A user turn and an empty reply after the last turn (the project's allowNewTurns). */
+export function addExchange(turns: readonly Turn[]): Turn[] {
+  return [...turns, { role: "user", content: "", original: null }, { role: "assistant", content: "", original: null }];
+}
+
+/** Removes an added turn with its partner (a user turn and the reply after it). */
+export function removeAdded(turns: readonly Turn[], i: number): Turn[] {
+  const t = turns[i];
+  if (!t || t.original !== null) return [...turns];
+  const from = t.role === "assistant" && turns[i - 1]?.original === null && turns[i - 1]?.role === "user" ? i - 1 : i;
+  const to = t.role === "user" && turns[i + 1]?.original === null ? i + 2 : i + 1;
+  return [...turns.slice(0, from), ...turns.slice(to)];
+}
+
+/** The first reason the conversation cannot be submitted, with the turn it is in, or null. */
+export function chatProblem(turns: readonly Turn[], g: Guidance): { turn: number; message: string } | null {
+  for (let i = 0; i < turns.length; i++) {
+    const t = turns[i]!;
+    if (t.role === "assistant" && (t.original === null || isEdited(t))) {
+      const p = textProblem(t.content, "reply", g.minWords, g.maxWords, g.forbiddenPhrases);
+      if (p) return { turn: i, message: `Turn ${i + 1}: ${p}` };
+    }
+    if (t.role === "user" && t.original === null && !t.content.trim()) return { turn: i, message: `Turn ${i + 1}: the user turn is empty.` };
+  }
+  return null;
+}
