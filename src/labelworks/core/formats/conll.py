@@ -28,7 +28,7 @@ from ..errors import ValidationFailed
 from .records import ExportItem
 from .text_spans import FORMAT_META_KEY, canonical_value, chunked, item_row, item_text, item_value
 
-__all__ = ["SCHEMES", "conll_rows", "write_conll", "spans_from_tags", "tags_for_tokens"]
+__all__ = ["SCHEMES", "conll_rows", "write_conll", "spans_from_tags", "tags_for_tokens", "meta_for_tokens"]
 
 SCHEMES = ("bio", "iob1", "bilou", "bioes")
 DOCSTART = "-DOCSTART- -X- -X- O"
@@ -190,6 +190,27 @@ def conll_rows(data: bytes) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield group.first_line, _row(group, scheme, separator)
         except ValidationFailed as exc:
             yield group.first_line, exc.message
+
+
+def meta_for_tokens(text: str, tokens: list[str]) -> dict[str, Any] | None:
+    """CoNLL's ``lw-format-meta`` for tokens that spell ``text`` joined by single spaces, with a
+    newline between sentences (a Parquet row's tokens), so a CoNLL export gives them back."""
+    sentences: list[list[str]] = [[]]
+    at = 0
+    for tok in tokens:
+        if at:
+            if text[at:at + 1] == "\n":
+                sentences.append([])
+            elif text[at:at + 1] != " ":
+                return None
+            at += 1
+        if not tok or text[at:at + len(tok)] != tok:
+            return None
+        sentences[-1].append(tok)
+        at += len(tok)
+    if at != len(text) or not tokens:
+        return None
+    return {"conll": {"tokens": sentences, "scheme": "bio", "separator": " "}}
 
 
 # ---------------------------------------------------------------------------------------- writing

@@ -20,7 +20,8 @@ multi-label project; items without an answer have null.
 
 Reading (named-entity-recognition) takes ``entities`` when the file has the column; otherwise
 ``tokens`` with ``ner_tags`` (strings, or integers named by the metadata's ClassLabel), the text
-being the tokens joined by single spaces. Other columns are kept as item fields.
+being the tokens joined by single spaces. Tokens that spell the text (joined by spaces, a newline
+between sentences) are kept, so a CoNLL export gives them back. Other columns are kept as item fields.
 """
 
 from __future__ import annotations
@@ -268,7 +269,11 @@ def _parquet_row(row: dict[str, Any], names: list[str] | None, row_no: int) -> d
     relations = [r for r in row.get("relations") or []] or None
     value = canonical_value(text, entities, relations, row.get("document_labels") or None,
                             where=f"row {row_no}")
+    from .conll import meta_for_tokens
+
     kept = {k: v for k, v in row.items() if k not in _NER_COLUMNS and v is not None}
     if row.get("id") is not None:
         kept["id"] = row["id"]
-    return item_row(text, value, extra_fields(kept))
+    tokens = row.get("tokens")  # kept when they spell the text: a CoNLL export gives them back
+    meta = meta_for_tokens(text, [str(t) for t in tokens]) if isinstance(tokens, list) else None
+    return item_row(text, value, extra_fields(kept), meta)

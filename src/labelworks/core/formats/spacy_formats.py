@@ -6,7 +6,8 @@ the span group ``doc.spans["sc"]``, which alone can hold overlapping or nested o
 cannot). Reading takes ``doc.spans["sc"]`` when a Doc has it, else ``doc.ents``; ``doc.cats`` with a
 score of 0.5 or more become document labels. A Doc needs entities on token boundaries: texts are
 tokenised with spaCy's tokenizer and a token is split where an entity begins or ends inside it, so
-every character span survives. Entity ids and relations ride in ``doc.user_data["labelworks"]``.
+every character span survives. Entity ids, relations, the item's other fields and its ``lw-format-meta`` (CoNLL tokens) ride in
+``doc.user_data["labelworks"]``.
 
 ``spacy-jsonl``: one ``{"text", "spans": [{"start", "end", "label"}]}`` per line (Prodigy's and
 spaCy's character-span shape; ``"ents"`` is read as well, and doccano's ``"label": [[start, end,
@@ -24,7 +25,7 @@ import orjson
 
 from ..errors import ValidationFailed
 from .records import BadLine, ExportItem, ParsedLine
-from .text_spans import (canonical_value, chunked, extra_fields, item_row, item_text, item_value, lines_reader,
+from .text_spans import (FORMAT_META_KEY, canonical_value, chunked, extra_fields, item_row, item_text, item_value, lines_reader,
                          non_overlapping)
 
 __all__ = ["read_spacy_jsonl", "write_spacy_jsonl", "read_docbin", "write_docbin", "doc_for"]
@@ -158,7 +159,7 @@ def write_docbin(items: Iterable[ExportItem], task_type: Any, spec: Any, created
                 "ids": [e.get("id") for e in entities], "relations": value.get("relations", []),
                 "entities": [{k: v for k, v in e.items() if k not in ("label", "startOffset", "endOffset", "id")}
                              for e in entities],
-                "data": extra_fields(data)}).decode()
+                "data": extra_fields(data), "meta": data.get(FORMAT_META_KEY)}).decode()
             bin_.add(doc)
         yield bin_.to_bytes()
 
@@ -171,6 +172,7 @@ def _doc_row(doc: Any, n: int) -> dict[str, Any]:
                                       for s in group]
     stored = doc.user_data.get(_USER_KEY)
     extra: dict[str, Any] = {}
+    meta = None
     relations = None
     if isinstance(stored, str):
         saved = orjson.loads(stored)
@@ -182,9 +184,10 @@ def _doc_row(doc: Any, n: int) -> dict[str, Any]:
                     ent["id"] = id_
             relations = saved.get("relations") or None
         extra = saved.get("data") or {}
+        meta = saved.get("meta") if isinstance(saved.get("meta"), dict) else None
     labels = [label for label, score in doc.cats.items() if score >= 0.5]
     value = canonical_value(doc.text, entities, relations, labels, where=f"doc {n}")
-    return item_row(doc.text, value, extra)
+    return item_row(doc.text, value, extra, meta)
 
 
 def read_docbin(data: bytes) -> list[dict[str, Any]]:

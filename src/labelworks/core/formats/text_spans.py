@@ -11,8 +11,8 @@ file's labels become the item's ``lw-pre-annotations`` (the worker adjusts them)
 each item's consolidated answer, or its pre-annotations while it has none.
 
 ``jsonl-spans``: one JSON object per line, ``{"text", "entities", "relations", "documentLabels"}``
-plus any other keys of the item (kept as they were), so a file imported and exported again comes
-back unchanged.
+plus any other keys of the item (kept as they were, ``lw-format-meta`` included), so a file imported
+and exported again comes back unchanged, and an item read from CoNLL keeps its tokens through it.
 """
 
 from __future__ import annotations
@@ -193,7 +193,8 @@ def jsonl_spans_row(row: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed("text: expected a non-empty string", field="text")
     value = canonical_value(text, row.get("entities") or [], row.get("relations"), row.get("documentLabels"),
                             where="")
-    return item_row(text, value, extra_fields(row, *_VALUE_KEYS))
+    meta = row.get(FORMAT_META_KEY)
+    return item_row(text, value, extra_fields(row, *_VALUE_KEYS), meta if isinstance(meta, dict) else None)
 
 
 def read_jsonl_spans(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
@@ -220,6 +221,8 @@ def write_jsonl_spans(items: Iterable[ExportItem], task_type: Any, spec: Any, cr
             if value.get("documentLabels"):
                 out["documentLabels"] = value["documentLabels"]
             out.update(extra_fields(data, *_VALUE_KEYS))
+            if FORMAT_META_KEY in data:  # CoNLL's own tokens, so that a later CoNLL export still has them
+                out[FORMAT_META_KEY] = data[FORMAT_META_KEY]
             yield orjson.dumps(out) + b"\n"
 
     return chunked(lines())
