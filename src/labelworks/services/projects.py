@@ -88,6 +88,9 @@ def _validated(data: ProjectInput) -> tuple[ProjectInput, LabelConfig]:
     labels = parse_label_config(data.labels)
     if data.multi_label and not task_type.supports_multi_label:
         raise ValidationFailed(f"{task_type.name} has no multi-label mode", field="multi_label")
+    # a task type reads its own keys of the label file (text-ranking's dimensions, Likert scale…)
+    # while building its template: a bad key is refused now, naming its field, not at the first task
+    task_type.default_template(ProjectSpec(labels=labels, multi_label=data.multi_label))
     if not 1 <= data.workers_per_item <= 9:
         raise ValidationFailed("workers per item must be between 1 and 9", field="workers_per_item")
     if not 10 <= data.task_time_limit_s <= MAX_TIME_LIMIT_S:

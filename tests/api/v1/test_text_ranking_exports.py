@@ -134,3 +134,10 @@ def test_bad_ranks_are_refused_naming_the_field(client: TestClient, factory: Fac
                     headers=org.annotator.headers)
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "value.ranking.ordinalRankingDimensions[0].responseRankings[0]"
+
+
+def test_a_bad_configuration_is_refused_at_creation(client: TestClient, org: OrgUsers) -> None:
+    r = client.post("/api/v1/projects", json={"name": "P", "task_type": "text-ranking",
+                                              "labels": {"labels": [{"label": "x"}], "pairwise": {"scale": ["only"]}}},
+                    headers=org.manager.headers)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "labels.pairwise.scale"
