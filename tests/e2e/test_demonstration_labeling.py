@@ -1,0 +1,84 @@
+"""A chat-demonstration project end to end in Chromium: the default template's <lw-chat-editor> in the
+sandboxed frame shows the item's conversation and the project's guidance, a too-short reply is
+refused in the frame, the worker corrects the assistant's wrong turn and writes the next reply, and
+the export in TRL's conversational SFT format (and its Parquet twin) holds the corrected
+conversation while the manifest keeps the original beside the edit."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyarrow.parquet as pq
+import pytest
+
+from factories import PASSWORD, Factory
+from image_labeling import login
+from labelworks.core.enums import Role
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path(os.environ.get("LABELWORKS_SCREENSHOTS", "/tmp/labelworks-shots"))
+CHAT = [{"role": "system", "content": "You are a careful maths tutor."},
+        {"role": "user", "content": "What is 7 times 8?"},
+        {"role": "assistant", "content": "7 times 8 is 54."},
+        {"role": "user", "content": "How can I check that?"}]
+LABELS = {"labels": [{"label": "reply"}],
+          "guidance": {"instructions": "Fix wrong answers; keep replies short and friendly.", "minWords": 3,
+                       "maxWords": 40, "forbiddenPhrases": ["as an AI"]}}
+
+
+def test_annotator_corrects_a_turn_and_writes_the_reply(live_server: Any, chromium: Any) -> None:
+    factory: Factory = live_server.factory
+    org_id = factory.org("Tutors Org")
+    manager = factory.user(Role.MANAGER, org_id=org_id, email="lead@tutors.test", password=PASSWORD)
+    factory.user(Role.ANNOTATOR, org_id=org_id, email="ann@tutors.test", password=PASSWORD)
+    p = factory.project(manager, name="Tutor replies", task_type="chat-demonstration", labels=LABELS,
+                        workers_per_item=1)
+    factory.items(manager, p.id, rows=[{"messages": CHAT, "id": "conv-1"}])
+
+    context, page = login(chromium, live_server.url, "ann@tutors.test", PASSWORD)
+    page.goto(f"/label/{p.id}")
+    shown = page.locator("iframe.lw-frame:not(.lw-frame-pending)")
+    shown.wait_for(timeout=15_000)
+    frame = shown.element_handle().content_frame()
+    editor = frame.locator("lw-chat-editor")
+    editor.wait_for(timeout=15_000)
+    assert "Fix wrong answers" in editor.locator(".guidance").inner_text()
+    assert editor.locator(".turn").count() == 5  # the item's four turns and the reply to write
+
+    editor.locator("[data-turn='2'] textarea").fill("7 times 8 is 56.")
+    editor.locator("[data-turn='4'] textarea").fill("Trust me.")  # 2 words: below the guidance's 3
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Enter")
+    editor.locator(".error").wait_for(timeout=5_000)
+    assert "Turn 5" in editor.locator(".error").inner_text()
+    editor.locator("[data-turn='4'] textarea").fill("Add 7 eight times: 7, 14, 21, 28, 35, 42, 49, 56.")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat-demonstration-labeling.png"))
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Enter")
+    page.get_by_text("No more tasks", exact=False).first.wait_for(timeout=15_000)
+    context.close()
+
+    def export(fmt: str) -> bytes:
+        r = httpx.get(f"{live_server.url}/api/v1/projects/{p.id}/export", params={"format": fmt},
+                      headers=manager.headers, timeout=30)
+        assert r.status_code == 200, r.text
+        return r.content
+
+    wanted = [CHAT[0], CHAT[1], {"role": "assistant", "content": "7 times 8 is 56."}, CHAT[3],
+              {"role": "assistant", "content": "Add 7 eight times: 7, 14, 21, 28, 35, 42, 49, 56."}]
+    (row,) = [json.loads(x) for x in export("sft-messages").splitlines()]
+    assert row == {"messages": wanted}
+    table = pq.read_table(io.BytesIO(export("sft-messages-parquet")))
+    assert table.column_names == ["messages"] and table.to_pylist() == [row]
+    (line,) = [json.loads(x) for x in export("manifest").splitlines()]
+    turns = line[p.spec.label_attribute]["messages"]
+    assert turns[2] == {"role": "assistant", "content": "7 times 8 is 56.", "edited": True,
+                        "original": "7 times 8 is 54."}
+    assert turns[4]["added"] is True and line[f"{p.spec.label_attribute}-metadata"]["type"] == \
+        "labelworks/chat-demonstration"
