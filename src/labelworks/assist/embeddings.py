@@ -70,7 +70,12 @@ class SuggestLabels:
         if subject.nearest_labeled is None:
             raise ValidationFailed("label suggestions need the project's embedding index", field="embeddings")
         neighbours = subject.nearest_labeled(encode([subject.text])[0], k)
-        votes = embedding_service.knn_vote(neighbours, subject.labels)
+        # a NER project votes on its document labels; a classification project on its labels
+        allowed = subject.document_labels if subject.task_type == "named-entity-recognition" else subject.labels
+        if not allowed:
+            raise ValidationFailed("this project has no labels for the whole document to suggest",
+                                   field="documentLabels")
+        votes = embedding_service.knn_vote(neighbours, allowed)
         regions = [{"kind": "label", "label": v["label"], "score": v["score"], "source": "model"}
                    for v in votes if v["score"] >= min_score]
         return AssistResult(self.name, self.model, regions)

@@ -83,6 +83,7 @@ class TextInput:
     project_id: int | None = None
     item_id: int | None = None
     nearest_labeled: Callable[[npt.NDArray[np.float32], int], list[Neighbour]] | None = None
+    document_labels: tuple[str, ...] = ()  # a NER project's labels of the whole document
 
 
 def media_of(assist: object) -> str:

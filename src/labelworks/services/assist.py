@@ -180,11 +180,16 @@ def text_input(db: Database, project_id: int, item_id: int, text: str, task_type
                settings: AssistSettings, assist: str) -> TextInput:
     """What a text assist gets: the text, the project's labels, its options for this assist, and a
     nearest-labeled-neighbour lookup over the project's embedding index (loaded only if used)."""
+    from ..core.labels import parse_label_config
     from .embeddings import nearest_labeled
 
+    with db.read() as s:
+        p = s.get(Project, project_id)
+        config = parse_label_config(json.loads(p.label_config)) if p is not None else None
     return TextInput(text=text, labels=labels, task_type=task_type,
                      options=dict(settings.assist_options.get(assist, {})), project_id=project_id, item_id=item_id,
-                     nearest_labeled=nearest_labeled(db, project_id, exclude_item=item_id))
+                     nearest_labeled=nearest_labeled(db, project_id, exclude_item=item_id),
+                     document_labels=tuple(config.document_labels) if config is not None else ())
 
 
 def _project_labels(p: Project) -> tuple[str, ...]:

@@ -183,3 +183,23 @@ def test_model_quality_against_hand_made_answers(client: TestClient, factory: Fa
     assert client.get(f"/api/v1/projects/{cls.id}/assist/quality",
                       headers=org.manager.headers).json()["supported"] is False
     assert json.dumps(q)  # plain JSON all the way down
+
+
+def test_label_suggestions_for_a_ner_projects_document_labels(client: TestClient, factory: Factory,
+                                                              org: OrgUsers) -> None:
+    p = factory.project(org.manager, "named-entity-recognition",
+                        labels={"labels": [{"label": "person"}], "documentLabels": ["sports", "cooking"]})
+    ids = factory.items(org.manager, p.id, rows=[{"source": t} for t in SPORTS + COOKING + [QUERY]])
+    job = client.post(f"/api/v1/projects/{p.id}/embeddings", headers=org.manager.headers).json()
+    assert wait_for_job(client, job["id"], org.manager.headers, timeout=120)["status"] == "done"
+    topic = {t: "sports" for t in SPORTS} | {t: "cooking" for t in COOKING}
+    for _ in range(6):
+        submit_next(client, p.id, org, lambda task: {"entities": {
+            "entities": [], "documentLabels": [topic[task["data"]["source"]]]}})
+    task = client.post(f"/api/v1/projects/{p.id}/next", json={}, headers=org.annotator.headers).json()
+    assert task["data"]["source"] == QUERY and len(ids) == 7
+    r = client.post(f"/api/v1/tasks/{task['assignment_id']}/assist/suggest-labels", json={"k": 3},
+                    headers=org.annotator.headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["regions"][0]["label"] == "sports"
+    assert {x["label"] for x in r.json()["regions"]} <= {"sports", "cooking"}  # never an entity label
