@@ -91,6 +91,11 @@ export interface SpanStyle {
   hoverId: string | null;
 }
 
+/** A span proposed by a model (`source: "model"`) that no worker has edited. */
+export function isProposal(e: Entity): boolean {
+  return e.extra.source === "model" && e.extra.edited !== true;
+}
+
 const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
 
 export function escapeHtml(s: string): string {
@@ -143,7 +148,9 @@ export function chunkHtml(text: string, chunk: Chunk, spans: readonly Entity[], 
       const c = style.colour(x.label);
       const lift = levels.get(x.id)! * BAR_STEP;
       const h = x.id === style.selectedId ? BAR_HEIGHT + 1 : BAR_HEIGHT;
-      layers.push(`linear-gradient(${c},${c}) 0 calc(100% - ${lift}px)/100% ${h}px no-repeat`);
+      // A model's proposal not yet touched by a worker is drawn dashed: it is a suggestion.
+      const image = isProposal(x) ? `repeating-linear-gradient(90deg,${c} 0 5px,transparent 5px 8px)` : `linear-gradient(${c},${c})`;
+      layers.push(`${image} 0 calc(100% - ${lift}px)/100% ${h}px no-repeat`);
       if (x.id === style.selectedId) {
         tint = c;
         cls += " sel";

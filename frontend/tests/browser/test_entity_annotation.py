@@ -266,15 +266,17 @@ def test_relations_and_document_labels(page: Any, shots: Path) -> None:
     v = value(page, lambda v: len(v.get("relations", [])) == 1)
 
 
-def test_initial_value_model_spans_and_required(page: Any) -> None:
+def test_initial_value_model_spans_and_required(page: Any, shots: Path) -> None:
     frame = open_frame(page, "entities-initial", width=1000)
     out = frame.locator(EL).evaluate("el => el.fieldValue")
     assert out["entities"] == [
         {"label": "person", "startOffset": 0, "endOffset": 12, "id": "e1", "source": "model", "model": "spacy", "score": 0.9},
         {"label": "location", "startOffset": 21, "endOffset": 26, "id": "e2"},
     ]
-    # Relabelling a model's span marks it edited.
+    # Relabelling a model's span marks it edited (a proposal is drawn dashed until then).
     click_on(page, frame, NEWS, "Obama")
+    assert "proposed by spacy 90 %" in frame.locator(f"{EL} .status").inner_text()
+    page.screenshot(path=str(shots / "entities-proposal.png"))
     page.keyboard.press("2")
     v = value(page, lambda v: v["entities"][0]["label"] == "organization")
     assert v["entities"][0]["edited"] is True and v["entities"][0]["source"] == "model"

@@ -151,6 +151,16 @@ describe("layout", () => {
     expect(html).toContain('<span class="s" data-s="8">&lt;/b&gt; &amp; Paris</span>');
     expect(html).not.toMatch(/<span[^>]*><span/); // never nested
   });
+
+  it("draws a model's untouched proposal dashed, an edited one solid", () => {
+    const t = "Obama";
+    const cut = cutText(t);
+    const style = { colour: () => "#2ca02c", short: () => "PER", selectedId: null, related: new Set<string>(), hoverId: null };
+    const proposal: Entity = { id: "e1", label: "person", start: 0, end: 5, extra: { source: "model", model: "spacy" } };
+    expect(chunkHtml(t, cut.chunks[0]!, [proposal], style)).toContain("repeating-linear-gradient");
+    const edited: Entity = { ...proposal, extra: { ...proposal.extra, edited: true } };
+    expect(chunkHtml(t, cut.chunks[0]!, [edited], style)).not.toContain("repeating-linear-gradient");
+  });
 });
 
 describe("labels", () => {

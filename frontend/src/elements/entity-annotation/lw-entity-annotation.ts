@@ -314,7 +314,11 @@ export class LwEntityAnnotation extends LitElement implements LwField {
       body = html`Selected ${quote(s, e)}: press a label's key or click a label`;
     } else if (c.selected) {
       const s = c.selected;
-      body = html`<strong>${s.label}</strong> ${quote(s.start, s.end)} · a label's key relabels, Shift+key adds a label ·
+      const model = s.extra.source === "model" ? String(s.extra.model ?? "a model") : null;
+      const score = typeof s.extra.score === "number" ? ` ${Math.round(s.extra.score * 100)} %` : "";
+      body = html`<strong>${s.label}</strong> ${quote(s.start, s.end)}
+        ${model ? html`· <span class="proposal">${s.extra.edited ? "edited, proposed by" : "proposed by"} ${model}${score}</span>` : nothing}
+        · a label's key relabels, Shift+key adds a label ·
         Delete removes${this._relationLabels.length ? html` · R draws a relation` : nothing}`;
     } else if (c.armed !== null) {
       body = html`Marking <strong>${this._labels[c.armed]?.full}</strong>: select text to label it · Esc stops`;
