@@ -208,3 +208,21 @@ def test_text_classification_exports_parquet(cli, db: Database, owner: str, make
     assert table.schema.names == ["id", "text", "labels"]
     assert table.to_pylist() == [{"id": "x1", "text": "a cat and a dog", "labels": ["cat", "dog"]},
                                  {"id": "2", "text": "nothing", "labels": None}]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl-spans", "docbin", "parquet"])
+def test_conll_tokens_survive_other_formats(cli, make_project: Callable[..., int], ner_project: int, tmp_path: Path,
+                                            fmt: str) -> None:
+    source = tmp_path / "wnut-300.conll"  # the first 300 tweets keep the test quick
+    source.write_text("\n\n".join(WNUT.read_text(encoding="utf-8").split("\n\n")[:300]) + "\n", encoding="utf-8")
+    cli("import", str(ner_project), str(source), "--format", "conll")
+    middle = tmp_path / f"wnut.{fmt}"
+    cli("export", str(ner_project), "--format", fmt, "-o", str(middle))
+    again = make_project(name="Again", task_type="named-entity-recognition", labels=NER_LABELS)
+    assert "300 items created" in cli("import", str(again), str(middle), "--format", fmt).stdout
+    out = tmp_path / "out.conll"
+    cli("export", str(again), "--format", "conll", "-o", str(out))
+    if fmt == "parquet":  # Parquet keeps the tokens, not the file's tab separator
+        assert out.read_text(encoding="utf-8") == source.read_text(encoding="utf-8").replace("\t", " ")
+    else:
+        assert out.read_bytes() == source.read_bytes()
