@@ -84,3 +84,19 @@ def test_registered_consolidator_reads_text_ranking_values() -> None:
     assert value["ordinalRankingDimensions"][0]["responseRankings"] == [1, 2, 3]  # type: ignore[index]
     assert len(value["ordinalRankingDimensions"][0]["intervals"]) == 3  # type: ignore[index]
     assert fit.worker_quality["w2"] < fit.worker_quality["w1"] == 1.0
+
+
+def test_pairwise_vote_reads_likert_strength_and_text_ranking_choices() -> None:
+    from labelworks.core.consolidation.structured.ranking import consolidate_pairwise
+
+    got = consolidate_pairwise([("w1", {"left": "a", "right": "b", "winner": "left", "strength": 2}),
+                                ("w2", {"left": "b", "right": "a", "winner": "right", "strength": 1}),  # a again
+                                ("w3", {"left": "a", "right": "b", "winner": "right", "strength": 2})])
+    assert got.value == {"left": "a", "right": "b", "winner": "left", "strength": 2}  # (2 + 1) / 2 = 1.5: halves round up
+    # text-ranking answers: their pairwiseChoice is the comparison
+    answers = [(w, _v([1, 2, 3], choice=c)) for w, c in (("w1", 4), ("w2", 5), ("w3", 3))]
+    got = consolidate_pairwise(answers)
+    assert got.value == {"left": "a", "right": "b", "winner": "right", "strength": 2}
+    assert got.confidence == round(2 / 3, 4)
+    plain = consolidate_pairwise([("w1", {"left": "a", "right": "b", "winner": "tie"})])
+    assert "strength" not in plain.value

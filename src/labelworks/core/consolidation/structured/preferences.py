@@ -127,7 +127,8 @@ def _consolidate_likert(answers: Sequence[Mapping[str, Any]], weights: Sequence[
     winner = leaders[0] if len(leaders) == 1 else "tie"
     side = strengths[winner]
     weight_sum = sum(w for _, w in side)
-    strength = 0 if winner == "tie" or weight_sum == 0 else max(1, round(sum(s * w for s, w in side) / weight_sum))
+    # the mean strength, halves rounded up (1.5 -> 2)
+    strength = 0 if winner == "tie" or weight_sum == 0 else max(1, int(sum(s * w for s, w in side) / weight_sum + 0.5))
     points = int(first["points"])
     mid2 = points + 1  # 2 * the middle choice
     doubled = {"left": -1, "right": 1, "tie": 0}[winner] * (2 * strength - (points % 2 == 0))

@@ -14,7 +14,10 @@ Value shapes::
   worker weights; weights enter the agreement shares.
 * :func:`consolidate_pairwise`: one comparison item answered by several workers is a weighted vote
   among "left wins", "right wins" and "tie" (a tie between two outcomes gives "tie"), with each
-  answer turned to a common orientation first; confidence = the winning share.
+  answer turned to a common orientation first; confidence = the winning share. Answers from a
+  Likert comparison carry a ``strength`` (0 = about the same, 1 = slightly, 2 = much…): the
+  consensus then has the weighted mean strength of the answers preferring the winner (halves up).
+  A text-ranking answer's ``pairwiseChoice`` is read as such a comparison.
 """
 
 from __future__ import annotations
@@ -48,7 +51,24 @@ def parse_ranking(value: Mapping[str, Any], where: str = "value") -> list[str]:
     return out
 
 
+def _pairwise_view(value: Any) -> Any:
+    """A text-ranking answer's Likert comparison (``pairwiseChoice``), else the value itself."""
+    if isinstance(value, Mapping) and isinstance(value.get("pairwiseChoice"), Mapping):
+        return value["pairwiseChoice"]
+    return value
+
+
+def _strength(value: Any, where: str) -> int | None:
+    strength = _pairwise_view(value).get("strength")
+    if strength is None:
+        return None
+    if isinstance(strength, bool) or not isinstance(strength, int) or strength < 0:
+        raise ValueError(f"{where}.strength: expected a whole number >= 0, got {strength!r}")
+    return strength
+
+
 def parse_pairwise(value: Mapping[str, Any], where: str = "value") -> tuple[str, str, str]:
+    value = _pairwise_view(value)
     if not isinstance(value, Mapping):
         raise ValueError(f"{where}: expected an object with left, right, winner")
     left, right, winner = value.get("left"), value.get("right"), value.get("winner")
@@ -170,8 +190,17 @@ def consolidate_pairwise(
     leaders = [k for k, v in votes.items() if round(v, 9) == top]
     winner = leaders[0] if len(leaders) == 1 else "tie"
     share = votes[winner] / float(np.sum(list(votes.values())))
+    value: dict[str, object] = {"left": left, "right": right, "winner": winner}
+    strengths = [_strength(v, f"answer of {w!r}") for w, v in answers]
+    if any(s is not None for s in strengths):
+        chosen = None if winner == "tie" else left if winner == "left" else right
+        side = [(s or 0, weight) for (a, b, won), s, weight in zip(parsed, strengths, w.tolist(), strict=True)
+                if chosen is not None and _preferred(a, b, won) == chosen]
+        total = sum(weight for _, weight in side)
+        # halves round up (1.5 -> 2), not to even
+        value["strength"] = int(sum(s * weight for s, weight in side) / total + 0.5) if total > 0 else 0
     return Consolidated(
-        value={"left": left, "right": right, "winner": winner},
+        value=value,
         confidence=confidence(share, len(parsed)),
         confidence_map={k: round(v / float(w.sum()), 4) for k, v in votes.items()},
         votes=len(parsed),
