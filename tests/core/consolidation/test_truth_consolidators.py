@@ -142,6 +142,41 @@ def test_multi_label_is_one_binary_problem_per_label(name: str) -> None:
     assert again["m01"].value == {"labels": ["y", "z"]}
 
 
+def test_the_exclusion_category_is_never_kept_beside_another_label() -> None:
+    """Labels are decided one by one, so "None" and "cat" may both pass 0.5: the likelier stays."""
+    import numpy as np
+
+    from labelworks.core.consolidation.truth.consolidators import NOT_CHOSEN, CHOSEN, _multi_results
+    from labelworks.core.consolidation.truth.encode import encode_binary_columns
+
+    base, _ = encode_binary_columns(["a", "a", "b", "b"], ["w1", "w2", "w1", "w2"],
+                                    [{"None"}, {"cat"}, {"cat"}, {"None"}], ["cat", "None"],
+                                    classes=(NOT_CHOSEN, CHOSEN))
+    posts = {"cat": np.array([0.6, 0.9]), "None": np.array([0.8, 0.7])}
+    out = _multi_results(base, ["cat", "None"], posts, "dawid-skene", exclusion="None")
+    assert out["a"].value == {"labels": ["None"]} and out["b"].value == {"labels": ["cat"]}
+    assert set(out["a"].confidence_map) == {"None"}
+    kept_both = _multi_results(base, ["cat", "None"], posts, "dawid-skene")  # no exclusion declared
+    assert kept_both["a"].value == {"labels": ["cat", "None"]}
+
+
+@pytest.mark.parametrize("duplicates", ["last", "first", "all"])
+def test_binary_columns_code_like_one_encode_per_label(duplicates: str) -> None:
+    from labelworks.core.consolidation.truth.consolidators import NOT_CHOSEN, CHOSEN
+    from labelworks.core.consolidation.truth.encode import encode, encode_binary_columns
+
+    items = ["i2", "i1", "i2", "i1", "i3", "i2"]
+    workers = ["w1", "w1", "w2", "w2", "w1", "w1"]  # (i2, w1) answered twice
+    chosen = [{"x"}, {"x", "y"}, set(), {"y"}, {"z"}, {"y"}]
+    base, columns = encode_binary_columns(items, workers, chosen, ["x", "y", "z"], classes=(NOT_CHOSEN, CHOSEN),
+                                          duplicates=duplicates)  # type: ignore[arg-type]
+    for name in ("x", "y", "z"):
+        one = encode(items, workers, [CHOSEN if name in c else NOT_CHOSEN for c in chosen],
+                     class_order=(NOT_CHOSEN, CHOSEN), duplicates=duplicates)  # type: ignore[arg-type]
+        assert (one.tasks == base.tasks).all() and (one.workers == base.workers).all()
+        assert (one.labels == columns[name]).all() and one.class_names == base.class_names
+
+
 def test_parameters_are_checked_and_empty_input_is_empty() -> None:
     consolidator = get_registry().consolidator("dawid-skene")
     with pytest.raises(KeyError, match="dawid-skene has no parameter 'epochs'"):

@@ -25,7 +25,7 @@ from ...tasktypes.base import ProjectSpec
 from ..base import Answer, Consolidated, Consolidator, Fit
 from .common import EPS, FloatArray, TruthResult, anchor_gold, normalize_log
 from .ds import DesignMatrices, dawid_skene, ds_log_likelihood, normalize_rows
-from .encode import Encoded, encode, encode_gold
+from .encode import Encoded, encode, encode_binary_columns, encode_gold
 from .glad import glad, glad_logs
 from .mace import mace, mace_logs
 from .mv import majority_vote
@@ -95,32 +95,26 @@ class TruthConsolidator(Consolidator):
 
     def _fit_multi(self, answers: Sequence[Answer], spec: ProjectSpec, params: dict[str, Any],
                    gold: Mapping[str, Mapping[str, Any]] | None) -> Fit:
-        items = [a.item for a in answers if "labels" in a.value]
-        workers = [a.worker for a in answers if "labels" in a.value]
-        chosen = [set(a.value["labels"]) for a in answers if "labels" in a.value]
+        items, workers, chosen = _multi_columns(answers)
         if not items:
             return Fit(self.name, params, {})
         names = list(dict.fromkeys([*spec.labels.labels, *sorted(set().union(*chosen) - set(spec.labels.labels))]))
+        base, columns = encode_binary_columns(items, workers, chosen, names, classes=(NOT_CHOSEN, CHOSEN))
         per_label: dict[str, Any] = {}
         posts: dict[str, FloatArray] = {}
         quality_sum: dict[str, float] = {}
-        enc = None
         iterations = 0
         for name in names:
-            labels = [CHOSEN if name in c else NOT_CHOSEN for c in chosen]
-            enc = encode(items, workers, labels, class_order=(NOT_CHOSEN, CHOSEN))
-            gold_bin = {i: CHOSEN if name in v["labels"] else NOT_CHOSEN for i, v in (gold or {}).items()
-                        if "labels" in v}
-            result = self.run(enc, encode_gold(enc, gold_bin) if gold_bin else None, params)
+            enc = _with_labels(base, columns[name])
+            result = self.run(enc, _binary_gold(enc, gold, name), params)
             posts[name] = result.posteriors[1]
             per_label[name] = _as_lists(result.state)
             iterations = max(iterations, result.iterations)
             for w, acc in zip(enc.worker_names, result.worker_accuracy, strict=True):
                 quality_sum[str(w)] = quality_sum.get(str(w), 0.0) + float(acc)
-        assert enc is not None
-        results = _multi_results(enc, names, posts, self.name)
+        results = _multi_results(base, names, posts, self.name, spec.labels.exclusion)
         quality = {w: _round(total / len(names)) for w, total in quality_sum.items()}
-        state = {"method": self.name, "labels": names, "workers": [str(w) for w in enc.worker_names],
+        state = {"method": self.name, "labels": names, "workers": [str(w) for w in base.worker_names],
                  "per_label": per_label}
         return Fit(self.name, params, results, quality, state, iterations)
 
@@ -155,26 +149,21 @@ class TruthConsolidator(Consolidator):
 
     def _update_multi(self, answers: Sequence[Answer], spec: ProjectSpec, params: dict[str, Any],
                       state: Mapping[str, Any], gold: Mapping[str, Mapping[str, Any]] | None) -> dict[str, Consolidated]:
-        items = [a.item for a in answers if "labels" in a.value]
-        workers = [a.worker for a in answers if "labels" in a.value]
-        chosen = [set(a.value["labels"]) for a in answers if "labels" in a.value]
+        items, workers, chosen = _multi_columns(answers)
         names = list(state["labels"])
         if set().union(*chosen) - set(names):
             return self.fit(answers, spec, params, gold).results
         if not items:
             return {}
+        coded, columns = encode_binary_columns(items, workers, chosen, names, classes=(NOT_CHOSEN, CHOSEN))
+        base = _against_state(coded, state["workers"])
         posts: dict[str, FloatArray] = {}
-        enc = None
         for name in names:
-            labels = [CHOSEN if name in c else NOT_CHOSEN for c in chosen]
-            enc = _encode_for_state(items, workers, labels, (NOT_CHOSEN, CHOSEN), state["workers"])
+            enc = _with_labels(base, columns[name])
             post = self.e_step(enc, state["per_label"][name], params)
-            gold_bin = {i: CHOSEN if name in v["labels"] else NOT_CHOSEN for i, v in (gold or {}).items()
-                        if "labels" in v}
-            anchor_gold(post, encode_gold(enc, gold_bin) if gold_bin else None)
+            anchor_gold(post, _binary_gold(enc, gold, name))
             posts[name] = post[1]
-        assert enc is not None
-        return _multi_results(enc, names, posts, self.name)
+        return _multi_results(base, names, posts, self.name, spec.labels.exclusion)
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -183,10 +172,29 @@ def _single_columns(answers: Sequence[Answer]) -> tuple[list[str], list[str], li
     return [a.item for a in kept], [a.worker for a in kept], [str(a.value["label"]) for a in kept]
 
 
+def _multi_columns(answers: Sequence[Answer]) -> tuple[list[str], list[str], list[set[str]]]:
+    kept = [a for a in answers if "labels" in a.value]
+    return [a.item for a in kept], [a.worker for a in kept], [set(a.value["labels"]) for a in kept]
+
+
+def _with_labels(base: Encoded, column: npt.NDArray[np.int32]) -> Encoded:
+    """One label's binary answers on the shared task and worker codes."""
+    return Encoded(base.tasks, base.workers, column, base.task_names, base.worker_names, base.class_names)
+
+
+def _binary_gold(enc: Encoded, gold: Mapping[str, Mapping[str, Any]] | None, name: str) -> npt.NDArray[np.int32] | None:
+    gold_bin = {i: CHOSEN if name in v["labels"] else NOT_CHOSEN for i, v in (gold or {}).items() if "labels" in v}
+    return encode_gold(enc, gold_bin) if gold_bin else None
+
+
 def _encode_for_state(items: list[str], workers: list[str], labels: list[str], classes: Sequence[str],
                       fitted_workers: Sequence[str]) -> Encoded:
     """Code answers against a fitted state: worker codes are the state's, unknown ones = len(state)."""
-    base = encode(items, workers, labels, class_order=classes)
+    return _against_state(encode(items, workers, labels, class_order=classes), fitted_workers)
+
+
+def _against_state(base: Encoded, fitted_workers: Sequence[str]) -> Encoded:
+    """Worker codes renumbered to a fitted state's (a worker it never saw = the mean worker)."""
     index = {w: i for i, w in enumerate(fitted_workers)}
     mean = len(fitted_workers)
     remap = np.asarray([index.get(str(w), mean) for w in base.worker_names], dtype=np.int32)
@@ -214,15 +222,24 @@ def _single_results(enc: Encoded, post: FloatArray, method: str) -> dict[str, Co
 
 
 def _multi_results(enc: Encoded, names: list[str], posts: Mapping[str, FloatArray],
-                   method: str) -> dict[str, Consolidated]:
+                   method: str, exclusion: str | None = None) -> dict[str, Consolidated]:
+    """Each label decided on its own (P > 0.5). An exclusion category ("None of the above") is
+    never kept beside another label: it alone when its probability beats every other kept one's,
+    else it is dropped."""
     votes = enc.answers_per_task()
     matrix = np.vstack([posts[n] for n in names])  # (labels, tasks): P(label chosen)
     decision = np.maximum(matrix, 1.0 - matrix).min(axis=0)
+    position = {name: i for i, name in enumerate(names)}
+    chosen = matrix > 0.5
     out: dict[str, Consolidated] = {}
     for t, item in enumerate(enc.task_names):
         n = int(votes[t])
-        kept = [name for i, name in enumerate(names) if matrix[i, t] > 0.5]
-        conf_map = {name: 0.0 if n <= 1 else _round(matrix[names.index(name), t]) for name in kept}
+        kept = [names[i] for i in np.flatnonzero(chosen[:, t]).tolist()]
+        if exclusion in kept and len(kept) > 1:
+            p_excl = matrix[position[exclusion], t]
+            others = [name for name in kept if name != exclusion]
+            kept = [exclusion] if p_excl > max(matrix[position[o], t] for o in others) else others
+        conf_map = {name: 0.0 if n <= 1 else _round(matrix[position[name], t]) for name in kept}
         out[str(item)] = Consolidated(
             value={"labels": kept},
             confidence=0.0 if n <= 1 else _round(decision[t]),

@@ -16,7 +16,7 @@ datasets' reference runs used), ``"all"`` keeps every row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Encoded", "encode", "encode_gold", "factorize", "Duplicates", "flat_index"]
+__all__ = ["Encoded", "encode", "encode_binary_columns", "encode_gold", "factorize", "Duplicates", "flat_index"]
 
 Duplicates = Literal["last", "first", "all"]
 IntArray = npt.NDArray[np.int32]
@@ -146,6 +146,44 @@ def encode(
         worker_names=w_names,
         class_names=classes,
     )
+
+
+def encode_binary_columns(
+    tasks: Any,
+    workers: Any,
+    chosen: Sequence[Collection[str]],
+    names: Sequence[str],
+    *,
+    classes: tuple[str, str],
+    duplicates: Duplicates = "last",
+) -> tuple[Encoded, dict[str, IntArray]]:
+    """Multi-label answers coded once for all labels: a binary ``Encoded`` (``classes`` = (not
+    chosen, chosen)) whose tasks and workers every label shares, and per label its 0/1 column.
+
+    Coding each label with :func:`encode` would factorize the same task and worker ids once per
+    label (50 labels: 50 sorts of the same columns). Pair a column with the shared codes as
+    ``Encoded(enc.tasks, enc.workers, column, enc.task_names, enc.worker_names, enc.class_names)``.
+    """
+    if not (len(tasks) == len(workers) == len(chosen)):
+        raise ValueError(f"tasks, workers and answers differ in length ({len(tasks)}, {len(workers)}, {len(chosen)})")
+    t_codes, t_names = factorize(tasks)
+    w_codes, w_names = factorize(workers)
+    keep = _dedup(t_codes, w_codes, int(w_names.size), duplicates)
+    rows: Sequence[int] = range(len(chosen)) if keep is None else keep.tolist()
+    if keep is not None:
+        t_codes, w_codes = t_codes[keep], w_codes[keep]
+    hits: dict[str, list[int]] = {name: [] for name in names}
+    for r, i in enumerate(rows):
+        for label in chosen[i]:
+            if label in hits:
+                hits[label].append(r)
+    columns: dict[str, IntArray] = {}
+    for name in names:
+        column = np.zeros(t_codes.size, dtype=np.int32)
+        column[hits[name]] = 1
+        columns[name] = column
+    empty = np.zeros(t_codes.size, dtype=np.int32)
+    return Encoded(t_codes, w_codes, empty, t_names, w_names, classes), columns
 
 
 def flat_index(major: IntArray, size: int, minor: IntArray, k: int) -> npt.NDArray[np.integer[Any]]:
