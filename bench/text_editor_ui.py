@@ -26,6 +26,7 @@ Checks per rep: spans created, relabelled and deleted as asked.
 
 Usage (the frontend built first: cd frontend && npm run build):
   .venv/bin/python bench/text_editor_ui.py --reps 3 --out bench/results/text-editor-ui.json
+  .venv/bin/python bench/text_editor_ui.py --reps 3 --one-paragraph --out bench/results/text-editor-ui-1para.json
 """
 from __future__ import annotations
 
@@ -88,8 +89,10 @@ def page_html(text: str, value: dict[str, Any]) -> str:
  initial-value="{escape(json.dumps(value))}"></lw-entity-annotation></body></html>"""
 
 
-def document(kb: int, spans: int) -> tuple[str, dict[str, Any]]:
+def document(kb: int, spans: int, one_paragraph: bool = False) -> tuple[str, dict[str, Any]]:
     text, results = ner_text_and_results(kb, spans)
+    if one_paragraph:  # the same offsets: each "\n" becomes a space
+        text = text.replace("\n", " ")
     assert text.isascii()  # LS's offsets are then code points too
     entities = [{"label": r["value"]["labels"][0], "startOffset": r["value"]["start"], "endOffset": r["value"]["end"]}
                 for r in results]
@@ -211,6 +214,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=10, help="input events per step kind per rep")
     ap.add_argument("--text-kb", type=int, default=200)
     ap.add_argument("--text-spans", type=int, default=2000)
+    ap.add_argument("--one-paragraph", action="store_true",
+                    help="newlines turned into spaces: one 200 KB paragraph (the chunks alone bound the work)")
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--width", type=int, default=1920)
     ap.add_argument("--height", type=int, default=1080)
@@ -219,7 +224,7 @@ def main() -> None:
     a = ap.parse_args()
     if not (STATIC / "dist/elements.js").exists():
         sys.exit("error: src/labelworks/web/static/dist/elements.js is missing: cd frontend && npm run build")
-    text, value = document(a.text_kb, a.text_spans)
+    text, value = document(a.text_kb, a.text_spans, a.one_paragraph)
     n = len(value["entities"])
     tmp = Path(tempfile.mkdtemp(prefix="lw-text-bench-"))
     (tmp / "static").symlink_to(STATIC)
@@ -227,7 +232,7 @@ def main() -> None:
     srv, port = serve_dir(tmp)
     viewport = {"width": a.width, "height": a.height}
     results: dict[str, Any] = {"viewport": viewport, "chromium": a.chromium, "args": CHROME_ARGS, "reps": a.reps,
-                               "steps": a.steps, "chars": len(text), "bytes": len(text.encode()), "spans": n}
+                               "steps": a.steps, "one_paragraph": a.one_paragraph, "chars": len(text), "bytes": len(text.encode()), "spans": n}
     print(f"text: {len(text)} chars, {n} spans", flush=True)
     from playwright.sync_api import sync_playwright
 

@@ -1,8 +1,8 @@
 /**
  * How the document is cut for rendering and how spans are drawn in one piece of it. The text is
  * split into paragraphs (at "\n") and long paragraphs into chunks of at most `CHUNK_MAX` code
- * units (at a space); a chunk is the unit the view re-renders, so an edit costs one chunk's HTML,
- * not the document's. Inside a chunk the text is cut at every span boundary into flat `<span>`
+ * units (at a sentence end or a space); a chunk is the unit the view re-renders, so an edit costs
+ * one chunk's HTML and layout, not the document's. Inside a chunk the text is cut at every span boundary into flat `<span>`
  * segments (never nested, so native selection and offsets stay simple); each span is a bar under
  * its text at its own level (stacked for overlap and nesting) and a tag before its first
  * character. Pure: strings in, strings out.
@@ -46,8 +46,12 @@ export function cutText(text: string, max = CHUNK_MAX): Cut {
     do {
       let ce = Math.min(e, c + max);
       if (ce < e) {
-        const space = text.lastIndexOf(" ", ce);
-        if (space > c + max / 2) ce = space + 1;
+        // Prefer a sentence end, then any space: a long paragraph's chunks are blocks (see view.ts),
+        // so each cut ends a line early, which reads best after a full stop.
+        const stop = text.lastIndexOf(". ", ce - 2);
+        const space = text.lastIndexOf(" ", ce - 1);
+        if (stop > c + max / 2) ce = stop + 2;
+        else if (space > c + max / 2) ce = space + 1;
         // Never end a chunk inside a surrogate pair.
         const code = text.charCodeAt(ce - 1);
         if (code >= 0xd800 && code <= 0xdbff) ce--;

@@ -107,6 +107,11 @@ export const entityStyles = css`
     content-visibility: auto;
     contain-intrinsic-size: auto 2.5em;
   }
+  .c.blk {
+    display: block;
+    content-visibility: auto;
+    contain-intrinsic-size: auto 10em;
+  }
   .p.empty {
     min-height: 0.6em;
     height: 0.6em;
