@@ -210,7 +210,7 @@ def test_text_classification_exports_parquet(cli, db: Database, owner: str, make
                                  {"id": "2", "text": "nothing", "labels": None}]
 
 
-@pytest.mark.parametrize("fmt", ["jsonl-spans", "docbin", "parquet"])
+@pytest.mark.parametrize("fmt", ["jsonl-spans", "spacy-jsonl", "docbin", "parquet"])
 def test_conll_tokens_survive_other_formats(cli, make_project: Callable[..., int], ner_project: int, tmp_path: Path,
                                             fmt: str) -> None:
     source = tmp_path / "wnut-300.conll"  # the first 300 tweets keep the test quick

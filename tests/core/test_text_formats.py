@@ -233,3 +233,12 @@ def test_parquet_from_tokens_and_class_label_tags() -> None:
     assert isinstance(row, dict)
     assert row["source"] == "Peter Blackburn in Bonn" and row["id"] == "0"
     assert _spans([row])[0][1] == [("PER", 0, 15), ("LOC", 19, 23)]
+
+
+def test_spacy_jsonl_is_prodigy_shaped() -> None:
+    text = "Zoë uses GoogleMaps 🗺."
+    written = _bytes(write_spacy_jsonl, [(text, [{"label": "org", "startOffset": 9, "endOffset": 15}])])
+    row = orjson.loads(written)
+    assert [t["text"] for t in row["tokens"]] == ["Zoë", "uses", "Google", "Maps", "🗺", "."]
+    assert row["tokens"][2] == {"text": "Google", "start": 9, "end": 15, "id": 2, "ws": False}
+    assert row["spans"] == [{"start": 9, "end": 15, "token_start": 2, "token_end": 2, "label": "org"}]

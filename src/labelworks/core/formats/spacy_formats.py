@@ -9,10 +9,11 @@ tokenised with spaCy's tokenizer and a token is split where an entity begins or 
 every character span survives. Entity ids, relations, the item's other fields and its ``lw-format-meta`` (CoNLL tokens) ride in
 ``doc.user_data["labelworks"]``.
 
-``spacy-jsonl``: one ``{"text", "spans": [{"start", "end", "label"}]}`` per line (Prodigy's and
-spaCy's character-span shape; ``"ents"`` is read as well, and doccano's ``"label": [[start, end,
-label]]``). Offsets count code points. The item's other keys are kept; relations are not part of
-the shape (jsonl-spans keeps them).
+``spacy-jsonl``: one ``{"text", "tokens", "spans": [{"start", "end", "token_start", "token_end",
+"label"}]}`` per line (Prodigy's and spaCy's character-span shape; on import only ``text`` and the
+spans' ``start``/``end``/``label`` are needed, ``"ents"`` is read as well, and doccano's ``"label":
+[[start, end, label]]``). Offsets count code points. The item's other keys are kept; relations are
+not part of the shape (jsonl-spans keeps them).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .text_spans import (FORMAT_META_KEY, canonical_value, chunked, extra_fields
 
 __all__ = ["read_spacy_jsonl", "write_spacy_jsonl", "read_docbin", "write_docbin", "doc_for"]
 
-_SPAN_KEYS = ("spans", "ents", "label", "entities")
+_SPAN_KEYS = ("spans", "ents", "label", "entities", "tokens")  # tokens: derived, written afresh
 _USER_KEY = "labelworks"
 
 
@@ -89,19 +90,31 @@ def read_spacy_jsonl(stream: IO[bytes]) -> Iterator[ParsedLine | BadLine]:
                 key = "spans" if "spans" in row else "ents" if "ents" in row else "label"
                 raise ValidationFailed(exc.message.replace("entities", key, 1).replace("startOffset", "start")
                                        .replace("endOffset", "end"), field=key) from None
-            yield next(read_rows([item_row(text, value, extra_fields(row, *_SPAN_KEYS))], n))
+            meta = row.get(FORMAT_META_KEY)
+            yield next(read_rows([item_row(text, value, extra_fields(row, *_SPAN_KEYS),
+                                           meta if isinstance(meta, dict) else None)], n))
         except ValidationFailed as exc:
             yield BadLine(n, exc.message)
 
 
 def write_spacy_jsonl(items: Iterable[ExportItem], task_type: Any, spec: Any, created: str) -> Iterator[bytes]:
+    """Prodigy's shape: ``tokens`` (spaCy's, cut at entity edges) and ``spans`` with their
+    ``token_start`` / ``token_end`` (inclusive) beside the character offsets."""
     def lines() -> Iterator[bytes]:
         for item in items:
             data = item.data
-            value = item_value(item, data)
-            spans = [{"start": e["startOffset"], "end": e["endOffset"], "label": e["label"]}
-                     for e in value.get("entities", [])]
-            out = {"text": item_text(data), "spans": spans, **extra_fields(data, *_SPAN_KEYS)}
+            text, value = item_text(data), item_value(item, data)
+            entities = [e for e in value.get("entities", []) if isinstance(e, dict)]
+            doc = doc_for(text, entities)
+            tokens = [{"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i, "ws": bool(t.whitespace_)}
+                      for t in doc]
+            first = {t["start"]: t["id"] for t in tokens}
+            last = {t["end"]: t["id"] for t in tokens}
+            spans = [{"start": e["startOffset"], "end": e["endOffset"], "token_start": first[e["startOffset"]],
+                      "token_end": last[e["endOffset"]], "label": e["label"]} for e in entities]
+            out = {"text": text, "tokens": tokens, "spans": spans, **extra_fields(data, *_SPAN_KEYS)}
+            if FORMAT_META_KEY in data:  # CoNLL's own tokens, for a later CoNLL export
+                out[FORMAT_META_KEY] = data[FORMAT_META_KEY]
             yield orjson.dumps(out) + b"\n"
 
     return chunked(lines())
