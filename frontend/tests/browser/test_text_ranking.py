@@ -171,3 +171,37 @@ def test_initial_value_and_a_restored_draft(page: Any) -> None:
     page.evaluate("window.__send({type: 'lw:key', key: '1'})")
     wait_for(page, lambda m: m["type"] == "lw:change" and m["value"]["ranking"]["ordinalRankingDimensions"][0]
              ["responseRankings"] == [1, 2])
+
+
+# Ground Truth's own sample template (Crowd HTML Elements V2), unchanged but for shorter texts
+FRAMES["rank-gt"] = """<crowd-form>
+  <crowd-text-ranking
+    name="textRanking"
+    ordinal-ranking-dimensions='[{"name":"Clarity","allowTie":true},{"name":"Inclusivity","allowTie":false}]'
+    text="Explain why you can see yourself in a mirror at a level that a 16 year old can understand."
+    responses='["Light reflects off your body, then off the mirror, into your eyes.",
+                "You see yourself because of a series of light reflections.",
+                "Photons interact with the reflective surface at a specific angle of incidence."]'
+  >
+    <short-instructions><p>Rank the explanations.</p></short-instructions>
+  </crowd-text-ranking>
+</crowd-form>"""
+
+
+def test_ground_truths_template_runs_unchanged(page: Any, shots: Path) -> None:
+    frame = open_frame(page, "rank-gt", width=1100)
+    assert "Rank the explanations." in frame.locator("crowd-text-ranking").inner_text()
+    assert frame.locator(".prompt").inner_text().startswith("Explain why you can see yourself")
+    frame.get_by_role("group", name="Response A", exact=True).focus()
+    for key in ("1", "ArrowRight", "1", "ArrowRight", "2"):  # Clarity allows ties
+        page.keyboard.press(key)
+    frame.get_by_role("tab", name="Inclusivity").click()
+    frame.get_by_role("group", name="Response A", exact=True).focus()
+    for key in ("2", "ArrowRight", "1", "ArrowRight", "3"):
+        page.keyboard.press(key)
+    page.screenshot(path=str(shots / "text-ranking-gt.png"), full_page=True)
+    page.keyboard.press("Enter")
+    assert wait_for(page, lambda m: m["type"] == "lw:submit")["value"] == {"textRanking": {
+        "displayOrder": ["r1", "r2", "r3"],
+        "ordinalRankingDimensions": [{"name": "Clarity", "responseRankings": [1, 1, 2]},
+                                     {"name": "Inclusivity", "responseRankings": [2, 1, 3]}]}}

@@ -312,6 +312,7 @@ export class LwTextRanking extends LitElement implements LwField {
     const d = this.model.dimensions[this._tab];
     return html`
       ${this.header ? html`<p class="header">${this.header}</p>` : nothing}
+      <div class="instructions"><slot></slot></div>
       ${this._renderPrompt()}
       ${this._renderTabs()}
       ${d ? html`<p class="dim-info">Rank on <strong>${d.name}</strong>${d.description ? html`: ${d.description}` : nothing}
