@@ -16,7 +16,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..core.errors import NotFound, PermissionDenied
 
-__all__ = ["MediaSigner", "MediaFile", "open_media", "media_kind", "SAFE_TYPES"]
+__all__ = ["MediaSigner", "MediaFile", "open_media", "media_kind", "byte_range", "RangeNotSatisfiable", "SAFE_TYPES"]
 
 # Served with these types only; anything else goes out as a download (never sniffed, never HTML).
 SAFE_TYPES = {
@@ -67,6 +67,37 @@ class MediaFile:
     size: int | None
     chunks: Iterator[bytes]
     download_name: str | None  # set when the type is not one we display inline
+    # (first, last) byte served when the request named one range of a local file (HTTP 206)
+    byte_range: tuple[int, int] | None = None
+
+
+class RangeNotSatisfiable(Exception):
+    """A ``Range`` header that lies outside the file (HTTP 416)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the range lies outside the file's {size} bytes")
+        self.size = size
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The (first, last) byte of a single ``Range: bytes=...`` on a file of ``size`` bytes, or None
+    to send the whole file (no header, several ranges, another unit: RFC 9110 lets a server ignore
+    them). Video players need ranges to seek; RangeNotSatisfiable when it starts past the end."""
+    if not header or not header.startswith("bytes=") or "," in header:
+        return None
+    first_s, sep, last_s = header[len("bytes="):].strip().partition("-")
+    if not sep or not (first_s.isdigit() or (not first_s and last_s.isdigit())) or (last_s and not last_s.isdigit()):
+        return None
+    if not first_s:  # the last N bytes
+        n = int(last_s)
+        if n == 0:
+            raise RangeNotSatisfiable(size)
+        return max(0, size - n), size - 1
+    first = int(first_s)
+    last = min(int(last_s), size - 1) if last_s else size - 1
+    if first >= size or last < first:
+        raise RangeNotSatisfiable(size)
+    return first, last
 
 
 def _local_path(ref: str) -> Path:
@@ -80,14 +111,24 @@ def _within(path: Path, roots: list[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
 
-def _read(path: Path) -> Iterator[bytes]:
+def _read(path: Path, start: int = 0, length: int | None = None) -> Iterator[bytes]:
     with path.open("rb") as fh:
-        while chunk := fh.read(256 * 1024):
+        fh.seek(start)
+        left = length
+        while left is None or left > 0:
+            chunk = fh.read(256 * 1024 if left is None else min(256 * 1024, left))
+            if not chunk:
+                break
+            if left is not None:
+                left -= len(chunk)
             yield chunk
 
 
-def open_media(ref: str, roots: list[Path]) -> MediaFile:
-    """Open a local path (inside ``roots`` only, symlinks resolved) or an fsspec URL such as s3://."""
+def open_media(ref: str, roots: list[Path], range_header: str | None = None) -> MediaFile:
+    """Open a local path (inside ``roots`` only, symlinks resolved) or an fsspec URL such as s3://.
+
+    ``range_header`` (the request's ``Range``) serves one byte range of a local file; remote files
+    are always sent whole."""
     scheme = urlparse(ref).scheme
     suffix = Path(urlparse(ref).path).suffix.lower()
     content_type = SAFE_TYPES.get(suffix)
@@ -99,7 +140,12 @@ def open_media(ref: str, roots: list[Path]) -> MediaFile:
             raise NotFound("no such media")  # outside the roots looks like absent, never like forbidden
         if not path.is_file():
             raise NotFound("no such media")
-        return MediaFile(content_type, path.stat().st_size, _read(path), download)
+        size = path.stat().st_size
+        wanted = byte_range(range_header, size)
+        if wanted is not None:
+            first, last = wanted
+            return MediaFile(content_type, size, _read(path, first, last - first + 1), download, wanted)
+        return MediaFile(content_type, size, _read(path), download)
     import fsspec
 
     try:

@@ -111,3 +111,26 @@ def test_the_task_frame_signs_its_image(client: TestClient, factory: Factory, or
     assert image.status_code == 200 and image.content.startswith(PNG_MAGIC)
     other = factory.user("annotator", org_id=org.org_id)
     assert client.get(task["frame_url"], headers=other.headers).status_code == 404
+
+
+def test_byte_ranges_let_a_video_player_seek(client: TestClient, settings: Settings) -> None:
+    clip = settings.media_dir / "clips" / "a.webm"
+    clip.parent.mkdir(parents=True, exist_ok=True)
+    data = bytes(range(256)) * 40  # 10240 bytes
+    clip.write_bytes(data)
+    url = _signed(client, str(clip))
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes"
+    assert whole.headers["content-type"] == "video/webm"
+    part = client.get(url, headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.content == data[100:200]
+    assert part.headers["content-range"] == "bytes 100-199/10240" and part.headers["content-length"] == "100"
+    assert client.get(url, headers={"Range": "bytes=10000-"}).content == data[10000:]
+    tail = client.get(url, headers={"Range": "bytes=-40"})
+    assert tail.status_code == 206 and tail.content == data[-40:]
+    assert client.get(url, headers={"Range": "bytes=9000-99999"}).headers["content-range"] == "bytes 9000-10239/10240"
+    refused = client.get(url, headers={"Range": "bytes=20000-"})
+    assert refused.status_code == 416 and refused.headers["content-range"] == "bytes */10240"
+    # several ranges or another unit: the whole file, as RFC 9110 allows
+    assert client.get(url, headers={"Range": "bytes=0-1,5-6"}).status_code == 200
+    assert client.get(url, headers={"Range": "items=0-1"}).content == data

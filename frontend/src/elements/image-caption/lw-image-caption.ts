@@ -50,7 +50,7 @@ export class LwImageCaption extends LitElement implements LwField {
       }
       img {
         max-width: 100%;
-        max-height: 70vh;
+        max-height: min(70vh, 560px);
         border-radius: var(--_radius);
         border: 1px solid var(--_border);
         display: block;

@@ -19,7 +19,7 @@ export const qaStyles = css`
     border-radius: var(--_radius);
     background: var(--_subtle);
     padding: 0.75rem 0.9rem;
-    max-height: 70vh;
+    max-height: min(70vh, 600px);
     overflow: auto;
     cursor: text;
   }

@@ -34,7 +34,7 @@ export class LwVideoCaption extends LitElement implements LwField {
     css`
       video {
         width: 100%;
-        max-height: 55vh;
+        max-height: min(55vh, 420px);
         background: #000;
         border-radius: var(--_radius);
         display: block;
