@@ -44,7 +44,8 @@ EXPORT_KINDS = {
     "conll/bilou": ("CoNLL-2003 (BILOU)", "As CoNLL-2003, with BILOU tags."),
     "jsonl-spans": ("JSON lines with spans", "One item per line: text, entities (code-point offsets), relations "
                     "and document labels, with the item's other fields; the lossless format."),
-    "spacy-jsonl": ("spaCy / Prodigy JSONL", "One item per line: text and spans [{start, end, label}]."),
+    "spacy-jsonl": ("spaCy / Prodigy JSONL", "One item per line, Prodigy's shape: text, tokens and spans "
+                    "[{start, end, token_start, token_end, label}]."),
     "docbin": ("spaCy DocBin", "A .spacy file for spacy train: entities as doc.spans[\"sc\"] (and doc.ents when "
                "none overlap)."),
     "parquet": ("Parquet (Hugging Face datasets)", "One row per item: id, text, tokens, ner_tags (ClassLabel), "
