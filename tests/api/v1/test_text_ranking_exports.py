@@ -14,6 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
 
+from labelworks.services import consolidation
+
 from factories import Factory, OrgUsers
 
 LABELS = {"labels": [{"label": "helpfulness"}, {"label": "harmlessness", "allowTie": True}],
@@ -101,6 +103,15 @@ def test_two_annotators_rank_and_export_trl_datasets(client: TestClient, factory
                                                  {"name": "harmlessness", "responseRankings": [1, 2, 3]}]
     assert label["responseIds"] == TRUE_ORDER
     assert line[f"{project.label_attribute}-metadata"]["type"] == "groundtruth/text-ranking"
+
+    # a full run of the project's consolidator (Bradley-Terry per dimension) stores the same answer
+    run = consolidation.run_full(factory.db, project.id)
+    assert (run["method"], run["items"], run["answers"]) == ("ranking-bradley-terry", 1, 2)
+    (line,) = [json.loads(x) for x in export("manifest").splitlines()]
+    assert line[project.label_attribute]["ordinalRankingDimensions"][0]["responseRankings"] == [1, 2, 3]
+    assert line[project.label_attribute]["responseClassifications"] == [
+        {"responseId": "good", "labels": ["helpful"]}, {"responseId": "ok", "labels": []},
+        {"responseId": "bad", "labels": ["harmful"]}]
 
 
 def test_pairwise_preference_and_wrong_project(client: TestClient, factory: Factory, org: OrgUsers) -> None:
