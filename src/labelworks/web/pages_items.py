@@ -62,6 +62,19 @@ EXPORT_KINDS = {
 DETECTION_FORMATS = {"coco", "yolo", "voc", "masks", "gt-segmentation", "conll", "conll/bilou", "jsonl-spans",
                      "spacy-jsonl", "docbin", "parquet", "dpo", "reward", "kto", "dpo-parquet",
                      "reward-parquet", "kto-parquet"}
+# demonstrations: TRL's SFT datasets (core/formats/sft.py), offered to the four demonstration types only
+EXPORT_KINDS.update({
+    "sft-messages": ("TRL SFT conversations", "JSON lines for TRL's SFTTrainer: messages [{role, content}] — one "
+                     "conversation per question-answer pair, chat or caption (images/videos for captions)."),
+    "sft-prompt-completion": ("TRL SFT prompt-completion", "JSON lines: prompt (the conversation before the last "
+                              "assistant turn) and completion (that turn), conversational."),
+    "sft-prompt-completion-text": ("TRL SFT prompt-completion (plain text)", "JSON lines of strings: the passage "
+                                   "and question as prompt, the answer as completion."),
+    "sft-messages-parquet": ("TRL SFT conversations (Parquet)", "The conversations as Parquet."),
+    "sft-prompt-completion-parquet": ("TRL SFT prompt-completion (Parquet)", "The prompt-completion rows as Parquet."),
+})
+DETECTION_FORMATS |= {"sft-messages", "sft-prompt-completion", "sft-prompt-completion-text", "sft-messages-parquet",
+                      "sft-prompt-completion-parquet"}
 
 
 def _item_filter(request: Request) -> items.ItemFilter:
