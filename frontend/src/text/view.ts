@@ -8,6 +8,8 @@
 import { chunkAt, type Cut } from "./layout";
 
 const SVG = "http://www.w3.org/2000/svg";
+/** Characters per content-visibility block of paragraphs. */
+const GROUP_CHARS = 3000;
 
 /** One arrow: from one span to another (UTF-16 ranges), with the relation's label. */
 export interface Arrow {
@@ -48,19 +50,31 @@ export class TextView {
     host.replaceChildren(this.root, this.caretEl, this.arrowsEl);
   }
 
-  /** Builds every paragraph in one innerHTML write (the fastest way to put 200 KB on screen). */
+  /**
+   * Builds every paragraph in one innerHTML write (the fastest way to put 200 KB on screen).
+   * Paragraphs are grouped in blocks of about `GROUP_CHARS` characters that carry
+   * `content-visibility: auto`: a few hundred such blocks rather than one per (often short or
+   * empty) paragraph keeps the work of skipping, showing and hit-testing them small.
+   */
   renderAll(chunkHtml: (index: number) => string): void {
-    const parts: string[] = [];
-    for (const p of this.cut.paragraphs) {
-      parts.push(p.start === p.end ? `<div class="p empty" dir="auto">` : `<div class="p" dir="auto">`);
+    const parts: string[] = ['<div class="pg">'];
+    let inGroup = 0;
+    this.cut.paragraphs.forEach((p, n) => {
+      if (inGroup >= GROUP_CHARS) {
+        parts.push('</div><div class="pg">');
+        inGroup = 0;
+      }
+      inGroup += p.end - p.start + 1;
+      parts.push(`<div class="p${p.start === p.end ? " empty" : ""}" dir="auto" data-p="${n}">`);
       // The chunks of a long paragraph are blocks: an edit then lays out one chunk, not one
       // inline run of the whole paragraph (a 200 KB paragraph cost 30-80 ms an edit inline).
       const tag = p.chunkCount > 1 ? `<span class="c blk">` : `<span class="c">`;
       for (let i = p.firstChunk; i < p.firstChunk + p.chunkCount; i++) parts.push(`${tag}${chunkHtml(i)}</span>`);
       parts.push("</div>");
-    }
+    });
+    parts.push("</div>");
     this.root.innerHTML = parts.join("");
-    this.chunkEls = Array.from(this.root.querySelectorAll<HTMLElement>(":scope > .p > .c"));
+    this.chunkEls = Array.from(this.root.querySelectorAll<HTMLElement>(".c"));
   }
 
   renderChunk(index: number, html: string): void {
@@ -86,12 +100,16 @@ export class TextView {
       return child ? Number(child.dataset.s) : chunk.end;
     }
     if (el.classList.contains("p")) {
-      const para = this.cut.paragraphs[Array.prototype.indexOf.call(this.root.children, el)]!;
+      const para = this.cut.paragraphs[Number(el.dataset.p)]!;
       return offset >= el.childNodes.length ? para.end : this.cut.chunks[para.firstChunk + offset]!.start;
     }
-    if (el === this.root) {
-      const para = this.cut.paragraphs[offset];
-      return para ? para.start : this.text.length;
+    if (el.classList.contains("pg") || el === this.root) {
+      // A point between paragraphs (or groups): the start of the one after it, else the end of the last.
+      const next = el.childNodes[offset] as HTMLElement | undefined;
+      const first = next ? (next.classList.contains("pg") ? (next.firstElementChild as HTMLElement) : next) : null;
+      if (first) return this.cut.paragraphs[Number(first.dataset.p)]!.start;
+      const lastP = el === this.root ? null : (el.lastElementChild as HTMLElement | null);
+      return lastP ? this.cut.paragraphs[Number(lastP.dataset.p)]!.end : this.text.length;
     }
     return null;
   }

@@ -101,11 +101,13 @@ export const entityStyles = css`
   .text.picking {
     cursor: crosshair;
   }
+  .pg {
+    content-visibility: auto;
+    contain-intrinsic-size: auto 16em;
+  }
   .p {
     margin: 0;
     min-height: 1em;
-    content-visibility: auto;
-    contain-intrinsic-size: auto 2.5em;
   }
   .c.blk {
     display: block;
