@@ -142,3 +142,6 @@ def test_output_manifest_shape() -> None:
                                                         {"name": "honesty", "responseRankings": [1, 2]}]
     assert out["label"]["pairwiseChoice"]["winner"] == "right"
     assert out["label-metadata"]["type"] == "groundtruth/text-ranking"
+    # one worker: Ground Truth's 0.0 confidence, per dimension too
+    assert out["label-metadata"]["dimensions"] == [{"name": "helpfulness", "confidence": 0.0},
+                                                   {"name": "honesty", "confidence": 0.0}]

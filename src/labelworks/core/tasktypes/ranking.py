@@ -244,8 +244,12 @@ class TextRankingTaskType(TaskType):
         for key in ("responseIds", "pairwiseChoice", "responseClassifications"):
             if key in value:
                 body[key] = value[key]
-        meta = {"confidence": round(answer.confidence, 2), "type": "groundtruth/text-ranking",
-                "human-annotated": "yes", "creation-date": created, "job-name": f"labeling-job/{spec.job_name}"}
+        meta: dict[str, Any] = {"confidence": round(answer.confidence, 2)}
+        if body["ordinalRankingDimensions"]:  # each dimension's agreement, as the consolidator measured it
+            meta["dimensions"] = [{"name": d["name"], "confidence": round(answer.confidence_map.get(d["name"], 0.0), 2)}
+                                  for d in body["ordinalRankingDimensions"]]
+        meta |= {"type": "groundtruth/text-ranking", "human-annotated": "yes", "creation-date": created,
+                 "job-name": f"labeling-job/{spec.job_name}"}
         return {attr: body, f"{attr}-metadata": meta}
 
 
