@@ -188,7 +188,7 @@ def _parse(line: bytes) -> dict[str, Any]:
 
 
 def jsonl_spans_row(row: dict[str, Any]) -> dict[str, Any]:
-    text = row.get("text")
+    text = row.get("text", row.get("source"))  # Ground Truth's "source" is read too
     if not isinstance(text, str) or not text:
         raise ValidationFailed("text: expected a non-empty string", field="text")
     value = canonical_value(text, row.get("entities") or [], row.get("relations"), row.get("documentLabels"),
