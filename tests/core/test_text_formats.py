@@ -242,3 +242,22 @@ def test_spacy_jsonl_is_prodigy_shaped() -> None:
     assert [t["text"] for t in row["tokens"]] == ["Zoë", "uses", "Google", "Maps", "🗺", "."]
     assert row["tokens"][2] == {"text": "Google", "start": 9, "end": 15, "id": 2, "ws": False}
     assert row["spans"] == [{"start": 9, "end": 15, "token_start": 2, "token_end": 2, "label": "org"}]
+
+
+def test_classification_parquet_single_label() -> None:
+    from labelworks.core.consolidation.majority import Consolidated
+    from labelworks.core.formats.parquet import write_classification_parquet
+
+    items = [ExportItem(1, "k1", orjson.dumps({"source": "Une phrase en français 🇫🇷"}),
+                        answer=Consolidated({"label": "org"}, 1.0, {}, 3, "majority-vote")),
+             ExportItem(2, "k2", orjson.dumps({"source": "no answer yet", "id": 7}))]
+    data = b"".join(write_classification_parquet(items, None, SPEC, ""))
+    table = pq.read_table(io.BytesIO(data))
+    assert [str(t) for t in table.schema.types] == ["string", "string", "string"]
+    assert table.to_pylist() == [{"id": "1", "text": "Une phrase en français 🇫🇷", "label": "org"},
+                                 {"id": "7", "text": "no answer yet", "label": None}]
+
+
+def test_parquet_refuses_a_label_the_project_lacks() -> None:
+    with pytest.raises(ValidationFailed, match=r"item 1 \(key k0\): tag B-ghost names no label of the project"):
+        _bytes(write_ner_parquet, [("a ghost", [{"label": "ghost", "startOffset": 2, "endOffset": 7}])])

@@ -6,8 +6,8 @@ the span group ``doc.spans["sc"]``, which alone can hold overlapping or nested o
 cannot). Reading takes ``doc.spans["sc"]`` when a Doc has it, else ``doc.ents``; ``doc.cats`` with a
 score of 0.5 or more become document labels. A Doc needs entities on token boundaries: texts are
 tokenised with spaCy's tokenizer and a token is split where an entity begins or ends inside it, so
-every character span survives. Entity ids, relations, the item's other fields and its ``lw-format-meta`` (CoNLL tokens) ride in
-``doc.user_data["labelworks"]``.
+every character span survives. Entity ids, relations, the item's other fields and its
+``lw-format-meta`` (CoNLL tokens) ride in ``doc.user_data["labelworks"]``.
 
 ``spacy-jsonl``: one ``{"text", "tokens", "spans": [{"start", "end", "token_start", "token_end",
 "label"}]}`` per line (Prodigy's and spaCy's character-span shape; on import only ``text`` and the
@@ -26,8 +26,8 @@ import orjson
 
 from ..errors import ValidationFailed
 from .records import BadLine, ExportItem, ParsedLine
-from .text_spans import (FORMAT_META_KEY, canonical_value, chunked, extra_fields, item_row, item_text, item_value, lines_reader,
-                         non_overlapping)
+from .text_spans import (FORMAT_META_KEY, canonical_value, chunked, extra_fields, item_row, item_text, item_value,
+                         lines_reader, non_overlapping)
 
 __all__ = ["read_spacy_jsonl", "write_spacy_jsonl", "read_docbin", "write_docbin", "doc_for"]
 
@@ -125,7 +125,8 @@ def write_spacy_jsonl(items: Iterable[ExportItem], task_type: Any, spec: Any, cr
 
 def doc_for(text: str, entities: list[dict[str, Any]]) -> Any:
     """A Doc of ``text`` whose tokens begin and end at every entity's offsets (spaCy's tokens, cut
-    further where an entity begins or ends inside one), with the entities as ``spans["sc"]`` and, when they do not overlap, ents."""
+    further where an entity begins or ends inside one), with the entities as ``spans["sc"]`` and, when
+    they do not overlap, as ``ents``."""
     from spacy.tokens import Doc
 
     starts = {e["startOffset"] for e in entities}

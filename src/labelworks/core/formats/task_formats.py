@@ -49,7 +49,8 @@ IMPORTS_BY_TYPE: dict[str, dict[str, str]] = {
                                  "spacy-jsonl": "spacy-jsonl", "docbin": "docbin", "parquet": "parquet"},
 }
 EXPORTS_BY_TYPE: dict[str, dict[str, str]] = {
-    "named-entity-recognition": {"conll": "conll", **{f"conll/{s}": f"conll/{s}" for s in ("bio", "iob1", "bilou", "bioes")},
+    "named-entity-recognition": {"conll": "conll",
+                                 **{f"conll/{s}": f"conll/{s}" for s in ("bio", "iob1", "bilou", "bioes")},
                                  "jsonl-spans": "jsonl-spans", "spacy-jsonl": "spacy-jsonl", "docbin": "docbin",
                                  "parquet": "parquet"},
     "text-classification": {"parquet": "parquet/classification"},
