@@ -208,6 +208,18 @@ def sft_writer(fmt: str) -> Any:
         rows = sft_rows(fmt, items, task_type, spec)
         if fmt.endswith("-parquet"):
             return _parquet(rows, _schema(fmt, task_type))
-        return (orjson.dumps(_strip_nulls(row)) + b"\n" for row in rows)
+        return _jsonl(rows)
 
     return write
+
+
+def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
+    """JSON lines in chunks of about 64 KiB (a response body of one line per chunk is slow to stream)."""
+    buf = bytearray()
+    for row in rows:
+        buf += orjson.dumps(_strip_nulls(row)) + b"\n"
+        if len(buf) >= 64 * 1024:
+            yield bytes(buf)
+            buf.clear()
+    if buf:
+        yield bytes(buf)
