@@ -211,14 +211,14 @@ def detect_format(filename: str, head: bytes) -> str:
         return "tsv"
     if lower.endswith(".csv"):
         return "csv"
-    stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
-    if stripped.startswith(b"["):
-        return "json"
     # text datasets (a project whose task type does not take them refuses them by name)
     for suffixes, fmt in (((".conll", ".iob", ".bio"), "conll"), ((".spacy",), "docbin"),
                           ((".parquet",), "parquet")):
         if lower.endswith(suffixes):
             return fmt
+    stripped = head.lstrip(codecs.BOM_UTF8).lstrip()
+    if stripped.startswith(b"["):
+        return "json"
     if stripped.startswith(b"{"):
         return "manifest"
     if lower.endswith(".json"):
