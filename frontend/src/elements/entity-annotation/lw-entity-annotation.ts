@@ -11,6 +11,8 @@ import { tokens } from "../shared/tokens";
 import { entityStyles } from "./styles";
 
 const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
+/** The relation list re-renders with the chrome: past this many rows the arrows of the selected span say the rest. */
+const MAX_RELATION_ROWS = 200;
 
 function clip(s: string, n = 40): string {
   const t = s.replace(/\s+/g, " ");
@@ -357,7 +359,7 @@ export class LwEntityAnnotation extends LitElement implements LwField {
       <h3>Relations (${rels.length})</h3>
       ${rels.length
         ? html`<ul class="rels">
-            ${rels.map(
+            ${rels.slice(0, MAX_RELATION_ROWS).map(
               (r) => html`<li @mouseenter=${() => ed.hover(r.to)} @mouseleave=${() => ed.hover(null)}>
                 <button type="button" class="mini pick" title="Select the source span" @mouseenter=${() => ed.hover(r.from)}
                   @click=${() => ed.controller.select(r.from)}>◉</button>
@@ -365,7 +367,10 @@ export class LwEntityAnnotation extends LitElement implements LwField {
                 <button type="button" class="mini" aria-label="Delete relation ${r.label}" @click=${() => ed.model.removeRelation(r)}>×</button>
               </li>`,
             )}
-          </ul>`
+          </ul>
+          ${rels.length > MAX_RELATION_ROWS
+            ? html`<p class="empty-note">and ${rels.length - MAX_RELATION_ROWS} more: select a span to see its relations as arrows</p>`
+            : nothing}`
         : html`<p class="empty-note">Select a span, press R, then click the target span.</p>`}
     </div>`;
   }
