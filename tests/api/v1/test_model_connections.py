@@ -180,6 +180,8 @@ def test_only_managers_manage_connections(lan: TestClient, factory: Factory, org
                         headers=user.headers).status_code == 403
         assert lan.post(f"/api/v1/projects/{pid}/models/{m['id']}/test", headers=user.headers).status_code == 403
     assert lan.get(f"/api/v1/projects/{pid}/generations", headers=org.annotator.headers).status_code == 403
+    listed = lan.get(f"/api/v1/projects/{pid}/models", headers=org.annotator.headers).json()
+    assert [(c["name"], c["base_url"]) for c in listed] == [("echo-model", None)]  # where it runs: managers only
     other = factory.org_users("Org B")
     assert lan.get(f"/api/v1/projects/{pid}/models", headers=other.manager.headers).status_code == 404
     assert lan.post(f"/api/v1/projects/{pid}/models/{m['id']}/generate", headers=other.manager.headers,

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from ....authz import authorize
+from ....authz import allowed, authorize
+from ....core.actor import Actor
 from ....assist.chat import ChatEvent, kind_check, prepare
 from ....core.chat import parse_params
 from ....services import jobs
@@ -22,8 +23,12 @@ from .jobs import job_public
 router = APIRouter(tags=["models"])
 
 
-def _public(info: conns.ConnectionInfo) -> ModelConnectionPublic:
-    return ModelConnectionPublic(**info.as_dict())
+def _public(info: conns.ConnectionInfo, actor: Actor | None = None) -> ModelConnectionPublic:
+    """Workers see which models exist, not where they run: the base URL is for managers."""
+    public = info.as_dict()
+    if actor is not None and not allowed(actor, "model.manage"):
+        public["base_url"] = None
+    return ModelConnectionPublic(**public)
 
 
 def _secret(settings: object) -> str:
@@ -34,7 +39,7 @@ def _secret(settings: object) -> str:
 
 @router.get("/projects/{project_id}/models", response_model=list[ModelConnectionPublic])
 def list_models(project_id: int, actor: CurrentActor, db: DbDep) -> list[ModelConnectionPublic]:
-    return [_public(c) for c in conns.list_connections(db, actor, project_id)]
+    return [_public(c, actor) for c in conns.list_connections(db, actor, project_id)]
 
 
 @router.post("/projects/{project_id}/models", response_model=ModelConnectionPublic, status_code=201)
@@ -46,7 +51,7 @@ def create_model(project_id: int, body: ModelConnectionCreate, actor: CurrentAct
 
 @router.get("/projects/{project_id}/models/{connection_id}", response_model=ModelConnectionPublic)
 def get_model(project_id: int, connection_id: int, actor: CurrentActor, db: DbDep) -> ModelConnectionPublic:
-    return _public(conns.get_connection(db, actor, project_id, connection_id))
+    return _public(conns.get_connection(db, actor, project_id, connection_id), actor)
 
 
 @router.patch("/projects/{project_id}/models/{connection_id}", response_model=ModelConnectionPublic)
