@@ -203,3 +203,5 @@ def test_default_templates_carry_the_guidance() -> None:
     assert "<lw-question-answer-generation" in QUESTION_ANSWER_GENERATION.default_template(s)
     assert "<lw-chat-editor" in CHAT_DEMONSTRATION.default_template(s)
     assert "<lw-video-caption" in VIDEO_CAPTIONING.default_template(s)
+    for tt in (QUESTION_ANSWER_GENERATION, IMAGE_CAPTIONING, VIDEO_CAPTIONING):  # a model's draft to correct
+        assert "task.input.lw-pre-annotations | to_json" in tt.default_template(s), tt.name

@@ -43,6 +43,11 @@ FRAMES.update({
     guidance='{_attr({"instructions": "One sentence, what is visible.", "minWords": 4, "maxWords": 20,
                       "forbiddenPhrases": ["this image shows"]})}'></lw-image-caption>
 </lw-form>""",
+    "demo-drafts": f"""<lw-form>
+  <lw-image-caption name="caption" src="/media/scene.png" initial-value='{_attr({"caption": "A house."})}'></lw-image-caption>
+  <lw-video-caption name="captions" src="/media/none.webm"
+    initial-value='{_attr({"captions": [{"start": 1, "end": 2, "text": "A draft."}]})}'></lw-video-caption>
+</lw-form>""",
     "demo-video": f"""<lw-form>
   <lw-video-caption name="captions" header="Caption what happens" src="/media/clip.webm"
     guidance='{_attr({"minWords": 2, "maxCaptions": 4})}'></lw-video-caption>
@@ -175,3 +180,13 @@ def test_video_range_captioned_with_buttons_and_keys(page: Any, shots: Path, cli
     assert sent[1]["start"] == sent[0]["end"]
     assert 0.5 <= first_start < 1.0 and 1.5 <= first_end < 2.0 and 2.5 <= second_end <= duration
     assert page.errors == []
+
+
+def test_captions_start_from_a_models_draft_and_a_saved_draft_wins(page: Any) -> None:
+    open_frame(page, "demo-drafts", width=1000)
+    frame = page.frame_locator("iframe")
+    assert frame.locator("lw-image-caption textarea").input_value() == "A house."
+    assert frame.locator("lw-video-caption [data-caption='0'] textarea").input_value() == "A draft."
+    page.evaluate("window.__send({type: 'lw:init', draft: {caption: {caption: 'Saved by the worker.'}}})")
+    page.wait_for_timeout(150)
+    assert frame.locator("lw-image-caption textarea").input_value() == "Saved by the worker."

@@ -24,8 +24,8 @@ export function captionCounter(text: string, g: Guidance): TemplateResult {
 }
 
 /**
- * `<lw-image-caption name src header guidance>`: the image and a caption box held to the
- * project's guidance (instructions shown, min/max words counted live, forbidden phrases flagged as
+ * `<lw-image-caption name src header guidance initial-value>`: the image and a caption box
+ * (starting from `initial-value`'s caption, a model's draft, when given) held to the project's guidance (instructions shown, min/max words counted live, forbidden phrases flagged as
  * typed). Output `{[name]: {caption}}` (docs/task-types/image-captioning.md).
  */
 export class LwImageCaption extends LitElement implements LwField {
@@ -34,6 +34,7 @@ export class LwImageCaption extends LitElement implements LwField {
     src: { type: String },
     header: { type: String },
     guidance: { type: String },
+    initialValue: { attribute: "initial-value" },
     _caption: { state: true },
     _error: { state: true },
   };
@@ -62,11 +63,14 @@ export class LwImageCaption extends LitElement implements LwField {
   declare src: string;
   declare header: string;
   declare guidance: string | null;
+  declare initialValue: string | null;
   declare private _caption: string;
   declare private _error: string | null;
 
   readonly lwField = true as const;
   private _guidance: Guidance = { ...NO_GUIDANCE };
+  /** A draft came back: the initial value (a model's caption) no longer applies. */
+  private _restored = false;
 
   constructor() {
     super();
@@ -74,6 +78,7 @@ export class LwImageCaption extends LitElement implements LwField {
     this.src = "";
     this.header = "";
     this.guidance = null;
+    this.initialValue = null;
     this._caption = "";
     this._error = null;
   }
@@ -89,6 +94,7 @@ export class LwImageCaption extends LitElement implements LwField {
   restoreFieldValue(value: JsonValue | undefined): void {
     const c = (value as { caption?: unknown } | null | undefined)?.caption;
     this._caption = typeof c === "string" ? c : "";
+    this._restored = true;
     this._error = null;
   }
 
@@ -104,6 +110,14 @@ export class LwImageCaption extends LitElement implements LwField {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("guidance")) this._guidance = parseGuidance(this.guidance);
+    if (changed.has("initialValue") && this.initialValue && !this._restored) {
+      try {
+        const c = (JSON.parse(this.initialValue) as { caption?: unknown } | null)?.caption;
+        if (typeof c === "string") this._caption = c;
+      } catch {
+        // a malformed pre-annotation leaves the box empty
+      }
+    }
   }
 
   private _input(e: Event): void {

@@ -9,7 +9,8 @@ import { tokens } from "../shared/tokens";
 import { captionsProblem, formatTime, fromOutput, nextCaption, setTime, toOutput, type Caption } from "./captions-model";
 
 /**
- * `<lw-video-caption name src header guidance>`: a video player and captions for time ranges.
+ * `<lw-video-caption name src header guidance initial-value>`: a video player and captions for time
+ * ranges (starting from `initial-value`'s captions, a model's draft, when given).
  * The worker plays the video and marks each caption's start and end at the player's current time
  * (the buttons, or `[` and `]` — Alt+[ / Alt+] inside a text box; `N` adds a caption); clicking a
  * caption's time seeks there. Output `{[name]: {captions: [{start, end, text}]}}` in seconds,
@@ -21,6 +22,7 @@ export class LwVideoCaption extends LitElement implements LwField {
     src: { type: String },
     header: { type: String },
     guidance: { type: String },
+    initialValue: { attribute: "initial-value" },
     _captions: { state: true },
     _active: { state: true },
     _error: { state: true },
@@ -85,6 +87,7 @@ export class LwVideoCaption extends LitElement implements LwField {
   declare src: string;
   declare header: string;
   declare guidance: string | null;
+  declare initialValue: string | null;
   declare private _captions: Caption[];
   declare private _active: number;
   declare private _error: string | null;
@@ -94,6 +97,8 @@ export class LwVideoCaption extends LitElement implements LwField {
   readonly lwField = true as const;
   private _guidance: Guidance = { ...NO_GUIDANCE };
   private readonly _onKey = (e: KeyboardEvent): void => this._key(e);
+  /** A draft came back: the initial value (a model's captions) no longer applies. */
+  private _restored = false;
 
   constructor() {
     super();
@@ -101,6 +106,7 @@ export class LwVideoCaption extends LitElement implements LwField {
     this.src = "";
     this.header = "";
     this.guidance = null;
+    this.initialValue = null;
     this._captions = [{ start: 0, end: null, text: "" }];
     this._active = 0;
     this._error = null;
@@ -120,6 +126,7 @@ export class LwVideoCaption extends LitElement implements LwField {
     const c = fromOutput(value);
     this._captions = c.length ? c : [{ start: 0, end: null, text: "" }];
     this._active = 0;
+    this._restored = true;
     this._error = null;
   }
 
@@ -155,6 +162,14 @@ export class LwVideoCaption extends LitElement implements LwField {
 
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("guidance")) this._guidance = parseGuidance(this.guidance);
+    if (changed.has("initialValue") && this.initialValue && !this._restored) {
+      try {
+        const c = fromOutput(JSON.parse(this.initialValue));
+        if (c.length) this._captions = c;
+      } catch {
+        // a malformed pre-annotation leaves one empty caption
+      }
+    }
   }
 
   /** Marks the active caption's start or end at the player's current time. */

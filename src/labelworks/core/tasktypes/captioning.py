@@ -11,6 +11,8 @@
 The canonical value is the inner object, video captions sorted by (start, end), times rounded to
 milliseconds. Caption text is held to the project's guidance (min/max words, forbidden phrases);
 the number of video captions to ``minCaptions``..``maxCaptions`` (docs/task-types/*-captioning.md).
+An item's ``lw-pre-annotations`` (the same shape: a model's draft) is the element's
+``initial-value``, which the worker corrects.
 
 Consolidation (``caption-medoid``): the worker's answer whose caption text, read together, is
 closest to the others' (``text-medoid``); captions are not spliced across workers.
@@ -36,13 +38,15 @@ MAX_SECONDS = 7 * 24 * 3600.0  # a week of video: anything longer is a unit mist
 
 _IMAGE_TEMPLATE = """<lw-form>
   <lw-image-caption name="caption" header="{{ header }}"
-    src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}" GUIDANCE>
+    src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}" GUIDANCE
+    {%- if task.input.lw-pre-annotations %} initial-value="{{ task.input.lw-pre-annotations | to_json }}"{% endif %}>
   </lw-image-caption>
 </lw-form>
 """
 _VIDEO_TEMPLATE = """<lw-form>
   <lw-video-caption name="captions" header="{{ header }}"
-    src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}" GUIDANCE>
+    src="{{ task.input.source-ref | default: task.input.source | grant_read_access }}" GUIDANCE
+    {%- if task.input.lw-pre-annotations %} initial-value="{{ task.input.lw-pre-annotations | to_json }}"{% endif %}>
   </lw-video-caption>
 </lw-form>
 """

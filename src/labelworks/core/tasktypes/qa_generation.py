@@ -13,7 +13,8 @@ The canonical value is the inner object. ``references`` are the passages of the 
 exclusive, on grapheme-cluster boundaries: the contract of named-entity-recognition), sorted and
 without duplicates. ``tags`` are the project's labels, in the project's order. The bounds (number
 of pairs, words per question and answer, forbidden phrases, whether references and tags are
-required) come from the label-category file's ``guidance`` (``demonstration_guidance``).
+required) come from the label-category file's ``guidance`` (``demonstration_guidance``). An item's
+``lw-pre-annotations`` (the same shape: drafted pairs) is the element's ``initial-value``.
 
 Consolidation keeps every worker's pairs (``qa-keep-all``): several workers writing questions
 about one passage give more training data, not competing answers. Pairs equal after case folding
@@ -41,7 +42,8 @@ MAX_REFERENCES = 50
 
 _TEMPLATE = """<lw-form>
   <lw-question-answer-generation name="qa" header="{{ header }}" tags="{{ labels | to_json }}"
-    text="{{ task.input.source | default: task.input.text }}" GUIDANCE>
+    text="{{ task.input.source | default: task.input.text }}" GUIDANCE
+    {%- if task.input.lw-pre-annotations %} initial-value="{{ task.input.lw-pre-annotations | to_json }}"{% endif %}>
   </lw-question-answer-generation>
 </lw-form>
 """
