@@ -22,7 +22,7 @@ unlabelled visible text, then click an existing span):
   delete              Delete on it (the document keeps its 2,000 spans)
   select              click an existing span on screen (LS's click_span)
   scroll              one wheel notch (deltaY=100) over the text
-Checks per rep: spans created, relabelled and deleted as asked.
+Checks per rep: spans created, relabelled, deleted and selected as asked.
 
 Usage (the frontend built first: cd frontend && npm run build):
   .venv/bin/python bench/text_editor_ui.py --reps 3 --out bench/results/text-editor-ui.json
@@ -108,7 +108,7 @@ def interactions(tab: Tab, k: int, deadline: float) -> dict[str, list[dict[str, 
     s: dict[str, list[dict[str, Any]]] = {"null": [tab.step(lambda: None) for _ in range(k)], "label": [],
                                           "create_mouseup": [], "create_gesture": [], "relabel": [], "delete": [],
                                           "select": [], "scroll": []}
-    created = relabelled = deleted = 0
+    created = relabelled = deleted = selected = 0
     for i in range(k):
         if time.monotonic() > deadline:
             break
@@ -139,6 +139,7 @@ def interactions(tab: Tab, k: int, deadline: float) -> dict[str, list[dict[str, 
         hb = page.evaluate(SPAN_JS, i)
         if hb:
             s["select"].append(tab.step(lambda: m.click(hb["x"], hb["y"])))
+            selected += page.evaluate("window.__el().editor.controller.selectedId") is not None
             page.keyboard.press("Escape")
             page.keyboard.press("Escape")  # disarm the label: the next iteration arms one again
     box = page.evaluate("(() => { const r = window.__el().shadowRoot.querySelector('.text').getBoundingClientRect();"
@@ -147,7 +148,7 @@ def interactions(tab: Tab, k: int, deadline: float) -> dict[str, list[dict[str, 
     for _ in range(k):
         s["scroll"].append(tab.step(lambda: m.wheel(0, 100)))
     scrolled = page.evaluate("window.__el().shadowRoot.querySelector('.text').scrollTop")
-    s["_checks"] = [{"spans_created": created, "relabelled": relabelled, "deleted": deleted, "scroll_top": scrolled,
+    s["_checks"] = [{"spans_selected": selected, "spans_created": created, "relabelled": relabelled, "deleted": deleted, "scroll_top": scrolled,
                      "spans_after": count(page), "chromium_rss_mb": chromium_rss_mb()}]
     return s
 

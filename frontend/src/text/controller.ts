@@ -42,12 +42,17 @@ export interface KeyLike {
 export class MouseReleaseHandler {
   constructor(private readonly c: TextController) {}
 
-  release(): void {
+  /**
+   * `hit`: the offset of the character under the pointer (the segment the event landed on), when
+   * known. A click's caret falls on the nearest boundary, which after a word's last letter is
+   * the span's end, outside it: the character is what the worker pointed at.
+   */
+  release(hit: number | null = null): void {
     const c = this.c;
     const sel = c.port.readSelection();
     if (!sel) return;
     const [a, f] = sel;
-    if (a === f) return this.click(a);
+    if (a === f) return this.click(a, hit ?? a);
     if (c.relation) return; // a drag while picking a relation's target chooses nothing
     const range = normalizeSelection(c.model.text, a, f, c.tokenSnap);
     if (!range) {
@@ -59,9 +64,9 @@ export class MouseReleaseHandler {
   }
 
   /** A click: picks a relation's target, else selects the innermost span there (again: the next one out). */
-  private click(at: number): void {
+  private click(at: number, hit: number): void {
     const c = this.c;
-    const spans = c.port.spansAt(at).sort((x, y) => x.end - x.start - (y.end - y.start) || (x.label < y.label ? -1 : 1));
+    const spans = c.port.spansAt(hit).sort((x, y) => x.end - x.start - (y.end - y.start) || (x.label < y.label ? -1 : 1));
     if (c.relation?.stage === "target") {
       const target = spans.find((s) => s.id !== (c.relation as { from: string }).from);
       if (target) c.pickRelationTarget(target.id);

@@ -245,7 +245,7 @@ export class TextEditor {
     const up = (e: MouseEvent): void => {
       if (e.button !== 0 || !pressed) return;
       pressed = false;
-      this.controller.mouse.release();
+      this.controller.mouse.release(this.hitOffset(e));
     };
     root.addEventListener("mousedown", down);
     window.addEventListener("mouseup", up);
@@ -253,6 +253,15 @@ export class TextEditor {
       root.removeEventListener("mousedown", down);
       window.removeEventListener("mouseup", up);
     });
+  }
+
+  /**
+   * An offset inside the segment a mouse event landed on. Segments are cut at every span
+   * boundary, so any offset in one has the same covering spans: its start will do.
+   */
+  private hitOffset(e: MouseEvent): number | null {
+    const seg = e.composedPath().find((n): n is HTMLElement => n instanceof HTMLElement && n.classList.contains("s"));
+    return seg && this.view.root.contains(seg) ? Number(seg.dataset.s) : null;
   }
 
   private lineStep(u16: number, dir: -1 | 1, goalX: number | null): { offset: number; x: number } | null {

@@ -121,6 +121,10 @@ def test_mouse_select_label_relabel_delete_undo_redo(page: Any, shots: Path) -> 
     v = value(page, lambda v: len(v.get("entities", [])) == 3)
     assert [e["id"] for e in v["entities"]] == ["e1", "e2", "e3"]
     page.screenshot(path=str(shots / "entities-three.png"))
+    # A click on a span's last letter (the caret falls after it, on the span's end) selects it too.
+    b = char_box(page, frame, NEWS, "Paris")
+    page.mouse.click(b["right"] - 2, b["y"])
+    assert frame.locator(EL).evaluate("el => el.editor.controller.selected?.label") == "location"
     # Click a span to select it, relabel it with 2, delete it, undo twice, redo.
     click_on(page, frame, NEWS, "Paris")
     page.keyboard.press("2")

@@ -23,9 +23,9 @@ function setup(tokenSnap = false) {
   c.labels = parseEntityLabels('["PER", "ORG", {"label": "LOC", "key": "l"}]').labels;
   c.relationLabels = ["visited", "met"];
   c.tokenSnap = tokenSnap;
-  const mouse = (a: number, f: number) => {
+  const mouse = (a: number, f: number, hit: number | null = null) => {
     selection = [a, f];
-    c.mouse.release();
+    c.mouse.release(hit);
   };
   return { model, c, mouse };
 }
@@ -86,6 +86,10 @@ describe("TextController", () => {
     expect(c.selected?.label).toBe("ORG");
     mouse(8, 8);
     expect(c.selected?.label).toBe("PER");
+    // A click on the last letter puts the caret after it (the span's end): the letter decides.
+    c.select(null);
+    mouse(12, 12, 11);
+    expect(c.selected?.label).toBe("ORG");
     c.keyDown({ key: "Escape" });
     c.placeCaret(0);
     c.keyDown({ key: "Tab" });
