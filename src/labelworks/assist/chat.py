@@ -144,10 +144,13 @@ class PreparedCall:
     item_id: int | None = None
     source: str = "api"
     sleep: Callable[[float], None] = time.sleep
+    # the in-process models to look the connection's model up in (None: the registered ones)
+    models: Mapping[str, ChatModel] | None = None
 
     def _chunks(self, attempts: list[int]) -> Iterator[ChatChunk]:
         if self.conn.kind == "python":
-            model: ChatModel | None = registered_models().get(self.conn.model)
+            found = registered_models() if self.models is None else self.models
+            model: ChatModel | None = found.get(self.conn.model)
             if model is None:
                 raise ValidationFailed(f"the in-process model {self.conn.model!r} is not installed", field="model")
             return iter(model.generate(self.messages, self.params))
@@ -159,7 +162,8 @@ class PreparedCall:
         started = time.perf_counter()
         if not gate.acquire(timeout=self.conn.timeout_s):
             yield self._finish([], None, None, None, None, [1], started,
-                               f"{self.conn.concurrency} requests to this model are already in flight; "
+                               f"this model's limit of {self.conn.concurrency} request"
+                               f"{'s' if self.conn.concurrency != 1 else ''} at once is reached; "
                                f"none finished within {self.conn.timeout_s:g} s")
             return
         parts: list[str] = []
@@ -223,7 +227,7 @@ class PreparedCall:
 
 def prepare(db: Database, actor: Actor, project_id: int, connection_id: int, messages: object,
             params: GenerationParams | None, *, secret_key: str, allow_private: bool, item_id: int | None = None,
-            source: str = "api") -> PreparedCall:
+            source: str = "api", models: Mapping[str, ChatModel] | None = None) -> PreparedCall:
     """Check everything, open the key; nothing is sent yet. The connection's system prompt leads
     unless the messages bring their own."""
     conn, key = conns.connection_for_call(db, actor, project_id, connection_id, secret_key)
@@ -231,4 +235,4 @@ def prepare(db: Database, actor: Actor, project_id: int, connection_id: int, mes
     final = conn.params.merged(params)
     if final.system_prompt and parsed[0].role != "system":
         parsed = (ChatMessage("system", final.system_prompt), *parsed)
-    return PreparedCall(db, actor, conn, key, parsed, final, allow_private, item_id, source)
+    return PreparedCall(db, actor, conn, key, parsed, final, allow_private, item_id, source, models=models)
