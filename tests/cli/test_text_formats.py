@@ -156,10 +156,11 @@ def test_imported_labels_are_pre_annotations_then_the_answer_is_exported(
 
 
 def test_gt_ner_manifest_chains(cli, db: Database, owner: str, ner_project: int, tmp_path: Path) -> None:
-    text = "Zoë met Ahmed at 東京 Tower."
+    text = "Zoë 🗼 met Ahmed at 東京 Tower."  # the astral 🗼 is two UTF-16 units: GT's offsets after it are +1
+    tokyo = text.index("東京")
     line = {"source": text, "ner": {"annotations": {
         "entities": [{"startOffset": 0, "endOffset": 3, "label": "person"},
-                     {"startOffset": 17, "endOffset": 25, "label": "location"}],
+                     {"startOffset": tokyo + 1, "endOffset": tokyo + 1 + 8, "label": "location"}],
         "labels": [{"label": "person"}, {"label": "location"}]}},
         "ner-metadata": {"entities": [{"confidence": 0.9}, {"confidence": 0.8}], "type": "groundtruth/text-span",
                          "job-name": "labeling-job/ner", "human-annotated": "yes"}}
@@ -172,10 +173,16 @@ def test_gt_ner_manifest_chains(cli, db: Database, owner: str, ner_project: int,
     assert [text[e["startOffset"]:e["endOffset"]] for e in row["entities"]] == ["Zoë", "東京 Tower"]
     assert row["ner"] == line["ner"]  # the earlier job's label stays on the item, as Ground Truth chains
     # answered, the manifest export is read back by gt-ner
-    _submit(db, owner, ner_project, {"entities": {"entities": [{"label": "person", "startOffset": 8, "endOffset": 13}]}})
+    ahmed = text.index("Ahmed")
+    _submit(db, owner, ner_project, {"entities": {"entities": [{"label": "person", "startOffset": ahmed,
+                                                                "endOffset": ahmed + 5}]}})
     manifest = tmp_path / "out.manifest"
     cli("export", str(ner_project), "--format", "manifest", "-o", str(manifest))
-    assert orjson.loads(manifest.read_bytes())["tweets-metadata"]["type"] == "groundtruth/text-span"
+    written = orjson.loads(manifest.read_bytes())
+    assert written["tweets-metadata"]["type"] == "groundtruth/text-span"
+    # our code points become Ground Truth's UTF-16 units in the manifest
+    assert written["tweets"]["annotations"]["entities"] == [{"label": "person", "startOffset": ahmed + 1,
+                                                             "endOffset": ahmed + 6}]
     # chained: the line holds both jobs' labels, the newest (tweets) becomes the pre-annotation
     again = cli("project", "create", "Again", "--type", "named-entity-recognition", "--labels", NER_LABELS).stdout
     cli("import", again.strip(), str(manifest), "--format", "gt-ner")
@@ -183,7 +190,7 @@ def test_gt_ner_manifest_chains(cli, db: Database, owner: str, ner_project: int,
     row = orjson.loads(spans.read_bytes())
     assert [text[e["startOffset"]:e["endOffset"]] for e in row["entities"]] == ["Ahmed"]
     assert row["ner"] == line["ner"] and row["tweets"]["annotations"]["entities"] == [
-        {"label": "person", "startOffset": 8, "endOffset": 13}]
+        {"label": "person", "startOffset": ahmed + 1, "endOffset": ahmed + 6}]
 
 
 def test_text_formats_refused_elsewhere(cli, make_project: Callable[..., int], ner_project: int, tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from ..errors import ValidationFailed
+from ..text_offsets import code_points_to_utf16, offset_converter, utf16_to_code_points
 from .text_spans import PRE_ANNOTATIONS_KEY, canonical_value, lines_reader
 
 __all__ = ["GT_TEXT_SPAN_TYPE", "gt_ner_rows", "utf16_to_code_points", "code_points_to_utf16", "entities_to_gt",
@@ -37,45 +38,10 @@ __all__ = ["GT_TEXT_SPAN_TYPE", "gt_ner_rows", "utf16_to_code_points", "code_poi
 GT_TEXT_SPAN_TYPE = "groundtruth/text-span"
 
 
-def _astral_positions(text: str) -> list[int]:
-    return [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
-
-
-def code_points_to_utf16(text: str, offset: int) -> int:
-    """The UTF-16 offset of code point ``offset`` in ``text``."""
-    return offset + sum(1 for i in _astral_positions(text) if i < offset)
-
-
-def utf16_to_code_points(text: str, offset: int) -> int | None:
-    """The code point offset of UTF-16 offset ``offset``, or None when it splits a surrogate pair."""
-    units = 0
-    for i, ch in enumerate(text):
-        if units >= offset:
-            return i if units == offset else None
-        units += 2 if ord(ch) > 0xFFFF else 1
-    return len(text) if units == offset else None
-
-
-def _converter(text: str, to_utf16: bool) -> Any:
-    """A fast offset map for one text: identity when it has no astral character."""
-    astral = _astral_positions(text)
-    if not astral:
-        return lambda o: o
-    if to_utf16:
-        return lambda o: o + sum(1 for i in astral if i < o)
-    table: dict[int, int] = {}
-    units = 0
-    for i, ch in enumerate(text):
-        table[units] = i
-        units += 2 if ord(ch) > 0xFFFF else 1
-    table[units] = len(text)
-    return table.get
-
-
 def entities_to_gt(text: str, value: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Ground Truth's ``{"annotations": {"entities", "labels"}}`` body (UTF-16 offsets) and the
     metadata's per-entity confidences for a canonical value."""
-    conv = _converter(text, to_utf16=True)
+    conv = offset_converter(text, to_utf16=True)
     entities = value.get("entities", [])
     out = [{"label": e["label"], "startOffset": conv(e["startOffset"]), "endOffset": conv(e["endOffset"])}
            for e in entities]
@@ -90,7 +56,7 @@ def entities_from_gt(text: str, body: Any, at: str) -> list[dict[str, Any]]:
     entities = annotations.get("entities") if isinstance(annotations, dict) else None
     if not isinstance(entities, list):
         raise ValidationFailed(f"{at}.annotations.entities: expected a list", field=f"{at}.annotations.entities")
-    conv = _converter(text, to_utf16=False)
+    conv = offset_converter(text, to_utf16=False)
     out = []
     for i, ent in enumerate(entities):
         where = f"{at}.annotations.entities[{i}]"

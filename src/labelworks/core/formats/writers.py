@@ -69,7 +69,7 @@ def write_manifest(items: Iterable[ExportItem], task_type: TaskType, spec: Proje
                 yield item.data_raw + b"\n"
                 continue
             out = item.data
-            out.update(task_type.output_fields(item.answer, spec, created))
+            out.update(task_type.output_fields_with_item(item.answer, spec, created, out))
             # segmentation labels are Ground Truth's ``<attr>-ref`` with ``<attr>-ref-metadata``
             meta = out.get(f"{spec.label_attribute}-metadata", out.get(f"{spec.label_attribute}-ref-metadata"))
             if isinstance(meta, dict):  # the quality record rides along in the label's metadata

@@ -60,3 +60,9 @@ class TaskType(ABC):
     @abstractmethod
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
         """The label attribute and its ``-metadata`` in Ground Truth's output-manifest shape."""
+
+    def output_fields_with_item(self, answer: Consolidated, spec: ProjectSpec, created: str,
+                                data: Mapping[str, Any]) -> dict[str, Any]:
+        """output_fields() for an item whose data is ``data`` (entity offsets are written in the
+        units Ground Truth counts, which depend on the item's text); the manifest writer calls this."""
+        return self.output_fields(answer, spec, created)

@@ -26,6 +26,7 @@ from typing import Any
 from ..consolidation.majority import Consolidated
 from ..consolidation.structured.relations import consolidate_ner
 from ..errors import ValidationFailed
+from ..text_offsets import offset_converter
 from .base import ProjectSpec, TaskType
 from .image_objects import SOURCES, unwrap_answer
 
@@ -102,8 +103,8 @@ class NamedEntityTaskType(TaskType):
         return _normalize(value, spec, None)
 
     def normalize_with_item(self, value: Any, spec: ProjectSpec, data: Mapping[str, Any]) -> dict[str, Any]:
-        text = data.get("source") if isinstance(data.get("source"), str) else data.get("text")
-        if not isinstance(text, str):
+        text = _item_text(data)
+        if text is None:
             raise ValidationFailed("the item has no text ('source') to mark entities in", field="value.entities")
         return _normalize(value, spec, text)
 
@@ -115,6 +116,23 @@ class NamedEntityTaskType(TaskType):
 
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
         return ner_output(answer, spec, created)
+
+    def output_fields_with_item(self, answer: Consolidated, spec: ProjectSpec, created: str,
+                                data: Mapping[str, Any]) -> dict[str, Any]:
+        """Ground Truth's element counts offsets in UTF-16 code units (a JavaScript string): the
+        manifest converts from our code points with the item's text (docs/formats.md)."""
+        out = ner_output(answer, spec, created)
+        text = _item_text(data)
+        if text is not None:
+            to_utf16 = offset_converter(text, to_utf16=True)
+            for ent in out[spec.label_attribute]["annotations"]["entities"]:
+                ent["startOffset"], ent["endOffset"] = to_utf16(ent["startOffset"]), to_utf16(ent["endOffset"])
+        return out
+
+
+def _item_text(data: Mapping[str, Any]) -> str | None:
+    text = data.get("source") if isinstance(data.get("source"), str) else data.get("text")
+    return text if isinstance(text, str) else None
 
 
 def ner_output(answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
