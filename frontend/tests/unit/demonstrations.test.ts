@@ -112,3 +112,15 @@ describe("video captions", () => {
     expect(captionsProblem([{ start: 0, end: 1, text: "a" }], g, 4)).toBeNull();
   });
 });
+
+describe("word diff of an edited turn", () => {
+  it("keeps common words and marks removed and added ones", async () => {
+    const { wordDiff } = await import("../../src/elements/chat-editor/chat-model");
+    expect(wordDiff("7 times 8 is 54.", "7 times 8 is 56.")).toEqual([
+      { kind: "same", text: "7 times 8 is " }, { kind: "removed", text: "54." }, { kind: "added", text: "56." }]);
+    expect(wordDiff("5", "2+2 is 4.")).toEqual([{ kind: "removed", text: "5" }, { kind: "added", text: "2+2 is 4." }]);
+    const parts = wordDiff("a b c d", "a x c d e");
+    expect(parts.filter((p) => p.kind !== "removed").map((p) => p.text).join("")).toBe("a x c d e");
+    expect(parts.filter((p) => p.kind !== "added").map((p) => p.text).join("").trim()).toBe("a b c d"); // spacing follows the edit
+  });
+});

@@ -104,3 +104,48 @@ export function chatProblem(turns: readonly Turn[], g: Guidance): { turn: number
   }
   return null;
 }
+
+export interface DiffPart {
+  kind: "same" | "added" | "removed";
+  text: string;
+}
+
+/**
+ * A word-level diff of an edited turn against its original (longest common subsequence over
+ * words, white space kept with the word before it), for the struck-out / inserted view.
+ * Long turns (over 2,000 words each side) fall back to "all removed, all added".
+ */
+export function wordDiff(original: string, edited: string): DiffPart[] {
+  const a = original.match(/\S+\s*/g) ?? [];
+  const b = edited.match(/\S+\s*/g) ?? [];
+  if (a.length > 2000 || b.length > 2000) {
+    return [...(original ? [{ kind: "removed" as const, text: original }] : []), ...(edited ? [{ kind: "added" as const, text: edited }] : [])];
+  }
+  const key = (w: string): string => w.trim();
+  // lcs[i][j]: the common length of a[i:] and b[j:]
+  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      lcs[i]![j] = key(a[i]!) === key(b[j]!) ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    }
+  }
+  const out: DiffPart[] = [];
+  const push = (kind: DiffPart["kind"], text: string): void => {
+    const last = out[out.length - 1];
+    if (last && last.kind === kind) last.text += text;
+    else out.push({ kind, text });
+  };
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (key(a[i]!) === key(b[j]!)) {
+      push("same", b[j]!);
+      i++;
+      j++;
+    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) push("removed", a[i++]!);
+    else push("added", b[j++]!);
+  }
+  while (i < a.length) push("removed", a[i++]!);
+  while (j < b.length) push("added", b[j++]!);
+  return out;
+}

@@ -5,7 +5,7 @@ import { NO_GUIDANCE, outOfBudget, parseGuidance, wordBudget, type Guidance } fr
 import { demonstrationStyles } from "../demonstration/styles";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
-import { addExchange, chatProblem, initialTurns, isEdited, parseMessages, removeAdded, restoreTurns, toOutput, type Role, type Turn } from "./chat-model";
+import { addExchange, chatProblem, initialTurns, isEdited, parseMessages, removeAdded, restoreTurns, toOutput, wordDiff, type Role, type Turn } from "./chat-model";
 
 const ROLE_NAMES: Record<Role, string> = { system: "System", user: "User", assistant: "Assistant" };
 
@@ -83,9 +83,17 @@ export class LwChatEditor extends LitElement implements LwField {
         font-size: 0.85rem;
         color: var(--_muted);
       }
+      .original {
+        white-space: pre-wrap;
+      }
       .original del {
         background: var(--_danger-soft);
-        white-space: pre-wrap;
+        color: var(--_danger);
+      }
+      .original ins {
+        background: #e6f4ea;
+        color: #1a7f37;
+        text-decoration: none;
       }
     `,
   ];
@@ -192,7 +200,8 @@ export class LwChatEditor extends LitElement implements LwField {
             placeholder=${t.role === "assistant" ? "Write the assistant's reply" : "Write the user's message"} .value=${t.content}
             @input=${(e: Event) => this.setTurn(i, (e.target as HTMLTextAreaElement).value)}></textarea>
           ${checked || t.role === "assistant" ? html`<div class="counter ${checked && outOfBudget(t.content, g.minWords, g.maxWords) ? "over" : ""}">${wordBudget(t.content, g.minWords, g.maxWords)}</div>` : nothing}
-          ${edited ? html`<div class="original">Original: <del>${t.original}</del></div>` : nothing}`
+          ${edited ? html`<div class="original" aria-label="Changes against the original">Changes: ${wordDiff(t.original ?? "", t.content).map((part) =>
+            part.kind === "same" ? part.text : part.kind === "removed" ? html`<del>${part.text}</del>` : html`<ins>${part.text}</ins>`)}</div>` : nothing}`
         : html`<div class="text">${t.content}</div>`}
     </div>`;
   }
