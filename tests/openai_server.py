@@ -2,7 +2,7 @@
 
 It answers ``POST /v1/chat/completions`` with and without streaming, and misbehaves on request:
 ``fail_times``/``fail_status`` (answer the next N requests with that status, with ``retry_after``
-as the header when set), ``delay_s`` (wait before the headers), ``hang_after_chunks`` (stream that
+as the header when set), ``delay_s`` (wait before the headers), ``chunk_delay_s`` (wait between words), ``hang_after_chunks`` (stream that
 many chunks, then stall), ``no_usage`` (report no token counts). The reply echoes the last user
 message in words, one chunk per word. It records every request (body and headers), the moments
 requests arrived, and the most requests it ever had in flight at once.
@@ -25,6 +25,7 @@ class OpenAIServer:
         self.fail_status = 500
         self.retry_after: str | None = None
         self.delay_s = 0.0
+        self.chunk_delay_s = 0.0
         self.hang_after_chunks: int | None = None
         self.no_usage = False
         self.json_only = False
@@ -96,6 +97,8 @@ class OpenAIServer:
                     if server.hang_after_chunks is not None and i == server.hang_after_chunks:
                         server._release.wait(30)
                         return
+                    if i and server.chunk_delay_s:
+                        time.sleep(server.chunk_delay_s)
                     self._event({"choices": [{"index": 0, "delta": {"content": word if i == 0 else " " + word},
                                               "finish_reason": None}]})
                 self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})

@@ -80,6 +80,23 @@ def test_a_streamed_reply_arrives_in_order_and_is_stored_with_usage(lan: TestCli
     assert g["latency_ms"] >= g["first_token_ms"] >= 0 and g["prompt_tokens"] == 7 and g["error"] is None
 
 
+def test_chunks_reach_the_client_as_the_model_sends_them(lan: TestClient, factory: Factory, org: OrgUsers,
+                                                         server: OpenAIServer) -> None:
+    pid = factory.project(org.manager).id
+    m = connect(lan, org, pid, server)
+    server.chunk_delay_s = 0.25
+    arrivals = []
+    with lan.stream("POST", f"/api/v1/projects/{pid}/models/{m['id']}/generate", headers=org.manager.headers,
+                    json={"messages": [{"role": "user", "content": "a b c d e"}]}) as r:
+        for line in r.iter_lines():
+            if line.startswith("data: "):
+                arrivals.append((json.loads(line[6:])["type"], time.monotonic()))
+    assert [t for t, _ in arrivals] == ["chunk"] * 5 + ["done"]
+    assert arrivals[-1][1] - arrivals[0][1] > 0.8  # relayed one by one, not buffered to the end
+    g = lan.get(f"/api/v1/projects/{pid}/generations", headers=org.manager.headers).json()[0]
+    assert g["latency_ms"] - g["first_token_ms"] >= 900
+
+
 def test_without_usage_the_tokens_are_counted_and_flagged(lan: TestClient, factory: Factory, org: OrgUsers,
                                                           server: OpenAIServer) -> None:
     pid = factory.project(org.manager).id
