@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from factories import PASSWORD, Factory
-from labelworks.assist.embeddings import run_embed
 from labelworks.assist.prelabel import run_prelabel
 from labelworks.core.enums import Role
-from labelworks.services import annotations, assignments
+from labelworks.jobs.runners import run_job
+from labelworks.services import annotations, assignments, embeddings
 
 SHOTS = Path(os.environ.get("LABELWORKS_SCREENSHOTS", "/tmp/labelworks-shots"))
 TEXTS = ["Angela Merkel met Microsoft in Berlin.", "Tim Cook visited Paris last week.",
@@ -44,7 +44,8 @@ def test_quality_card_and_similar_items(page: Any, live_server: Any) -> None:
                         labels=["person", "location", "corporation"])
     ids = factory.items(manager, p.id, rows=[{"source": t} for t in TEXTS])
     run_prelabel(db, manager.actor, p.id, "spacy-ner", {}, roots=[], allow_private=False)
-    run_embed(db, manager.actor, p.id)
+    embed_job = embeddings.create_embed_job(db, manager.actor, p.id)
+    run_job(db, live_server.settings, embed_job)  # the worker's code path, in this process
 
     def ent(text: str, word: str, label: str) -> dict[str, Any]:
         return {"label": label, "startOffset": text.index(word), "endOffset": text.index(word) + len(word)}
@@ -69,6 +70,9 @@ def test_quality_card_and_similar_items(page: Any, live_server: Any) -> None:
     assert typed[:3] == ["0.800", "1.000", "0.889"]  # 4 of 5 proposals right, every answer found
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "model-quality-card.png"), full_page=True)
+
+    page.goto(f"/projects/{p.id}/jobs/{embed_job}")
+    assert "4 texts embedded, 0 unchanged" in page.locator("main").inner_text()
 
     page.goto(f"/projects/{p.id}/items")
     page.locator(f"tr[data-item-id='{ids[0]}'] [data-testid=similar-link]").click()
