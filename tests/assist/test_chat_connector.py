@@ -17,7 +17,8 @@ from labelworks.services import model_connections as conns
 
 from factories import Factory, OrgUsers
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                                    indirect=True)
 SECRET = "a-long-random-secret-key-for-tests"
 HELLO = [{"role": "user", "content": "hello"}]
 

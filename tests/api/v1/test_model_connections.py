@@ -18,7 +18,8 @@ from labelworks.db.engine import Database
 from factories import Factory, OrgUsers, wait_for_job
 from openai_server import OpenAIServer
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                                    indirect=True)
 
 KEY = "sk-test-0123456789abcdef"
 
