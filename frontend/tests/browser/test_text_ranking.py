@@ -67,6 +67,13 @@ def test_keyboard_ranking_ties_and_submit(page: Any, shots: Path) -> None:
     page.keyboard.press("2")
     wait_for(page, lambda m: m["type"] == "lw:change" and m["value"]["ranking"]["ordinalRankingDimensions"][0]
              ["responseRankings"] == [3, 2, 1])
+    # Shift+Up moves the focused response (B, rank 2) one place up: B first, C second, A third
+    page.keyboard.press("Shift+ArrowUp")
+    wait_for(page, lambda m: m["type"] == "lw:change" and m["value"]["ranking"]["ordinalRankingDimensions"][0]
+             ["responseRankings"] == [3, 1, 2])
+    page.keyboard.press("Shift+ArrowDown")  # and back down
+    wait_for(page, lambda m: m["type"] == "lw:change" and m["value"]["ranking"]["ordinalRankingDimensions"][0]
+             ["responseRankings"] == [3, 2, 1])
     # the second dimension allows ties
     frame.get_by_role("tab", name="honesty").click()
     frame.get_by_role("group", name="Response A", exact=True).focus()

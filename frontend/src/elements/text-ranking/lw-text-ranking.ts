@@ -31,8 +31,9 @@ function parseJson(text: string | null, what: string, problems: string[]): unkno
  * (docs/task-types/text-ranking.md).
  *
  * Keyboard: Tab or the arrow keys move between responses, 1–9 give the focused response that rank
- * on the current dimension, 0 or Backspace clears it. Mouse: the rank menus, or drag the chips of
- * the order strip (best first).
+ * on the current dimension, 0 or Backspace clears it, Shift+Up / Shift+Down move it one place up or
+ * down in the order (ranking every response by its place). Mouse: the rank menus, or drag the chips
+ * of the order strip (best first).
  */
 export class LwTextRanking extends LitElement implements LwField {
   static override properties: PropertyDeclarations = {
@@ -201,6 +202,12 @@ export class LwTextRanking extends LitElement implements LwField {
     } else if (e.key === "0" || e.key === "Backspace" || e.key === "Delete") {
       e.preventDefault();
       this._rank(id, null);
+    } else if (e.shiftKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+      // Shift+arrows move the focused response one place up (better) or down in the order
+      e.preventDefault();
+      const order = this.model.order(this._dim);
+      this.model.move(this._dim, id, order.indexOf(id) + (e.key === "ArrowUp" ? -1 : 1));
+      this._changed();
     } else if (e.key === "ArrowRight" || e.key === "ArrowDown" || e.key === "ArrowLeft" || e.key === "ArrowUp") {
       if (target.classList?.contains("text")) return; // scrolling a long response
       e.preventDefault();
@@ -321,7 +328,7 @@ export class LwTextRanking extends LitElement implements LwField {
       <div class="responses">${this.model.shown.map((r, i) => this._renderCard(r.id, r.text, i))}</div>
       ${this._renderLikert()}
       ${this._renderRationale()}
-      <p class="hint">Focus a response (Tab or arrows) and press 1–${Math.min(9, this.model.k)} to rank it, 0 to clear; or use the menus, or drag the chips.</p>
+      <p class="hint">Focus a response (Tab or arrows) and press 1–${Math.min(9, this.model.k)} to rank it, 0 to clear, Shift+↑/↓ to move it up or down; or use the menus, or drag the chips.</p>
       ${this._error ? html`<div class="error" role="alert">${this._error}</div>` : nothing}
     `;
   }
