@@ -205,3 +205,20 @@ def test_default_templates_carry_the_guidance() -> None:
     assert "<lw-video-caption" in VIDEO_CAPTIONING.default_template(s)
     for tt in (QUESTION_ANSWER_GENERATION, IMAGE_CAPTIONING, VIDEO_CAPTIONING):  # a model's draft to correct
         assert "task.input.lw-pre-annotations | to_json" in tt.default_template(s), tt.name
+
+
+def test_similarity_of_demonstrations_reads_their_text() -> None:
+    from labelworks.core.consolidation.structured import similarity
+
+    assert similarity("caption", {"caption": "A red kite."}, {"caption": "a red KITE"}) == 1.0
+    assert similarity("caption", {"caption": "A red kite."}, {"caption": "A red kite flies."}) == 0.75
+    late = {"captions": [{"start": 2, "end": 3, "text": "It lands."}, {"start": 0, "end": 2, "text": "A kite."}]}
+    early = {"captions": [{"start": 0, "end": 1, "text": "A kite."}, {"start": 1, "end": 3, "text": "It lands."}]}
+    assert similarity("video-captions", late, early) == 1.0  # read in time order
+    user = {"role": "user", "content": "Hi"}
+    assert similarity("chat", {"messages": [user, {"role": "assistant", "content": "Hello there"}]},
+                      {"messages": [user, {"role": "assistant", "content": "Hello"}]}) == 0.5
+    qa_a = {"questionAnswerPairs": [pair()]}
+    assert similarity("qa-pairs", qa_a, qa_a) == 1.0
+    with pytest.raises(ValueError, match=r"b\.messages\[0\]\.content"):
+        similarity("chat", {"messages": []}, {"messages": [{"role": "assistant"}]})

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .boxes import box_similarity
+from .demonstrations import caption_similarity, chat_similarity, qa_pairs_similarity, video_captions_similarity
 from .keypoints import keypoint_similarity
 from .lines import lines_similarity, polylines_similarity
 from .masks import mask_similarity, polygon_similarity
@@ -59,6 +60,11 @@ _SIMILARITY: dict[str, Callable[..., float]] = {
     "pairwise": pairwise_similarity,
     "rating": rating_similarity,
     "text": text_similarity,
+    # demonstrations (core/tasktypes/qa_generation.py, chat_demonstration.py, captioning.py)
+    "caption": caption_similarity,
+    "video-captions": video_captions_similarity,
+    "chat": chat_similarity,
+    "qa-pairs": qa_pairs_similarity,
 }
 
 SIMILARITY_KINDS = frozenset(_SIMILARITY)
@@ -76,7 +82,8 @@ def similarity(kind: str, a: Mapping[str, Any], b: Mapping[str, Any], **params: 
     in the same order, (Kendall's tau + 1) / 2; ``pairwise``: 1 same winner, 0.5 one tie, 0
     opposite; ``rating``: 1 - |a - b| / scale (``scale_min``, ``scale_max``), else 1 / (1 + |a - b|);
     ``text``: 1 - word-level edit distance / longer length; ``polylines``/``lines``:
-    exp(-mean vertex distance / 2 % of the image diagonal). Symmetric in ``a`` and ``b``.
+    exp(-mean vertex distance / 2 % of the image diagonal); ``caption``, ``video-captions``, ``chat``,
+    ``qa-pairs``: ``text`` on what the worker wrote (``demonstrations.py``). Symmetric in ``a`` and ``b``.
     Raises ValueError for an unknown kind or a malformed value (naming the field).
     """
     try:
