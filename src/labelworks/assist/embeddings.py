@@ -64,7 +64,7 @@ class SuggestLabels:
     kinds = ("label",)
     needs = "none"
     media = "text"
-    task_types = ("text-classification", "text-classification-multilabel", "named-entity-recognition")
+    task_types = ("text-classification", "named-entity-recognition")  # multi-label is a flag of the first
     model = f"knn:{EMBEDDING_MODEL}"
 
     def run(self, subject: TextInput, params: Mapping[str, Any]) -> AssistResult:
