@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..authz import authorize
 from ..core.actor import Actor
@@ -331,7 +331,8 @@ def create_generate_job(db: Database, actor: Actor, project_id: int, connection_
     with db.write() as s:
         for cid in connection_ids:
             _load(s, actor, project_id, cid)
-        total = len(s.scalars(select(Item.id).where(Item.project_id == project_id)).all()) * len(connection_ids)
+        items = s.scalar(select(func.count()).select_from(Item).where(Item.project_id == project_id)) or 0
+        total = int(items) * len(connection_ids)
         return add_job(s, actor, project_id, JobKind.GENERATE,
                        {"connections": list(connection_ids), "overwrite": bool(overwrite)}, total=total)
 
