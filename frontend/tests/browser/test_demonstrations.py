@@ -84,6 +84,15 @@ def test_qa_pair_with_a_reference_highlighted_by_mouse(page: Any, shots: Path) -
     _shadow(el, "r.querySelector('button.add').click()")
     el.locator("[data-pair='1'] textarea.question").fill("When?")
     el.locator("[data-pair='1'] textarea.answer").fill("In 1843.")
+    # the keyboard's way to a reference: a quote typed in the active pair's box, then Enter
+    el.locator("[data-pair='1'] .quote input").fill("no such words")
+    el.locator("[data-pair='1'] .quote input").press("Enter")
+    assert "does not contain" in _shadow(el, "return r.querySelector('.quote-error').textContent")
+    el.locator("[data-pair='1'] .quote input").fill("in 1843")
+    el.locator("[data-pair='1'] .quote input").press("Enter")
+    assert _shadow(el, "return r.querySelector('.passage mark').textContent") == "in 1843"
+    assert el.evaluate("el => el.pairs[1].references") == [{"start": 37, "end": 44}]
+    el.locator("[data-pair='1'] .refs button").click()  # removed again: this pair is refused below
     page.evaluate("window.__send({type: 'lw:key', key: 'Enter'})")
     page.wait_for_timeout(200)
     assert last(page, "lw:submit") is None

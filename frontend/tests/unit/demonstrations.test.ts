@@ -124,3 +124,16 @@ describe("word diff of an edited turn", () => {
     expect(parts.filter((p) => p.kind !== "added").map((p) => p.text).join("").trim()).toBe("a b c d"); // spacing follows the edit
   });
 });
+
+describe("references by quote (keyboard)", () => {
+  it("finds the first free exact occurrence, then ignoring case and spaces", async () => {
+    const { findQuote } = await import("../../src/elements/question-answer-generation/qa-model");
+    const text = "Ada met Ada.\nThen  ADA left.";
+    expect(findQuote(text, " Ada ")).toEqual({ start: 0, end: 3 });
+    expect(findQuote(text, "Ada", [{ start: 0, end: 3 }])).toEqual({ start: 8, end: 11 });
+    expect(findQuote(text, "then ada")).toEqual({ start: 13, end: 22 });
+    expect(findQuote(text, "Bob")).toBeNull();
+    expect(findQuote(text, "   ")).toBeNull();
+    expect(findQuote("a (b) c", "(b)")).toEqual({ start: 2, end: 5 });
+  });
+});

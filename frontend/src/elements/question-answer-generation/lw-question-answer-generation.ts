@@ -7,7 +7,7 @@ import { demonstrationStyles } from "../demonstration/styles";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
 import { qaStyles } from "./styles";
-import { addReference, emptyPair, fromOutput, passageRuns, qaProblem, toOutput, type QaPair } from "./qa-model";
+import { addReference, emptyPair, findQuote, fromOutput, passageRuns, qaProblem, toOutput, type QaPair } from "./qa-model";
 
 function tagNames(raw: string | null): string[] {
   if (!raw) return [];
@@ -44,6 +44,7 @@ export class LwQuestionAnswerGeneration extends LitElement implements LwField {
     _pairs: { state: true },
     _active: { state: true },
     _error: { state: true },
+    _quoteError: { state: true },
   };
 
   static override styles = [tokens, demonstrationStyles, qaStyles];
@@ -57,6 +58,7 @@ export class LwQuestionAnswerGeneration extends LitElement implements LwField {
   declare private _pairs: QaPair[];
   declare private _active: number;
   declare private _error: string | null;
+  declare private _quoteError: string | null;
 
   readonly lwField = true as const;
   private _guidance: Guidance = { ...NO_GUIDANCE };
@@ -74,6 +76,7 @@ export class LwQuestionAnswerGeneration extends LitElement implements LwField {
     this._pairs = [emptyPair()];
     this._active = 0;
     this._error = null;
+    this._quoteError = null;
   }
 
   // ---- LwField -------------------------------------------------------------------------------
@@ -158,6 +161,21 @@ export class LwQuestionAnswerGeneration extends LitElement implements LwField {
     this._changed();
   }
 
+  /** Adds the passage text typed in the quote box (the keyboard's way to a reference). */
+  addQuote(i: number, input: HTMLInputElement): void {
+    const pair = this._pairs[i];
+    if (!pair) return;
+    const found = findQuote(this.text, input.value, pair.references);
+    if (!found) {
+      this._quoteError = input.value.trim() ? "The passage does not contain that text." : null;
+      return;
+    }
+    this._quoteError = null;
+    this._active = i;
+    this.addReference(found.start, found.end);
+    input.value = "";
+  }
+
   private _update(i: number, patch: Partial<QaPair>): void {
     this._pairs = this._pairs.map((p, j) => (j === i ? { ...p, ...patch } : p));
     this._changed();
@@ -234,6 +252,15 @@ export class LwQuestionAnswerGeneration extends LitElement implements LwField {
             return html`<button type="button" class="tag" aria-pressed=${on ? "true" : "false"}
               @click=${() => this._update(i, { tags: on ? p.tags.filter((x) => x !== t) : [...p.tags, t] })}>${t}</button>`;
           })}</div>`
+        : nothing}
+      ${active
+        ? html`<div class="quote"><input type="text" aria-label="Quote the passage to add a reference" placeholder="…or type a quote from the passage and press Enter"
+            @keydown=${(e: KeyboardEvent) => {
+              if (e.key !== "Enter") return;
+              e.preventDefault();
+              e.stopPropagation();
+              this.addQuote(i, e.target as HTMLInputElement);
+            }} />${this._quoteError ? html`<span class="quote-error" role="status">${this._quoteError}</span>` : nothing}</div>`
         : nothing}
       <div class="refs" aria-label="References">
         ${p.references.length ? nothing : html`<span class="none">No reference highlighted yet.</span>`}

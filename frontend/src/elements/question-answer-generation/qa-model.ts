@@ -122,3 +122,23 @@ export function passageRuns(text: string, refs: readonly Reference[]): { start: 
   }
   return runs;
 }
+
+/**
+ * Where `quote` occurs in the passage (UTF-16 offsets), for adding a reference by keyboard: the
+ * first exact occurrence not already referenced, else the first one ignoring case and runs of
+ * white space; null when the passage does not contain it.
+ */
+export function findQuote(text: string, quote: string, taken: readonly Reference[] = []): Reference | null {
+  const q = quote.trim();
+  if (!q) return null;
+  const free = (start: number, end: number): boolean => !taken.some((r) => r.start === start && r.end === end);
+  for (let at = text.indexOf(q); at >= 0; at = text.indexOf(q, at + 1)) {
+    if (free(at, at + q.length)) return { start: at, end: at + q.length };
+  }
+  const escaped = q.split(/\s+/u).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s+");
+  const re = new RegExp(escaped, "giu");
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (free(m.index, m.index + m[0].length)) return { start: m.index, end: m.index + m[0].length };
+  }
+  return null;
+}

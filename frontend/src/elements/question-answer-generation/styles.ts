@@ -85,4 +85,19 @@ export const qaStyles = css`
   .none {
     color: var(--_muted);
   }
+  .quote {
+    margin-top: 0.4rem;
+  }
+  .quote input {
+    width: 100%;
+    font: inherit;
+    font-size: 0.85rem;
+    padding: 0.25rem 0.45rem;
+    border: 1px dashed var(--_border-strong);
+    border-radius: 6px;
+  }
+  .quote-error {
+    color: var(--_danger);
+    font-size: 0.8rem;
+  }
 `;
