@@ -50,6 +50,12 @@ def test_a_configured_label_map_replaces_the_default_and_is_checked() -> None:
     with pytest.raises(ValidationFailed) as err:
         SpacyNer().run(TextInput(text=text, labels=("who",), options={"label_map": {"HUMAN": "who"}}), {})
     assert err.value.field == "label_map.HUMAN"
+    # a call's own map wins over the project's
+    own = SpacyNer().run(subject, {"label_map": {"GPE": "when"}})
+    assert spans(text, own.regions) == [("Paris", "when")]
+    with pytest.raises(ValidationFailed) as err:
+        SpacyNer().run(subject, {"label_map": ["PERSON"]})
+    assert err.value.field == "params.label_map"
 
 
 def test_the_default_map_knows_wnut_and_ontonotes_names() -> None:

@@ -98,8 +98,11 @@ class SpacyNer:
     model = MODEL_NAME
 
     def run(self, subject: TextInput, params: Mapping[str, Any]) -> AssistResult:
-        configured = subject.options.get("label_map")
-        label_map = (check_label_map(configured, subject.labels, "label_map") if configured is not None
+        # a call's own map (prelabel --param label_map=...) wins over the project's settings
+        configured, where = params.get("label_map"), "params.label_map"
+        if configured is None:
+            configured, where = subject.options.get("label_map"), "label_map"
+        label_map = (check_label_map(configured, subject.labels, where) if configured is not None
                      else default_label_map(subject.labels))
         with nlp_model.use() as nlp:  # spaCy's Language is not documented as thread-safe: one call at a time
             doc = nlp(subject.text)
