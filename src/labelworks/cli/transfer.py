@@ -130,7 +130,7 @@ def _resolve_format(file: Path, fmt: ImportFormat) -> str:
 
 
 def _media_files(folder: Path, media: str) -> int:
-    wanted = imports.IMAGE_SUFFIXES if media == "image" else imports.TEXT_SUFFIXES
+    wanted = imports.media_suffixes(media)
     return sum(1 for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in wanted)
 
 

@@ -30,13 +30,19 @@ from . import quality
 from .projects import info_from_row, load_visible
 
 __all__ = ["ImportReport", "import_file", "import_rows", "import_folder", "folder_rows", "BATCH",
-           "IMAGE_SUFFIXES", "TEXT_SUFFIXES"]
+           "IMAGE_SUFFIXES", "TEXT_SUFFIXES", "VIDEO_SUFFIXES", "media_suffixes"]
 
 BATCH = 5000
 CHECKPOINT_PAGES = 25000  # ~100 MB of WAL between checkpoints during an import (SQLite default: 1000)
 MAX_REPORTED = 100
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
+VIDEO_SUFFIXES = {".mp4", ".m4v", ".webm", ".ogv", ".mov"}  # what services/media.py serves as video
+
+
+def media_suffixes(media: str) -> set[str]:
+    """The files a folder import takes for a task type's media: images, videos (by reference), or texts."""
+    return IMAGE_SUFFIXES if media == "image" else VIDEO_SUFFIXES if media == "video" else TEXT_SUFFIXES
 Progress = Callable[[int], None]
 
 
@@ -173,19 +179,20 @@ def _within(path: Path, roots: list[Path]) -> bool:
 
 
 def folder_rows(folder: Path, media: str, roots: list[Path], copy_to: Path) -> Iterator[dict[str, Any]]:
-    """Items for every image (media "image") or text file (media "text") under ``folder``.
+    """Items for every image (media "image"), video (media "video") or text file (media "text")
+    under ``folder``.
 
-    Images outside the allowed media roots are copied into the data directory first, so the
-    server never reads a path outside its roots.
+    Images and videos outside the allowed media roots are copied into the data directory first, so
+    the server never reads a path outside its roots.
     """
     folder = folder.resolve()
     if not folder.is_dir():
         raise ValidationFailed(f"{folder} is not a folder", field="file")
-    wanted = IMAGE_SUFFIXES if media == "image" else TEXT_SUFFIXES
+    wanted = media_suffixes(media)
     in_place = _within(folder, roots)
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in wanted):
         rel = path.relative_to(folder)
-        if media == "image":
+        if media in ("image", "video"):
             target = path
             if not in_place:
                 target = copy_to / rel

@@ -16,7 +16,7 @@ from ..core.errors import LabelworksError, NotFound, ValidationFailed
 from ..core.formats.readers import FORMATS, detect_format
 from ..core.formats.task_formats import DATASET_IMPORTS, import_formats_for
 from ..services import jobs, projects
-from ..services.imports import IMAGE_SUFFIXES, TEXT_SUFFIXES
+from ..services.imports import media_suffixes
 from . import pages_uploads
 from .pages_common import is_htmx, page, page_context, require_actor, see_other
 from .rendering import render
@@ -37,7 +37,7 @@ async def _import_page(request: Request, actor: Actor, project_id: int, error: L
     offered = [f for f in FORMATS if f in fits or f not in DATASET_IMPORTS]
     ctx = page_context(request, actor, nav="projects", p=p, jobs=recent, formats=offered, error=error,
                        error_form=form, max_upload_mb=request.app.state.settings.max_upload_mb,
-                       media_accept=",".join(sorted(IMAGE_SUFFIXES if media == "image" else TEXT_SUFFIXES)))
+                       media_accept=",".join(sorted(media_suffixes(media))))
     return render(request, "import.html", ctx, status_code=error.http_status if error else 200)
 
 
@@ -97,7 +97,7 @@ async def upload_media(request: Request, project_id: int) -> Response:
     actor = require_actor(request)
     p = await _allowed_project(request, actor, project_id)
     settings, db = request.app.state.settings, request.app.state.db
-    wanted = IMAGE_SUFFIXES if p.type.media == "image" else TEXT_SUFFIXES
+    wanted = media_suffixes(p.type.media)
     batch: Path = settings.media_dir / "uploads" / str(project_id) / uuid.uuid4().hex[:12]
 
     def place(name: str) -> Path | None:
