@@ -126,6 +126,12 @@ def test_config_and_template() -> None:
     assert [d.allow_tie for d in cfg.dimensions] == [False, True] and len(cfg.likert) == 5
     html = TEXT_RANKING.default_template(SPEC)
     assert 'shuffle-seed="{{ task.worker_seed }}"' in html and "likert-scale=" in html and "response-classes=" in html
+    assert 'rationale="optional" markdown>' in html
+    plain = TEXT_RANKING.default_template(ProjectSpec(parse_label_config({"labels": [{"label": "x"}], "markdown": False})))
+    assert " markdown" not in plain
+    with pytest.raises(ValidationFailed) as err:
+        ranking_config(ProjectSpec(parse_label_config({"labels": [{"label": "x"}], "markdown": "yes"})))
+    assert err.value.field == "labels.markdown"
     assert "{{ task.input.responses | default: task.input.modelResponses | to_json }}" in html
     with pytest.raises(ValidationFailed) as err:
         ranking_config(ProjectSpec(parse_label_config({"labels": [{"label": "x", "allowTie": "yes"}]})))

@@ -212,3 +212,22 @@ def test_ground_truths_template_runs_unchanged(page: Any, shots: Path) -> None:
         "displayOrder": ["r1", "r2", "r3"],
         "ordinalRankingDimensions": [{"name": "Clarity", "responseRankings": [1, 1, 2]},
                                      {"name": "Inclusivity", "responseRankings": [2, 1, 3]}]}}
+
+
+MARKDOWN = ("## Steps\n\n1. Restart the **router**\n2. Run `ping 8.8.8.8`\n\n```sh\nsudo systemctl restart NetworkManager\n```\n\n"
+            "> Tip: <img src=x onerror=\"window.top.__pwned = 1\"> <script>window.top.__pwned = 1</script>")
+FRAMES["rank-markdown"] = _page(PAIR, {"prompt": "Fix my wifi", "responses": [MARKDOWN, "Just *wait*."]}, "")
+
+
+def test_markdown_is_drawn_without_markup_from_the_response(page: Any, shots: Path) -> None:
+    frame = open_frame(page, "rank-markdown", width=1100)
+    card = frame.locator(".card").first.locator(".text")
+    assert card.locator("ol li").all_inner_texts() == ["Restart the router", "Run ping 8.8.8.8"]
+    assert card.locator("ol strong").inner_text() == "router"
+    assert card.locator("pre code").inner_text() == "sudo systemctl restart NetworkManager"
+    assert card.locator("img, script").count() == 0  # the payload is text
+    assert "<img src=x" in card.locator("blockquote").inner_text()
+    assert frame.locator(".card").nth(1).locator("em").inner_text() == "wait"
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__pwned") is None
+    page.screenshot(path=str(shots / "text-ranking-markdown.png"), full_page=True)

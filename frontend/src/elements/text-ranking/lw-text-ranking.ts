@@ -4,6 +4,7 @@ import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
+import { renderMarkdown } from "./markdown";
 import { RankingModel, parseDimensions, parseResponses } from "./model";
 import { rankingStyles } from "./styles";
 
@@ -22,13 +23,14 @@ function parseJson(text: string | null, what: string, problems: string[]): unkno
 
 /**
  * `<lw-text-ranking name header prompt messages responses shuffle-seed ordinal-ranking-dimensions
- * likert-scale likert-optional response-classes single-class classes-required rationale
+ * likert-scale likert-optional response-classes single-class classes-required rationale markdown
  * initial-value>` (`<crowd-text-ranking>`): rank k responses to a prompt on each dimension (ties
  * where the dimension allows them), compare two responses on a Likert scale, classify each
  * response and explain. Responses appear in an order fixed by `shuffle-seed` (one per annotator
  * and item). Output `{[name]: {displayOrder, ordinalRankingDimensions: [{name, responseRankings}],
  * pairwiseChoice?, responseClassifications?, rationale?}}`, ranks in the order shown
- * (docs/task-types/text-ranking.md).
+ * (docs/task-types/text-ranking.md). Responses are plain text, or with `markdown` a safe Markdown
+ * subset (./markdown.ts: Lit text bindings only).
  *
  * Keyboard: Tab or the arrow keys move between responses, 1–9 give the focused response that rank
  * on the current dimension, 0 or Backspace clears it, Shift+Up / Shift+Down move it one place up or
@@ -51,6 +53,7 @@ export class LwTextRanking extends LitElement implements LwField {
     singleClass: { attribute: "single-class", type: Boolean },
     classesRequired: { attribute: "classes-required", type: Boolean },
     rationale: { type: String },
+    markdown: { type: Boolean },
     initialValue: { attribute: "initial-value" },
     _tab: { state: true },
     _focusId: { state: true },
@@ -72,6 +75,7 @@ export class LwTextRanking extends LitElement implements LwField {
   declare singleClass: boolean;
   declare classesRequired: boolean;
   declare rationale: string;
+  declare markdown: boolean;
   declare initialValue: string | null;
   declare private _tab: number;
   declare private _focusId: string | null;
@@ -103,6 +107,7 @@ export class LwTextRanking extends LitElement implements LwField {
     this.singleClass = false;
     this.classesRequired = false;
     this.rationale = "optional";
+    this.markdown = false;
     this.initialValue = null;
     this._tab = 0;
     this._focusId = null;
@@ -289,7 +294,7 @@ export class LwTextRanking extends LitElement implements LwField {
         </select>
         <span class="rank-pill ${rank === null ? "none" : ""}" aria-hidden="true">${rank === null ? "–" : `#${rank}`}</span>
       </header>
-      <div class="text" tabindex="-1">${text}</div>
+      <div class="text ${this.markdown ? "md" : ""}" tabindex="-1">${this.markdown ? renderMarkdown(text) : text}</div>
       ${this.model.classNames.length ? html`<div class="chips" role="group" aria-label=${`Classes of response ${letter}`}>
         ${this.model.classNames.map((c) => html`<button type="button" aria-pressed=${chosen.includes(c) ? "true" : "false"}
           @click=${() => { this.model.toggleClass(id, c); this._changed(); }}>${c}</button>`)}</div>` : nothing}

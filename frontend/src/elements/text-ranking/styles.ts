@@ -164,6 +164,61 @@ export const rankingStyles = css`
     overflow: auto;
     line-height: 1.45;
   }
+  .text.md {
+    white-space: normal;
+  }
+  .text.md > :first-child {
+    margin-top: 0;
+  }
+  .text.md > :last-child {
+    margin-bottom: 0;
+  }
+  .text.md p,
+  .text.md ul,
+  .text.md ol,
+  .text.md pre,
+  .text.md blockquote {
+    margin: 0 0 0.6em;
+  }
+  .text.md ul,
+  .text.md ol {
+    padding-left: 1.4em;
+  }
+  .text.md .h {
+    font-weight: 700;
+    margin: 0.4em 0 0.4em;
+  }
+  .text.md .h1,
+  .text.md .h2 {
+    font-size: 1.1em;
+  }
+  .text.md code {
+    font-family: var(--_mono);
+    font-size: 0.9em;
+    background: var(--_subtle);
+    border-radius: 4px;
+    padding: 0 0.25em;
+  }
+  .text.md pre {
+    background: var(--_subtle);
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    padding: 0.5em 0.6em;
+    overflow: auto;
+    white-space: pre;
+  }
+  .text.md pre code {
+    background: none;
+    padding: 0;
+  }
+  .text.md blockquote {
+    border-left: 3px solid var(--_border-strong);
+    padding-left: 0.6em;
+    color: var(--_muted);
+  }
+  .text.md .link {
+    text-decoration: underline dotted;
+  }
   .chips {
     display: flex;
     flex-wrap: wrap;

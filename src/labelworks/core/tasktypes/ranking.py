@@ -13,7 +13,8 @@ The project's label file configures the task: its ``labels`` are the ranking dim
 (``{"label": "helpfulness", "description": "…", "allowTie": true}``), and optional keys add a
 Likert comparison (``"pairwise": {"scale": [...], "required": true}``, shown when an item has two
 responses), per-response classes (``"responseClasses": {"labels": [...], "multi": true,
-"required": false}``), a rationale (``"rationale": "optional" | "required" | "off"``) and which
+"required": false}``), a rationale (``"rationale": "optional" | "required" | "off"``), responses
+drawn as Markdown or plain text (``"markdown"``, default true) and which
 classes make a KTO row desirable (``"kto": {"desirable": [...], "undesirable": [...]}``).
 
 The element posts ranks in the order it showed the responses, with that order as ``displayOrder``
@@ -65,6 +66,7 @@ class RankingConfig:
     multi_class: bool = True
     classes_required: bool = False
     rationale: str = "optional"
+    markdown: bool = True
     desirable: tuple[str, ...] = DEFAULT_DESIRABLE
     undesirable: tuple[str, ...] = DEFAULT_UNDESIRABLE
 
@@ -125,12 +127,15 @@ def ranking_config(spec: ProjectSpec) -> RankingConfig:
     rationale = doc.get("rationale", "optional")
     if rationale not in RATIONALE_MODES:
         raise ValidationFailed(f"rationale is one of {', '.join(RATIONALE_MODES)}", field="labels.rationale")
+    markdown = doc.get("markdown", True)
+    if not isinstance(markdown, bool):
+        raise ValidationFailed("markdown must be true or false", field="labels.markdown")
     raw_kto = doc.get("kto")
     kto: dict[str, Any] = raw_kto if isinstance(raw_kto, dict) else {}
     desirable = _names(kto["desirable"], "labels.kto.desirable") if "desirable" in kto else DEFAULT_DESIRABLE
     undesirable = _names(kto["undesirable"], "labels.kto.undesirable") if "undesirable" in kto else DEFAULT_UNDESIRABLE
     return RankingConfig(tuple(dims), likert, likert_required, classes, multi, classes_required, str(rationale),
-                         desirable, undesirable)
+                         markdown, desirable, undesirable)
 
 
 def item_prompt(data: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -214,7 +219,7 @@ class TextRankingTaskType(TaskType):
         if cfg.classes:
             extra += f'\n    response-classes="{_attribute(list(cfg.classes))}"'
             extra += ("" if cfg.multi_class else " single-class") + (" classes-required" if cfg.classes_required else "")
-        extra += f'\n    rationale="{cfg.rationale}"'
+        extra += f'\n    rationale="{cfg.rationale}"' + (" markdown" if cfg.markdown else "")
         return _TEMPLATE.replace("@@CONFIG@@", extra)
 
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
