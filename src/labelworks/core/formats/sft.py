@@ -96,7 +96,8 @@ def _video_rows(item: ExportItem, value: dict[str, Any], spec: Any) -> Iterator[
         yield {"videos": [ref]}, _vision("video", text, str(c["text"]))
 
 
-def _conversations(items: Iterable[ExportItem], task_type: Any, spec: Any) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+def _conversations(items: Iterable[ExportItem], task_type: Any,
+                   spec: Any) -> Iterator[tuple[dict[str, Any], list[Any]]]:
     """(extra columns, conversation) for every labelled item's answer, in item order."""
     name = task_type.name
     for item in items:

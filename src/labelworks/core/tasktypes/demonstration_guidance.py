@@ -123,7 +123,8 @@ def guidance_of(spec: ProjectSpec) -> Guidance:
                                field="labels.guidance.forbiddenPhrases")
     for i, phrase in enumerate(phrases):
         if not isinstance(phrase, str) or not _fold(phrase):
-            raise ValidationFailed("a forbidden phrase is non-empty text", field=f"labels.guidance.forbiddenPhrases[{i}]")
+            raise ValidationFailed("a forbidden phrase is non-empty text",
+                                   field=f"labels.guidance.forbiddenPhrases[{i}]")
     min_questions = ints["minQuestions"]
     min_captions = ints["minCaptions"]
     return Guidance(
