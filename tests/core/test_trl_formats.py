@@ -66,3 +66,18 @@ def test_kto_labels_from_classes() -> None:
     custom = _spec(kto={"desirable": ["meh"], "undesirable": ["bad"]})
     assert [(_text(r["completion"]), r["label"]) for r in trl_rows("kto", [_item(_value([1, 2, 3, 4], classes))],
                                                                       custom)] == [("B", False), ("C", True)]
+
+
+def test_standard_text_form() -> None:
+    value = _value([1, 2, 3, 4], {"r1": ["good"]})
+    dpo = next(trl_rows("dpo-text", [_item(value)], _spec()))
+    assert dpo == {"prompt": "Q", "chosen": "A", "rejected": "B", "margin": 1.0}
+    reward = next(trl_rows("reward-text", [_item(value)], _spec()))
+    assert reward == {"chosen": "Q\n\nA", "rejected": "Q\n\nB", "margin": 1.0}
+    assert list(trl_rows("kto-text", [_item(value)], _spec())) == [{"prompt": "Q", "completion": "A", "label": True}]
+    chat = ExportItem(id=2, key="chat-1", data_raw=orjson.dumps({
+        "messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "Q"}], "responses": ["A", "B", "C", "D"]}),
+        answer=Consolidated(value=value, confidence=1.0))
+    with pytest.raises(ValidationFailed, match="'chat-1'.*single-turn") as err:
+        list(trl_rows("dpo-text", [chat], _spec()))
+    assert err.value.field == "format"

@@ -75,6 +75,9 @@ class ExportFormat(StrEnum):
     DPO_PARQUET = "dpo-parquet"
     REWARD_PARQUET = "reward-parquet"
     KTO_PARQUET = "kto-parquet"
+    DPO_TEXT = "dpo-text"
+    REWARD_TEXT = "reward-text"
+    KTO_TEXT = "kto-text"
 
 
 class TagScheme(StrEnum):

@@ -57,11 +57,15 @@ EXPORT_KINDS = {
     "dpo-parquet": ("TRL DPO pairs (Parquet)", "The DPO pairs as Parquet."),
     "reward-parquet": ("TRL reward pairs (Parquet)", "The reward pairs as Parquet."),
     "kto-parquet": ("TRL KTO rows (Parquet)", "The KTO rows as Parquet."),
+    "dpo-text": ("TRL DPO pairs (standard text form)", "JSON lines with prompt, chosen, rejected as strings "
+                 "(single-turn prompts)."),
+    "reward-text": ("TRL reward pairs (standard text form)", "JSON lines with chosen, rejected as strings."),
+    "kto-text": ("TRL KTO rows (standard text form)", "JSON lines with prompt, completion as strings, label."),
 }
 # dataset formats: offered only to projects whose task type has them (task_formats)
 DETECTION_FORMATS = {"coco", "yolo", "voc", "masks", "gt-segmentation", "conll", "conll/bilou", "jsonl-spans",
                      "spacy-jsonl", "docbin", "parquet", "dpo", "reward", "kto", "dpo-parquet",
-                     "reward-parquet", "kto-parquet"}
+                     "reward-parquet", "kto-parquet", "dpo-text", "reward-text", "kto-text"}
 # demonstrations: TRL's SFT datasets (core/formats/sft.py), offered to the four demonstration types only
 EXPORT_KINDS.update({
     "sft-messages": ("TRL SFT conversations", "JSON lines for TRL's SFTTrainer: messages [{role, content}] — one "

@@ -65,7 +65,8 @@ EXPORTS_BY_TYPE.update({"question-answer-generation": {**_SFT_EXPORTS, "sft-prom
 
 # preference data: TRL's DPO, reward and KTO datasets (core/formats/trl.py); plain "parquet" means DPO pairs
 EXPORTS_BY_TYPE["text-ranking"] = {f: f for f in ("dpo", "reward", "kto", "dpo-parquet", "reward-parquet",
-                                                  "kto-parquet")} | {"parquet": "dpo-parquet"}
+                                                  "kto-parquet", "dpo-text", "reward-text", "kto-text")} | {
+    "parquet": "dpo-parquet"}
 
 DATASET_IMPORTS = tuple(dict.fromkeys(f for t in (*IMPORTS_BY_KIND.values(), *IMPORTS_BY_TYPE.values()) for f in t))
 DATASET_EXPORTS = tuple(dict.fromkeys(f for t in (*EXPORTS_BY_KIND.values(), *EXPORTS_BY_TYPE.values()) for f in t))

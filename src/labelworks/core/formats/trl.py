@@ -14,6 +14,12 @@ conversational form, with exactly TRL's field names:
   desirable one and no undesirable one, no row otherwise (classes from the label file's ``kto``,
   else ``DEFAULT_DESIRABLE`` / ``DEFAULT_UNDESIRABLE`` of core/tasktypes/ranking.py).
 
+``dpo-text``, ``reward-text`` and ``kto-text`` (JSONL) are TRL's *standard* (plain text) form of
+the same rows: the prompt and responses as strings, the implicit prompt of ``reward-text`` joined
+to the response by a blank line. They need a single-turn prompt (one user message, or ``prompt`` /
+``source``); an item with a chat history fails the export naming the item (use the conversational
+form for chats).
+
 Which preference makes the pairs: the label file's ``"export": {"preference": …}``, a dimension's
 name or ``"pairwise"`` (the Likert comparison; margin = its strength, "about the same" skipped);
 the first dimension by default.
@@ -34,9 +40,10 @@ from .records import ExportItem
 
 __all__ = ["TRL_FORMATS", "TRL_MEDIA_TYPES", "trl_rows", "trl_writer", "preference_source"]
 
-TRL_FORMATS = ("dpo", "reward", "kto", "dpo-parquet", "reward-parquet", "kto-parquet")
+TRL_FORMATS = ("dpo", "reward", "kto", "dpo-parquet", "reward-parquet", "kto-parquet", "dpo-text", "reward-text",
+               "kto-text")
 TRL_MEDIA_TYPES = {
-    **{f: ("application/jsonl", f"{f}.jsonl") for f in ("dpo", "reward", "kto")},
+    **{f: ("application/jsonl", f"{f}.jsonl") for f in ("dpo", "reward", "kto", "dpo-text", "reward-text", "kto-text")},
     **{f"{f}-parquet": ("application/vnd.apache.parquet", f"{f}.parquet") for f in ("dpo", "reward", "kto")},
 }
 _ROW_GROUP = 1000
@@ -79,8 +86,31 @@ def _pairs(value: dict[str, Any], source: str) -> Iterator[tuple[str, str, float
         yield ids[better], ids[worse], float(ranks[worse] - ranks[better])
 
 
+def _plain(row: dict[str, Any], item: ExportItem) -> dict[str, Any]:
+    """A conversational row in TRL's standard form (strings), for a single-turn prompt."""
+    def text(messages: list[dict[str, str]]) -> str:
+        return messages[0]["content"]
+
+    prompt = row.get("prompt") or row["chosen"][:-1]
+    if len(prompt) != 1 or prompt[0]["role"] != "user":
+        raise ValidationFailed(f"item {item.key!r}: the standard (text) form needs a single-turn prompt; this one is "
+                               f"a chat of {len(prompt)} messages (export the conversational form)", field="format")
+    if "completion" in row:
+        return {"prompt": text(prompt), "completion": text(row["completion"]), "label": row["label"]}
+    if "prompt" in row:
+        return {"prompt": text(prompt), "chosen": text(row["chosen"]), "rejected": text(row["rejected"]),
+                "margin": row["margin"]}
+    return {"chosen": f"{text(prompt)}\n\n{row['chosen'][-1]['content']}",
+            "rejected": f"{text(prompt)}\n\n{row['rejected'][-1]['content']}", "margin": row["margin"]}
+
+
 def trl_rows(fmt: str, items: Iterable[ExportItem], spec: Any) -> Iterator[dict[str, Any]]:
     """The rows of ``fmt`` (with or without ``-parquet``) for a text-ranking project."""
+    if fmt.endswith("-text"):
+        for item in items:
+            for row in trl_rows(fmt.removesuffix("-text"), [item], spec):
+                yield _plain(row, item)
+        return
     shape = fmt.removesuffix("-parquet")
     cfg = ranking_config(spec)
     source = preference_source(spec) if shape != "kto" else ""
