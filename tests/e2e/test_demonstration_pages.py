@@ -41,3 +41,9 @@ def test_project_pages_render_for_demonstrations(make_client: Callable[..., Test
                      f"/items/{item_id}/annotations"):
             page = client.get(f"/projects/{p.id}{path}")
             assert page.status_code == 200, (task_type, path, page.text[:500])
+        # the labeling page lists no labels and no digit keys: the worker types free text
+        page = client.get(f"/label/{p.id}")
+        assert page.status_code == 200 and "choose a label" not in page.text and "lw-label-keys" not in page.text
+    classes = factory.project(org.manager, "text-classification", labels=["x", "y"])
+    page = client.get(f"/label/{classes.id}")
+    assert "choose a label" in page.text and "lw-label-keys" in page.text

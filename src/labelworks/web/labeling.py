@@ -36,7 +36,8 @@ def label_page(project_id: int, request: Request, actor: OptionalActor, db: DbDe
     # a multi-label project's exclusion category is set apart in the classifier, with the key 0
     exclusion = p.labels.exclusion if p.multi_label else None
     view = {"id": p.id, "name": p.name, "task_type": p.task_type,
-            "labels": [name for name in p.labels.labels if name != exclusion], "exclusion": exclusion,
+            "labels": [name for name in p.labels.labels if name != exclusion] if p.type.digit_keys else [],
+            "exclusion": exclusion, "digit_keys": p.type.digit_keys,
             "multi_label": p.multi_label, "short_instructions_html": markdown(p.short_instructions),
             "full_instructions_html": markdown(p.full_instructions), "examples": p.examples}
     response = templates.TemplateResponse(request, "label.html", {

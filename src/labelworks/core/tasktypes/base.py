@@ -32,6 +32,9 @@ class TaskType(ABC):
     supports_multi_label: bool = False
     # the consolidation algorithm a new project gets (any registered one reading value_kind may be picked)
     default_consolidator: str = "majority-vote"
+    # what the digit keys do in this task type's elements, for the labeling page's key list (and
+    # whether it lists the labels at all); None: digits choose nothing (captions, chats, QA pairs)
+    digit_keys: str | None = "choose a label"
 
     def value_kind(self, spec: ProjectSpec) -> str:
         """The shape of one canonical value, as consolidators name it (``label``, ``boxes``…)."""

@@ -61,6 +61,7 @@ class ImageCaptionTaskType(TaskType):
     name = "image-captioning"
     title = "Image captioning (SFT demonstrations)"
     media = "image"
+    digit_keys = None  # free text: the digits are typed, not keys
     default_consolidator = "caption-medoid"
 
     def value_kind(self, spec: ProjectSpec) -> str:
@@ -95,6 +96,7 @@ class VideoCaptionTaskType(TaskType):
     name = "video-captioning"
     title = "Video captioning with time ranges (SFT demonstrations)"
     media = "video"
+    digit_keys = None  # free text: the digits are typed, not keys
     default_consolidator = "caption-medoid"
 
     def value_kind(self, spec: ProjectSpec) -> str:

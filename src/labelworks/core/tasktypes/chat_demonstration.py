@@ -65,6 +65,7 @@ class ChatDemonstrationTaskType(TaskType):
     name = "chat-demonstration"
     title = "Chat demonstrations (write or correct assistant replies)"
     media = "text"
+    digit_keys = None  # free text: the digits are typed, not keys
     default_consolidator = "chat-medoid"
     reads_item_data = True  # the conversation is checked against the item's
 

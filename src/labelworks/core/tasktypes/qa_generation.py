@@ -58,6 +58,7 @@ class QuestionAnswerTaskType(TaskType):
     name = "question-answer-generation"
     title = "Question–answer pairs from a passage (SFT demonstrations)"
     media = "text"
+    digit_keys = None  # free text: the digits are typed, not keys
     default_consolidator = "qa-keep-all"
     reads_item_data = True  # references are checked against the item's text
 
