@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
 
-from labelworks.services import consolidation
+from labelworks.services import consolidation, metrics
 
 from factories import Factory, OrgUsers
 
@@ -104,6 +104,10 @@ def test_two_annotators_rank_and_export_trl_datasets(client: TestClient, factory
                                                  {"name": "harmlessness", "responseRankings": [1, 2, 3]}]
     assert label["responseIds"] == TRUE_ORDER
     assert line[f"{project.label_attribute}-metadata"]["type"] == "groundtruth/text-ranking"
+
+    # the agreement report reads these answers too: the two annotators ranked alike on both dimensions
+    report = metrics.project_agreement(factory.db, org.manager.actor, project.id)
+    assert report.mean_similarity == 1.0
 
     # a full run of the project's consolidator (Bradley-Terry per dimension) stores the same answer
     run = consolidation.run_full(factory.db, project.id)
