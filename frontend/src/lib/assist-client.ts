@@ -38,6 +38,10 @@ export type Region = RegionCommon &
     | { kind: "keypoints"; points: (XY & { label: string; score?: number })[] }
     | { kind: "mask"; width: number; height: number; png: string }
     | { kind: "superpixels"; width: number; height: number; png: string; count: number }
+    /** Text: code point offsets into the task's text, end exclusive (docs/assist.md). */
+    | { kind: "span"; startOffset: number; endOffset: number }
+    /** Text: a suggested document label (`label` is always set). */
+    | { kind: "label"; label: string }
   );
 
 export interface AssistResult {
@@ -85,6 +89,11 @@ function num(v: unknown, what: string): number {
   return v;
 }
 
+function offset(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) fail(`${what} is not a whole number ≥ 0`);
+  return v;
+}
+
 function points(v: unknown, what: string, labelled: boolean): (XY & { label?: string; score?: number })[] {
   if (!Array.isArray(v)) fail(`${what} is not a list`);
   return v.map((p: unknown, i) => {
@@ -119,6 +128,16 @@ export function parseRegion(v: unknown, i: number): Region {
       const size = { width: num(o.width, `${at}.width`), height: num(o.height, `${at}.height`), png };
       return o.kind === "mask" ? { ...common, kind: "mask", ...size } : { ...common, kind: "superpixels", ...size, count: num(o.count, `${at}.count`) };
     }
+    case "span": {
+      const startOffset = offset(o.startOffset, `${at}.startOffset`);
+      const endOffset = offset(o.endOffset, `${at}.endOffset`);
+      if (endOffset <= startOffset) fail(`${at}.endOffset is not after startOffset`);
+      if (o.label !== undefined && typeof o.label !== "string") fail(`${at}.label is not a string`);
+      return { ...common, kind: "span", startOffset, endOffset };
+    }
+    case "label":
+      if (typeof o.label !== "string") fail(`${at}.label is not a string`);
+      return { ...common, kind: "label", label: o.label };
     default:
       return fail(`${at}.kind ${JSON.stringify(o.kind)} is unknown`);
   }
@@ -143,7 +162,7 @@ export function parseAssistInfos(v: unknown): AssistInfo[] {
   });
 }
 
-/** Runs assist `name` on this task's image. */
+/** Runs assist `name` on this task's image (or, for a text assist, its text: the server reads it). */
 export async function assist(name: string, params: Record<string, unknown>): Promise<AssistResult> {
   if (!transport) throw new AssistError(NO_PAGE_MESSAGE);
   return parseAssistResult(await transport(name, params as JsonObject));

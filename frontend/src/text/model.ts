@@ -153,6 +153,23 @@ export class TextModel {
     return e;
   }
 
+  /**
+   * Several new spans as ONE step (a model's proposals): duplicates and spans outside the text are
+   * skipped; the rest get fresh ids. Returns the spans added (empty: nothing was recorded).
+   */
+  addEntities(spans: readonly { label: string; start: number; end: number; extra?: Record<string, unknown> }[], title: string): Entity[] {
+    const added: Entity[] = [];
+    const seen = new Set<string>();
+    for (const s of spans) {
+      const k = `${s.label}\u0000${s.start}\u0000${s.end}`;
+      if (s.end <= s.start || s.start < 0 || s.end > this.text.length || seen.has(k) || this.findDuplicate(s.label, s.start, s.end)) continue;
+      seen.add(k);
+      added.push({ id: this.newId(), label: s.label, start: s.start, end: s.end, extra: { ...(s.extra ?? {}) } });
+    }
+    if (added.length) this.execute({ ...NO_CHANGE, title, addEntities: added });
+    return added;
+  }
+
   /** Gives a span another label (a model's proposal becomes `edited`); refuses a duplicate. */
   relabel(id: string, label: string): boolean {
     const old = this.byId.get(id);

@@ -136,3 +136,28 @@ describe("region geometry", () => {
     expect(regionBox(parseAssistResult(RESULT).regions[0]!)).toBeNull();
   });
 });
+
+describe("text regions", () => {
+  const TEXT_RESULT = { assist: "spacy-ner", model: "en_core_web_sm-3.8", seconds: 0.01, regions: [] as unknown[] };
+  const parse = (...regions: unknown[]) => parseAssistResult({ ...TEXT_RESULT, regions }).regions;
+
+  it("reads spans (code point offsets, label optional) and document label suggestions", () => {
+    expect(parse({ kind: "span", startOffset: 0, endOffset: 8, label: "person", text: "Tim Cook", score: 0.9 })).toEqual([
+      { kind: "span", startOffset: 0, endOffset: 8, label: "person", text: "Tim Cook", score: 0.9, source: "model" },
+    ]);
+    expect(parse({ kind: "span", startOffset: 3, endOffset: 4 })).toEqual([{ kind: "span", startOffset: 3, endOffset: 4, source: "model" }]);
+    expect(parse({ kind: "label", label: "sports", score: 0.7 })).toEqual([{ kind: "label", label: "sports", score: 0.7, source: "model" }]);
+    expect(regionBox(parse({ kind: "span", startOffset: 0, endOffset: 1 })[0]!)).toBeNull();
+  });
+
+  it("names the field of a bad span or label", () => {
+    const span = { kind: "span", startOffset: 2, endOffset: 5, label: "person" };
+    expect(() => parse({ ...span, startOffset: -1 })).toThrow(/regions\[0\]\.startOffset is not a whole number/);
+    expect(() => parse({ ...span, startOffset: 1.5 })).toThrow(/regions\[0\]\.startOffset/);
+    expect(() => parse(span, { ...span, endOffset: "5" })).toThrow(/regions\[1\]\.endOffset is not a whole number/);
+    expect(() => parse({ ...span, endOffset: 2 })).toThrow(/regions\[0\]\.endOffset is not after startOffset/);
+    expect(() => parse({ ...span, label: 7 })).toThrow(/regions\[0\]\.label is not a string/);
+    expect(() => parse({ kind: "label" })).toThrow(/regions\[0\]\.label is not a string/);
+    expect(() => parse({ kind: "label", label: ["a"] })).toThrow(/regions\[0\]\.label/);
+  });
+});

@@ -8,6 +8,7 @@ import type { TextValue } from "../../text/model";
 import { parseTextValue } from "../../text/value";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
+import { EntityAssists, FIND_KEY } from "./entity-assists";
 import { entityStyles } from "./styles";
 
 const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
@@ -67,6 +68,12 @@ export class LwEntityAnnotation extends LitElement implements LwField {
   private _relationLabels: string[] = [];
   private _docLabels: string[] = [];
   private _problems: string[] = [];
+  /** "Find entities" / "Suggest" when the labeling page offers span or label assists. */
+  private readonly _assists = new EntityAssists(this, {
+    spanLabels: () => this._labels.map((l) => l.label),
+    documentLabels: () => this._docLabels,
+    multiDocumentLabels: () => this.multiDocumentLabels,
+  });
   /** A draft restored before the editor exists. */
   private _pending: unknown = undefined;
   private readonly _childObserver = new MutationObserver(() => this._assignSlots());
@@ -93,6 +100,16 @@ export class LwEntityAnnotation extends LitElement implements LwField {
   /** The span editor (tests, benchmarks), once rendered. */
   get editor(): TextEditor | null {
     return this._editor;
+  }
+
+  /** The model buttons (tests). */
+  get assists(): EntityAssists {
+    return this._assists;
+  }
+
+  /** F runs "Find entities" unless a label took F as its own key. */
+  private get _findHotkey(): boolean {
+    return this._assists.findAssist !== null && !this._labels.some((l) => l.key === FIND_KEY);
   }
 
   // ---- LwField -------------------------------------------------------------------------------
@@ -241,6 +258,11 @@ export class LwEntityAnnotation extends LitElement implements LwField {
     if (target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) return;
     // Tab leaves the element unless the focus is on the text itself.
     if (e.key === "Tab" && !(target instanceof HTMLElement && target.classList.contains("text"))) return;
+    if (e.key.toLowerCase() === FIND_KEY && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey && this._findHotkey && !ed.controller.relation) {
+      e.preventDefault();
+      void this._assists.findEntities();
+      return;
+    }
     ed.keyDown(e);
   }
 
@@ -343,8 +365,10 @@ export class LwEntityAnnotation extends LitElement implements LwField {
         ? html`<button type="button" class="tool relate" ?disabled=${!c?.selected} title="Draw a relation from the selected span (R)"
             aria-pressed=${c?.relation ? "true" : "false"} @click=${() => c?.relations.start()}>Relate <kbd>R</kbd></button>`
         : nothing}
+      ${this._assists.renderButtons(this._findHotkey)}
       <span class="title">${m?.size ?? 0} spans</span>
-    </div>`;
+    </div>
+    ${this._assists.renderStatus()}`;
   }
 
   private _renderRelations(): TemplateResult | typeof nothing {

@@ -72,6 +72,17 @@ export const entityStyles = css`
   .status strong {
     color: var(--_fg);
   }
+  .assist-status {
+    margin: 0 0 0.25rem;
+    font-size: 0.85rem;
+    color: var(--_fg);
+  }
+  .assist-status.failed {
+    color: var(--_danger, #b00020);
+  }
+  .tool.assist[aria-busy="true"] {
+    cursor: progress;
+  }
   .body {
     display: grid;
     grid-template-columns: minmax(0, 1fr) 16rem;
