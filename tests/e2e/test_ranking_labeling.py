@@ -37,6 +37,8 @@ def _rank_on_the_page(chromium: Any, url: str, email: str, pid: int) -> list[str
     texts = frame.locator("lw-text-ranking .card .text").all_inner_texts()
     order = [t.split("]")[0].lstrip("[") for t in texts]
     assert sorted(order) == sorted(IDS)
+    # the dimensions are not numbered labels on the page's side panel (digits rank a response)
+    assert page.locator(".lw-label-keys").count() == 0
     frame.locator("lw-text-ranking .card").first.focus()
     for i, rid in enumerate(order):
         page.keyboard.press(str(IDS.index(rid) + 1))

@@ -206,6 +206,9 @@ class TextRankingTaskType(TaskType):
     media = "text"
     default_consolidator = "ranking-bradley-terry"
     reads_item_data = True  # ranks are checked against the item's responses
+    # the digits rank the focused response (the element's hint says so): the dimensions are not
+    # labels to choose, so the labeling page lists no numbered labels
+    digit_keys = None
 
     def value_kind(self, spec: ProjectSpec) -> str:
         return "ranking"
