@@ -74,10 +74,11 @@ export function mergeProposals(
   return out;
 }
 
-/** The status line after a merge: "12 proposed, 2 already there, 1 with an unknown label". */
+/** The status line after a merge: "12 proposed, 9 added, 2 already there, 1 with an unknown label". */
 export function describeMerge(m: MergeResult): string {
+  if (m.proposed === 0) return "No entities found";
   const parts = [`${m.proposed} proposed`];
-  if (m.add.length !== m.proposed) parts.push(`${m.add.length} added`);
+  parts.push(m.add.length === m.proposed ? "all added" : `${m.add.length} added`);
   if (m.already) parts.push(`${m.already} already there`);
   if (m.unknownLabel) parts.push(`${m.unknownLabel} with an unknown label`);
   if (m.outside) parts.push(`${m.outside} outside the text`);

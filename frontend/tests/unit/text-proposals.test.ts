@@ -19,7 +19,8 @@ describe("mergeProposals", () => {
       { label: "location", start: 17, end: 23, extra: { source: "model", model: "en_core_web_sm-3.8" } },
       { label: "corporation", start: 28, end: 33, extra: { source: "model", model: "en_core_web_sm-3.8" } },
     ]);
-    expect(describeMerge(m)).toBe("3 proposed");
+    expect(describeMerge(m)).toBe("3 proposed, all added");
+    expect(describeMerge(mergeProposals([], [], LABELS, index, "m"))).toBe("No entities found");
   });
 
   it("skips spans already there (same label and offsets), unknown labels, repeats and stale offsets; counts each", () => {
