@@ -83,7 +83,7 @@ export class EntityAssists implements ReactiveController {
       const ed2 = this.host.editor;
       if (ed2 !== ed) return this._say(null); // the text changed meanwhile: the offsets mean nothing now
       const merge = mergeProposals(result.regions, ed.model.entities(), this.options.spanLabels(), ed.offsets, result.model);
-      const added = ed.model.addEntities(merge.add, `Add ${merge.add.length} proposed spans`);
+      const added = ed.model.addEntities(merge.add, `Add ${merge.add.length} proposed span${merge.add.length === 1 ? "" : "s"}`);
       if (added.length < merge.add.length) {
         // the document changed while the model ran: what the model refused now is already there
         merge.already += merge.add.length - added.length;
