@@ -421,7 +421,9 @@ export class LwEntityAnnotation extends LitElement implements LwField {
       </div>
       <p class="hint" aria-hidden="true">
         Drag or double-click to select · <kbd>Shift</kbd>+arrows extend (<kbd>Ctrl</kbd>: by word) · <kbd>1</kbd>–<kbd>9</kbd> label ·
-        click or <kbd>Tab</kbd> selects a span · <kbd>Del</kbd> delete · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo
+        click or <kbd>Tab</kbd> selects a span · <kbd>Del</kbd> delete · <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo${this._findHotkey
+          ? html` · <kbd>F</kbd> find entities`
+          : nothing}
       </p>
       ${this._problems.length ? html`<p class="error" role="alert">Some spans could not be loaded: ${this._problems.join("; ")}</p>` : nothing}
       ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
