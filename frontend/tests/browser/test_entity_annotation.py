@@ -272,7 +272,10 @@ def test_relations_and_document_labels(page: Any, shots: Path) -> None:
 
 def test_initial_value_model_spans_and_required(page: Any, shots: Path) -> None:
     frame = open_frame(page, "entities-initial", width=1000)
-    out = frame.locator(EL).evaluate("el => el.fieldValue")
+    # the initial value is parsed once the element has rendered (later than lw:ready under load)
+    out = frame.locator(EL).evaluate("""el => new Promise(done => { const t0 = Date.now(); const poll = () =>
+        (el.fieldValue && el.fieldValue.entities) || Date.now() - t0 > 5000 ? done(el.fieldValue) : setTimeout(poll, 30);
+        poll(); })""")
     assert out["entities"] == [
         {"label": "person", "startOffset": 0, "endOffset": 12, "id": "e1", "source": "model", "model": "spacy", "score": 0.9},
         {"label": "location", "startOffset": 21, "endOffset": 26, "id": "e2"},

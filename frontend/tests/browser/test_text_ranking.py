@@ -151,7 +151,8 @@ def test_each_seed_its_own_order(page: Any) -> None:
         orders.append(letters)
         frame.get_by_role("group", name="Response A", exact=True).focus()
         page.keyboard.press("1")
-        shown = _value(page)["displayOrder"]
+        # the change arrives asynchronously (a loaded machine may take a while): wait for it
+        shown = wait_for(page, lambda m: m["type"] == "lw:change")["value"]["ranking"]["displayOrder"]
         assert [f"answer {int(x[1:]) - 1}" for x in shown] == letters  # displayOrder is what was shown
     assert orders[0] != orders[1]
     # the same seed gives the same order again (a reload)
