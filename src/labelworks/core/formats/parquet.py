@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..errors import ValidationFailed
+from .parquet_stream import stream_parquet
 from .records import ExportItem
 from .text_spans import FORMAT_META_KEY, canonical_value, extra_fields, item_row, item_text, item_value, non_overlapping
 
@@ -42,35 +43,6 @@ _NER_COLUMNS = ("id", "text", "tokens", "ner_tags", "entities", "relations", "do
 
 def ner_tag_names(labels: Iterable[str]) -> list[str]:
     return ["O", *(f"{p}-{label}" for label in labels for p in ("B", "I"))]
-
-
-class _Sink:
-    """A file for ``pq.ParquetWriter`` whose bytes are taken away after each row group."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.closed = False
-        self.size = 0
-
-    def write(self, data: Any) -> int:
-        chunk = bytes(data)
-        self.parts.append(chunk)
-        self.size += len(chunk)
-        return len(chunk)
-
-    def flush(self) -> None:
-        pass
-
-    def tell(self) -> int:
-        return self.size
-
-    def close(self) -> None:
-        self.closed = True
-
-    def take(self) -> bytes:
-        out = b"".join(self.parts)
-        self.parts = []
-        return out
 
 
 def _features(tag_names: list[str]) -> dict[str, Any]:
@@ -98,25 +70,6 @@ def _ner_schema(tag_names: list[str]) -> Any:
                       ("ner_tags", pa.list_(pa.int64())), ("entities", pa.list_(entity)),
                       ("relations", pa.list_(relation)), ("document_labels", pa.list_(pa.string()))],
                      metadata={"huggingface": json.dumps(_features(tag_names))})
-
-
-def _stream(schema: Any, rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = _Sink()
-    writer = pq.ParquetWriter(sink, schema, compression="zstd")
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= ROW_GROUP:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            batch = []
-            yield sink.take()
-    if batch:
-        writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-    writer.close()
-    yield sink.take()
 
 
 def _item_id(item: ExportItem, data: dict[str, Any]) -> str:
@@ -158,7 +111,7 @@ def _on_tokens(entity: dict[str, Any], sentences: list[list[tuple[int, int]]]) -
 def write_ner_parquet(items: Iterable[ExportItem], task_type: Any, spec: Any, created: str) -> Iterator[bytes]:
     names = ner_tag_names(spec.labels.labels)
     index = {n: i for i, n in enumerate(names)}
-    return _stream(_ner_schema(names), (_ner_row(item, index) for item in items))
+    return stream_parquet(_ner_schema(names), (_ner_row(item, index) for item in items), ROW_GROUP)
 
 
 def write_classification_parquet(items: Iterable[ExportItem], task_type: Any, spec: Any,
@@ -185,7 +138,7 @@ def write_classification_parquet(items: Iterable[ExportItem], task_type: Any, sp
                 label = answer.get(column[0])
             yield {"id": _item_id(item, data), "text": item_text(data), column[0]: label}
 
-    return _stream(schema, rows())
+    return stream_parquet(schema, rows(), ROW_GROUP)
 
 
 # ----------------------------------------------------------------------------------------- reading

@@ -27,7 +27,6 @@ Per task type:
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -35,6 +34,7 @@ import orjson
 
 from ..errors import ValidationFailed
 from ..tasktypes.demonstration_guidance import guidance_of
+from .parquet_stream import stream_parquet
 from .records import ExportItem
 
 __all__ = ["SFT_FORMATS", "SFT_MEDIA_TYPES", "sft_rows", "sft_writer", "DEFAULT_QA_SYSTEM", "DEFAULT_IMAGE_PROMPT",
@@ -169,32 +169,6 @@ def _schema(fmt: str, task_type: Any) -> Any:
     return pa.schema(fields)
 
 
-def _parquet(rows: Iterator[dict[str, Any]], schema: Any) -> Iterator[bytes]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = io.BytesIO()
-    writer = pq.ParquetWriter(sink, schema, compression="zstd")
-    batch: list[dict[str, Any]] = []
-
-    def take() -> bytes:
-        data = sink.getvalue()
-        sink.seek(0)
-        sink.truncate()
-        return data
-
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= _ROW_GROUP:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            batch = []
-            yield take()
-    if batch:
-        writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-    writer.close()
-    yield take()
-
-
 def sft_writer(fmt: str) -> Any:
     """The ``writers.Writer`` for one of ``SFT_FORMATS``."""
 
@@ -208,7 +182,7 @@ def sft_writer(fmt: str) -> Any:
                                    "use sft-prompt-completion (conversational)", field="format")
         rows = sft_rows(fmt, items, task_type, spec)
         if fmt.endswith("-parquet"):
-            return _parquet(rows, _schema(fmt, task_type))
+            return stream_parquet(_schema(fmt, task_type), rows, _ROW_GROUP)
         return _jsonl(rows)
 
     return write

@@ -27,7 +27,6 @@ the first dimension by default.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from itertools import combinations
 from typing import Any
@@ -36,6 +35,7 @@ import orjson
 
 from ..errors import ValidationFailed
 from ..tasktypes.ranking import item_prompt, item_responses, ranking_config
+from .parquet_stream import stream_parquet
 from .records import ExportItem
 
 __all__ = ["TRL_FORMATS", "TRL_MEDIA_TYPES", "trl_rows", "trl_writer", "preference_source"]
@@ -156,32 +156,6 @@ def _schema(shape: str) -> Any:
     return pa.schema([("prompt", conversation), ("completion", conversation), ("label", pa.bool_())])
 
 
-def _parquet(rows: Iterator[dict[str, Any]], schema: Any) -> Iterator[bytes]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = io.BytesIO()
-    writer = pq.ParquetWriter(sink, schema, compression="zstd")
-    batch: list[dict[str, Any]] = []
-
-    def take() -> bytes:
-        data = sink.getvalue()
-        sink.seek(0)
-        sink.truncate()
-        return data
-
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= _ROW_GROUP:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            batch = []
-            yield take()
-    if batch:
-        writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-    writer.close()
-    yield take()
-
-
 def trl_writer(fmt: str) -> Any:
     """The ``writers.Writer`` for one of ``TRL_FORMATS``."""
 
@@ -193,7 +167,7 @@ def trl_writer(fmt: str) -> Any:
             preference_source(spec)
         rows = trl_rows(fmt, items, spec)
         if fmt.endswith("-parquet"):
-            return _parquet(rows, _schema(fmt.removesuffix("-parquet")))
+            return stream_parquet(_schema(fmt.removesuffix("-parquet")), rows, _ROW_GROUP)
         return (orjson.dumps(row) + b"\n" for row in rows)
 
     return write
