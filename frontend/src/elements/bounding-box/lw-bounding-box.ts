@@ -1,11 +1,11 @@
 import { guard } from "lit/directives/guard.js";
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { BoxEditor, type EditorEvent } from "../../canvas/editor";
 import type { ToolName } from "../../canvas/controller";
 import { parseBoxes, type BoundingBoxOutput, type OutputBox } from "../../canvas/model";
 import { EMPTY_ATTRIBUTES, type AttributeValue, type AttributeValues } from "../../canvas/object-meta";
 import { parseCategories } from "../../lib/attributes";
-import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
+import { hotkeyLabel } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { renderAttributePanel } from "../shared/attribute-panel";
@@ -18,15 +18,10 @@ import {
   pruneAttributes,
   type AttributeSchema,
 } from "../shared/attribute-schema";
-import { FIELD_CHANGE, type LwField } from "../shared/field";
+import { FIELD_CHANGE } from "../shared/field";
 import { AssistBar } from "../shared/assist-bar";
-import { renderImageAdjust } from "../shared/image-adjust";
-import { imageEditorStyles } from "../shared/image-editor-styles";
+import { LwImageEditorElement } from "../shared/image-editor-element";
 import { attributeMark, focusRow, renderRegionList, scrollRowIntoView } from "../shared/region-list";
-import { tokens } from "../shared/tokens";
-
-/** Ground Truth's child elements and the shadow slots they go to. */
-const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
 
 const TOOLS: { tool: ToolName; title: string; key: string; icon: TemplateResult }[] = [
   {
@@ -68,41 +63,17 @@ function parseInitial(attr: string | null): { boxes: OutputBox[]; frameAttribute
  * values go out as each box's `labelCategoryAttributes` and the answer's `frameAttributes`. The editing itself is the framework-free canvas package
  * (src/canvas, see its README); this element is its chrome: tools, labels, region list.
  */
-export class LwBoundingBox extends LitElement implements LwField {
+export class LwBoundingBox extends LwImageEditorElement<BoxEditor> {
   static override properties: PropertyDeclarations = {
-    name: { type: String, reflect: true },
-    src: { type: String },
-    header: { type: String },
     labels: { converter: { fromAttribute: parseCategories } },
-    initialValue: { attribute: "initial-value" },
-    required: { type: Boolean },
-    _error: { state: true },
-    _image: { state: true },
-    _hasShort: { state: true },
-    _fullHeader: { state: true },
-    _brightness: { state: true },
-    _contrast: { state: true },
     _listFirst: { state: true },
   };
 
-  declare name: string;
-  declare src: string;
-  declare header: string;
   declare labels: string[];
   declare initialValue: string | null;
-  declare required: boolean;
-  declare private _error: string | null;
-  declare private _image: "loading" | "loaded" | "error";
-  declare private _hasShort: boolean;
-  declare private _fullHeader: string | null;
-  /** Image brightness and contrast in percent (a view aid; not part of the output). */
-  declare private _brightness: number;
-  declare private _contrast: number;
   /** The first row in the region list's window. */
   declare private _listFirst: number;
 
-  readonly lwField = true as const;
-  private _editor: BoxEditor | null = null;
   /** Boxes given before the editor exists (a draft restored early). */
   private _pending: OutputBox[] | null = null;
   private _pendingFrame: AttributeValues | null = null;
@@ -113,39 +84,17 @@ export class LwBoundingBox extends LitElement implements LwField {
   private _problems: string[] = [];
   /** Bumped on every model change: the region list re-renders only when it or the selection moves. */
   private _rev = 0;
-  private readonly _childObserver = new MutationObserver(() => this._assignSlots());
   /** Model assists in the toolbar (assist-bar.ts): buttons only inside a task frame that offers some. */
   private readonly _assists = new AssistBar(this, () => this._editor, () => "box");
 
   constructor() {
     super();
-    this.name = "";
-    this.src = "";
-    this.header = "";
     this.labels = [];
     this.initialValue = null;
-    this.required = false;
-    this._error = null;
-    this._image = "loading";
-    this._hasShort = false;
-    this._fullHeader = null;
-    this._brightness = 100;
-    this._contrast = 100;
     this._listFirst = 0;
-    this.addEventListener("keydown", (e) => this._onKey(e));
-    this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
-  }
-
-  /** The canvas editor (for tests and benchmarks), once rendered. */
-  get editor(): BoxEditor | null {
-    return this._editor;
   }
 
   // ---- LwField -----------------------------------------------------------------------------
-
-  get fieldName(): string {
-    return this.name || "annotatedResult";
-  }
 
   get fieldValue(): JsonValue | null {
     if (this._editor) return this._output(this._editor.output()) as unknown as JsonValue;
@@ -178,6 +127,10 @@ export class LwBoundingBox extends LitElement implements LwField {
 
   validateField(): string | null {
     return this._validate(true);
+  }
+
+  protected revalidate(): void {
+    this._validate(false);
   }
 
   /** `reveal`: select and show the box an attribute problem is on (a submit, not a re-check on edit). */
@@ -218,58 +171,21 @@ export class LwBoundingBox extends LitElement implements LwField {
     return null;
   }
 
-  applyHotkey(action: HotkeyAction): boolean {
-    if (action.kind !== "choose" || !this._editor) return false;
-    return this._editor.controller.chooseLabel(action.index);
-  }
-
   // ---- lifecycle ---------------------------------------------------------------------------
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this._assignSlots();
-    this._childObserver.observe(this, { childList: true });
-    // Moved in the page (removed, then added again): a new editor over the same boxes.
-    if (this.hasUpdated && !this._editor) this._createEditor();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this._childObserver.disconnect();
-    // The stage, its canvases and listeners go; the boxes are kept for a reconnect.
+  protected keepForReconnect(): void {
     if (this._editor) {
       this._pending = this._editor.output().boundingBoxes;
       this._pendingFrame = this._editor.model.frameAttributes;
     }
-    this._editor?.destroy();
-    this._editor = null;
   }
 
-  private _assignSlots(): void {
-    let short = false;
-    let fullHeader: string | null = null;
-    for (const child of Array.from(this.children)) {
-      const slot = CHILD_SLOTS[child.localName];
-      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
-      if (slot === "short") short = true;
-      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
-    }
-    this._hasShort = short;
-    this._fullHeader = fullHeader;
+  protected makeEditor(container: HTMLDivElement): BoxEditor {
+    return new BoxEditor(container, { labels: this.labels, onEvent: (e) => this._onEditorEvent(e) });
   }
 
-  protected override firstUpdated(): void {
-    this._createEditor();
-  }
-
-  private _createEditor(): void {
-    const container = this.renderRoot.querySelector<HTMLDivElement>(".canvas")!;
-    this._image = "loading";
-    this._editor = new BoxEditor(container, { labels: this.labels, onEvent: (e) => this._onEditorEvent(e) });
+  protected loadFirstValue(): void {
     this._loadInitial();
-    this._editor.setSource(this.src);
-    this._editor.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
-    this.requestUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -299,12 +215,7 @@ export class LwBoundingBox extends LitElement implements LwField {
   }
 
   private _onEditorEvent(e: EditorEvent): void {
-    if (e.kind === "viewport") {
-      // Only the zoom figure shows the viewport: set it without a Lit render at pointer rate.
-      const zoom = this.renderRoot.querySelector(".zoom");
-      if (zoom) zoom.textContent = `${Math.round(e.scale * 100)}%`;
-      return;
-    }
+    if (e.kind === "viewport") return this.showZoom(e.scale);
     if (e.kind === "change" || e.kind === "boxes") this._rev++;
     if (e.kind === "change") {
       if (this._error) this._validate(false);
@@ -312,9 +223,7 @@ export class LwBoundingBox extends LitElement implements LwField {
         new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true, detail: { name: this.fieldName, value: this._output(e.value) } }),
       );
     } else if (e.kind === "image-loaded") {
-      this._image = "loaded";
-      if (this._error) this._validate(false);
-      this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
+      this.imageLoaded(e.width, e.height);
     } else if (e.kind === "image-error") {
       this._image = "error";
     } else if (e.kind === "selection") {
@@ -323,23 +232,12 @@ export class LwBoundingBox extends LitElement implements LwField {
     this.requestUpdate();
   }
 
-  private _onKey(e: KeyboardEvent): void {
-    const ed = this._editor;
-    const target = e.composedPath()[0];
-    // Sliders keep their arrow keys; text fields keep every key.
-    if (!ed || e.defaultPrevented || target instanceof HTMLInputElement || isTypingTarget(target as Element)) return;
-    // A focused button keeps Space and Enter (they press it).
-    if (target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) return;
-    ed.keyDown(e);
-  }
-
   // ---- rendering ---------------------------------------------------------------------------
 
-  private _renderToolbar(): TemplateResult {
+  protected renderToolbar(): TemplateResult {
     const ed = this._editor;
     const c = ed?.controller;
     const m = ed?.model;
-    const zoom = ed ? Math.round(ed.view.viewport.scale * 100) : 100;
     return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="Tools">
       ${TOOLS.map(
         (t) => html`<button
@@ -355,33 +253,9 @@ export class LwBoundingBox extends LitElement implements LwField {
         </button>`,
       )}
       <span class="sep"></span>
-      <button type="button" class="tool" title="Zoom out (wheel)" aria-label="Zoom out" @click=${() => this._zoom(1 / 1.25)}>−</button>
-      <span class="zoom" aria-label="Zoom" .textContent=${`${zoom}%`}></span>
-      <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
-      <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
-      <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
-      ${renderImageAdjust(this._brightness, this._contrast, (w, e) => this._adjust(w, e), () => this._resetAdjust())}
+      ${this.renderViewTools()}
       <span class="sep"></span>
-      <button
-        type="button"
-        class="tool"
-        title=${m?.undoTitle ? `Undo ${m.undoTitle.toLowerCase()} (Ctrl+Z)` : "Undo (Ctrl+Z)"}
-        aria-label="Undo"
-        ?disabled=${!m?.canUndo}
-        @click=${() => c?.undo()}
-      >
-        <svg viewBox="0 0 20 20"><path d="M8 5L3 9.5 8 14v-3c4 0 6.5 1 8.5 4-.5-4.5-3-8-8.5-8z" fill="currentColor"/></svg>
-      </button>
-      <button
-        type="button"
-        class="tool"
-        title=${m?.redoTitle ? `Redo ${m.redoTitle.toLowerCase()} (Ctrl+Shift+Z)` : "Redo (Ctrl+Shift+Z)"}
-        aria-label="Redo"
-        ?disabled=${!m?.canRedo}
-        @click=${() => c?.redo()}
-      >
-        <svg viewBox="0 0 20 20"><path d="M12 5l5 4.5-5 4.5v-3c-4 0-6.5 1-8.5 4 .5-4.5 3-8 8.5-8z" fill="currentColor"/></svg>
-      </button>
+      ${this.renderUndoRedo(m, Boolean(m?.canUndo))}
       <button
         type="button"
         class="tool"
@@ -394,18 +268,6 @@ export class LwBoundingBox extends LitElement implements LwField {
       </button>
       ${this._assists.render()}
     </div>`;
-  }
-
-  private _adjust(which: "_brightness" | "_contrast", e: Event): void {
-    e.stopPropagation(); // a view aid, not an answer: the form need not hear about it
-    this[which] = Number((e.target as HTMLInputElement).value);
-    this._editor?.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
-  }
-
-  private _resetAdjust(): void {
-    this._brightness = 100;
-    this._contrast = 100;
-    this._editor?.view.setImageAdjust(1, 1);
   }
 
   /** Scrolls the region list so the selected box's row is in its window (selected on the canvas). */
@@ -462,13 +324,6 @@ export class LwBoundingBox extends LitElement implements LwField {
           onChange: (name, value) => this._setAttribute(name, value),
         })
       : nothing}`;
-  }
-
-  private _zoom(factor: number): void {
-    const ed = this._editor;
-    if (!ed) return;
-    const s = ed.view.containerSize();
-    ed.controller.zoomAt(factor, { x: s.width / 2, y: s.height / 2 });
   }
 
   private _renderLabels(): TemplateResult {
@@ -538,53 +393,17 @@ export class LwBoundingBox extends LitElement implements LwField {
     </div>`;
   }
 
-  override render(): TemplateResult {
-    const hasInstructions = this._hasShort || this._fullHeader !== null;
-    return html`
-      ${this.header ? html`<h2 class="header" part="header">${this.header}</h2>` : nothing}
-      ${hasInstructions
-        ? html`<div class="instructions" part="instructions">
-            ${this._hasShort ? html`<div class="short"><slot name="short"></slot></div>` : nothing}
-            ${this._fullHeader !== null
-              ? html`<details class="full">
-                  <summary>${this._fullHeader}</summary>
-                  <div class="full-body"><slot name="full"></slot></div>
-                </details>`
-              : nothing}
-          </div>`
-        : nothing}
-      <div class="body">
-        <div class="main">
-          ${this._renderToolbar()}
-          <div class="stage is-${this._image}">
-            <div class="canvas" part="canvas" tabindex="0" aria-label="Image to annotate"></div>
-            ${this._image === "loading" && this.src ? html`<div class="notice">Loading image…</div>` : nothing}
-            ${this._image === "error" || !this.src
-              ? html`<div class="notice image-error" role="alert">
-                  <strong>The image could not be loaded.</strong>
-                  <span>Its link may have expired or the file may be missing. Skip this task if it does not appear.</span>
-                </div>`
-              : nothing}
-          </div>
-          <p class="hint" aria-hidden="true">
-            Drag to draw (<kbd>Shift</kbd> on a selected box) · <kbd>1</kbd>–<kbd>9</kbd> label · <kbd>Del</kbd> delete · wheel zoom · <kbd>Space</kbd>+drag pan ·
-            <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo
-          </p>
-          ${this._problems.length
-            ? html`<p class="error" role="alert">Some boxes could not be loaded: ${this._problems.join("; ")}</p>`
-            : nothing}
-          ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
-        </div>
-        <aside class="side">
-          ${this._renderLabels()}
-          ${this._renderAttributes()}
-          ${guard([this._rev, this._editor?.controller.selectedId, this.labels, this._listFirst], () =>
-            this._renderRegions(),
-          )}
-        </aside>
-      </div>
-    `;
+  protected hint(): TemplateResult {
+    return html`Drag to draw (<kbd>Shift</kbd> on a selected box) · <kbd>1</kbd>–<kbd>9</kbd> label · <kbd>Del</kbd> delete · wheel zoom · <kbd>Space</kbd>+drag pan ·
+      <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo`;
   }
 
-  static override styles = [tokens, imageEditorStyles];
+  protected renderNotices(): TemplateResult | typeof nothing {
+    return this._problems.length ? html`<p class="error" role="alert">Some boxes could not be loaded: ${this._problems.join("; ")}</p>` : nothing;
+  }
+
+  protected renderSide(): TemplateResult {
+    return html`${this._renderLabels()} ${this._renderAttributes()}
+      ${guard([this._rev, this._editor?.controller.selectedId, this.labels, this._listFirst], () => this._renderRegions())}`;
+  }
 }

@@ -1,20 +1,18 @@
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { MaskEditor, type MaskEditorEvent } from "../../canvas/mask-editor";
 import { ASSISTED_TOOLS, type MaskToolName } from "../../canvas/mask-controller";
 import type { MaskKind } from "../../canvas/mask-model";
 import { parseMaskLabels, type MaskLabel } from "../../canvas/mask-palette";
-import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
+import { hotkeyLabel } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
-import { FIELD_CHANGE, type LwField } from "../shared/field";
-import { renderImageAdjust } from "../shared/image-adjust";
+import { FIELD_CHANGE } from "../shared/field";
+import { LwImageEditorElement } from "../shared/image-editor-element";
 import { imageEditorStyles } from "../shared/image-editor-styles";
 import { tokens } from "../shared/tokens";
 import { BIN, ICONS } from "./mask-icons";
 import { focusRow, scrollRowIntoView } from "../shared/region-list";
 import { maskEditorStyles, renderClasses, renderInstances, sortedInstances } from "./mask-regions";
-
-const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
 
 /**
  * A 4000×3000 mask is a PNG of a few hundred kilobytes to encode: the value is posted (and the
@@ -30,44 +28,21 @@ export const DRAFT_MAX_WAIT_MS = 4000;
  * instances), instructions, validation, and change events throttled for drafts. Attributes as
  * Ground Truth's: `name`, `src`, `labels`, `header`, `initial-value`, `required`.
  */
-export abstract class LwMaskElement extends LitElement implements LwField {
+export abstract class LwMaskElement extends LwImageEditorElement<MaskEditor> {
   static override properties: PropertyDeclarations = {
-    name: { type: String, reflect: true },
-    src: { type: String },
-    header: { type: String },
     labels: {},
-    initialValue: { attribute: "initial-value" },
-    required: { type: Boolean },
-    _error: { state: true },
-    _image: { state: true },
-    _hasShort: { state: true },
-    _fullHeader: { state: true },
-    _brightness: { state: true },
-    _contrast: { state: true },
     _message: { state: true },
     _listFirst: { state: true },
   };
 
-  declare name: string;
-  declare src: string;
-  declare header: string;
   /** Strings, `{label, color}` objects or a label-category file (attribute or property). */
   declare labels: unknown;
   declare initialValue: unknown;
-  declare required: boolean;
-  declare private _error: string | null;
-  declare private _image: "loading" | "loaded" | "error";
-  declare private _hasShort: boolean;
-  declare private _fullHeader: string | null;
-  declare private _brightness: number;
-  declare private _contrast: number;
   declare private _message: string | null;
   /** The first row in the instance list's window (it is virtual). */
   declare private _listFirst: number;
 
-  readonly lwField = true as const;
   protected abstract readonly kind: MaskKind;
-  private _editor: MaskEditor | null = null;
   private _labels: MaskLabel[] = [];
   private _labelProblems: string[] = [];
   /** A draft or initial value waiting for the editor. */
@@ -75,31 +50,13 @@ export abstract class LwMaskElement extends LitElement implements LwField {
   private _cache: { version: number; value: JsonValue } | null = null;
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _dirtySince = 0;
-  private readonly _childObserver = new MutationObserver(() => this._assignSlots());
 
   constructor() {
     super();
-    this.name = "";
-    this.src = "";
-    this.header = "";
     this.labels = [];
     this.initialValue = null;
-    this.required = false;
-    this._error = null;
-    this._image = "loading";
-    this._hasShort = false;
-    this._fullHeader = null;
-    this._brightness = 100;
-    this._contrast = 100;
     this._message = null;
     this._listFirst = 0;
-    this.addEventListener("keydown", (e) => this._onKey(e));
-    this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
-  }
-
-  /** The canvas editor (for tests), once rendered. */
-  get editor(): MaskEditor | null {
-    return this._editor;
   }
 
   private get _noun(): string {
@@ -107,10 +64,6 @@ export abstract class LwMaskElement extends LitElement implements LwField {
   }
 
   // ---- LwField -----------------------------------------------------------------------------
-
-  get fieldName(): string {
-    return this.name || "annotatedResult";
-  }
 
   get fieldValue(): JsonValue | null {
     const ed = this._editor;
@@ -144,40 +97,15 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     return this._error;
   }
 
-  applyHotkey(action: HotkeyAction): boolean {
-    if (action.kind !== "choose" || !this._editor) return false;
-    return this._editor.controller.chooseLabel(action.index);
+  protected revalidate(): void {
+    this.validateField();
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this._assignSlots();
-    this._childObserver.observe(this, { childList: true });
-    if (this.hasUpdated && !this._editor) this._createEditor();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this._childObserver.disconnect();
+  protected keepForReconnect(): void {
     clearTimeout(this._timer);
     if (this._editor?.ready) this._pending = this.fieldValue;
-    this._editor?.destroy();
-    this._editor = null;
-  }
-
-  private _assignSlots(): void {
-    let short = false;
-    let fullHeader: string | null = null;
-    for (const child of Array.from(this.children)) {
-      const slot = CHILD_SLOTS[child.localName];
-      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
-      if (slot === "short") short = true;
-      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
-    }
-    this._hasShort = short;
-    this._fullHeader = fullHeader;
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -187,10 +115,6 @@ export abstract class LwMaskElement extends LitElement implements LwField {
       this._labelProblems = parsed.problems;
       if (parsed.problems.length) console.warn(`<${this.localName} name="${this.fieldName}"> labels:`, parsed.problems.join("; "));
     }
-  }
-
-  protected override firstUpdated(): void {
-    this._createEditor();
   }
 
   private _initialValue(): unknown {
@@ -206,16 +130,14 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     }
   }
 
-  private _createEditor(): void {
-    const container = this.renderRoot.querySelector<HTMLDivElement>(".canvas")!;
-    this._image = "loading";
-    this._editor = new MaskEditor(container, { kind: this.kind, labels: this._labels, onEvent: (e) => this._onEditorEvent(e) });
+  protected makeEditor(container: HTMLDivElement): MaskEditor {
+    return new MaskEditor(container, { kind: this.kind, labels: this._labels, onEvent: (e) => this._onEditorEvent(e) });
+  }
+
+  protected loadFirstValue(editor: MaskEditor): void {
     const value = this._pending !== undefined ? this._pending : this._initialValue();
     this._pending = undefined;
-    if (value !== null && value !== undefined) void this._editor.loadValue(value);
-    this._editor.setSource(this.src);
-    this._editor.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
-    this.requestUpdate();
+    if (value !== null && value !== undefined) void editor.loadValue(value);
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -261,11 +183,7 @@ export abstract class LwMaskElement extends LitElement implements LwField {
   }
 
   private _onEditorEvent(e: MaskEditorEvent): void {
-    if (e.kind === "viewport") {
-      const zoom = this.renderRoot.querySelector(".zoom");
-      if (zoom) zoom.textContent = `${Math.round(e.scale * 100)}%`;
-      return;
-    }
+    if (e.kind === "viewport") return this.showZoom(e.scale);
     if (e.kind === "change") {
       if (this._error) this.validateField();
       this._scheduleChange();
@@ -281,21 +199,16 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     } else if (e.kind === "message") {
       this._message = e.text;
     } else if (e.kind === "image-loaded") {
-      this._image = "loaded";
-      if (this._error) this.validateField();
-      this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
+      this.imageLoaded(e.width, e.height);
     } else if (e.kind === "image-error") {
       this._image = "error";
     }
     this.requestUpdate();
   }
 
-  private _onKey(e: KeyboardEvent): void {
-    const ed = this._editor;
-    const target = e.composedPath()[0];
-    if (!ed || e.defaultPrevented || target instanceof HTMLInputElement || target instanceof HTMLSelectElement || isTypingTarget(target as Element)) return;
-    if (target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) return;
-    ed.keyDown(e);
+  /** Its selects (in the class list) keep their keys too. */
+  protected override keepsKey(target: EventTarget | undefined): boolean {
+    return super.keepsKey(target) || target instanceof HTMLSelectElement;
   }
 
   /** A navigation key in the instance list: select that instance, bring its row into view, focus it. */
@@ -313,25 +226,6 @@ export abstract class LwMaskElement extends LitElement implements LwField {
       .then(() => focusRow(this.renderRoot, index));
   }
 
-  private _adjust(which: "_brightness" | "_contrast", e: Event): void {
-    e.stopPropagation(); // a view aid, not an answer
-    this[which] = Number((e.target as HTMLInputElement).value);
-    this._editor?.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
-  }
-
-  private _resetAdjust(): void {
-    this._brightness = 100;
-    this._contrast = 100;
-    this._editor?.view.setImageAdjust(1, 1);
-  }
-
-  private _zoom(factor: number): void {
-    const ed = this._editor;
-    if (!ed) return;
-    const s = ed.view.containerSize();
-    ed.controller.zoomAt(factor, { x: s.width / 2, y: s.height / 2 });
-  }
-
   /** Slider input: a view or tool setting, never part of the answer. */
   private _slider(e: Event, apply: (v: number) => void): void {
     e.stopPropagation();
@@ -341,7 +235,7 @@ export abstract class LwMaskElement extends LitElement implements LwField {
 
   // ---- rendering ---------------------------------------------------------------------------
 
-  private _renderToolbar(): TemplateResult {
+  protected renderToolbar(): TemplateResult {
     const ed = this._editor;
     const c = ed?.controller;
     const h = ed?.model.history;
@@ -360,7 +254,6 @@ export abstract class LwMaskElement extends LitElement implements LwField {
       const needs = ASSISTED_TOOLS[t.tool];
       return !needs || (c?.assists.available.has(needs) ?? false);
     });
-    const zoom = ed ? Math.round(ed.view.viewport.scale * 100) : 100;
     return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="Tools">
       ${tools.map(
         (t) => html`<button type="button" class="tool" title="${t.title} (${t.key})" aria-label=${t.title}
@@ -399,23 +292,9 @@ export abstract class LwMaskElement extends LitElement implements LwField {
       </label>
       </span>
       <span class="sep"></span>
-      <span class="group">
-      <button type="button" class="tool" title="Zoom out (wheel)" aria-label="Zoom out" @click=${() => this._zoom(1 / 1.25)}>−</button>
-      <span class="zoom" aria-label="Zoom" .textContent=${`${zoom}%`}></span>
-      <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
-      <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
-      <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
-      ${renderImageAdjust(this._brightness, this._contrast, (w, e) => this._adjust(w, e), () => this._resetAdjust())}
-      </span>
+      <span class="group">${this.renderViewTools()}</span>
       <span class="sep"></span>
-      <button type="button" class="tool" aria-label="Undo" ?disabled=${!h?.canUndo && !c?.drafting}
-        title=${h?.undoTitle ? `Undo ${h.undoTitle.toLowerCase()} (Ctrl+Z)` : "Undo (Ctrl+Z)"} @click=${() => c?.undo()}>
-        <svg viewBox="0 0 20 20"><path d="M8 5L3 9.5 8 14v-3c4 0 6.5 1 8.5 4-.5-4.5-3-8-8.5-8z" fill="currentColor"/></svg>
-      </button>
-      <button type="button" class="tool" aria-label="Redo" ?disabled=${!h?.canRedo}
-        title=${h?.redoTitle ? `Redo ${h.redoTitle.toLowerCase()} (Ctrl+Shift+Z)` : "Redo (Ctrl+Shift+Z)"} @click=${() => c?.redo()}>
-        <svg viewBox="0 0 20 20"><path d="M12 5l5 4.5-5 4.5v-3c-4 0-6.5 1-8.5 4 .5-4.5 3-8 8.5-8z" fill="currentColor"/></svg>
-      </button>
+      ${this.renderUndoRedo(h, Boolean(h?.canUndo || c?.drafting))}
       ${this.kind === "instance"
         ? html`<button type="button" class="tool" title="Delete the selected instance (Delete)" aria-label="Delete instance"
             ?disabled=${c?.selectedId == null} @click=${() => c?.deleteSelected()}>${BIN}</button>`
@@ -439,51 +318,27 @@ export abstract class LwMaskElement extends LitElement implements LwField {
     </div>`;
   }
 
-  protected abstract hint(): TemplateResult;
+  protected override stageLabel(): string {
+    return "Image to segment";
+  }
 
-  override render(): TemplateResult {
-    const hasInstructions = this._hasShort || this._fullHeader !== null;
-    return html`
-      ${this.header ? html`<h2 class="header" part="header">${this.header}</h2>` : nothing}
-      ${hasInstructions
-        ? html`<div class="instructions" part="instructions">
-            ${this._hasShort ? html`<div class="short"><slot name="short"></slot></div>` : nothing}
-            ${this._fullHeader !== null
-              ? html`<details class="full"><summary>${this._fullHeader}</summary><div class="full-body"><slot name="full"></slot></div></details>`
-              : nothing}
-          </div>`
-        : nothing}
-      <div class="body">
-        <div class="main">
-          ${this._renderToolbar()}
-          <div class="stage is-${this._image}">
-            <div class="canvas" part="canvas" tabindex="0" aria-label="Image to segment"></div>
-            ${this._image === "loading" && this.src ? html`<div class="notice">Loading image…</div>` : nothing}
-            ${this._image === "error" || !this.src
-              ? html`<div class="notice image-error" role="alert">
-                  <strong>The image could not be loaded.</strong>
-                  <span>Its link may have expired or the file may be missing. Skip this task if it does not appear.</span>
-                </div>`
-              : nothing}
-          </div>
-          <p class="hint" aria-hidden="true">${this.hint()}</p>
-          ${this._labelProblems.length ? html`<p class="error" role="alert">Labels: ${this._labelProblems.join("; ")}</p>` : nothing}
-          ${this._message ? html`<p class="error note" role="status">${this._message}
-            <button type="button" class="mini" aria-label="Dismiss" @click=${() => (this._message = null)}>×</button></p>` : nothing}
-          ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
-        </div>
-        <aside class="side">${this._renderLabels()} ${this._editor
-          ? this.kind === "instance"
-            ? renderInstances(this._editor, this._labels, {
-                top: this._listFirst,
-                onScroll: (top) => (this._listFirst = top),
-                onMove: (index) => this._moveInList(index),
-                focusCanvas: () => this.renderRoot.querySelector<HTMLElement>(".canvas")?.focus({ preventScroll: true }),
-              })
-            : renderClasses(this._editor, this._labels)
-          : nothing}</aside>
-      </div>
-    `;
+  protected renderNotices(): TemplateResult {
+    return html`${this._labelProblems.length ? html`<p class="error" role="alert">Labels: ${this._labelProblems.join("; ")}</p>` : nothing}
+      ${this._message ? html`<p class="error note" role="status">${this._message}
+        <button type="button" class="mini" aria-label="Dismiss" @click=${() => (this._message = null)}>×</button></p>` : nothing}`;
+  }
+
+  protected renderSide(): TemplateResult {
+    return html`${this._renderLabels()} ${this._editor
+      ? this.kind === "instance"
+        ? renderInstances(this._editor, this._labels, {
+            top: this._listFirst,
+            onScroll: (top) => (this._listFirst = top),
+            onMove: (index) => this._moveInList(index),
+            focusCanvas: () => this.renderRoot.querySelector<HTMLElement>(".canvas")?.focus({ preventScroll: true }),
+          })
+        : renderClasses(this._editor, this._labels)
+      : nothing}`;
   }
 
   static override styles = [tokens, imageEditorStyles, maskEditorStyles];

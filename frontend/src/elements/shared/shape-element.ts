@@ -1,10 +1,10 @@
-import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { ShapeEditor, type ShapeEditorEvent } from "../../canvas/shape-editor";
 import type { ShapeToolName } from "../../canvas/shape-controller";
 import { EMPTY_ATTRIBUTES, metaOutput, type AttributeValue, type AttributeValues } from "../../canvas/object-meta";
 import { OPEN_SHAPE_KEY, type ParsedShapes, type ShapeKind } from "../../canvas/shapes";
 import { parseCategories } from "../../lib/attributes";
-import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
+import { hotkeyLabel } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { renderAttributePanel } from "./attribute-panel";
@@ -17,14 +17,10 @@ import {
   pruneAttributes,
   type AttributeSchema,
 } from "./attribute-schema";
-import { FIELD_CHANGE, type LwField } from "./field";
+import { FIELD_CHANGE } from "./field";
 import { AssistBar } from "./assist-bar";
-import { renderImageAdjust } from "./image-adjust";
-import { imageEditorStyles } from "./image-editor-styles";
+import { LwImageEditorElement } from "./image-editor-element";
 import { attributeMark, focusRow, renderRegionList, scrollRowIntoView } from "./region-list";
-import { tokens } from "./tokens";
-
-const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
 
 /** The object lists an answer may hold (one per element kind). */
 const OBJECT_KEYS = ["polygons", "polylines", "lines", "keypoints"] as const;
@@ -63,42 +59,18 @@ export interface ShapeElementSpec {
  * the image its `frameAttributes`; values go out as each shape's `labelCategoryAttributes` and the
  * answer's `frameAttributes`.
  */
-export abstract class LwShapeElement extends LitElement implements LwField {
+export abstract class LwShapeElement extends LwImageEditorElement<ShapeEditor> {
   static override properties: PropertyDeclarations = {
-    name: { type: String, reflect: true },
-    src: { type: String },
-    header: { type: String },
     labels: { converter: { fromAttribute: parseCategories } },
-    initialValue: { attribute: "initial-value" },
-    required: { type: Boolean },
-    _error: { state: true },
-    _image: { state: true },
-    _hasShort: { state: true },
-    _fullHeader: { state: true },
-    _brightness: { state: true },
-    _contrast: { state: true },
     _listFirst: { state: true },
   };
 
-  declare name: string;
-  declare src: string;
-  declare header: string;
   declare labels: string[];
   declare initialValue: string | null;
-  declare required: boolean;
-  declare private _error: string | null;
-  declare private _image: "loading" | "loaded" | "error";
-  declare private _hasShort: boolean;
-  declare private _fullHeader: string | null;
-  /** Image brightness and contrast in percent (a view aid; not part of the output). */
-  declare private _brightness: number;
-  declare private _contrast: number;
   /** The first row in the region list's window. */
   declare private _listFirst: number;
 
-  readonly lwField = true as const;
   protected abstract readonly spec: ShapeElementSpec;
-  private _editor: ShapeEditor | null = null;
   private _pending: ParsedShapes["shapes"] | null = null;
   private _pendingFrame: AttributeValues | null = null;
   /** The label-category attributes the `labels` attribute declares. */
@@ -106,32 +78,14 @@ export abstract class LwShapeElement extends LitElement implements LwField {
   /** After a submit was blocked by an attribute: show required-but-empty fields as problems. */
   private _showRequired = false;
   private _problems: string[] = [];
-  private readonly _childObserver = new MutationObserver(() => this._assignSlots());
   /** Model assists in the toolbar (assist-bar.ts): buttons only inside a task frame that offers some. */
   private readonly _assists = new AssistBar(this, () => this._editor, () => this.spec.kind);
 
   constructor() {
     super();
-    this.name = "";
-    this.src = "";
-    this.header = "";
     this.labels = [];
     this.initialValue = null;
-    this.required = false;
-    this._error = null;
-    this._image = "loading";
-    this._hasShort = false;
-    this._fullHeader = null;
-    this._brightness = 100;
-    this._contrast = 100;
     this._listFirst = 0;
-    this.addEventListener("keydown", (e) => this._onKey(e));
-    this.addEventListener("keyup", (e) => this._editor?.keyUp(e));
-  }
-
-  /** The canvas editor (for tests), once rendered. */
-  get editor(): ShapeEditor | null {
-    return this._editor;
   }
 
   private _parseInitial(): ParsedShapes {
@@ -145,10 +99,6 @@ export abstract class LwShapeElement extends LitElement implements LwField {
   }
 
   // ---- LwField -----------------------------------------------------------------------------
-
-  get fieldName(): string {
-    return this.name || "annotatedResult";
-  }
 
   get fieldValue(): JsonValue | null {
     if (this._editor) return this._output(this._editor.output() as unknown as Record<string, unknown>) as unknown as JsonValue;
@@ -196,6 +146,10 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     return this._validate(true);
   }
 
+  protected revalidate(): void {
+    this._validate(false);
+  }
+
   /** `reveal`: select and show the shape an attribute problem is on (a submit, not a re-check on edit). */
   private _validate(reveal: boolean): string | null {
     const count = this._editor?.model.size ?? 0;
@@ -240,56 +194,21 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     return null;
   }
 
-  applyHotkey(action: HotkeyAction): boolean {
-    if (action.kind !== "choose" || !this._editor) return false;
-    return this._editor.controller.chooseLabel(action.index);
-  }
-
   // ---- lifecycle ---------------------------------------------------------------------------
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this._assignSlots();
-    this._childObserver.observe(this, { childList: true });
-    if (this.hasUpdated && !this._editor) this._createEditor();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this._childObserver.disconnect();
+  protected keepForReconnect(): void {
     if (this._editor) {
       this._pending = this._editor.model.shapes.map((s) => ({ kind: s.kind, label: s.label, points: s.points, meta: s }));
       this._pendingFrame = this._editor.model.frameAttributes;
     }
-    this._editor?.destroy();
-    this._editor = null;
   }
 
-  private _assignSlots(): void {
-    let short = false;
-    let fullHeader: string | null = null;
-    for (const child of Array.from(this.children)) {
-      const slot = CHILD_SLOTS[child.localName];
-      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
-      if (slot === "short") short = true;
-      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
-    }
-    this._hasShort = short;
-    this._fullHeader = fullHeader;
+  protected makeEditor(container: HTMLDivElement): ShapeEditor {
+    return new ShapeEditor(container, { kind: this.spec.kind, labels: this.labels, onEvent: (e) => this._onEditorEvent(e) });
   }
 
-  protected override firstUpdated(): void {
-    this._createEditor();
-  }
-
-  private _createEditor(): void {
-    const container = this.renderRoot.querySelector<HTMLDivElement>(".canvas")!;
-    this._image = "loading";
-    this._editor = new ShapeEditor(container, { kind: this.spec.kind, labels: this.labels, onEvent: (e) => this._onEditorEvent(e) });
+  protected loadFirstValue(): void {
     this._loadInitial();
-    this._editor.setSource(this.src);
-    this._editor.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
-    this.requestUpdate();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -319,11 +238,7 @@ export abstract class LwShapeElement extends LitElement implements LwField {
   }
 
   private _onEditorEvent(e: ShapeEditorEvent): void {
-    if (e.kind === "viewport") {
-      const zoom = this.renderRoot.querySelector(".zoom");
-      if (zoom) zoom.textContent = `${Math.round(e.scale * 100)}%`;
-      return;
-    }
+    if (e.kind === "viewport") return this.showZoom(e.scale);
     if (e.kind === "change") {
       if (this._error) this._validate(false);
       this.dispatchEvent(
@@ -336,33 +251,11 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     } else if (e.kind === "selection") {
       void this.updateComplete.then(() => this._scrollListToSelection());
     } else if (e.kind === "image-loaded") {
-      this._image = "loaded";
-      if (this._error) this._validate(false);
-      this.style.setProperty("--_aspect", `${e.width} / ${e.height}`);
+      this.imageLoaded(e.width, e.height);
     } else if (e.kind === "image-error") {
       this._image = "error";
     }
     this.requestUpdate();
-  }
-
-  private _onKey(e: KeyboardEvent): void {
-    const ed = this._editor;
-    const target = e.composedPath()[0];
-    if (!ed || e.defaultPrevented || target instanceof HTMLInputElement || isTypingTarget(target as Element)) return;
-    if (target instanceof HTMLButtonElement && (e.key === " " || e.key === "Enter")) return;
-    ed.keyDown(e);
-  }
-
-  private _adjust(which: "_brightness" | "_contrast", e: Event): void {
-    e.stopPropagation(); // a view aid, not an answer: the form need not hear about it
-    this[which] = Number((e.target as HTMLInputElement).value);
-    this._editor?.view.setImageAdjust(this._brightness / 100, this._contrast / 100);
-  }
-
-  private _resetAdjust(): void {
-    this._brightness = 100;
-    this._contrast = 100;
-    this._editor?.view.setImageAdjust(1, 1);
   }
 
   /** Scrolls the region list so the selected shape's row is in its window (selected on the canvas). */
@@ -418,16 +311,9 @@ export abstract class LwShapeElement extends LitElement implements LwField {
       : nothing}`;
   }
 
-  private _zoom(factor: number): void {
-    const ed = this._editor;
-    if (!ed) return;
-    const s = ed.view.containerSize();
-    ed.controller.zoomAt(factor, { x: s.width / 2, y: s.height / 2 });
-  }
-
   // ---- rendering ---------------------------------------------------------------------------
 
-  private _renderToolbar(): TemplateResult {
+  protected renderToolbar(): TemplateResult {
     const ed = this._editor;
     const c = ed?.controller;
     const m = ed?.model;
@@ -437,7 +323,6 @@ export abstract class LwShapeElement extends LitElement implements LwField {
       { tool: "select", title: `Select and move ${this.spec.nouns}`, key: "V" },
       { tool: "pan", title: "Pan (or hold Space, or drag with the middle button)", key: "H" },
     ];
-    const zoom = ed ? Math.round(ed.view.viewport.scale * 100) : 100;
     return html`<div class="toolbar" part="toolbar" role="toolbar" aria-label="Tools">
       ${tools.map(
         (t) => html`<button type="button" class="tool" title="${t.title} (${t.key})" aria-label=${t.title}
@@ -446,21 +331,9 @@ export abstract class LwShapeElement extends LitElement implements LwField {
         </button>`,
       )}
       <span class="sep"></span>
-      <button type="button" class="tool" title="Zoom out (wheel)" aria-label="Zoom out" @click=${() => this._zoom(1 / 1.25)}>−</button>
-      <span class="zoom" aria-label="Zoom" .textContent=${`${zoom}%`}></span>
-      <button type="button" class="tool" title="Zoom in (wheel)" aria-label="Zoom in" @click=${() => this._zoom(1.25)}>+</button>
-      <button type="button" class="tool word" title="Fit the image (F)" @click=${() => c?.fit()}>Fit</button>
-      <button type="button" class="tool word" title="Actual pixels" @click=${() => c?.actualSize()}>1:1</button>
-      ${renderImageAdjust(this._brightness, this._contrast, (w, e) => this._adjust(w, e), () => this._resetAdjust())}
+      ${this.renderViewTools()}
       <span class="sep"></span>
-      <button type="button" class="tool" aria-label="Undo" ?disabled=${!m?.canUndo && !c?.drafting}
-        title=${m?.undoTitle ? `Undo ${m.undoTitle.toLowerCase()} (Ctrl+Z)` : "Undo (Ctrl+Z)"} @click=${() => c?.undo()}>
-        <svg viewBox="0 0 20 20"><path d="M8 5L3 9.5 8 14v-3c4 0 6.5 1 8.5 4-.5-4.5-3-8-8.5-8z" fill="currentColor"/></svg>
-      </button>
-      <button type="button" class="tool" aria-label="Redo" ?disabled=${!m?.canRedo}
-        title=${m?.redoTitle ? `Redo ${m.redoTitle.toLowerCase()} (Ctrl+Shift+Z)` : "Redo (Ctrl+Shift+Z)"} @click=${() => c?.redo()}>
-        <svg viewBox="0 0 20 20"><path d="M12 5l5 4.5-5 4.5v-3c-4 0-6.5 1-8.5 4 .5-4.5 3-8 8.5-8z" fill="currentColor"/></svg>
-      </button>
+      ${this.renderUndoRedo(m, Boolean(m?.canUndo || c?.drafting))}
       <button type="button" class="tool" title="Delete the selected ${this.spec.noun} (Delete)" aria-label="Delete ${this.spec.noun}"
         ?disabled=${!c?.selected || c.selected.locked} @click=${() => c?.deleteSelected()}>
         <svg viewBox="0 0 20 20"><path d="M6 6h8l-.8 11H6.8zM4.5 4.5h11M8 4.5V3h4v1.5" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>
@@ -523,41 +396,17 @@ export abstract class LwShapeElement extends LitElement implements LwField {
     </div>`;
   }
 
-  override render(): TemplateResult {
-    const hasInstructions = this._hasShort || this._fullHeader !== null;
-    return html`
-      ${this.header ? html`<h2 class="header" part="header">${this.header}</h2>` : nothing}
-      ${hasInstructions
-        ? html`<div class="instructions" part="instructions">
-            ${this._hasShort ? html`<div class="short"><slot name="short"></slot></div>` : nothing}
-            ${this._fullHeader !== null
-              ? html`<details class="full"><summary>${this._fullHeader}</summary><div class="full-body"><slot name="full"></slot></div></details>`
-              : nothing}
-          </div>`
-        : nothing}
-      <div class="body">
-        <div class="main">
-          ${this._renderToolbar()}
-          <div class="stage is-${this._image}">
-            <div class="canvas" part="canvas" tabindex="0" aria-label="Image to annotate"></div>
-            ${this._image === "loading" && this.src ? html`<div class="notice">Loading image…</div>` : nothing}
-            ${this._image === "error" || !this.src
-              ? html`<div class="notice image-error" role="alert">
-                  <strong>The image could not be loaded.</strong>
-                  <span>Its link may have expired or the file may be missing. Skip this task if it does not appear.</span>
-                </div>`
-              : nothing}
-          </div>
-          <p class="hint" aria-hidden="true">${this.spec.hint}</p>
-          ${this._problems.length
-            ? html`<p class="error" role="alert">Some ${this.spec.nouns} could not be loaded: ${this._problems.join("; ")}</p>`
-            : nothing}
-          ${this._error ? html`<p class="error" role="alert" part="error">${this._error}</p>` : nothing}
-        </div>
-        <aside class="side">${this._renderLabels()} ${this._renderAttributes()} ${this._renderRegions()}</aside>
-      </div>
-    `;
+  protected hint(): TemplateResult {
+    return this.spec.hint;
   }
 
-  static override styles = [tokens, imageEditorStyles];
+  protected renderNotices(): TemplateResult | typeof nothing {
+    return this._problems.length
+      ? html`<p class="error" role="alert">Some ${this.spec.nouns} could not be loaded: ${this._problems.join("; ")}</p>`
+      : nothing;
+  }
+
+  protected renderSide(): TemplateResult {
+    return html`${this._renderLabels()} ${this._renderAttributes()} ${this._renderRegions()}`;
+  }
 }
