@@ -5,7 +5,6 @@ import type { ToolName } from "../../canvas/controller";
 import { parseBoxes, type BoundingBoxOutput, type OutputBox } from "../../canvas/model";
 import { EMPTY_ATTRIBUTES, type AttributeValue, type AttributeValues } from "../../canvas/object-meta";
 import { parseCategories } from "../../lib/attributes";
-import { hotkeyLabel } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { renderAttributePanel } from "../shared/attribute-panel";
@@ -327,24 +326,12 @@ export class LwBoundingBox extends LwImageEditorElement<BoxEditor> {
   }
 
   private _renderLabels(): TemplateResult {
-    const c = this._editor?.controller;
-    if (!this.labels.length) return html`<p class="empty">No labels are configured: boxes cannot be drawn.</p>`;
-    return html`<div class="labels" role="radiogroup" aria-label="Label for new boxes">
-      ${this.labels.map((label, i) => {
-        const key = hotkeyLabel(i);
-        return html`<button
-          type="button"
-          class="choice"
-          role="radio"
-          aria-checked=${c?.labelIndex === i ? "true" : "false"}
-          @click=${() => c?.chooseLabel(i)}
-        >
-          <span class="swatch" style="background:${this._editor?.colourOf(label) ?? "#888"}"></span>
-          <span class="text">${label}</span>
-          ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}
-        </button>`;
-      })}
-    </div>`;
+    return this.renderLabelChoices(
+      this.labels.map((label) => ({ label, color: this._editor?.colourOf(label) ?? "#888" })),
+      this._editor?.controller.labelIndex,
+      "Label for new boxes",
+      "No labels are configured: boxes cannot be drawn.",
+    );
   }
 
   private _renderRegions(): TemplateResult {

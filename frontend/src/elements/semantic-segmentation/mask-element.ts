@@ -3,7 +3,6 @@ import { MaskEditor, type MaskEditorEvent } from "../../canvas/mask-editor";
 import { ASSISTED_TOOLS, type MaskToolName } from "../../canvas/mask-controller";
 import type { MaskKind } from "../../canvas/mask-model";
 import { parseMaskLabels, type MaskLabel } from "../../canvas/mask-palette";
-import { hotkeyLabel } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { FIELD_CHANGE } from "../shared/field";
@@ -303,19 +302,8 @@ export abstract class LwMaskElement extends LwImageEditorElement<MaskEditor> {
   }
 
   private _renderLabels(): TemplateResult {
-    const c = this._editor?.controller;
-    if (!this._labels.length) return html`<p class="empty">No labels are configured: nothing can be painted.</p>`;
-    return html`<div class="labels" role="radiogroup" aria-label="Label to paint">
-      ${this._labels.map((l, i) => {
-        const key = hotkeyLabel(i);
-        return html`<button type="button" class="choice" role="radio" aria-checked=${(c?.labelIndex ?? 0) === i ? "true" : "false"}
-          @click=${() => c?.chooseLabel(i)}>
-          <span class="swatch" style="background:${l.color}"></span>
-          <span class="text">${l.label}</span>
-          ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}
-        </button>`;
-      })}
-    </div>`;
+    const chosen = this._editor?.controller.labelIndex ?? 0;
+    return this.renderLabelChoices(this._labels, chosen, "Label to paint", "No labels are configured: nothing can be painted.");
   }
 
   protected override stageLabel(): string {

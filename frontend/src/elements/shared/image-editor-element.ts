@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type TemplateResult } from "lit";
-import { isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
+import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import type { LwField } from "./field";
 import { renderImageAdjust } from "./image-adjust";
@@ -252,6 +252,28 @@ export abstract class LwImageEditorElement<E extends ImageEditorCore> extends Li
         title=${h?.redoTitle ? `Redo ${h.redoTitle.toLowerCase()} (Ctrl+Shift+Z)` : "Redo (Ctrl+Shift+Z)"} @click=${() => c?.redo()}>
         <svg viewBox="0 0 20 20"><path d="M12 5l5 4.5-5 4.5v-3c-4 0-6.5 1-8.5 4 .5-4.5 3-8 8.5-8z" fill="currentColor"/></svg>
       </button>`;
+  }
+
+  /** The label choices (a radio group, hotkeys 1–9); `chosen`: the index of the label new marks get. */
+  protected renderLabelChoices(
+    labels: readonly { label: string; color: string }[],
+    chosen: number | undefined,
+    groupLabel: string,
+    empty: string,
+  ): TemplateResult {
+    const c = this._editor?.controller;
+    if (!labels.length) return html`<p class="empty">${empty}</p>`;
+    return html`<div class="labels" role="radiogroup" aria-label=${groupLabel}>
+      ${labels.map((l, i) => {
+        const key = hotkeyLabel(i);
+        return html`<button type="button" class="choice" role="radio" aria-checked=${chosen === i ? "true" : "false"}
+          @click=${() => c?.chooseLabel(i)}>
+          <span class="swatch" style="background:${l.color}"></span>
+          <span class="text">${l.label}</span>
+          ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}
+        </button>`;
+      })}
+    </div>`;
   }
 
   private _renderInstructions(): TemplateResult | typeof nothing {

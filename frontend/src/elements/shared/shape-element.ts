@@ -4,7 +4,6 @@ import type { ShapeToolName } from "../../canvas/shape-controller";
 import { EMPTY_ATTRIBUTES, metaOutput, type AttributeValue, type AttributeValues } from "../../canvas/object-meta";
 import { OPEN_SHAPE_KEY, type ParsedShapes, type ShapeKind } from "../../canvas/shapes";
 import { parseCategories } from "../../lib/attributes";
-import { hotkeyLabel } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { renderAttributePanel } from "./attribute-panel";
@@ -343,19 +342,12 @@ export abstract class LwShapeElement extends LwImageEditorElement<ShapeEditor> {
   }
 
   private _renderLabels(): TemplateResult {
-    const c = this._editor?.controller;
-    if (!this.labels.length) return html`<p class="empty">No labels are configured: nothing can be drawn.</p>`;
-    return html`<div class="labels" role="radiogroup" aria-label="Label for new ${this.spec.nouns}">
-      ${this.labels.map((label, i) => {
-        const key = hotkeyLabel(i);
-        return html`<button type="button" class="choice" role="radio" aria-checked=${c?.labelIndex === i ? "true" : "false"}
-          @click=${() => c?.chooseLabel(i)}>
-          <span class="swatch" style="background:${this._editor?.colourOf(label) ?? "#888"}"></span>
-          <span class="text">${label}</span>
-          ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}
-        </button>`;
-      })}
-    </div>`;
+    return this.renderLabelChoices(
+      this.labels.map((label) => ({ label, color: this._editor?.colourOf(label) ?? "#888" })),
+      this._editor?.controller.labelIndex,
+      `Label for new ${this.spec.nouns}`,
+      "No labels are configured: nothing can be drawn.",
+    );
   }
 
   private _renderRegions(): TemplateResult {
