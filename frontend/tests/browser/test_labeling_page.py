@@ -118,7 +118,9 @@ def test_submit_retries_network_failures_with_the_same_id(page: Any, api: FakeAp
     attempts = calls(api, "POST", "/100/submit")
     assert len(attempts) == 3
     assert len({a["client_submission_id"] for a in attempts}) == 1
-    assert page.locator('[data-lw="progress"]').inner_text() == "1 submitted"
+    # the server has it before the page has read the answer: wait for the page's count
+    wait_until(page, lambda: page.locator('[data-lw="progress"]').inner_text() == "1 submitted",
+               what="the page counting the submission")
 
 
 def test_rejected_answer_shows_the_error_and_keeps_the_task(page: Any, api: FakeApi, shots: Path) -> None:
