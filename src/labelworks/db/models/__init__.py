@@ -10,6 +10,7 @@ from .items import Item
 from .jobs import Job
 from .model_connections import Generation, ModelConnection
 from .projects import Project, ProjectTeam
+from .redteam import RedteamSession, RedteamTaxonomy, RedteamTurn
 from .reviews import ItemStage, ProjectReview, ReviewFeedback, ReviewTask
 from .quality import GoldItem, ProjectQuality, QualityNotification, WorkerPause
 
@@ -19,4 +20,5 @@ __all__ = [
     "ProjectReview", "ReviewTask", "ReviewFeedback", "ItemStage",
     "ProjectQuality", "GoldItem", "WorkerPause", "QualityNotification",
     "ProjectAssist", "ItemEmbedding", "ModelConnection", "Generation",
+    "RedteamTaxonomy", "RedteamSession", "RedteamTurn",
 ]
