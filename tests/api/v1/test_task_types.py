@@ -49,6 +49,9 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             row = {"source": "a <b>sentence</b>", "responses": ["one", {"id": "b", "text": "two"}]}
         if name in DEMONSTRATIONS:
             row = DEMONSTRATIONS[name][0] or {"source-ref": str(image)}
+        if name == "model-evaluation":  # a Bedrock prompt record; the plain labels are 1-5 criteria
+            row = {"prompt": "a <b>sentence</b>", "modelResponses": [{"response": "one", "modelIdentifier": "m1"},
+                                                                  {"response": "two", "modelIdentifier": "m2"}]}
         factory.items(org.manager, project.id, rows=[row])
         task = client.post(f"/api/v1/projects/{project.id}/next", json={}, headers=org.annotator.headers).json()
         assert task["multi_label"] is multi and task["labels"] == list(LABELS)
@@ -72,6 +75,8 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             value = {"mask": painted}
         elif name == "text-ranking":  # the project's labels are its ranking dimensions
             value = {"ranking": {"ordinalRankingDimensions": [{"name": n, "responseRankings": [2, 1]} for n in LABELS]}}
+        elif name == "model-evaluation":
+            value = {"evaluation": {"displayOrder": ["m2", "m1"], "criteria": {n: [5, 2] for n in LABELS}}}
         elif name == "named-entity-recognition":  # "sentence" in "a <b>sentence</b>", code points 5..13
             value = {"entities": {"entities": [{"label": "dog", "startOffset": 5, "endOffset": 13}]}}
         else:
@@ -135,6 +140,13 @@ def test_each_task_type_labels_and_exports(client: TestClient, factory: Factory,
             assert out[project.label_attribute]["ordinalRankingDimensions"] == [
                 {"name": n, "responseRankings": [2, 1]} for n in LABELS]
             assert out[project.label_attribute]["responseIds"] == ["r1", "b"]
+            continue
+        if name == "model-evaluation":  # the shown order mapped back to the models
+            (out,) = [json.loads(line) for line in
+                      client.get(f"/api/v1/projects/{project.id}/export", headers=org.manager.headers).text.splitlines()]
+            assert out[f"{project.label_attribute}-metadata"]["type"] == "labelworks/model-evaluation"
+            assert out[project.label_attribute]["criteria"]["cat"] == {"method": "likert",
+                                                                       "ratings": {"m1": 2, "m2": 5}}
             continue
         if name == "label-verification":
             assert r.json()["value"] == {"label": "dog", "comment": "the <b>box</b> is too wide"}

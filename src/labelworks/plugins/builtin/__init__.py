@@ -10,6 +10,7 @@ from ...core.tasktypes.base import TaskType
 from ...core.tasktypes.bounding_box import BOUNDING_BOX
 from ...core.tasktypes.captioning import IMAGE_CAPTIONING, VIDEO_CAPTIONING
 from ...core.tasktypes.chat_demonstration import CHAT_DEMONSTRATION
+from ...core.tasktypes.evaluation import MODEL_EVALUATION
 from ...core.tasktypes.keypoint import KEYPOINT
 from ...core.tasktypes.ner import NAMED_ENTITY_RECOGNITION
 from ...core.tasktypes.qa_generation import QUESTION_ANSWER_GENERATION
@@ -26,11 +27,12 @@ def register_task_types() -> list[TaskType]:
     """Text and image classification, single- and multi-label; bounding boxes, polygons, polylines,
     lines, keypoints; semantic and instance segmentation; named entities with relations and document
     labels; verification and adjustment of an earlier label; text ranking (RLHF preferences);
-    demonstrations for fine-tuning (question-answer pairs, chat replies, image and video captions)."""
+    demonstrations for fine-tuning (question-answer pairs, chat replies, image and video captions); human
+    model evaluation (Bedrock's five rating methods over any number of models)."""
     return [TEXT_CLASSIFICATION, IMAGE_CLASSIFICATION, BOUNDING_BOX, POLYGON, POLYLINE, LINE, KEYPOINT,
             LABEL_VERIFICATION, LABEL_ADJUSTMENT, SEMANTIC_SEGMENTATION, INSTANCE_SEGMENTATION,
             NAMED_ENTITY_RECOGNITION, TEXT_RANKING, QUESTION_ANSWER_GENERATION, CHAT_DEMONSTRATION, IMAGE_CAPTIONING,
-            VIDEO_CAPTIONING]
+            VIDEO_CAPTIONING, MODEL_EVALUATION]
 
 
 @hookimpl
