@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from . import (assist, auth, chaining, consolidation, exports, items, jobs, model_connections, projects, quality, reviews,
-               tasks, text_assist, users)
+from . import (assist, auth, chaining, consolidation, exports, items, jobs, model_connections, projects, quality, redteam,
+               reviews, tasks, text_assist, users)
 
 __all__ = ["include_v1"]
 
@@ -15,5 +15,5 @@ PREFIX = "/api/v1"
 def include_v1(app: FastAPI) -> None:
     """Mounted one by one, the labeling routes first: they take most of the traffic."""
     for module in (tasks, projects, items, exports, jobs, auth, users, quality, reviews, consolidation, assist, chaining,
-                   text_assist, model_connections):
+                   text_assist, model_connections, redteam):
         app.include_router(module.router, prefix=PREFIX)
