@@ -8,6 +8,7 @@ import { LwEntityAnnotation } from "./elements/entity-annotation/lw-entity-annot
 import { LwInstanceSegmentation } from "./elements/instance-segmentation/lw-instance-segmentation";
 import { LwSemanticSegmentation } from "./elements/semantic-segmentation/lw-semantic-segmentation";
 import { LwTextRanking } from "./elements/text-ranking/lw-text-ranking";
+import { LwModelEvaluation } from "./elements/model-evaluation/lw-model-evaluation";
 import { startFrame } from "./frame/bootstrap";
 import { DEMONSTRATION_ELEMENTS } from "./elements/demonstration/define";
 
@@ -16,5 +17,6 @@ defineAll({ "lw-semantic-segmentation": LwSemanticSegmentation, "lw-instance-seg
 defineAll({ "lw-entity-annotation": LwEntityAnnotation });
 defineAll(DEMONSTRATION_ELEMENTS);
 defineAll({ "lw-text-ranking": LwTextRanking });
+defineAll({ "lw-model-evaluation": LwModelEvaluation });
 defineAll(CROWD_ALIASES);
 startFrame();
