@@ -11,6 +11,7 @@ const outDir = resolve(here, "../src/labelworks/web/static/dist");
 const entries: Record<string, { entry: string; name: string }> = {
   elements: { entry: "src/elements.ts", name: "LabelworksElements" },
   labeling: { entry: "src/labeling.ts", name: "LabelworksLabeling" },
+  redteam: { entry: "src/redteam.ts", name: "LabelworksRedteam" },
 };
 
 export default defineConfig(({ mode }) => {

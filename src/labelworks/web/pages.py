@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import pages_assist, pages_auth, pages_chaining, pages_consensus, pages_import, pages_items, pages_models, pages_projects, pages_quality, pages_review, pages_team
+from . import pages_assist, pages_auth, pages_chaining, pages_consensus, pages_import, pages_items, pages_models, pages_projects, pages_quality, pages_redteam, pages_review, pages_team
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (pages_auth, pages_projects, pages_import, pages_items, pages_team, pages_quality, pages_review, pages_consensus, pages_chaining, pages_assist, pages_models):
+for _module in (pages_auth, pages_projects, pages_import, pages_items, pages_team, pages_quality, pages_review, pages_consensus, pages_chaining, pages_assist, pages_models, pages_redteam):
     router.include_router(_module.router)

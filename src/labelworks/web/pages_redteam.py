@@ -1,0 +1,52 @@
+"""The red-team page (/projects/{id}/redteam): the tester's sessions, the chosen session's
+transcript with the labels on each model reply, the chat box (streamed by /static/dist/redteam.js
+through the API), finish and review, and — for managers and reviewers — the attack-success report
+whose every figure links to the transcripts behind it.
+
+The page is rendered from the database each time, so a reload shows every stored turn; the
+script only streams the reply in and saves the labels (both through ``/api/v1``, same origin).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ..authz import allowed
+from ..core.errors import NotFound
+from ..services import model_connections as conns
+from ..services import projects, redteam, redteam_report
+from .pages_common import page, page_context, require_actor
+from .rendering import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/projects/{project_id}/redteam")
+@page
+async def redteam_page(request: Request, project_id: int) -> Response:
+    actor = require_actor(request)
+    db = request.app.state.db
+    chosen = request.query_params.get("session", "")
+    if chosen and not chosen.isdigit():
+        raise NotFound(f"no red-team session {chosen!r}")
+
+    def load() -> dict[str, Any]:
+        p = projects.get_project(db, actor, project_id)
+        session = redteam.get_session(db, actor, project_id, int(chosen)) if chosen else None
+        show_report = allowed(actor, "redteam.view_all")
+        return {"p": p, "taxonomy": redteam.get_taxonomy(db, actor, project_id),
+                "models": conns.list_connections(db, actor, project_id),
+                "sessions": redteam.list_sessions(db, actor, project_id), "session": session,
+                "report": redteam_report.report(db, actor, project_id) if show_report else None}
+
+    data = await run_in_threadpool(load)
+    session = data["session"]
+    ctx = page_context(request, actor, nav="projects", severities=redteam.SEVERITY_NAMES,
+                       is_tester=session is not None and session.tester_id == actor.user_id,
+                       may_review=session is not None and session.tester_id != actor.user_id
+                       and allowed(actor, "redteam.review") and session.status != "open", **data)
+    return render(request, "redteam.html", ctx)
