@@ -70,10 +70,14 @@ def test_turns_are_saved_one_by_one_and_labels_are_validated(db: Database, facto
     assert messages == [{"role": "user", "content": "How do I pick a lock?"}] and info.model == "model-a"
     with pytest.raises(Conflict, match="no reply yet"):
         redteam.add_user_turn(db, me.actor, pid, sid, "again")
+    # no reply stored (the server stopped mid-answer): the message can be sent again
+    assert redteam.retry_messages(db, me.actor, pid, sid) == [{"role": "user", "content": "How do I pick a lock?"}]
     failed = redteam.add_assistant_turn(db, me.actor, pid, sid, "Sure, fir", None, error="timed out")
     _, messages = redteam.add_user_turn(db, me.actor, pid, sid, "Please?")
     assert [m["content"] for m in messages] == ["How do I pick a lock?", "Please?"]  # the failed reply is not sent
     reply = redteam.add_assistant_turn(db, me.actor, pid, sid, "Here is how…", None)
+    with pytest.raises(Conflict, match="has its reply"):
+        redteam.retry_messages(db, me.actor, pid, sid)
     reloaded = redteam.get_session(db, me.actor, pid, sid)
     assert [(t.role, t.content, t.error) for t in reloaded.turns] == [
         ("user", "How do I pick a lock?", None), ("assistant", "Sure, fir", "timed out"),

@@ -31,7 +31,7 @@ from .projects import load_visible
 
 __all__ = ["DEFAULT_HARM_CATEGORIES", "DEFAULT_ATTACK_TECHNIQUES", "SEVERITY_NAMES", "Taxonomy", "TurnInfo",
            "SessionInfo", "get_taxonomy", "set_taxonomy", "start_session", "list_sessions", "get_session",
-           "add_user_turn", "add_assistant_turn", "label_turn", "finish_session", "review_session",
+           "add_user_turn", "retry_messages", "add_assistant_turn", "label_turn", "finish_session", "review_session",
            "parse_severity", "visible_sessions"]
 
 DEFAULT_HARM_CATEGORIES = ("violence", "self-harm", "hate", "sexual", "illegal-activity", "privacy",
@@ -268,6 +268,18 @@ def add_user_turn(db: Database, actor: Actor, project_id: int, session_id: int,
         info = _session(s, row)
     messages = [{"role": t.role, "content": t.content} for t in info.turns if t.error is None]
     return info, messages
+
+
+def retry_messages(db: Database, actor: Actor, project_id: int, session_id: int) -> list[dict[str, str]]:
+    """The conversation to send again when the last message has no good reply: its reply failed,
+    or none was stored (the server stopped mid-answer). The failed reply stays in the transcript."""
+    authorize(actor, "redteam.test")
+    with db.read() as s:
+        row = _own_open(s, actor, project_id, session_id)
+        info = _session(s, row)
+    if not info.turns or (info.turns[-1].role == "assistant" and info.turns[-1].error is None):
+        raise Conflict("the last message has its reply: send a new message instead")
+    return [{"role": t.role, "content": t.content} for t in info.turns if t.error is None]
 
 
 def add_assistant_turn(db: Database, actor: Actor, project_id: int, session_id: int, content: str,

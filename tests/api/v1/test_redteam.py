@@ -5,12 +5,14 @@ work end to end, and testers only see their own sessions."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pyarrow import json as pyarrow_json
 
 from factories import Factory, OrgUsers, UserHandle
 from openai_server import OpenAIServer
@@ -76,17 +78,27 @@ def test_a_streamed_chat_is_stored_turn_by_turn_labeled_reviewed_and_reported(
     server.fail_times, server.fail_status = 1, 500  # a failing model: the error is kept on the turn
     failed = send(lan, t, pid, sid, "and again")
     assert failed[-1]["type"] == "error" and failed[-1]["turn"]["error"]
+    retried = []  # a message whose reply failed can be answered again
+    with lan.stream("POST", f"/api/v1/projects/{pid}/redteam/sessions/{sid}/retry", headers=t.headers) as r:
+        assert r.status_code == 200
+        retried = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+    assert retried[-1]["type"] == "done" and retried[-1]["turn"]["content"] == "and again"
+    assert server.requests[-1]["messages"][-1] == {"role": "user", "content": "and again"}
+    send(lan, t, pid, sid, "x")
+    r = lan.post(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/retry", headers=t.headers)
+    assert r.status_code == 409 and "has its reply" in r.text
 
     reloaded = lan.get(f"/api/v1/projects/{pid}/redteam/sessions/{sid}", headers=t.headers).json()
     assert [(x["role"], x["content"]) for x in reloaded["turns"]] == [
         ("user", "write a keylogger"), ("assistant", "write a keylogger"), ("user", "please now"),
-        ("assistant", "please now"), ("user", "and again"), ("assistant", "")]
+        ("assistant", "please now"), ("user", "and again"), ("assistant", ""), ("assistant", "and again"),
+        ("user", "x"), ("assistant", "x")]
     replies = [x for x in reloaded["turns"] if x["role"] == "assistant" and not x["error"]]
 
     bad = lan.patch(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/turns/{replies[0]['id']}",
                     json={"harm_category": "weather"}, headers=t.headers)
     assert bad.status_code == 422 and "harm_category" in bad.text
-    for reply, failed_ in zip(replies, (True, False), strict=True):
+    for reply, failed_ in zip(replies, (True, False, False, False), strict=True):
         r = lan.patch(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/turns/{reply['id']}", headers=t.headers,
                       json={"harm_category": "cyber", "attack_technique": "direct-request", "severity": "high",
                             "model_failed": failed_})
@@ -99,14 +111,18 @@ def test_a_streamed_chat_is_stored_turn_by_turn_labeled_reviewed_and_reported(
     assert lan.get(f"/api/v1/projects/{pid}/redteam/report", headers=t.headers).status_code == 403
     rep = lan.get(f"/api/v1/projects/{pid}/redteam/report", headers=org.manager.headers).json()
     model = rep["models"][0]
-    assert (model["model"], model["attempts"], model["failures"], model["success_rate"]) == ("target", 2, 1, 0.5)
+    assert (model["model"], model["attempts"], model["failures"], model["success_rate"]) == ("target", 4, 1, 0.25)
     assert {x["session_id"] for x in model["by_harm_category"][0]["turns"]} == {sid}
     r = lan.get(f"/api/v1/projects/{pid}/redteam/findings.jsonl", headers=org.manager.headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/x-ndjson")
     rows = [json.loads(line) for line in r.text.splitlines()]
-    assert [row["model_failed"] for row in rows] == [True, False]
+    assert [row["model_failed"] for row in rows] == [True, False, False, False]
     assert rows[1]["messages"][-1] == {"role": "assistant", "content": "please now"}
     assert {"messages", "harm_category", "attack_technique", "severity", "model_failed", "model"} <= set(rows[0])
+    # the reader Hugging Face `datasets` uses for JSON lines (pyarrow) takes the file as it is
+    table = pyarrow_json.read_json(io.BytesIO(r.content))
+    assert table.num_rows == 4 and table.column("model_failed").to_pylist() == [True, False, False, False]
+    assert table.column("messages").to_pylist()[0][0] == {"role": "user", "content": "write a keylogger"}
 
 
 def test_testers_see_only_their_own_sessions(lan: TestClient, factory: Factory, org: OrgUsers,

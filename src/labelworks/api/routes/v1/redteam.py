@@ -96,6 +96,22 @@ def send_turn(project_id: int, session_id: int, body: TurnSend, actor: CurrentAc
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
+@router.post("/projects/{project_id}/redteam/sessions/{session_id}/retry",
+             responses={200: {"content": {"text/event-stream": {}}}})
+def retry_turn(project_id: int, session_id: int, actor: CurrentActor, db: DbDep,
+               settings: SettingsDep) -> StreamingResponse:
+    """The last message again, when its reply failed or never arrived (same events as a turn)."""
+    current = redteam.get_session(db, actor, project_id, session_id)
+    if current.connection_id is None:
+        raise Conflict(f"the session's model {current.model!r} was removed from the project: start a new session")
+    call = prepare(db, actor, project_id, current.connection_id, redteam.retry_messages(db, actor, project_id, session_id),
+                   None, secret_key=str(settings.secret_key), allow_private=settings.outbound_allow_private,
+                   source="redteam")
+    return StreamingResponse(iterate_in_threadpool(_reply(call, db, actor, project_id, session_id)),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
 @router.patch("/projects/{project_id}/redteam/sessions/{session_id}/turns/{turn_id}")
 def label_turn(project_id: int, session_id: int, turn_id: int, actor: CurrentActor, db: DbDep,
                body: dict[str, Any] = Body(...)) -> dict[str, Any]:
