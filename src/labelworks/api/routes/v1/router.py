@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from . import evaluation
 from . import (assist, auth, chaining, consolidation, exports, items, jobs, model_connections, projects, quality, redteam,
                reviews, tasks, text_assist, users)
 
@@ -17,3 +18,4 @@ def include_v1(app: FastAPI) -> None:
     for module in (tasks, projects, items, exports, jobs, auth, users, quality, reviews, consolidation, assist, chaining,
                    text_assist, model_connections, redteam):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(evaluation.router, prefix=PREFIX)  # the model-evaluation report

@@ -1,0 +1,26 @@
+"""The human model-evaluation report: figures per criterion, the leaderboard, exports (project.stats)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from ....services import evaluation
+from ...deps import CurrentActor, DbDep
+from ...schemas.v1.evaluation import ReportFormat
+
+router = APIRouter(tags=["evaluation"])
+
+
+@router.get("/projects/{project_id}/evaluation/report")
+def report(project_id: int, actor: CurrentActor, db: DbDep, category: str | None = None,
+           format: ReportFormat | None = None) -> Response:
+    body = evaluation.evaluation_report(db, actor, project_id, category or None, with_records=format == "json")
+    if format is None:
+        return JSONResponse(body)
+    name = f"evaluation-report-{project_id}" + (f"-{category}" if category else "")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    disposition = {"Content-Disposition": f'attachment; filename="{safe}.{format}"'}
+    if format == "html":
+        return HTMLResponse(evaluation.report_html(body), headers=disposition)
+    return JSONResponse(body, headers=disposition)
