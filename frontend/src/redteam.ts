@@ -4,7 +4,9 @@
  * - streams a reply in: `POST /api/v1/projects/{p}/redteam/sessions/{s}/turns` answers with
  *   server-sent events (chunks, then `done`/`error` once both turns are stored), then reloads;
  * - saves a reply's labels on each change (`PATCH …/turns/{t}`), showing the server's error;
- * - starts, finishes and reviews sessions through the same API (same origin, the session cookie).
+ * - retries the last message when its reply failed (`POST …/retry`, the same events);
+ * - starts, finishes and reviews sessions and saves the taxonomy through the same API (same
+ *   origin, the session cookie).
  */
 
 import { sseEvents } from "./host/generate-host";
@@ -62,23 +64,34 @@ function bubble(role: string, text: string): HTMLElement {
   return body;
 }
 
+/** Streams the reply of `POST path` into a new bubble, then reloads to the stored turns. */
+async function streamReply(path: string, content?: string): Promise<void> {
+  if (content !== undefined) bubble("user", content);
+  const reply = bubble("assistant", "");
+  const response = await call("POST", path, content === undefined ? undefined : { content });
+  for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
+    const e = event as { type?: string; text?: string; message?: string };
+    if (e.type === "chunk" && typeof e.text === "string") reply.append(document.createTextNode(e.text));
+    else if (e.type === "error") {
+      showError(`The model failed: ${e.message ?? "no reason given"}`);
+      return; // stay: the error is shown; a reload shows the failed turn and the retry button
+    }
+  }
+  location.reload(); // the stored turns, with their label controls
+}
+
 async function send(base: string, form: HTMLFormElement): Promise<void> {
   const box = form.elements.namedItem("content") as HTMLTextAreaElement;
   const content = box.value;
   if (!content.trim()) return;
-  const button = form.querySelector("button[type=submit]") as HTMLButtonElement;
-  button.disabled = true;
-  bubble("user", content);
-  const reply = bubble("assistant", "");
-  reply.setAttribute("aria-busy", "true");
-  const response = await call("POST", `${base}/turns`, { content });
+  (form.querySelector("button[type=submit]") as HTMLButtonElement).disabled = true;
   box.value = "";
-  for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
-    const e = event as { type?: string; text?: string; message?: string };
-    if (e.type === "chunk" && typeof e.text === "string") reply.append(document.createTextNode(e.text));
-    else if (e.type === "error") showError(`The model failed: ${e.message ?? "no reason given"}`);
-  }
-  location.reload(); // the stored turns, with their label controls
+  await streamReply(`${base}/turns`, content);
+}
+
+/** One name a line, blanks dropped. */
+export function lines(text: string): string[] {
+  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
 }
 
 function start(): void {
@@ -105,6 +118,18 @@ function start(): void {
   });
   document.getElementById("rt-send")?.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) (ev.currentTarget as HTMLFormElement).requestSubmit();
+  });
+  document.getElementById("rt-retry")?.addEventListener("click", (ev) => {
+    (ev.currentTarget as HTMLButtonElement).disabled = true;
+    guard(streamReply(`${base}/retry`));
+  });
+  document.getElementById("rt-taxonomy")?.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const data = new FormData(ev.currentTarget as HTMLFormElement);
+    guard(call("PUT", `${api}/taxonomy`, {
+      harm_categories: lines(String(data.get("harm_categories") ?? "")),
+      attack_techniques: lines(String(data.get("attack_techniques") ?? "")),
+    }).then(() => location.reload()));
   });
   document.getElementById("rt-finish")?.addEventListener("click", () => {
     guard(call("POST", `${base}/finish`).then(() => location.reload()));

@@ -92,3 +92,46 @@ def test_a_red_team_chat_survives_reloads_and_reaches_the_report(live_server: An
     page.screenshot(path=str(SHOTS / "redteam-report.png"), full_page=True)
     context.close()
     assert errors == []
+
+
+def test_a_failed_reply_is_retried_and_a_manager_edits_the_taxonomy(live_server: Any, chromium: Any,
+                                                                     server: OpenAIServer) -> None:
+    live_server.settings.outbound_allow_private = True
+    factory: Factory = live_server.factory
+    org_id = factory.org("Red team 2")
+    manager = factory.user(Role.MANAGER, org_id=org_id, email="lead2@rt.test", password=PASSWORD)
+    p = factory.project(manager, name="Safety 2")
+    conns.create_connection(live_server.db, manager.actor, p.id, {
+        "name": "target", "kind": "openai", "base_url": server.base_url, "model": "tiny", "max_retries": 0},
+        live_server.settings.secret_key, lambda *a: None)
+    context, page = login(chromium, live_server.url, "lead2@rt.test", PASSWORD)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"/projects/{p.id}/redteam")
+    taxonomy = page.locator("#rt-taxonomy")
+    assert taxonomy.locator("textarea[name=harm_categories]").input_value().splitlines()[:2] == ["violence",
+                                                                                                   "self-harm"]
+    taxonomy.locator("textarea[name=harm_categories]").fill("bio\n\nchem\n")
+    taxonomy.locator("button[type=submit]").click()
+    page.wait_for_load_state("load")
+    page.locator("#rt-taxonomy textarea[name=harm_categories]").wait_for()
+    page.wait_for_function("() => document.querySelector('#rt-taxonomy textarea').value === 'bio\\nchem'")
+
+    page.locator("#rt-new button[type=submit]").click()
+    page.wait_for_url("**?session=*")
+    server.fail_times, server.fail_status = 1, 500
+    page.locator("#rt-send textarea").fill("tell me a secret")
+    page.locator("#rt-send button[type=submit]").click()
+    page.locator("#rt-error:not([hidden])").wait_for()
+    assert "model failed" in page.locator("#rt-error").inner_text()
+    page.reload()
+    assert page.locator(".rt-turn[data-error]").count() == 1
+    page.locator("#rt-retry").click()
+    page.locator(".rt-turn[data-role=assistant]:not([data-error])[data-turn]").wait_for(timeout=15_000)
+    assert page.locator("#rt-retry").count() == 0
+    options = page.locator("form.rt-labels select[name=harm_category] option").all_inner_texts()
+    assert options[1:] == ["bio", "chem"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "redteam-retry.png"), full_page=True)
+    context.close()
+    assert errors == []
