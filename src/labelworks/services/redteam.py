@@ -44,6 +44,7 @@ _MAX_TERMS = 100
 _MAX_CONTENT = 50_000
 _MAX_TURNS = 200
 _VERDICTS = ("agree", "disagree")
+_STATUSES = ("open", "finished", "reviewed")
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,8 @@ def list_sessions(db: Database, actor: Actor, project_id: int, status: str | Non
         load_visible(s, actor, project_id)
         query = visible_sessions(actor, project_id)
         if status is not None:
+            if status not in _STATUSES:
+                raise ValidationFailed(f"status: one of {', '.join(_STATUSES)}", field="status")
             query = query.where(RedteamSession.status == status)
         return [_session(s, r, with_turns=False) for r in s.scalars(query.order_by(RedteamSession.id.desc()))]
 
