@@ -135,3 +135,37 @@ def test_a_failed_reply_is_retried_and_a_manager_edits_the_taxonomy(live_server:
     page.screenshot(path=str(SHOTS / "redteam-retry.png"), full_page=True)
     context.close()
     assert errors == []
+
+
+def test_a_reload_in_the_middle_of_a_reply_keeps_the_message_and_what_arrived(live_server: Any, chromium: Any,
+                                                                                server: OpenAIServer) -> None:
+    live_server.settings.outbound_allow_private = True
+    server.chunk_delay_s = 0.3
+    factory: Factory = live_server.factory
+    org_id = factory.org("Red team 3")
+    manager = factory.user(Role.MANAGER, org_id=org_id, email="lead3@rt.test", password=PASSWORD)
+    p = factory.project(manager, name="Safety 3")
+    conns.create_connection(live_server.db, manager.actor, p.id, {
+        "name": "target", "kind": "openai", "base_url": server.base_url, "model": "tiny", "max_retries": 0},
+        live_server.settings.secret_key, lambda *a: None)
+    context, page = login(chromium, live_server.url, "lead3@rt.test", PASSWORD)
+    page.goto(f"/projects/{p.id}/redteam")
+    page.locator("#rt-new button[type=submit]").click()
+    page.wait_for_url("**?session=*")
+    words = " ".join(f"w{i}" for i in range(30))
+    page.locator("#rt-send textarea").fill(words)
+    page.locator("#rt-send button[type=submit]").click()
+    page.wait_for_function("() => document.querySelector('.rt-turn[data-role=assistant] .rt-text')"
+                           "?.textContent.includes('w2')")
+    page.reload()  # mid-reply
+    assert words in page.locator(".rt-turn[data-role=user][data-turn]").first.inner_text()
+    # the server notices the browser left and stores what arrived, marked cancelled
+    for _ in range(50):
+        page.reload()
+        cancelled = page.locator(".rt-turn[data-error]")
+        if cancelled.count():
+            break
+        page.wait_for_timeout(200)
+    assert "cancelled" in cancelled.inner_text() and "w0 w1" in cancelled.inner_text()
+    page.locator("#rt-retry").wait_for()
+    context.close()
