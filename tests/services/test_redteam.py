@@ -171,3 +171,7 @@ def test_report_figures_and_jsonl_findings_on_hand_made_sessions(db: Database, f
                                                 "severity": 3, "severity_name": "high", "model_failed": True,
                                                 "model": "model-a"}
     assert lines[2]["review_verdict"] == "agree"
+    failures = [json.loads(x) for x in redteam_report.export_jsonl(db, org.manager.actor, pid, model_failed=True)]
+    assert [(x["model"], x["session_id"]) for x in failures] == [("model-a", s1), ("model-b", s3)]
+    only_b = list(redteam_report.export_jsonl(db, org.manager.actor, pid, model="model-b"))
+    assert [json.loads(x)["session_id"] for x in only_b] == [s3]

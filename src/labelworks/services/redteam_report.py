@@ -92,9 +92,13 @@ def report(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
     return {"overall": _cell(found), "models": per_model}
 
 
-def export_jsonl(db: Database, actor: Actor, project_id: int) -> Iterator[str]:
-    """One line a finding: the chat ``messages`` ready for refusal training or evaluation, and its labels."""
+def export_jsonl(db: Database, actor: Actor, project_id: int, *, model: str | None = None,
+                 model_failed: bool | None = None) -> Iterator[str]:
+    """One line a finding: the chat ``messages`` ready for refusal training or evaluation, and its
+    labels; ``model`` / ``model_failed`` keep only those (the failures are the refusal-training set)."""
     for f in findings(db, actor, project_id):
+        if (model is not None and f.model != model) or (model_failed is not None and f.model_failed != model_failed):
+            continue
         yield json.dumps({
             "messages": list(f.messages), "harm_category": f.harm_category, "attack_technique": f.attack_technique,
             "severity": f.severity, "severity_name": SEVERITY_NAMES[f.severity] if f.severity is not None else None,

@@ -135,7 +135,9 @@ def report(project_id: int, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
 
 
 @router.get("/projects/{project_id}/redteam/findings.jsonl")
-def findings(project_id: int, actor: CurrentActor, db: DbDep) -> StreamingResponse:
-    lines = list(redteam_report.export_jsonl(db, actor, project_id))  # permission errors before the stream
+def findings(project_id: int, actor: CurrentActor, db: DbDep, model: str | None = None,
+             model_failed: bool | None = None) -> StreamingResponse:
+    # listed first: permission errors answer before the stream starts
+    lines = list(redteam_report.export_jsonl(db, actor, project_id, model=model, model_failed=model_failed))
     return StreamingResponse(iter(lines), media_type="application/x-ndjson", headers={
         "Content-Disposition": f'attachment; filename="redteam-findings-project-{project_id}.jsonl"'})
