@@ -102,3 +102,10 @@ def test_who_may_read_it(client: TestClient, factory: Factory, org: OrgUsers) ->
     assert r.status_code == 422 and "model-evaluation" in r.text
     r = client.get(f"/api/v1/projects/{pid}/evaluation/report", params={"format": "pdf"}, headers=org.manager.headers)
     assert r.status_code == 422
+
+
+def test_a_project_with_bad_criteria_is_refused_at_creation(client: TestClient, org: OrgUsers) -> None:
+    r = client.post("/api/v1/projects", json={"name": "E", "task_type": "model-evaluation", "labels": {
+        "labels": [{"label": "x"}], "criteria": [{"name": "vibes"}]}}, headers=org.manager.headers)
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "labels.criteria[0].method" and "no preset" in r.json()["error"]["message"]
