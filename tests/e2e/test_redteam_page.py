@@ -81,7 +81,11 @@ def test_a_red_team_chat_survives_reloads_and_reaches_the_report(live_server: An
     context.close()
 
     context, page = login(chromium, live_server.url, "rev@rt.test", PASSWORD)
-    page.goto(f"/projects/{p.id}/redteam?session={sid}")
+    page.goto(f"/projects/{p.id}/redteam")
+    page.locator("[data-testid=status-filter] a:has-text('to review')").click()
+    page.wait_for_url("**status=finished")
+    page.locator(f"[data-testid=sessions] a[href^='?session={sid}']").click()
+    page.wait_for_url(f"**session={sid}*")
     page.locator("#rt-review input[value=agree]").check()
     page.locator("#rt-review button[type=submit]").click()
     page.locator("[data-testid=review] .lw-badge[data-status=agree]").wait_for()

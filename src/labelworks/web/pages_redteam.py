@@ -33,6 +33,7 @@ async def redteam_page(request: Request, project_id: int) -> Response:
     chosen = request.query_params.get("session", "")
     if chosen and not chosen.isdigit():
         raise NotFound(f"no red-team session {chosen!r}")
+    status = request.query_params.get("status") or None  # the list's filter; the service checks it
 
     def load() -> dict[str, Any]:
         p = projects.get_project(db, actor, project_id)
@@ -40,12 +41,12 @@ async def redteam_page(request: Request, project_id: int) -> Response:
         show_report = allowed(actor, "redteam.view_all")
         return {"p": p, "taxonomy": redteam.get_taxonomy(db, actor, project_id),
                 "models": conns.list_connections(db, actor, project_id),
-                "sessions": redteam.list_sessions(db, actor, project_id), "session": session,
+                "sessions": redteam.list_sessions(db, actor, project_id, status), "session": session,
                 "report": redteam_report.report(db, actor, project_id) if show_report else None}
 
     data = await run_in_threadpool(load)
     session = data["session"]
-    ctx = page_context(request, actor, nav="projects", severities=redteam.SEVERITY_NAMES,
+    ctx = page_context(request, actor, nav="projects", severities=redteam.SEVERITY_NAMES, status=status,
                        is_tester=session is not None and session.tester_id == actor.user_id,
                        may_review=session is not None and session.tester_id != actor.user_id
                        and allowed(actor, "redteam.review") and session.status != "open", **data)

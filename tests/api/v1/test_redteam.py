@@ -171,3 +171,13 @@ def test_an_in_process_model_answers_and_the_list_filters_by_status(client: Test
                                         headers=org.manager.headers).json()] == [other]
     bad = client.get(f"/api/v1/projects/{pid}/redteam/sessions?status=closed", headers=org.manager.headers)
     assert bad.status_code == 422 and "status" in bad.text
+
+    # the connection goes: the session keeps the model's name, and says why it cannot send
+    client.delete(f"/api/v1/projects/{pid}/models/{r.json()['id']}", headers=org.manager.headers).raise_for_status()
+    kept = client.get(f"/api/v1/projects/{pid}/redteam/sessions/{sid}", headers=org.manager.headers).json()
+    assert (kept["connection_id"], kept["model"], len(kept["turns"])) == (None, "echo", 2)
+    gone = client.post(f"/api/v1/projects/{pid}/redteam/sessions/{other}/turns", json={"content": "hi"},
+                       headers=org.manager.headers)
+    assert gone.status_code == 409 and "removed" in gone.text
+    assert client.get(f"/api/v1/projects/{pid}/redteam/report", headers=org.manager.headers).json()[
+        "models"][0]["model"] == "echo"
