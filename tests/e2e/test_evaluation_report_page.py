@@ -75,7 +75,7 @@ def test_manager_reads_the_report_and_filters(page: Any, live_server: Any) -> No
     page.select_option("select[name=category]", "math")
     page.locator("[data-testid=evaluation-summary]", has_text="1 prompt,").wait_for()
     assert "math" in page.url
-    href = page.locator("a:has-text('Download JSON')").get_attribute("href")
+    href = page.locator("a:has-text('Download JSON (report')").get_attribute("href")
     assert href == f"/api/v1/projects/{p.id}/evaluation/report?format=json&category=math"
     reply = page.request.get(href)
     assert reply.ok and len(reply.json()["records"]) == 1

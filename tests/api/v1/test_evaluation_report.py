@@ -4,6 +4,7 @@ Bedrock-shaped JSON export and the HTML page; who may read it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -85,6 +86,11 @@ def test_exports_json_records_and_html(client: TestClient, factory: Factory, org
     assert {"metricName": "accuracy", "ratingMethod": "IndividualLikertScale", "modelIdentifier": "m1",
             "result": 5} in ratings
     assert {"metricName": "preferred", "ratingMethod": "ComparisonChoice", "result": "m1"} in ratings
+    lines = client.get(f"/api/v1/projects/{pid}/evaluation/report", params={"format": "jsonl"},
+                       headers=org.manager.headers)
+    assert lines.headers["content-type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in lines.text.splitlines()]
+    assert [r["inputRecord"]["category"] for r in rows] == ["math", "chat"] and rows[0] == record
     page = client.get(f"/api/v1/projects/{pid}/evaluation/report", params={"format": "html"},
                       headers=org.manager.headers)
     assert page.headers["content-type"].startswith("text/html")

@@ -7,5 +7,6 @@ from typing import Literal
 
 __all__ = ["ReportFormat"]
 
-# none: the report for the web page; json: with Bedrock output records, as a download; html: one page
-ReportFormat = Literal["json", "html"]
+# none: the report for the web page; json: with Bedrock output records, as a download; jsonl: only
+# those records, one per line (Bedrock writes its human-evaluation output as JSON Lines); html: one page
+ReportFormat = Literal["json", "jsonl", "html"]
