@@ -48,6 +48,7 @@ def test_comparison_likert_pairs_ties_and_leaderboard() -> None:
             "result": 1} in records[0]["humanEvaluationResult"][0]["ratings"]
     page = report_html(report)
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "1 prompt, 4 raters, 4 pairwise outcomes" in page and "&lt;script&gt;x&lt;/script&gt; vs small" in page
 
 
 def test_no_answers_no_leaderboard() -> None:
@@ -55,3 +56,17 @@ def test_no_answers_no_leaderboard() -> None:
     assert report["leaderboard"] == [] and report["winRate"] == {} and report["comparisons"] == 0
     assert report["criteria"][0]["agreement"] == {"alpha": None, "level": None, "units": 0}
     assert "Leaderboard" in report_html(report)
+
+
+def test_the_report_page_shows_the_comparison_pairs() -> None:
+    from jinja2 import Environment, FileSystemLoader
+
+    from labelworks.web.rendering import templates
+
+    answers = [_answer("w1", 1, ["up", "down"]), _answer("w2", 4, ["up", "up"])]
+    report = build_report(answers, evaluation_criteria(SPEC), bootstrap=20)
+    report.update(category=None, categories=["chat"])
+    env: Environment = templates.env
+    assert isinstance(env.loader, FileSystemLoader)
+    html = env.get_template("_evaluation_report.html").render(r=report, p={"id": 1})
+    assert "&lt;script&gt;x&lt;/script&gt; vs small" in html and "<strong>4:</strong>" in html

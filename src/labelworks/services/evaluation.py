@@ -254,7 +254,8 @@ def report_html(report: dict[str, Any]) -> str:
     e = html.escape
     models: list[str] = report["models"]
     parts = [f"<h1>Model evaluation: {e(str(report.get('project', {}).get('name', '')))}</h1>",
-             f"<p>{report['items']} prompts, {report['raters']} raters, {report['comparisons']} pairwise outcomes"
+             f"<p>{_count(report['items'], 'prompt')}, {_count(report['raters'], 'rater')}, "
+             f"{_count(report['comparisons'], 'pairwise outcome')}"
              + (f"; category <strong>{e(report['category'])}</strong>" if report.get("category") else "") + "</p>",
              "<h2>Leaderboard (Bradley-Terry, bootstrap 95 % interval)</h2>",
              "<table><tr><th>Rank</th><th>Model</th><th>Score</th><th>95 % interval</th><th>Comparisons</th></tr>"]
@@ -276,6 +277,9 @@ def report_html(report: dict[str, Any]) -> str:
                      + (f"<p>{e(c['description'])}</p>" if c["description"] else "") + "<table>")
         for m, fig in c["models"].items():
             parts.append(f"<tr><th>{e(m)}</th><td>{_figure_html(c['method'], fig)}</td></tr>")
+        for pair in c.get("pairs", []):  # comparison Likert: 1 = left much better … 5 = right much better
+            parts.append(f"<tr><th>{e(pair['left'])} vs {e(pair['right'])}</th><td>"
+                         + _figure_html(c["method"], {"histogram": pair["histogram"], "mean": None}) + "</td></tr>")
         parts.append("</table>")
     style = ("body{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}table{border-collapse:collapse;"
              "margin:.5rem 0}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}"
@@ -285,13 +289,17 @@ def report_html(report: dict[str, Any]) -> str:
             f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _figure_html(method: str, fig: dict[str, Any]) -> str:
     if "histogram" in fig:
         total = max(1, sum(fig["histogram"].values()))
         bars = "".join(f"<span>{k}: <i class=\"bar\" style=\"width:{4 * v / total:.2f}rem\"></i> {v}</span>"
                        for k, v in fig["histogram"].items())
         mean = fig.get("mean", fig.get("meanRank"))
-        return f"<div class=\"hist\">{bars}</div>mean {'' if mean is None else mean}"
+        return f"<div class=\"hist\">{bars}</div>" + ("" if mean is None else f"mean {mean}")
     pct = fig.get("percentUp", fig.get("percentChosen", fig.get("percentWins")))
     width = 0.0 if pct is None else 8 * pct / 100
     label = {"thumbs": "up", "choice": "chosen", "comparison-likert": "wins"}[method]
