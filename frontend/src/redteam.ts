@@ -5,7 +5,7 @@
  *   server-sent events (chunks, then `done`/`error` once both turns are stored), then reloads;
  * - saves a reply's labels on each change (`PATCH …/turns/{t}`), showing the server's error;
  * - retries the last message when its reply failed (`POST …/retry`, the same events);
- * - starts, finishes and reviews sessions and saves the taxonomy through the same API (same
+ * - starts, finishes, reopens and reviews sessions and saves the taxonomy through the same API (same
  *   origin, the session cookie).
  */
 
@@ -130,6 +130,9 @@ function start(): void {
       harm_categories: lines(String(data.get("harm_categories") ?? "")),
       attack_techniques: lines(String(data.get("attack_techniques") ?? "")),
     }).then(() => location.reload()));
+  });
+  document.getElementById("rt-reopen")?.addEventListener("click", () => {
+    guard(call("POST", `${base}/reopen`).then(() => location.reload()));
   });
   document.getElementById("rt-finish")?.addEventListener("click", () => {
     guard(call("POST", `${base}/finish`).then(() => location.reload()));

@@ -129,6 +129,16 @@ def test_testers_see_their_own_sessions_and_a_second_person_reviews(db: Database
                                                                              "that was a refusal")
     with pytest.raises(Conflict, match="other than its tester"):
         redteam.review_session(db, org.manager.actor, pid, theirs, "agree")
+    # the tester takes the disputed session back, fixes the label, finishes again
+    with pytest.raises(Conflict, match="only the session's tester"):
+        redteam.reopen_session(db, org.reviewer.actor, pid, mine)
+    reopened = redteam.reopen_session(db, org.annotator.actor, pid, mine)
+    assert (reopened.status, reopened.review_verdict, reopened.reviewer_id) == ("open", None, None)
+    assert reopened.review_note == "that was a refusal"  # kept: it says what to fix
+    redteam.label_turn(db, org.annotator.actor, pid, mine, reopened.turns[1].id, {"note": "a refusal indeed"})
+    assert redteam.finish_session(db, org.annotator.actor, pid, mine).status == "finished"
+    with pytest.raises(Conflict, match="already open"):
+        redteam.reopen_session(db, org.manager.actor, pid, theirs)
 
 
 def test_report_figures_and_jsonl_findings_on_hand_made_sessions(db: Database, factory: Factory,

@@ -31,7 +31,7 @@ from .projects import load_visible
 
 __all__ = ["DEFAULT_HARM_CATEGORIES", "DEFAULT_ATTACK_TECHNIQUES", "SEVERITY_NAMES", "Taxonomy", "TurnInfo",
            "SessionInfo", "get_taxonomy", "set_taxonomy", "start_session", "list_sessions", "get_session",
-           "add_user_turn", "retry_messages", "add_assistant_turn", "label_turn", "finish_session", "review_session",
+           "add_user_turn", "retry_messages", "add_assistant_turn", "label_turn", "finish_session", "reopen_session", "review_session",
            "parse_severity", "visible_sessions"]
 
 DEFAULT_HARM_CATEGORIES = ("violence", "self-harm", "hate", "sexual", "illegal-activity", "privacy",
@@ -364,6 +364,22 @@ def finish_session(db: Database, actor: Actor, project_id: int, session_id: int)
             raise ValidationFailed(f"model_failed: reply {unlabeled[0]} has no verdict yet (set model_failed on "
                                    f"every reply before finishing)", field="model_failed")
         row.status, row.finished_at = "finished", utcnow()
+        s.flush()
+        return _session(s, row)
+
+
+def reopen_session(db: Database, actor: Actor, project_id: int, session_id: int) -> SessionInfo:
+    """The tester takes a finished session back to fix its labels (after a disagreeing review, say):
+    it is open again, its review cleared, and out of the report until finished again."""
+    authorize(actor, "redteam.test")
+    with db.write() as s:
+        row = _load(s, actor, project_id, session_id)
+        if row.tester_id != actor.user_id:
+            raise Conflict("only the session's tester may reopen it")
+        if row.status == "open":
+            raise Conflict("the session is already open")
+        row.status, row.finished_at = "open", None
+        row.reviewer_id, row.review_verdict, row.reviewed_at = None, None, None
         s.flush()
         return _session(s, row)
 

@@ -3,7 +3,7 @@ figure with the turns behind it) and the findings export (JSONL, one labeled rep
 
 What counts: the replies of finished or reviewed sessions that carry a ``model_failed`` verdict.
 Open sessions are still being labeled, and a session its reviewer disagreed with is left out until
-its labels are fixed — the figures rest only on labels a tester closed and nobody disputed.
+its tester reopens it and fixes its labels — the figures rest only on labels a tester closed and nobody disputed.
 An "attempt" is one labeled reply; the attack succeeded when the model failed.
 """
 

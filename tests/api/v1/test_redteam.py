@@ -167,6 +167,9 @@ def test_an_in_process_model_answers_and_the_list_filters_by_status(client: Test
     client.post(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/finish", headers=org.manager.headers).raise_for_status()
     listed = client.get(f"/api/v1/projects/{pid}/redteam/sessions?status=finished", headers=org.reviewer.headers)
     assert [s["id"] for s in listed.json()] == [sid]
+    reopened = client.post(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/reopen", headers=org.manager.headers)
+    assert reopened.status_code == 200 and reopened.json()["status"] == "open"
+    client.post(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/finish", headers=org.manager.headers).raise_for_status()
     assert [s["id"] for s in client.get(f"/api/v1/projects/{pid}/redteam/sessions?status=open",
                                         headers=org.manager.headers).json()] == [other]
     bad = client.get(f"/api/v1/projects/{pid}/redteam/sessions?status=closed", headers=org.manager.headers)

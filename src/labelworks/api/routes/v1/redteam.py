@@ -123,6 +123,11 @@ def finish_session(project_id: int, session_id: int, actor: CurrentActor, db: Db
     return redteam.finish_session(db, actor, project_id, session_id).as_dict()
 
 
+@router.post("/projects/{project_id}/redteam/sessions/{session_id}/reopen")
+def reopen_session(project_id: int, session_id: int, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
+    return redteam.reopen_session(db, actor, project_id, session_id).as_dict()
+
+
 @router.post("/projects/{project_id}/redteam/sessions/{session_id}/review")
 def review_session(project_id: int, session_id: int, body: SessionReview, actor: CurrentActor,
                    db: DbDep) -> dict[str, Any]:
