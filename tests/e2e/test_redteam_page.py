@@ -91,7 +91,8 @@ def test_a_red_team_chat_survives_reloads_and_reaches_the_report(live_server: An
     page.locator("[data-testid=review] .lw-badge[data-status=agree]").wait_for()
     report = page.locator("[data-testid=report]")
     assert "target" in report.inner_text() and "100%" in report.inner_text()
-    link = report.locator(f"a[href='?session={sid}#turn-{page.locator('.rt-turn[data-role=assistant]').first.get_attribute('data-turn')}']")
+    reply_id = page.locator(".rt-turn[data-role=assistant]").first.get_attribute("data-turn")
+    link = report.locator(f"a[href='?session={sid}#turn-{reply_id}']")
     assert link.count() >= 1
     page.screenshot(path=str(SHOTS / "redteam-report.png"), full_page=True)
     context.close()

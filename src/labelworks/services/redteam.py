@@ -31,7 +31,8 @@ from .projects import load_visible
 
 __all__ = ["DEFAULT_HARM_CATEGORIES", "DEFAULT_ATTACK_TECHNIQUES", "SEVERITY_NAMES", "Taxonomy", "TurnInfo",
            "SessionInfo", "get_taxonomy", "set_taxonomy", "start_session", "list_sessions", "get_session",
-           "add_user_turn", "retry_messages", "add_assistant_turn", "label_turn", "finish_session", "reopen_session", "review_session",
+           "add_user_turn", "retry_messages", "add_assistant_turn", "label_turn", "finish_session", "reopen_session",
+           "review_session",
            "parse_severity", "visible_sessions"]
 
 DEFAULT_HARM_CATEGORIES = ("violence", "self-harm", "hate", "sexual", "illegal-activity", "privacy",
@@ -207,7 +208,8 @@ def _own_open(s: Session, actor: Actor, project_id: int, session_id: int) -> Red
     return row
 
 
-def start_session(db: Database, actor: Actor, project_id: int, connection_id: object, title: object = "") -> SessionInfo:
+def start_session(db: Database, actor: Actor, project_id: int, connection_id: object,
+                  title: object = "") -> SessionInfo:
     authorize(actor, "redteam.test")
     if isinstance(connection_id, bool) or not isinstance(connection_id, int):
         raise ValidationFailed("connection_id: the id of one of the project's model connections",

@@ -136,7 +136,8 @@ def test_testers_see_only_their_own_sessions(lan: TestClient, factory: Factory, 
                       headers=org.manager.headers).json()["id"]
     listed = lan.get(f"/api/v1/projects/{pid}/redteam/sessions", headers=org.annotator.headers).json()
     assert [s["id"] for s in listed] == [mine]
-    assert lan.get(f"/api/v1/projects/{pid}/redteam/sessions/{theirs}", headers=org.annotator.headers).status_code == 404
+    hidden = lan.get(f"/api/v1/projects/{pid}/redteam/sessions/{theirs}", headers=org.annotator.headers)
+    assert hidden.status_code == 404
     assert [s["id"] for s in lan.get(f"/api/v1/projects/{pid}/redteam/sessions",
                                      headers=org.reviewer.headers).json()] == [theirs, mine]
     r = lan.post(f"/api/v1/projects/{pid}/redteam/sessions/{theirs}/turns", json={"content": "hi"},

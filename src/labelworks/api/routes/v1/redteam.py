@@ -104,9 +104,9 @@ def retry_turn(project_id: int, session_id: int, actor: CurrentActor, db: DbDep,
     current = redteam.get_session(db, actor, project_id, session_id)
     if current.connection_id is None:
         raise Conflict(f"the session's model {current.model!r} was removed from the project: start a new session")
-    call = prepare(db, actor, project_id, current.connection_id, redteam.retry_messages(db, actor, project_id, session_id),
-                   None, secret_key=str(settings.secret_key), allow_private=settings.outbound_allow_private,
-                   source="redteam")
+    messages = redteam.retry_messages(db, actor, project_id, session_id)
+    call = prepare(db, actor, project_id, current.connection_id, messages, None, secret_key=str(settings.secret_key),
+                   allow_private=settings.outbound_allow_private, source="redteam")
     return StreamingResponse(iterate_in_threadpool(_reply(call, db, actor, project_id, session_id)),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
