@@ -10,11 +10,10 @@
  */
 
 import { sseEvents } from "./host/generate-host";
-
-const root = document.getElementById("lw-redteam");
-const errorBox = document.getElementById("rt-error");
+import { labelPayload, taxonomyLines } from "./lib/redteam-labels";
 
 function showError(message: string): void {
+  const errorBox = document.getElementById("rt-error");
   if (!errorBox) return;
   errorBox.textContent = message;
   errorBox.hidden = false;
@@ -34,17 +33,16 @@ async function call(method: string, path: string, body?: unknown): Promise<Respo
   return r;
 }
 
-/** The label form's fields as the API wants them (empty selects clear the label). */
-export function labelsOf(form: HTMLFormElement): Record<string, unknown> {
+/** The label form's fields as the API wants them. */
+function labelsOf(form: HTMLFormElement): Record<string, unknown> {
   const get = (name: string): string => (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement).value;
-  const failed = form.elements.namedItem("model_failed") as HTMLInputElement;
-  return {
-    harm_category: get("harm_category") || null,
-    attack_technique: get("attack_technique") || null,
-    severity: get("severity") === "" ? null : Number(get("severity")),
-    model_failed: failed.checked,
+  return labelPayload({
+    harmCategory: get("harm_category"),
+    attackTechnique: get("attack_technique"),
+    severity: get("severity"),
+    modelFailed: (form.elements.namedItem("model_failed") as HTMLInputElement).checked,
     note: get("note"),
-  };
+  });
 }
 
 /** A turn being written (the page reloads to the stored one); returns the element text goes into. */
@@ -89,12 +87,9 @@ async function send(base: string, form: HTMLFormElement): Promise<void> {
   await streamReply(`${base}/turns`, content);
 }
 
-/** One name a line, blanks dropped. */
-export function lines(text: string): string[] {
-  return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
-}
-
 function start(): void {
+  const root = document.getElementById("lw-redteam");
+  const errorBox = document.getElementById("rt-error");
   if (!root) return;
   const project = root.dataset.project;
   const session = root.dataset.session;
@@ -127,8 +122,8 @@ function start(): void {
     ev.preventDefault();
     const data = new FormData(ev.currentTarget as HTMLFormElement);
     guard(call("PUT", `${api}/taxonomy`, {
-      harm_categories: lines(String(data.get("harm_categories") ?? "")),
-      attack_techniques: lines(String(data.get("attack_techniques") ?? "")),
+      harm_categories: taxonomyLines(String(data.get("harm_categories") ?? "")),
+      attack_techniques: taxonomyLines(String(data.get("attack_techniques") ?? "")),
     }).then(() => location.reload()));
   });
   document.getElementById("rt-reopen")?.addEventListener("click", () => {
