@@ -41,7 +41,7 @@ from labelworks.core.consolidation.truth.mv import majority_vote  # noqa: E402
 from labelworks.core.consolidation.truth.onecoin import one_coin_dawid_skene  # noqa: E402
 from labelworks.core.consolidation.truth.wawa import wawa, zero_based_skill  # noqa: E402
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 METHODS: dict[str, Callable[[Encoded], TruthResult]] = {
     "MV": majority_vote,
     "Wawa": wawa,

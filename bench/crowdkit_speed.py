@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-HARNESS = Path("/work/shared/bench/peer_crowdkit.py")
+HARNESS = Path(__file__).resolve().parents[2] / "shared" / "bench" / "peer_crowdkit.py"
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(HARNESS.parent))  # children (spawn) unpickle peer_crowdkit._run_case by name
 

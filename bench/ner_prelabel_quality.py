@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from labelworks.assist.spacy_ner import WNUT_LABEL_MAP, entities, nlp_model  # noqa: E402
 from labelworks.core.span_metrics import Span, bio_spans, score_spans  # noqa: E402
 
-DATA = Path("/work/shared/data/al_wnut17_ner/wnut17_train.conll.tsv")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "al_wnut17_ner" / "wnut17_train.conll.tsv"
 
 
 def read_conll(path: Path, limit: int | None = None) -> list[tuple[str, list[Span]]]:

@@ -19,6 +19,7 @@ from labelworks.assist.spacy_ner import WNUT_LABEL_MAP, SpacyNer, default_label_
 from labelworks.core.assist import TextInput, check_result, info_of
 from labelworks.core.errors import ValidationFailed
 from labelworks.core.span_metrics import bio_spans, score_spans
+from shared_data import DATA as SHARED_DATA
 
 WNUT = ["person", "location", "group", "corporation", "product", "creative-work"]
 
@@ -136,7 +137,7 @@ def test_bio_spans_join_tokens_with_spaces_in_code_points() -> None:
     assert scores.untyped.true_positives == 2 and scores.per_label["c"].recall == 0.0
 
 
-WNUT_FILE = Path("/work/shared/data/al_wnut17_ner/wnut17_train.conll.tsv")
+WNUT_FILE = SHARED_DATA / "al_wnut17_ner" / "wnut17_train.conll.tsv"
 
 
 @pytest.mark.skipif(not WNUT_FILE.exists(), reason="the shared WNUT-17 file is not on this machine")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from typer.testing import Result
+from shared_data import DATA as SHARED_DATA
 
 Cli = Callable[..., Result]
 
-DATA = Path("/work/shared/data")
+DATA = SHARED_DATA
 
 
 def write(path: Path, text: str) -> Path:

@@ -15,8 +15,9 @@ import pytest
 
 from labelworks.db.engine import Database
 from labelworks.services import accounts, annotations, assignments
+from shared_data import DATA as SHARED_DATA
 
-WNUT = Path("/work/shared/data/al_wnut17_ner/wnut17_train.conll.tsv")
+WNUT = SHARED_DATA / "al_wnut17_ner" / "wnut17_train.conll.tsv"
 NER_LABELS = "person,location,group,corporation,product,creative-work"
 # code points, not UTF-16 units: an astral emoji, a ZWJ family, combining accents, Arabic, CJK
 TEXT = "Zoë 👩‍👩‍👧 met Ahmed (أحمد) at 東京 Tower 🗼 on Monday."

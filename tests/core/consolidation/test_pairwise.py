@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labelworks.core.consolidation.pairwise import bradley_terry
+from shared_data import DATA as SHARED_DATA
 
-LLMFAO = Path("/work/shared/data/pw_llmfao")
+LLMFAO = SHARED_DATA / "pw_llmfao"
 
 
 def test_two_items_score_is_win_share() -> None:

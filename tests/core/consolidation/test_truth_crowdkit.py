@@ -23,8 +23,9 @@ import pytest
 from labelworks.core.consolidation.truth.ds import dawid_skene
 from labelworks.core.consolidation.truth.encode import encode
 from labelworks.core.consolidation.truth.mv import majority_vote
+from shared_data import DATA as SHARED_DATA
 
-DATA = Path("/work/shared/data")
+DATA = SHARED_DATA
 DATASETS = ["ti_bluebirds", "ti_snow_wsd", "ti_act_cf_amt", "ti_zheng_s_face"]
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason="shared datasets not present")
