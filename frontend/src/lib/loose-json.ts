@@ -136,3 +136,18 @@ export function parseAttributeLiteral(text: string): unknown {
     return parseLooseJson(text);
   }
 }
+
+/**
+ * An element attribute holding JSON (or a loose literal): null when empty or "null"; a parse error
+ * is recorded in `problems` as "<what> is not valid JSON: …" (shown by the element) and gives null.
+ */
+export function parseJsonAttribute(text: string | null, what: string, problems: string[]): unknown {
+  const t = (text ?? "").trim();
+  if (!t || t === "null") return null;
+  try {
+    return parseAttributeLiteral(t);
+  } catch (e) {
+    problems.push(`${what} is not valid JSON: ${(e as Error).message}`);
+    return null;
+  }
+}

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
-import { parseAttributeLiteral } from "../../lib/loose-json";
+import { parseJsonAttribute as parseJson } from "../../lib/loose-json";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
 import { EvaluationModel, parseCriteria, parseReplies, type Criterion, type Thumb } from "./model";
@@ -9,17 +9,6 @@ import { EvaluationModel, parseCriteria, parseReplies, type Criterion, type Thum
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const COMPARISON = ["A is much better", "A is slightly better", "About the same", "B is slightly better",
   "B is much better"];
-
-function parseJson(text: string | null, what: string, problems: string[]): unknown {
-  const t = (text ?? "").trim();
-  if (!t || t === "null") return null;
-  try {
-    return parseAttributeLiteral(t);
-  } catch (e) {
-    problems.push(`${what} is not valid JSON: ${(e as Error).message}`);
-    return null;
-  }
-}
 
 /**
  * `<lw-model-evaluation name header prompt reference category responses generations shuffle-seed

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { isTypingTarget, type HotkeyAction } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
-import { parseAttributeLiteral } from "../../lib/loose-json";
+import { parseJsonAttribute as parseJson } from "../../lib/loose-json";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
 import { renderMarkdown } from "./markdown";
@@ -9,17 +9,6 @@ import { RankingModel, parseDimensions, parseResponses } from "./model";
 import { rankingStyles } from "./styles";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRST";
-
-function parseJson(text: string | null, what: string, problems: string[]): unknown {
-  const t = (text ?? "").trim();
-  if (!t || t === "null") return null;
-  try {
-    return parseAttributeLiteral(t);
-  } catch (e) {
-    problems.push(`${what} is not valid JSON: ${(e as Error).message}`);
-    return null;
-  }
-}
 
 /**
  * `<lw-text-ranking name header prompt messages responses shuffle-seed ordinal-ranking-dimensions
