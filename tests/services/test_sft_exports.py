@@ -1,13 +1,15 @@
 """Demonstration projects export as TRL's supervised fine-tuning datasets: the JSONL and Parquet
-files are read back with json and pyarrow and hold exactly TRL's field names (``messages`` with
+files are read back with json, pyarrow and Hugging Face ``datasets``, and hold exactly TRL's field names (``messages`` with
 ``role``/``content``; ``prompt``/``completion``; ``images``/``videos`` for vision rows)."""
 
 from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any
 
+import datasets
 import pyarrow.parquet as pq
 import pytest
 
@@ -33,6 +35,13 @@ def _jsonl(data: bytes) -> list[dict[str, Any]]:
 def _parquet(data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
     table = pq.read_table(io.BytesIO(data))
     return table.column_names, table.to_pylist()
+
+
+def _load_with_datasets(path: Path, tmp_path: Path) -> datasets.Dataset:
+    builder = "parquet" if path.suffix == ".parquet" else "json"
+    ds = datasets.load_dataset(builder, data_files=str(path), split="train", cache_dir=str(tmp_path / "hf-cache"))
+    assert isinstance(ds, datasets.Dataset)
+    return ds
 
 
 def _label(db: Database, factory: Factory, org: OrgUsers, task_type: str, labels: Any, rows: list[dict[str, Any]],
@@ -92,7 +101,7 @@ def test_chat_exports_the_corrected_conversation(db: Database, factory: Factory,
     assert info.value.field == "format"
 
 
-def test_captions_export_in_trls_vision_shape(db: Database, factory: Factory, org: OrgUsers) -> None:
+def test_captions_export_in_trls_vision_shape(db: Database, factory: Factory, org: OrgUsers, tmp_path: Path) -> None:
     labels = {"labels": [{"label": "caption"}], "guidance": {"minWords": 2}}
     pid = _label(db, factory, org, "image-captioning", labels, [{"source-ref": "s3://bucket/kite.jpg"}],
                  [{"caption": {"caption": "A red kite."}}])
@@ -103,6 +112,12 @@ def test_captions_export_in_trls_vision_shape(db: Database, factory: Factory, or
     names, (prow,) = _parquet(_export(db, org.manager.actor, pid, "sft-messages-parquet"))
     assert names == ["images", "messages"]
     assert prow["messages"][0]["content"][0] == {"type": "image", "text": None}  # Parquet's struct keeps the key
+    # what a vision trainer loads: typed parts in one struct column, the image paths beside them
+    for name, fmt in (("vision.jsonl", "sft-messages"), ("vision.parquet", "sft-messages-parquet")):
+        (tmp_path / name).write_bytes(_export(db, org.manager.actor, pid, fmt))
+        ds = _load_with_datasets(tmp_path / name, tmp_path)
+        assert ds.features["images"] == datasets.List(datasets.Value("string"))
+        assert ds[0]["messages"][1]["content"][0]["text"] == "A red kite."
 
     vlabels = {"labels": [{"label": "caption"}], "guidance": {"prompt": "Describe the clip."}}
     vid = _label(db, factory, org, "video-captioning", vlabels, [{"source-ref": "clips/dog.webm", "duration": 4}],
