@@ -43,7 +43,9 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LabelworksError)
     async def _domain(_: Request, exc: LabelworksError) -> JSONResponse:
-        headers = {"Retry-After": "60"} if exc.http_status == 429 else None
+        # a budget says when it resets (details' retry_after_s); other limits ask for a minute
+        retry = next((d["retry_after_s"] for d in exc.details if isinstance(d.get("retry_after_s"), int)), 60)
+        headers = {"Retry-After": str(retry)} if exc.http_status == 429 else None
         return envelope(exc.http_status, exc.code, exc.message, exc.field, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)

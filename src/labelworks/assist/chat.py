@@ -23,8 +23,10 @@ from typing import Any
 from ..core.actor import Actor
 from ..core.chat import ChatChunk, ChatMessage, ChatModel, GenerationParams, count_tokens, parse_messages
 from ..core.errors import LabelworksError, ValidationFailed
+from ..db.base import utcnow
 from ..db.engine import Database
 from ..services import model_connections as conns
+from ..services.model_spending import Clock
 from .models import registered_models
 from .outbound import RetryPolicy, check_url, post_stream
 
@@ -146,6 +148,8 @@ class PreparedCall:
     sleep: Callable[[float], None] = time.sleep
     # the in-process models to look the connection's model up in (None: the registered ones)
     models: Mapping[str, ChatModel] | None = None
+    # the time generations are stored at, the same clock the spending check read (tests move it)
+    clock: Clock = utcnow
 
     def _chunks(self, attempts: list[int]) -> Iterator[ChatChunk]:
         if self.conn.kind == "python":
@@ -215,7 +219,7 @@ class PreparedCall:
         gid = conns.record_generation(self.db, conns.GenerationRecord(
             self.conn.project_id, self.conn.id, self.conn.name, self.actor.user_id, self.item_id, self.source,
             self.messages, self.params, text, finish if error is None else "error", latency, first_ms,
-            prompt_tokens, completion_tokens, counted, attempts[0], error))
+            prompt_tokens, completion_tokens, counted, attempts[0], error, self.clock()))
         data = {"generation_id": gid, "text": text, "finish_reason": finish if error is None else "error",
                 "latency_ms": latency, "first_token_ms": first_ms, "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens, "tokens_counted": counted, "attempts": attempts[0],
@@ -227,12 +231,15 @@ class PreparedCall:
 
 def prepare(db: Database, actor: Actor, project_id: int, connection_id: int, messages: object,
             params: GenerationParams | None, *, secret_key: str, allow_private: bool, item_id: int | None = None,
-            source: str = "api", models: Mapping[str, ChatModel] | None = None) -> PreparedCall:
+            source: str = "api", models: Mapping[str, ChatModel] | None = None,
+            clock: Clock = utcnow) -> PreparedCall:
     """Check everything, open the key; nothing is sent yet. The connection's system prompt leads
-    unless the messages bring their own."""
-    conn, key = conns.connection_for_call(db, actor, project_id, connection_id, secret_key)
+    unless the messages bring their own. A role the connection does not allow, or a used-up token
+    budget, is refused here (PermissionDenied 403, RateLimited 429), before anything is stored."""
+    conn, key = conns.connection_for_call(db, actor, project_id, connection_id, secret_key, clock)
     parsed = parse_messages(messages)
     final = conn.params.merged(params)
     if final.system_prompt and parsed[0].role != "system":
         parsed = (ChatMessage("system", final.system_prompt), *parsed)
-    return PreparedCall(db, actor, conn, key, parsed, final, allow_private, item_id, source, models=models)
+    return PreparedCall(db, actor, conn, key, parsed, final, allow_private, item_id, source, models=models,
+                        clock=clock)

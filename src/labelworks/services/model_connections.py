@@ -26,12 +26,13 @@ from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Generation, Item, ModelConnection
 from .jobs import add_job
+from .model_spending import Clock, SpendRules, check_spend, parse_budget, parse_roles, stored_roles
 from .projects import load_visible
 
 __all__ = ["KINDS", "GENERATIONS_KEY", "ConnectionInfo", "GenerationRecord", "GenerationInfo", "list_connections",
            "get_connection", "create_connection", "update_connection", "delete_connection", "connection_for_call",
-           "record_generation", "list_generations", "create_generate_job", "prompt_items", "item_messages",
-           "store_item_generation", "KindCheck"]
+           "record_generation", "list_generations", "create_generate_job", "prompt_item_page", "count_prompt_items",
+           "item_messages", "store_item_generation", "KindCheck"]
 
 KINDS = ("openai", "python")
 GENERATIONS_KEY = "lw-generations"  # on an item: {connection name: {text, generation_id, finish_reason}}
@@ -56,6 +57,9 @@ class ConnectionInfo:
     max_retries: int
     created_at: datetime
     updated_at: datetime
+    generate_roles: tuple[str, ...] | None = None  # None: every role with project access
+    user_daily_tokens: int | None = None  # token budgets (model_spending); None: no budget
+    project_monthly_tokens: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The public shape: the key itself never leaves the server, only whether one is set."""
@@ -63,13 +67,20 @@ class ConnectionInfo:
                 "base_url": self.base_url, "model": self.model,
                 "api_key": "set" if self.api_key_set else "not set", "params": self.params.as_dict(),
                 "concurrency": self.concurrency, "timeout_s": self.timeout_s, "max_retries": self.max_retries,
+                "generate_roles": list(self.generate_roles) if self.generate_roles is not None else None,
+                "user_daily_tokens": self.user_daily_tokens, "project_monthly_tokens": self.project_monthly_tokens,
                 "created_at": self.created_at, "updated_at": self.updated_at}
+
+    @property
+    def spend_rules(self) -> SpendRules:
+        return SpendRules(self.id, self.name, self.generate_roles, self.user_daily_tokens, self.project_monthly_tokens)
 
 
 def _info(row: ModelConnection) -> ConnectionInfo:
     return ConnectionInfo(row.id, row.project_id, row.name, row.kind, row.base_url, row.model,
                           row.api_key_sealed is not None, parse_params(json.loads(row.params or "{}")),
-                          row.concurrency, row.timeout_s, row.max_retries, row.created_at, row.updated_at)
+                          row.concurrency, row.timeout_s, row.max_retries, row.created_at, row.updated_at,
+                          stored_roles(row.generate_roles), row.user_daily_tokens, row.project_monthly_tokens)
 
 
 def _load(s: Any, actor: Actor, project_id: int, connection_id: int) -> ModelConnection:
@@ -127,7 +138,10 @@ def _clean(fields: Mapping[str, Any], check: KindCheck) -> dict[str, Any]:
     return {"kind": kind, "name": name, "model": model.strip(), "base_url": base_url,
             "timeout_s": float(timeout), "params": json.dumps(params.as_dict()),
             "concurrency": _int(fields.get("concurrency", 4), "concurrency", 1, 64),
-            "max_retries": _int(fields.get("max_retries", 3), "max_retries", 0, 10)}
+            "max_retries": _int(fields.get("max_retries", 3), "max_retries", 0, 10),
+            "generate_roles": parse_roles(fields.get("generate_roles")),
+            "user_daily_tokens": parse_budget(fields.get("user_daily_tokens"), "user_daily_tokens"),
+            "project_monthly_tokens": parse_budget(fields.get("project_monthly_tokens"), "project_monthly_tokens")}
 
 
 def _api_key(value: object) -> str | None:
@@ -138,7 +152,8 @@ def _api_key(value: object) -> str | None:
     return value
 
 
-_FIELDS = {"name", "kind", "base_url", "model", "api_key", "params", "concurrency", "timeout_s", "max_retries"}
+_FIELDS = {"name", "kind", "base_url", "model", "api_key", "params", "concurrency", "timeout_s", "max_retries",
+           "generate_roles", "user_daily_tokens", "project_monthly_tokens"}
 
 
 def _unknown(fields: Mapping[str, Any]) -> None:
@@ -179,7 +194,10 @@ def update_connection(db: Database, actor: Actor, project_id: int, connection_id
         current = _info(_load(s, actor, project_id, connection_id))
     merged = {"name": current.name, "kind": current.kind, "base_url": current.base_url, "model": current.model,
               "params": current.params.as_dict(), "concurrency": current.concurrency,
-              "timeout_s": current.timeout_s, "max_retries": current.max_retries, **changes}
+              "timeout_s": current.timeout_s, "max_retries": current.max_retries,
+              "generate_roles": list(current.generate_roles) if current.generate_roles is not None else None,
+              "user_daily_tokens": current.user_daily_tokens, "project_monthly_tokens": current.project_monthly_tokens,
+              **changes}
     values = _clean(merged, check)
     with db.write() as s:
         row = _load(s, actor, project_id, connection_id)
@@ -206,13 +224,16 @@ def delete_connection(db: Database, actor: Actor, project_id: int, connection_id
 
 
 def connection_for_call(db: Database, actor: Actor, project_id: int, connection_id: int,
-                        secret_key: str) -> tuple[ConnectionInfo, str | None]:
-    """The connection and its opened API key, for the caller that is about to use it."""
+                        secret_key: str, now: Clock = utcnow) -> tuple[ConnectionInfo, str | None]:
+    """The connection and its opened API key, for the caller that is about to use it — the one way
+    to a call, so the connection's spending rules are checked here: a role it does not allow is
+    refused (PermissionDenied), a used-up token budget too (RateLimited, saying when it resets)."""
     authorize(actor, "model.generate")
     with db.read() as s:
         row = _load(s, actor, project_id, connection_id)
         sealed = row.api_key_sealed
         info = _info(row)
+        check_spend(s, actor, info.spend_rules, now())
     return info, SecretBox(secret_key, _PURPOSE).open(sealed) if sealed else None
 
 
@@ -240,6 +261,7 @@ class GenerationRecord:
     tokens_counted: bool
     attempts: int
     error: str | None
+    created_at: datetime | None = None  # None: now (a caller with its own clock passes its time)
 
 
 @dataclass(frozen=True)
@@ -277,7 +299,7 @@ def record_generation(db: Database, rec: GenerationRecord) -> int:
                          finish_reason=rec.finish_reason, latency_ms=rec.latency_ms,
                          first_token_ms=rec.first_token_ms, prompt_tokens=rec.prompt_tokens,
                          completion_tokens=rec.completion_tokens, tokens_counted=int(rec.tokens_counted),
-                         attempts=rec.attempts, error=rec.error)
+                         attempts=rec.attempts, error=rec.error, created_at=rec.created_at or utcnow())
         s.add(row)
         s.flush()
         return row.id
@@ -337,10 +359,18 @@ def create_generate_job(db: Database, actor: Actor, project_id: int, connection_
                        {"connections": list(connection_ids), "overwrite": bool(overwrite)}, total=total)
 
 
-def prompt_items(db: Database, project_id: int) -> list[tuple[int, dict[str, Any]]]:
+def count_prompt_items(db: Database, project_id: int) -> int:
+    with db.read() as s:
+        return int(s.scalar(select(func.count()).select_from(Item).where(Item.project_id == project_id)) or 0)
+
+
+def prompt_item_page(db: Database, project_id: int, after_id: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+    """The next ``limit`` items after ``after_id`` (keyset by id): the batch job walks a project of
+    any size with only one page in memory, and items added while it runs are reached too."""
     with db.read() as s:
         return [(i.id, json.loads(i.data)) for i in
-                s.scalars(select(Item).where(Item.project_id == project_id).order_by(Item.id))]
+                s.scalars(select(Item).where(Item.project_id == project_id, Item.id > after_id)
+                          .order_by(Item.id).limit(limit))]
 
 
 def store_item_generation(db: Database, item_id: int, model_name: str, text: str, generation_id: int,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..base import Base, utcnow
@@ -26,6 +26,11 @@ class ModelConnection(Base):
     concurrency: Mapped[int] = mapped_column(Integer, default=4)  # requests in flight at once, per server process
     timeout_s: Mapped[float] = mapped_column(Float, default=60.0)
     max_retries: Mapped[int] = mapped_column(Integer, default=3)
+    # spending control: the roles that may generate ("manager,reviewer"; NULL: every role with project
+    # access) and token budgets (NULL: none), counted from the generations below
+    generate_roles: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    user_daily_tokens: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    project_monthly_tokens: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -36,7 +41,8 @@ class Generation(Base):
 
     __tablename__ = "generations"
     __table_args__ = (Index("ix_generations_project", "project_id", "id"),
-                      Index("ix_generations_item", "item_id"))
+                      Index("ix_generations_item", "item_id"),
+                      Index("ix_generations_spend", "connection_id", "created_at"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     # the connection may be deleted later: its name stays here so the record still says who answered

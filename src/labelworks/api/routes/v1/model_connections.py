@@ -15,6 +15,7 @@ from ....assist.chat import ChatEvent, kind_check, prepare
 from ....core.chat import parse_params
 from ....services import jobs
 from ....services import model_connections as conns
+from ....services import model_spending
 from ...deps import CurrentActor, DbDep, QueueDep, SettingsDep
 from ...schemas.v1.model_connections import (BatchGenerateBody, GenerateBody, GenerationPublic,
                                              ModelConnectionCreate, ModelConnectionPublic, ModelConnectionUpdate)
@@ -47,6 +48,18 @@ def create_model(project_id: int, body: ModelConnectionCreate, actor: CurrentAct
                  settings: SettingsDep) -> ModelConnectionPublic:
     return _public(conns.create_connection(db, actor, project_id, body.model_dump(), _secret(settings),
                                            kind_check(settings.outbound_allow_private)))
+
+
+# before ``/models/{connection_id}``: "usage" is not a connection id
+@router.get("/projects/{project_id}/models/usage")
+def models_usage(project_id: int, actor: CurrentActor, db: DbDep) -> list[dict[str, object]]:
+    """Tokens today and this month per connection, the caller's own day; managers also get the top users."""
+    return model_spending.usage_report(db, actor, project_id)
+
+
+@router.get("/projects/{project_id}/models/{connection_id}/usage")
+def model_usage(project_id: int, connection_id: int, actor: CurrentActor, db: DbDep) -> dict[str, object]:
+    return model_spending.usage_report(db, actor, project_id, [connection_id])[0]
 
 
 @router.get("/projects/{project_id}/models/{connection_id}", response_model=ModelConnectionPublic)

@@ -28,6 +28,11 @@ class ModelConnectionCreate(BaseModel):
     concurrency: int = 4
     timeout_s: float = 60.0
     max_retries: int = 3
+    generate_roles: list[str] | None = Field(None, description="Roles that may generate with it; null: every role "
+                                                                "with access to the project.")
+    user_daily_tokens: int | None = Field(None, description="Token budget per user per UTC day; null: none.")
+    project_monthly_tokens: int | None = Field(None, description="Token budget of the project per UTC calendar "
+                                                                 "month; null: none.")
 
 
 class ModelConnectionUpdate(BaseModel):
@@ -43,6 +48,9 @@ class ModelConnectionUpdate(BaseModel):
     concurrency: int | None = None
     timeout_s: float | None = None
     max_retries: int | None = None
+    generate_roles: list[str] | None = None  # null: every role again
+    user_daily_tokens: int | None = None  # null: no budget
+    project_monthly_tokens: int | None = None
 
 
 class ModelConnectionPublic(BaseModel):
@@ -57,6 +65,9 @@ class ModelConnectionPublic(BaseModel):
     concurrency: int
     timeout_s: float
     max_retries: int
+    generate_roles: list[str] | None
+    user_daily_tokens: int | None
+    project_monthly_tokens: int | None
     created_at: datetime
     updated_at: datetime
 
