@@ -13,6 +13,28 @@ export interface Turn {
   content: string;
   /** The item's text of this turn; null for a turn the worker added. */
   original: string | null;
+  /** Set when a connected model drafted this (assistant) turn. */
+  source?: DraftSource;
+}
+
+/** Which model drafted a turn and what it wrote (the worker then edits `content`). */
+export interface DraftSource {
+  /** The model connection's name. */
+  model: string;
+  /** The stored generation; null until the reply ended (or when it never did, after Stop). */
+  generationId: number | null;
+  /** The model's text as it streamed in (cut short when the worker pressed Stop). */
+  draft: string;
+  stopped: boolean;
+}
+
+/** `source` as posted: `edited` says whether the worker changed the model's draft. */
+export interface OutputSource {
+  model: string;
+  generationId?: number;
+  draft: string;
+  edited: boolean;
+  stopped?: true;
 }
 
 export interface OutputMessage {
@@ -21,6 +43,7 @@ export interface OutputMessage {
   edited?: boolean;
   original?: string;
   added?: boolean;
+  source?: OutputSource;
 }
 
 const ROLES: readonly Role[] = ["system", "user", "assistant"];
@@ -52,30 +75,88 @@ export function isEdited(t: Turn): boolean {
   return t.original !== null && t.role === "assistant" && t.content.trim() !== t.original.trim();
 }
 
+/** True when the worker changed the model's draft (white space at the ends aside). */
+export function draftEdited(t: Turn): boolean {
+  return !!t.source && t.content.trim() !== t.source.draft.trim();
+}
+
+function sourceOutput(t: Turn): OutputSource | null {
+  const s = t.source;
+  if (!s || t.role !== "assistant") return null;
+  return {
+    model: s.model,
+    ...(s.generationId !== null ? { generationId: s.generationId } : {}),
+    draft: s.draft,
+    edited: draftEdited(t),
+    ...(s.stopped ? { stopped: true as const } : {}),
+  };
+}
+
 export function toOutput(turns: readonly Turn[]): { messages: OutputMessage[] } {
   return {
     messages: turns.map((t): OutputMessage => {
-      if (t.original === null) {
-        return t.role === "assistant" ? { role: t.role, content: t.content.trim(), edited: true, added: true } : { role: t.role, content: t.content.trim(), added: true };
-      }
-      if (t.role !== "assistant") return { role: t.role, content: t.original };
-      return isEdited(t) ? { role: "assistant", content: t.content.trim(), edited: true, original: t.original } : { role: "assistant", content: t.original, edited: false };
+      const out = turnOutput(t);
+      const source = sourceOutput(t);
+      return source ? { ...out, source } : out;
     }),
   };
 }
 
+function turnOutput(t: Turn): OutputMessage {
+  if (t.original === null) {
+    return t.role === "assistant" ? { role: t.role, content: t.content.trim(), edited: true, added: true } : { role: t.role, content: t.content.trim(), added: true };
+  }
+  if (t.role !== "assistant") return { role: t.role, content: t.original };
+  return isEdited(t) ? { role: "assistant", content: t.content.trim(), edited: true, original: t.original } : { role: "assistant", content: t.original, edited: false };
+}
+
+/** A posted `source` read back (a saved draft); null when absent or malformed. */
+export function parseSource(v: unknown): DraftSource | null {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.model !== "string" || !o.model || typeof o.draft !== "string") return null;
+  const gid = o.generationId;
+  return { model: o.model, generationId: typeof gid === "number" && Number.isSafeInteger(gid) ? gid : null, draft: o.draft, stopped: o.stopped === true };
+}
+
 /** Restores a draft over the item's turns: assistant texts and added turns come back. */
 export function restoreTurns(base: readonly { role: Role; content: string }[], value: unknown): Turn[] {
-  const saved = parseMessages((value as { messages?: unknown } | null)?.messages);
+  const raw = (value as { messages?: unknown } | null)?.messages;
+  const saved = parseMessages(raw);
   const turns = initialTurns(base);
   if (!saved.length) return turns;
-  const out: Turn[] = base.map((m, i) => ({
+  // sources come back only where the saved list is intact (parseMessages drops malformed turns)
+  const sources = Array.isArray(raw) && raw.length === saved.length ? raw.map((m) => parseSource((m as { source?: unknown } | null)?.source)) : [];
+  const withSource = (t: Turn, i: number): Turn => {
+    const source = t.role === "assistant" ? sources[i] : null;
+    return source ? { ...t, source } : t;
+  };
+  const out: Turn[] = base.map((m, i) => withSource({
     role: m.role,
     content: m.role === "assistant" && saved[i]?.role === "assistant" ? saved[i]!.content : m.content,
     original: m.content,
-  }));
-  for (let i = base.length; i < saved.length; i++) out.push({ role: saved[i]!.role, content: saved[i]!.content, original: null });
+  }, i));
+  for (let i = base.length; i < saved.length; i++) out.push(withSource({ role: saved[i]!.role, content: saved[i]!.content, original: null }, i));
   return out.length > base.length || turns.length === base.length ? out : turns;
+}
+
+/** Turns a model may draft: assistant turns the worker writes (the next reply, added replies). */
+export function canDraft(t: Turn | undefined): boolean {
+  return !!t && t.role === "assistant" && t.original === null;
+}
+
+/**
+ * What the model is sent to draft turn `i`: the conversation before it as the worker has it
+ * (corrected assistant turns included), or why it cannot be drafted yet.
+ */
+export function draftMessages(turns: readonly Turn[], i: number): { messages: { role: Role; content: string }[] } | { problem: string } {
+  if (!canDraft(turns[i])) return { problem: "Only a reply you write can be drafted by a model." };
+  const before = turns.slice(0, i);
+  const prev = before[before.length - 1];
+  if (!prev || prev.role !== "user" || !prev.content.trim()) return { problem: "Write the user's message first." };
+  const empty = before.findIndex((t) => t.role === "assistant" && !t.content.trim());
+  if (empty >= 0) return { problem: `Write turn ${empty + 1} first.` };
+  return { messages: before.map((t) => ({ role: t.role, content: t.original !== null && t.role !== "assistant" ? t.original : t.content.trim() })) };
 }
 
 /** A user turn and an empty reply after the last turn (the project's allowNewTurns). */
