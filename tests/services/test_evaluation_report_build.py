@@ -1,5 +1,6 @@
 """build_report and its exports without a database: the comparison Likert (pairs, ties, wins),
-outcomes from replies the generate job stored, Bedrock records and an escaped HTML page."""
+outcomes from replies the generate job stored and an escaped HTML page (the Bedrock records:
+tests/core/test_bedrock_evaluation.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from labelworks.core.labels import parse_label_config
 from labelworks.core.tasktypes.base import ProjectSpec
 from labelworks.core.tasktypes.evaluation import MODEL_EVALUATION, evaluation_criteria
-from labelworks.services.evaluation import EvaluationAnswer, bedrock_records, build_report, report_html
+from labelworks.services.evaluation import EvaluationAnswer, build_report, report_html
 
 SPEC = ProjectSpec(parse_label_config({"labels": [{"label": "evaluation"}], "criteria": [
     {"name": "head to head", "method": "comparison-likert"}, {"name": "helpful", "method": "thumbs"}]}))
@@ -41,11 +42,6 @@ def test_comparison_likert_pairs_ties_and_leaderboard() -> None:
     assert [row["model"] for row in report["leaderboard"]] == [big, "small"]
     # w4 saw small first: its "down" is for small
     assert report["criteria"][1]["models"]["small"] == {"up": 1, "down": 3, "percentUp": 25.0}
-    records = bedrock_records(answers)
-    assert records[0]["modelResponses"] == [{"response": "Hello!", "modelIdentifier": big},
-                                            {"response": "hi", "modelIdentifier": "small"}]
-    assert {"metricName": "head to head", "ratingMethod": "ComparisonLikertScale", "modelIdentifiers": [big, "small"],
-            "result": 1} in records[0]["humanEvaluationResult"][0]["ratings"]
     page = report_html(report)
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "1 prompt, 4 raters, 4 pairwise outcomes" in page and "&lt;script&gt;x&lt;/script&gt; vs small" in page

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import aggregate, database, demo, prelabel, projects, serve, text_assist, transfer, users, worker
+from . import aggregate, database, demo, evaluation, prelabel, projects, serve, text_assist, transfer, users, worker
 
 __all__ = ["app", "main"]
 
@@ -41,6 +41,7 @@ app.command("aggregate")(aggregate.aggregate)
 app.command("prelabel")(prelabel.prelabel)
 app.command("embed")(text_assist.embed)
 app.command("dedup")(text_assist.dedup)
+app.add_typer(evaluation.evaluation_app, name="evaluation")
 
 
 def main() -> None:

@@ -78,6 +78,8 @@ class ExportFormat(StrEnum):
     DPO_TEXT = "dpo-text"
     REWARD_TEXT = "reward-text"
     KTO_TEXT = "kto-text"
+    # model-evaluation: Amazon Bedrock's human-evaluation output records (core/formats/bedrock_evaluation.py)
+    BEDROCK_EVALUATION = "bedrock-evaluation"
 
 
 class TagScheme(StrEnum):

@@ -6,8 +6,9 @@ choice: how often chosen; rank: the rank histogram and mean; comparison Likert: 
 histogram and wins), agreement between raters per criterion (Krippendorff's alpha), and a
 leaderboard of all models by Bradley-Terry over every pairwise outcome the comparison, choice and
 rank answers imply, with bootstrap 95 % intervals and the win-rate matrix. Filterable by the items'
-``category``. Exports: the report as JSON with one record per prompt in Bedrock's human-evaluation
-output shape, or a self-contained HTML page.
+``category``. Exports: the report as JSON with one record per prompt in Amazon Bedrock's
+human-evaluation output shape (core/formats/bedrock_evaluation.py, the same records ``export
+--format bedrock-evaluation`` writes), or a self-contained HTML page.
 """
 
 from __future__ import annotations
@@ -25,17 +26,15 @@ from ..core.actor import Actor
 from ..core.agreement import encode, krippendorff_alpha, krippendorff_alpha_interval
 from ..core.consolidation.pairwise import bradley_terry
 from ..core.errors import ValidationFailed
-from ..core.tasktypes.evaluation import Criterion, evaluation_criteria, item_model_responses
+from ..core.formats.bedrock_evaluation import RATING_METHOD, bedrock_record, latest_answers
+from ..core.tasktypes.evaluation import Criterion, evaluation_criteria
 from ..db.engine import Database
 from .exports import iter_items
 from .projects import info_from_row, load_visible
 
-__all__ = ["EvaluationAnswer", "evaluation_report", "build_report", "bedrock_records", "report_html", "BOOTSTRAP"]
+__all__ = ["EvaluationAnswer", "evaluation_report", "build_report", "report_html", "BOOTSTRAP"]
 
 BOOTSTRAP = 200  # resamples for the leaderboard's intervals (one Bradley-Terry fit each, ~ms)
-# Bedrock's names for the five methods in its human-evaluation output records
-BEDROCK_METHOD = {"thumbs": "ThumbsUpDown", "likert": "IndividualLikertScale",
-                  "comparison-likert": "ComparisonLikertScale", "choice": "ComparisonChoice", "rank": "ComparisonRank"}
 
 
 @dataclass(frozen=True)
@@ -51,14 +50,17 @@ class EvaluationAnswer:
 def evaluation_report(db: Database, actor: Actor, project_id: int, category: str | None = None, *,
                       with_records: bool = False) -> dict[str, Any]:
     """The report for a project the actor may see the figures of (``project.stats``); with
-    ``with_records`` also ``records``, one per prompt in Bedrock's output shape."""
+    ``with_records`` also ``records``, one per answered prompt in Bedrock's human-evaluation output
+    shape (core/formats/bedrock_evaluation.py)."""
     authorize(actor, "project.stats")
     with db.read() as s:
         project = info_from_row(load_visible(s, actor, project_id))
     if project.type.name != "model-evaluation":
         raise ValidationFailed(f"the report is for model-evaluation projects; this one is {project.type.name}",
                                field="project_id")
+    criteria = evaluation_criteria(project.spec)
     answers: list[EvaluationAnswer] = []
+    records: list[dict[str, Any]] = []
     categories: set[str] = set()
     for item in iter_items(db, project):
         data = item.data
@@ -67,17 +69,16 @@ def evaluation_report(db: Database, actor: Actor, project_id: int, category: str
             categories.add(cat)
         if category and cat != category:
             continue
-        latest: dict[str, dict[str, Any]] = {}
-        for a in item.annotations:
-            if a.source != "review":
-                latest[a.worker] = a.value  # in id order: the last wins
-        answers.extend(EvaluationAnswer(item.key, w, v, data) for w, v in latest.items())
-    report = build_report(answers, evaluation_criteria(project.spec))
+        latest = latest_answers(item)
+        answers.extend(EvaluationAnswer(item.key, a.worker, a.value, data) for a in latest)
+        if with_records and latest:
+            records.append(bedrock_record(item.key, data, latest, criteria))
+    report = build_report(answers, criteria)
     report["project"] = {"id": project.id, "name": project.name}
     report["category"] = category
     report["categories"] = sorted(categories)
     if with_records:
-        report["records"] = bedrock_records(answers)
+        report["records"] = records
     return report
 
 
@@ -92,7 +93,7 @@ def build_report(answers: Sequence[EvaluationAnswer], criteria: Sequence[Criteri
     for c in criteria:
         given = [(a, a.value["criteria"][c.name]) for a in answers if c.name in a.value.get("criteria", {})]
         out_criteria.append({"name": c.name, "description": c.description, "method": c.method,
-                             "bedrockMethod": BEDROCK_METHOD[c.method], "answers": len(given),
+                             "bedrockMethod": RATING_METHOD[c.method], "answers": len(given),
                              "models": _per_model(c.method, given, models),
                              **({"pairs": _pairs(given)} if c.method == "comparison-likert" else {}),
                              "agreement": _agreement(c.method, given)})
@@ -214,39 +215,6 @@ def _win_rate(models: list[str], left: list[str], right: list[str], winner: list
 
 def _pct(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
-
-
-def bedrock_records(answers: Sequence[EvaluationAnswer]) -> list[dict[str, Any]]:
-    """One record per prompt in Bedrock's human-evaluation output shape: ``inputRecord``,
-    ``modelResponses`` and ``humanEvaluationResult`` (per annotator, ``ratings`` of
-    ``{metricName, ratingMethod, result, modelIdentifier}``)."""
-    by_item: dict[str, list[EvaluationAnswer]] = defaultdict(list)
-    for a in answers:
-        by_item[a.item].append(a)
-    records = []
-    for key, group in by_item.items():
-        data = group[0].data
-        record_input = {k: data[k] for k in ("prompt", "referenceResponse", "category") if k in data}
-        responses = [{"response": r.text, "modelIdentifier": r.model} for r in item_model_responses(data)]
-        results = []
-        for a in group:
-            ratings: list[dict[str, Any]] = []
-            for name, ans in a.value.get("criteria", {}).items():
-                method = BEDROCK_METHOD[ans["method"]]
-                base = {"metricName": name, "ratingMethod": method}
-                if ans["method"] in ("thumbs", "likert"):
-                    ratings += [{**base, "modelIdentifier": m, "result": (1 if v == "up" else 0) if ans["method"] ==
-                                 "thumbs" else v} for m, v in ans["ratings"].items()]
-                elif ans["method"] == "rank":
-                    ratings += [{**base, "modelIdentifier": m, "result": r} for m, r in ans["ranks"].items()]
-                elif ans["method"] == "choice":
-                    ratings.append({**base, "result": ans["chosen"]})
-                else:
-                    ratings.append({**base, "modelIdentifiers": [ans["left"], ans["right"]], "result": ans["choice"]})
-            results.append({"annotator": a.worker, "ratings": ratings})
-        records.append({"key": key, "inputRecord": record_input, "modelResponses": responses,
-                        "humanEvaluationResult": results})
-    return records
 
 
 def report_html(report: dict[str, Any]) -> str:

@@ -79,6 +79,11 @@ EXPORT_KINDS.update({
 })
 DETECTION_FORMATS |= {"sft-messages", "sft-prompt-completion", "sft-prompt-completion-text", "sft-messages-parquet",
                       "sft-prompt-completion-parquet"}
+# human model evaluation: Bedrock's output records, offered to model-evaluation projects only
+EXPORT_KINDS["bedrock-evaluation"] = ("Amazon Bedrock human-evaluation output", "JSON lines as a Bedrock model "
+                                      "evaluation job with human workers writes them: inputRecord, modelResponses "
+                                      "and each rater's evaluationResults per metric (docs/formats.md).")
+DETECTION_FORMATS.add("bedrock-evaluation")
 
 
 def _item_filter(request: Request) -> items.ItemFilter:

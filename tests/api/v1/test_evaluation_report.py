@@ -80,12 +80,13 @@ def test_exports_json_records_and_html(client: TestClient, factory: Factory, org
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     (record,) = r.json()["records"]
     assert record["inputRecord"] == {"prompt": "2+2?", "referenceResponse": "4", "category": "math"}
-    assert record["modelResponses"] == MODELS
-    assert len(record["humanEvaluationResult"]) == 3
-    ratings = record["humanEvaluationResult"][0]["ratings"]
-    assert {"metricName": "accuracy", "ratingMethod": "IndividualLikertScale", "modelIdentifier": "m1",
-            "result": 5} in ratings
-    assert {"metricName": "preferred", "ratingMethod": "ComparisonChoice", "result": "m1"} in ratings
+    assert record["modelResponses"] == [{"modelIdentifier": m["modelIdentifier"], "response": m["response"]}
+                                        for m in MODELS]
+    (loop,) = record["humanEvaluationResult"]
+    assert loop["modelResponseIdMap"] == {"0": "m1", "1": "m2", "2": "m3"} and len(loop["humanAnswers"]) == 3
+    results = loop["humanAnswers"][0]["answerContent"]["evaluationResults"]
+    assert {"metricName": "accuracy", "modelResponseId": "0", "result": 5} in results["individualLikertScale"]
+    assert results["comparisonChoice"] == [{"metricName": "preferred", "result": {"modelResponseId": "0"}}]
     lines = client.get(f"/api/v1/projects/{pid}/evaluation/report", params={"format": "jsonl"},
                        headers=org.manager.headers)
     assert lines.headers["content-type"].startswith("application/x-ndjson")

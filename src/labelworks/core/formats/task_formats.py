@@ -68,6 +68,9 @@ EXPORTS_BY_TYPE["text-ranking"] = {f: f for f in ("dpo", "reward", "kto", "dpo-p
                                                   "kto-parquet", "dpo-text", "reward-text", "kto-text")} | {
     "parquet": "dpo-parquet"}
 
+# human model evaluation: Amazon Bedrock's human-evaluation output records (core/formats/bedrock_evaluation.py)
+EXPORTS_BY_TYPE["model-evaluation"] = {"bedrock-evaluation": "bedrock-evaluation"}
+
 DATASET_IMPORTS = tuple(dict.fromkeys(f for t in (*IMPORTS_BY_KIND.values(), *IMPORTS_BY_TYPE.values()) for f in t))
 DATASET_EXPORTS = tuple(dict.fromkeys(f for t in (*EXPORTS_BY_KIND.values(), *EXPORTS_BY_TYPE.values()) for f in t))
 

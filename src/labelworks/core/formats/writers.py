@@ -18,6 +18,7 @@ from ..tasktypes.base import ProjectSpec, TaskType
 from .records import ExportItem, source_of, worker_responses
 from .trl import TRL_FORMATS, TRL_MEDIA_TYPES, trl_writer
 from .sft import SFT_FORMATS, SFT_MEDIA_TYPES, sft_writer
+from .bedrock_evaluation import BEDROCK_EVALUATION_FORMATS, BEDROCK_EVALUATION_MEDIA_TYPES, bedrock_writer
 
 __all__ = ["write_manifest", "write_jsonl", "write_csv", "writer_for", "write_detection", "EXPORT_FORMATS", "MEDIA_TYPES"]
 
@@ -45,6 +46,9 @@ MEDIA_TYPES.update(SFT_MEDIA_TYPES)
 # preference data of text-ranking projects as TRL's DPO, reward and KTO datasets (core/formats/trl.py)
 EXPORT_FORMATS = (*EXPORT_FORMATS, *TRL_FORMATS)  # type: ignore[assignment]
 MEDIA_TYPES.update(TRL_MEDIA_TYPES)
+# model-evaluation answers as Amazon Bedrock's human-evaluation output records (core/formats/bedrock_evaluation.py)
+EXPORT_FORMATS = (*EXPORT_FORMATS, *BEDROCK_EVALUATION_FORMATS)  # type: ignore[assignment]
+MEDIA_TYPES.update(BEDROCK_EVALUATION_MEDIA_TYPES)
 _CHUNK = 64 * 1024
 Writer = Callable[[Iterable[ExportItem], TaskType, ProjectSpec, str], Iterator[bytes]]
 
@@ -176,6 +180,8 @@ def writer_for(fmt: str) -> Writer:
         return trl_writer(fmt)  # type: ignore[no-any-return]
     if fmt in SFT_FORMATS:
         return sft_writer(fmt)  # type: ignore[no-any-return]
+    if fmt in BEDROCK_EVALUATION_FORMATS:
+        return bedrock_writer(fmt)  # type: ignore[no-any-return]
     from .segmentation_formats import SEGMENTATION_WRITERS, segmentation_writer
 
     if fmt in SEGMENTATION_WRITERS:
