@@ -124,11 +124,15 @@ def test_consolidation_per_criterion_and_output_fields() -> None:
     assert answer is not None and answer.votes == 3
     crit = answer.value["criteria"]
     assert isinstance(crit, dict)
-    assert crit["accuracy"] == {"method": "likert", "ratings": {"m1": 5, "m2": 1, "m3": 4}}
+    # through the registered evaluation-criteria: Likert by the bias-corrected Huber mean (anonymous
+    # raters of one item: about the mean, 14/3 for m1, no longer the median 5), ranks as the
+    # Bradley-Terry consensus positions (no longer the mean ranks 4/3, 3, 5/3)
+    assert crit["accuracy"] == {"method": "likert", "ratings": {"m1": 4.67, "m2": 1.33, "m3": 3.67}}
     assert crit["toxicity"] == {"method": "thumbs", "ratings": {"m1": "up", "m2": "down", "m3": "up"}}
     assert crit["preferred"] == {"method": "choice", "chosen": "m1"}
-    assert crit["overall"]["ranks"]["m1"] == pytest.approx(4 / 3)
-    assert answer.confidence_map["preferred"] == pytest.approx(2 / 3)
+    assert crit["overall"]["ranks"] == {"m1": 1, "m2": 3, "m3": 2}
+    assert answer.confidence_map["preferred"] == pytest.approx(2 / 3, abs=1e-4)
+    assert answer.method == "evaluation-criteria" and answer.confidence == min(answer.confidence_map.values())
     out = MODEL_EVALUATION.output_fields(answer, SPEC, "2026-01-01T00:00:00")
     assert out["label"]["criteria"] == crit and out["label-metadata"]["type"] == "labelworks/model-evaluation"
     assert MODEL_EVALUATION.consolidate([], SPEC) is None

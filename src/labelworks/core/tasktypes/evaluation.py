@@ -31,13 +31,13 @@ from __future__ import annotations
 
 import html
 import json
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import median
 from typing import Any
 
+from ..consolidation.base import Answer
 from ..consolidation.majority import Consolidated
+from ..consolidation.structured.evaluation import EVALUATION_CRITERIA
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
 from .image_objects import unwrap_answer
@@ -175,8 +175,9 @@ class ModelEvaluationTaskType(TaskType):
     name = "model-evaluation"
     title = "Model evaluation (rate and compare model responses, Bedrock-style)"
     media = "text"
-    # no registered algorithm reads this kind: consolidate() below is the answer (per criterion)
-    default_consolidator = "evaluation-per-criterion"
+    # per criterion through the registered label, rating and ranking algorithms
+    # (core/consolidation/structured/evaluation.py); a project may pass them parameters
+    default_consolidator = EVALUATION_CRITERIA.name
     reads_item_data = True  # answers are checked against the item's models
     digit_keys = None  # digits rate or rank the focused response, not labels
 
@@ -197,19 +198,12 @@ class ModelEvaluationTaskType(TaskType):
         return _normalize(value, spec, item_model_responses(data))
 
     def consolidate(self, values: Sequence[dict[str, Any]], spec: ProjectSpec) -> Consolidated | None:
-        """Per criterion and model: the majority thumb, the median Likert, the majority comparison and
-        choice, the mean rank; confidence is the share of raters agreeing with the majority (choice)."""
+        """One item's answer by the registered ``evaluation-criteria`` with its defaults (exports of
+        bulk-loaded answers, gold promotion): the raters anonymous, so no rater bias is learnt."""
         if not values:
             return None
-        merged: dict[str, Any] = {}
-        confidence: dict[str, float] = {}
-        for c in evaluation_criteria(spec):
-            answers = [v["criteria"][c.name] for v in values if c.name in v.get("criteria", {})]
-            if not answers:
-                continue
-            merged[c.name], confidence[c.name] = _merge(c.method, answers)
-        overall = min(confidence.values()) if confidence else 0.0
-        return Consolidated({"criteria": merged}, overall, confidence, votes=len(values), method=self.default_consolidator)
+        answers = [Answer("item", f"rater-{i}", v) for i, v in enumerate(values)]
+        return EVALUATION_CRITERIA.fit(answers, spec, {}).results.get("item")
 
     def output_fields(self, answer: Consolidated, spec: ProjectSpec, created: str) -> dict[str, Any]:
         attr = spec.label_attribute
@@ -219,29 +213,6 @@ class ModelEvaluationTaskType(TaskType):
                                      "criteria": {k: round(v, 2) for k, v in answer.confidence_map.items()},
                                      "human-annotated": "yes", "creation-date": created,
                                      "job-name": f"labeling-job/{spec.job_name}"}}
-
-
-def _merge(method: str, answers: list[dict[str, Any]]) -> tuple[dict[str, Any], float]:
-    if method in ("thumbs", "likert", "rank"):
-        key = "ranks" if method == "rank" else "ratings"
-        per_model: dict[str, list[Any]] = {}
-        for a in answers:
-            for model, v in a[key].items():
-                per_model.setdefault(model, []).append(v)
-        shares: list[float] = []
-        merged: dict[str, Any] = {}
-        for model, vs in per_model.items():
-            top, n = Counter(vs).most_common(1)[0]
-            shares.append(n / len(vs))
-            merged[model] = top if method == "thumbs" else (median(vs) if method == "likert" else sum(vs) / len(vs))
-        return {"method": method, key: merged}, (min(shares) if shares else 0.0)
-    if method == "choice":
-        top, n = Counter(a["chosen"] for a in answers).most_common(1)[0]
-        return {"method": method, "chosen": top}, n / len(answers)
-    top, n = Counter(a["winner"] for a in answers).most_common(1)[0]  # comparison-likert
-    first = answers[0]
-    return ({"method": method, "left": first["left"], "right": first["right"], "winner": top,
-             "choice": median(a["choice"] for a in answers)}, n / len(answers))
 
 
 def _normalize(value: Any, spec: ProjectSpec, responses: Sequence[ModelResponse]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...core.consolidation.base import Consolidator
 from ...core.consolidation.structured.consolidators import structured_consolidators
+from ...core.consolidation.structured.evaluation import EVALUATION_CRITERIA
 from ...core.consolidation.truth.consolidators import CATEGORICAL
 from ...core.tasktypes import IMAGE_CLASSIFICATION, TEXT_CLASSIFICATION
 from ...core.tasktypes.base import TaskType
@@ -38,5 +39,6 @@ def register_task_types() -> list[TaskType]:
 @hookimpl
 def register_consolidators() -> list[Consolidator]:
     """Truth inference for labels (majority vote, Dawid-Skene, one-coin DS, GLAD, MACE, Wawa, ZBS);
-    boxes, polygons, masks, keypoints, spans, rankings, pairwise, ratings and free text."""
-    return [*CATEGORICAL, *structured_consolidators()]
+    boxes, polygons, masks, keypoints, spans, rankings, pairwise, ratings and free text; model
+    evaluations per criterion (through the label, rating and ranking algorithms)."""
+    return [*CATEGORICAL, *structured_consolidators(), EVALUATION_CRITERIA]
