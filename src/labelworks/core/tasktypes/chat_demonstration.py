@@ -18,6 +18,15 @@ turns keep their text, an assistant turn whose text differs is ``edited`` with i
 kept for the diff; turns past the item's are ``added``. Edited and added assistant turns are held
 to the guidance (min/max words, forbidden phrases). Every assistant turn carries ``edited``.
 
+An assistant turn a connected model drafted ("Draft with model" in the element) carries ``source``:
+``{"model": connection name, "generationId": the stored generation (absent when the reply never
+finished), "draft": the model's text, "edited": whether the worker changed it, "stopped": true when
+the worker stopped the stream}``. The server re-derives ``edited`` from ``draft``; answers without
+``source`` are as before::
+
+    {"role": "assistant", "content": "Yes: 7 x 8 = 56.", "edited": true, "added": true,
+     "source": {"model": "tutor-llm", "generationId": 41, "draft": "Yes, 56.", "edited": true}}
+
 Consolidation (``chat-medoid``): the conversation whose assistant turns, read together, are closest
 to the other workers' (``text-medoid``'s 1 - word error rate); one worker's conversation is taken
 whole, never a mixture of turns from different people.
@@ -31,13 +40,15 @@ from typing import Any
 from ..consolidation.majority import Consolidated
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
-from .demonstration_guidance import Guidance, attribute_json, check_text, guidance_of, medoid_answer
+from .demonstration_guidance import MAX_TEXT_CHARS, Guidance, attribute_json, check_text, guidance_of, medoid_answer
 from .image_objects import unwrap_answer
 
-__all__ = ["ChatDemonstrationTaskType", "CHAT_DEMONSTRATION", "ROLES", "MAX_TURNS", "item_messages"]
+__all__ = ["ChatDemonstrationTaskType", "CHAT_DEMONSTRATION", "ROLES", "MAX_TURNS", "item_messages", "draft_source"]
 
 ROLES = ("system", "user", "assistant")
 MAX_TURNS = 500
+MAX_MODEL_NAME = 200
+_SOURCE_KEYS = frozenset({"model", "generationId", "draft", "edited", "stopped"})
 
 _TEMPLATE = """<lw-form>
   <lw-chat-editor name="chat" header="{{ header }}" messages="{{ task.input.messages | to_json }}" GUIDANCE>
@@ -114,13 +125,44 @@ def _normalize(value: Any, guidance: Guidance, original: list[dict[str, str]] | 
         if not isinstance(m, dict) or m.get("role") not in ROLES:
             raise ValidationFailed(f"a turn is {{role: {'|'.join(ROLES)}, content: text}}", field=f"{at}.role")
         role = str(m["role"])
-        if i < len(base):
-            out.append(_kept_turn(m, base[i], guidance, at))
-            continue
-        out.append(_added_turn(m, role, out, guidance, at))
+        turn = _kept_turn(m, base[i], guidance, at) if i < len(base) else _added_turn(m, role, out, guidance, at)
+        if m.get("source") is not None:
+            if role != "assistant":
+                raise ValidationFailed("only an assistant turn can be drafted by a model", field=f"{at}.source")
+            turn["source"] = draft_source(m["source"], turn["content"], f"{at}.source")
+        out.append(turn)
     if original is not None:
         _check_additions(out, len(base), guidance, field)
     return {"messages": out}
+
+
+def draft_source(raw: Any, content: str, at: str) -> dict[str, Any]:
+    """A drafted turn's ``source``, checked, with ``edited`` re-derived from its ``draft``."""
+    if not isinstance(raw, dict):
+        raise ValidationFailed("source is {model, generationId, draft}", field=at)
+    unknown = sorted(set(raw) - _SOURCE_KEYS)
+    if unknown:
+        raise ValidationFailed(f"unknown field {unknown[0]!r}", field=f"{at}.{unknown[0]}")
+    model = raw.get("model")
+    if not isinstance(model, str) or not model.strip() or len(model) > MAX_MODEL_NAME:
+        raise ValidationFailed(f"the model's name is text of 1 to {MAX_MODEL_NAME} characters", field=f"{at}.model")
+    gid = raw.get("generationId")
+    if gid is not None and (not isinstance(gid, int) or isinstance(gid, bool) or gid < 1):
+        raise ValidationFailed("generationId is the stored generation's id (a positive integer)",
+                               field=f"{at}.generationId")
+    draft = raw.get("draft")
+    if not isinstance(draft, str) or len(draft) > MAX_TEXT_CHARS:
+        raise ValidationFailed(f"draft is the model's text (at most {MAX_TEXT_CHARS} characters)", field=f"{at}.draft")
+    stopped = raw.get("stopped", False)
+    if not isinstance(stopped, bool):
+        raise ValidationFailed("stopped is true or false", field=f"{at}.stopped")
+    out: dict[str, Any] = {"model": model}
+    if gid is not None:
+        out["generationId"] = gid
+    out.update(draft=draft, edited=content.strip() != draft.strip())
+    if stopped:
+        out["stopped"] = True
+    return out
 
 
 def _assistant(content: Any, guidance: Guidance, at: str) -> str:
