@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ..core.actor import Actor
+from ..core.chat import ChatModel
 from ..core.errors import LabelworksError, PermissionDenied, RateLimited
 from ..db.base import utcnow
 from ..db.engine import Database
@@ -66,7 +67,10 @@ class _Progress:
 
 def run_generate(db: Database, actor: Actor, project_id: int, params: Mapping[str, Any], *, secret_key: str,
                  allow_private: bool, progress: Callable[[int, int], None] | None = None,
-                 page_size: int = PAGE_SIZE, clock: Clock = utcnow) -> dict[str, Any]:
+                 page_size: int = PAGE_SIZE, clock: Clock = utcnow,
+                 models: Mapping[str, ChatModel] | None = None) -> dict[str, Any]:
+    """``models``: the in-process models to look names up in (None: the registered ones), as for
+    ``prepare``, so a plugin's model can run a batch in its tests."""
     connection_ids = [int(c) for c in params.get("connections", [])]
     overwrite = bool(params.get("overwrite"))
     items = conns.count_prompt_items(db, project_id)
@@ -75,14 +79,15 @@ def run_generate(db: Database, actor: Actor, project_id: int, params: Mapping[st
     for cid in connection_ids:
         conn = conns.get_connection(db, actor, project_id, cid)
         report["models"][conn.name] = _one_connection(db, actor, project_id, conn, overwrite, items, ticks, page_size,
-                                                      secret_key=secret_key, allow_private=allow_private, clock=clock)
+                                                      secret_key=secret_key, allow_private=allow_private, clock=clock,
+                                                      models=models)
     ticks.flush()
     return report
 
 
 def _one_connection(db: Database, actor: Actor, project_id: int, conn: conns.ConnectionInfo, overwrite: bool,
                     items: int, ticks: _Progress, page_size: int, *, secret_key: str, allow_private: bool,
-                    clock: Clock) -> dict[str, Any]:
+                    clock: Clock, models: Mapping[str, ChatModel] | None) -> dict[str, Any]:
     counts: dict[str, Any] = {"generated": 0, "skipped": 0, "failed": []}
     lock = threading.Lock()
     stop = threading.Event()  # set by the first call the connection's spending rules refuse
@@ -95,7 +100,7 @@ def _one_connection(db: Database, actor: Actor, project_id: int, conn: conns.Con
             try:
                 call = prepare(db, actor, project_id, conn.id, [m.as_dict() for m in conns.item_messages(data)],
                                None, secret_key=secret_key, allow_private=allow_private, item_id=item_id,
-                               source="batch", clock=clock)
+                               source="batch", clock=clock, models=models)
             except (RateLimited, PermissionDenied) as exc:
                 with lock:
                     if not stop.is_set():
