@@ -98,6 +98,22 @@ def test_exports_json_records_and_html(client: TestClient, factory: Factory, org
     assert "<script" not in page.text and "Leaderboard" in page.text and "m1" in page.text
 
 
+def test_the_export_format_writes_the_same_records(client: TestClient, factory: Factory, org: OrgUsers) -> None:
+    pid = _project(client, factory, org)
+    report = client.get(f"/api/v1/projects/{pid}/evaluation/report", params={"format": "jsonl"},
+                        headers=org.manager.headers)
+    export = client.get(f"/api/v1/projects/{pid}/export", params={"format": "bedrock-evaluation"},
+                        headers=org.manager.headers)
+    assert export.status_code == 200 and export.headers["content-type"].startswith("application/jsonl")
+    assert "bedrock-evaluation_output.jsonl" in export.headers["content-disposition"]
+    assert [json.loads(x) for x in export.text.splitlines()] == [json.loads(x) for x in report.text.splitlines()]
+    plain = factory.project(org.manager)
+    r = client.get(f"/api/v1/projects/{plain.id}/export", params={"format": "bedrock-evaluation"},
+                   headers=org.manager.headers)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "format"
+    assert "does not fit a text-classification project" in r.json()["error"]["message"]
+
+
 def test_who_may_read_it(client: TestClient, factory: Factory, org: OrgUsers) -> None:
     pid = _project(client, factory, org)
     assert client.get(f"/api/v1/projects/{pid}/evaluation/report", headers=org.annotator.headers).status_code == 403
