@@ -81,8 +81,8 @@ DETECTION_FORMATS |= {"sft-messages", "sft-prompt-completion", "sft-prompt-compl
                       "sft-prompt-completion-parquet"}
 # human model evaluation: Bedrock's output records, offered to model-evaluation projects only
 EXPORT_KINDS["bedrock-evaluation"] = ("Amazon Bedrock human-evaluation output", "JSON lines as a Bedrock model "
-                                      "evaluation job with human workers writes them: inputRecord, modelResponses "
-                                      "and each rater's evaluationResults per metric (docs/formats.md).")
+                                      "evaluation job with human workers writes them, one per rated prompt: "
+                                      "inputRecord, modelResponses and each rater's evaluationResults per metric.")
 DETECTION_FORMATS.add("bedrock-evaluation")
 
 
