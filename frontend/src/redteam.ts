@@ -1,8 +1,11 @@
 /**
  * The red-team page's script (web/templates/redteam.html, docs/redteam.md). The page is rendered
  * from the database, so a reload always shows every stored turn; this script only:
- * - streams a reply in: `POST /api/v1/projects/{p}/redteam/sessions/{s}/turns` answers with
- *   server-sent events (chunks, then `done`/`error` once both turns are stored), then reloads;
+ * - streams the replies in, a column a model: `POST /api/v1/projects/{p}/redteam/sessions/{s}/turns`
+ *   answers with server-sent events (chunks, then `done`/`error` per reply, each naming its `slot`
+ *   and `turn_id`), then reloads;
+ * - follows replies still being written when the page loads or the stream drops (`follow`), and
+ *   asks again for one whose server died (`POST …/resume`), so a restart needs no Retry; Stop ends them;
  * - saves a reply's labels on each change (`PATCH …/turns/{t}`), showing the server's error;
  * - retries the last message when its reply failed (`POST …/retry`, the same events);
  * - starts, finishes, reopens and reviews sessions and saves the taxonomy through the same API (same
@@ -10,7 +13,7 @@
  */
 
 import { sseEvents } from "./host/generate-host";
-import { labelPayload, taxonomyLines } from "./lib/redteam-labels";
+import { followStep, labelPayload, sessionBody, taxonomyLines } from "./lib/redteam-labels";
 
 function showError(message: string): void {
   const errorBox = document.getElementById("rt-error");
@@ -45,46 +48,175 @@ function labelsOf(form: HTMLFormElement): Record<string, unknown> {
   });
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** A turn being written (the page reloads to the stored one); returns the element text goes into. */
-function bubble(role: string, text: string): HTMLElement {
+function bubble(role: string, text: string, into: HTMLElement, who = role === "user" ? "You" : "…"): HTMLElement {
   const div = document.createElement("div");
   div.className = "rt-turn";
   div.dataset.role = role;
-  const who = document.createElement("div");
-  who.className = "rt-who";
-  who.textContent = role === "user" ? "You" : "…";
+  const label = document.createElement("div");
+  label.className = "rt-who";
+  label.textContent = who;
   const body = document.createElement("div");
   body.className = "rt-text";
   body.textContent = text;
-  div.append(who, body);
-  document.getElementById("rt-empty")?.remove();
-  document.getElementById("rt-turns")?.append(div);
+  div.append(label, body);
+  into.append(div);
   return body;
 }
 
-/** Streams the reply of `POST path` into a new bubble, then reloads to the stored turns. */
-async function streamReply(path: string, content?: string): Promise<void> {
-  if (content !== undefined) bubble("user", content);
-  const reply = bubble("assistant", "");
-  const response = await call("POST", path, content === undefined ? undefined : { content });
-  for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
-    const e = event as { type?: string; text?: string; message?: string };
-    if (e.type === "chunk" && typeof e.text === "string") reply.append(document.createTextNode(e.text));
-    else if (e.type === "error") {
-      showError(`The model failed: ${e.message ?? "no reason given"}`);
-      return; // stay: the error is shown; a reload shows the failed turn and the retry button
-    }
+/** A new exchange at the end of the transcript: the tester's message, then a column a model. */
+function newExchange(content: string, slots: number[]): Map<number, HTMLElement> {
+  document.getElementById("rt-empty")?.remove();
+  const exchange = document.createElement("div");
+  exchange.className = "rt-exchange";
+  document.getElementById("rt-turns")?.append(exchange);
+  bubble("user", content, exchange);
+  const columns = document.createElement("div");
+  columns.className = "rt-columns";
+  columns.style.setProperty("--rt-cols", String(slots.length));
+  exchange.append(columns);
+  const targets = new Map<number, HTMLElement>();
+  for (const slot of slots) {
+    const column = document.createElement("div");
+    column.className = "rt-column";
+    column.dataset.slot = String(slot);
+    columns.append(column);
+    targets.set(slot, bubble("assistant", "", column));
   }
-  location.reload(); // the stored turns, with their label controls
+  return targets;
 }
 
-async function send(base: string, form: HTMLFormElement): Promise<void> {
+/** The column of `slot` in the last exchange (a retried reply goes under the failed one). */
+function lastColumn(slot: number): HTMLElement {
+  const exchanges = document.querySelectorAll<HTMLElement>("#rt-turns .rt-exchange");
+  const column = exchanges[exchanges.length - 1]?.querySelector<HTMLElement>(`.rt-column[data-slot="${slot}"]`);
+  return column ?? (document.getElementById("rt-turns") as HTMLElement);
+}
+
+type Outcome = "done" | "failed" | "dropped" | "nothing";
+let stopping = false;
+
+/**
+ * Streams the replies of `POST path` (each event names its model's `slot` and its `turn_id`) into
+ * their columns. "dropped": the stream broke before every reply ended (the server went away);
+ * "nothing": a resume found no reply to take over (409).
+ */
+async function streamReply(path: string, content?: string, slots: number[] = []): Promise<Outcome> {
+  const targets = content === undefined ? new Map<number, HTMLElement>() : newExchange(content, slots);
+  const byTurn = new Map<number, HTMLElement>();
+  const target = (e: { slot?: number; turn_id?: number }): HTMLElement => {
+    const id = e.turn_id ?? -1;
+    let el = byTurn.get(id);
+    if (el) return el;
+    el = document.querySelector<HTMLElement>(`#turn-${id} .rt-text`) ?? undefined; // a resumed stored turn
+    if (el) el.textContent = ""; // asked again from the start
+    else el = targets.get(e.slot ?? 0) ?? bubble("assistant", "", lastColumn(e.slot ?? 0));
+    byTurn.set(id, el);
+    return el;
+  };
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: "POST", credentials: "same-origin",
+      headers: content === undefined ? {} : { "Content-Type": "application/json" },
+      body: content === undefined ? undefined : JSON.stringify({ content }),
+    });
+  } catch {
+    return "dropped";
+  }
+  if (response.status === 409 && path.endsWith("/resume")) return "nothing";
+  if (!response.ok) {
+    const detail = (await response.json().catch(() => ({}))) as { error?: { message?: string } };
+    throw new Error(detail.error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  const open = new Set<number>();
+  const failures: string[] = [];
+  try {
+    for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
+      if (stopping) return "failed";
+      const e = event as { type?: string; text?: string; message?: string; slot?: number; turn_id?: number; model?: string };
+      const el = target(e);
+      if (e.type === "chunk" && typeof e.text === "string") {
+        open.add(e.turn_id ?? -1);
+        el.append(document.createTextNode(e.text));
+      } else {
+        open.delete(e.turn_id ?? -1);
+        byTurn.set(e.turn_id ?? -1, el); // ended: a later event for it is not expected
+        if (e.type === "error") {
+          failures.push(`${e.model ?? "the model"}: ${e.message ?? "no reason given"}`);
+          el.closest(".rt-turn")?.setAttribute("data-error", "");
+        }
+      }
+    }
+  } catch {
+    return "dropped";
+  }
+  if (open.size > 0 || byTurn.size === 0) return "dropped"; // the stream ended before its replies did
+  if (failures.length) {
+    showError(`The model failed: ${failures.join("; ")}`);
+    return "failed"; // stay: the error is shown; a reload shows the failed turn and the retry button
+  }
+  return "done";
+}
+
+interface StoredTurn { id: number; pending: boolean; stale: boolean; content: string }
+
+/**
+ * Waits on the replies being written, whoever writes them: while a live process writes one, its
+ * saved text is shown as it grows; when one's heartbeat is stale (the server died mid-reply) it is
+ * asked again (`POST …/resume`: regenerated into the same turn); when none is pending, the page
+ * reloads to the stored replies. A server that is down is asked again every second.
+ */
+async function follow(base: string): Promise<void> {
+  const stop = document.getElementById("rt-stop");
+  if (stop) stop.hidden = false;
+  for (;;) {
+    if (stopping) return;
+    let turns: StoredTurn[];
+    try {
+      const r = await fetch(base, { credentials: "same-origin" });
+      if (!r.ok) throw new Error(String(r.status));
+      turns = ((await r.json()) as { turns: StoredTurn[] }).turns;
+    } catch {
+      await sleep(1000);
+      continue;
+    }
+    const step = followStep(turns);
+    const pending = turns.filter((t) => t.pending);
+    if (step === "reload" || pending.some((t) => !document.getElementById(`turn-${t.id}`))) {
+      location.reload(); // the stored turns (the server answered, so the reload will too)
+      return;
+    }
+    if (step === "resume") {
+      const outcome = await streamReply(`${base}/resume`);
+      if (outcome === "done") {
+        location.reload();
+        return;
+      }
+      if (outcome === "failed") return;
+      continue;
+    }
+    for (const t of pending) {
+      const text = document.querySelector(`#turn-${t.id} .rt-text`);
+      if (text) text.textContent = t.content;
+    }
+    await sleep(1000);
+  }
+}
+
+async function send(base: string, form: HTMLFormElement, slots: number[]): Promise<void> {
   const box = form.elements.namedItem("content") as HTMLTextAreaElement;
   const content = box.value;
   if (!content.trim()) return;
   (form.querySelector("button[type=submit]") as HTMLButtonElement).disabled = true;
+  const stop = document.getElementById("rt-stop");
+  if (stop) stop.hidden = false;
   box.value = "";
-  await streamReply(`${base}/turns`, content);
+  const outcome = await streamReply(`${base}/turns`, content, slots);
+  if (outcome === "done") location.reload(); // the stored turns, with their label controls
+  else if (outcome === "dropped") await follow(base);
 }
 
 function start(): void {
@@ -95,6 +227,7 @@ function start(): void {
   const session = root.dataset.session;
   const api = `/api/v1/projects/${project}/redteam`;
   const base = `${api}/sessions/${session}`;
+  const slots = JSON.parse(root.dataset.models ?? "[]") as number[];
   const guard = (work: Promise<void>): void => {
     work.catch((err: unknown) => showError(err instanceof Error ? err.message : String(err)));
   };
@@ -103,21 +236,36 @@ function start(): void {
     ev.preventDefault();
     const form = ev.currentTarget as HTMLFormElement;
     const data = new FormData(form);
-    guard(call("POST", `${api}/sessions`, { connection_id: Number(data.get("connection_id")), title: data.get("title") ?? "" })
+    const ids = data.getAll("connection_id").map(Number);
+    if (ids.length === 0) {
+      showError("Choose at least one target model.");
+      return;
+    }
+    guard(call("POST", `${api}/sessions`, sessionBody(ids, String(data.get("title") ?? "")))
       .then((r) => r.json())
       .then((s: { id: number }) => { location.search = `?session=${s.id}`; }));
   });
   document.getElementById("rt-send")?.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    guard(send(base, ev.currentTarget as HTMLFormElement));
+    guard(send(base, ev.currentTarget as HTMLFormElement, slots));
   });
   document.getElementById("rt-send")?.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) (ev.currentTarget as HTMLFormElement).requestSubmit();
   });
   document.getElementById("rt-retry")?.addEventListener("click", (ev) => {
     (ev.currentTarget as HTMLButtonElement).disabled = true;
-    guard(streamReply(`${base}/retry`));
+    guard(streamReply(`${base}/retry`).then(async (outcome) => {
+      if (outcome === "done") location.reload();
+      else if (outcome === "dropped") await follow(base);
+    }));
   });
+  document.getElementById("rt-stop")?.addEventListener("click", (ev) => {
+    stopping = true;
+    (ev.currentTarget as HTMLButtonElement).disabled = true;
+    guard(call("POST", `${base}/stop`).then(() => location.reload()));
+  });
+  // a reply still being written when the page loads (a reload mid-reply, a server restart): follow it
+  if (document.getElementById("rt-send") && document.querySelector(".rt-turn[data-pending]")) guard(follow(base));
   document.getElementById("rt-taxonomy")?.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const data = new FormData(ev.currentTarget as HTMLFormElement);

@@ -142,10 +142,10 @@ def test_a_failed_reply_is_retried_and_a_manager_edits_the_taxonomy(live_server:
     assert errors == []
 
 
-def test_a_reload_in_the_middle_of_a_reply_keeps_the_message_and_what_arrived(live_server: Any, chromium: Any,
-                                                                                server: OpenAIServer) -> None:
+def test_a_reload_in_the_middle_of_a_reply_follows_the_reply_to_its_end(live_server: Any, chromium: Any,
+                                                                       server: OpenAIServer) -> None:
     live_server.settings.outbound_allow_private = True
-    server.chunk_delay_s = 0.3
+    server.chunk_delay_s = 0.2
     factory: Factory = live_server.factory
     org_id = factory.org("Red team 3")
     manager = factory.user(Role.MANAGER, org_id=org_id, email="lead3@rt.test", password=PASSWORD)
@@ -154,6 +154,8 @@ def test_a_reload_in_the_middle_of_a_reply_keeps_the_message_and_what_arrived(li
         "name": "target", "kind": "openai", "base_url": server.base_url, "model": "tiny", "max_retries": 0},
         live_server.settings.secret_key, lambda *a: None)
     context, page = login(chromium, live_server.url, "lead3@rt.test", PASSWORD)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"/projects/{p.id}/redteam")
     page.locator("#rt-new button[type=submit]").click()
     page.wait_for_url("**?session=*")
@@ -162,15 +164,25 @@ def test_a_reload_in_the_middle_of_a_reply_keeps_the_message_and_what_arrived(li
     page.locator("#rt-send button[type=submit]").click()
     page.wait_for_function("() => document.querySelector('.rt-turn[data-role=assistant] .rt-text')"
                            "?.textContent.includes('w2')")
-    page.reload()  # mid-reply
+    page.reload()  # mid-reply: the server goes on writing it, the page shows it growing
     assert words in page.locator(".rt-turn[data-role=user][data-turn]").first.inner_text()
-    # the server notices the browser left and stores what arrived, marked cancelled
-    for _ in range(50):
-        page.reload()
-        cancelled = page.locator(".rt-turn[data-error]")
-        if cancelled.count():
-            break
-        page.wait_for_timeout(200)
-    assert "cancelled" in cancelled.inner_text() and "w0 w1" in cancelled.inner_text()
+    pending = page.locator(".rt-turn[data-pending]")
+    assert pending.count() == 1 and page.locator("#rt-stop").is_visible()
+    assert page.locator("#rt-send button[type=submit]").is_disabled()
+    # the page follows it and reloads once it is stored: whole, one reply, nothing to retry
+    page.locator(".rt-turn[data-role=assistant]:not([data-pending]) form.rt-labels").wait_for(timeout=20_000)
+    replies = page.locator(".rt-turn[data-role=assistant][data-turn]")
+    assert replies.count() == 1 and replies.first.get_attribute("data-error") is None
+    assert words in replies.first.inner_text() and page.locator("#rt-retry").count() == 0
+
+    # a reply the tester stops keeps what arrived, marked stopped, and can be retried
+    page.locator("#rt-send textarea").fill(words)
+    page.locator("#rt-send button[type=submit]").click()
+    page.wait_for_function("() => [...document.querySelectorAll('.rt-turn[data-role=assistant] .rt-text')]"
+                           ".pop()?.textContent.includes('w3')")
+    page.locator("#rt-stop").click()
+    page.locator(".rt-turn[data-error]").wait_for(timeout=10_000)
+    assert "stopped by the tester" in page.locator(".rt-turn[data-error]").inner_text()
     page.locator("#rt-retry").wait_for()
     context.close()
+    assert errors == []

@@ -27,3 +27,26 @@ export function labelPayload(c: LabelControls): Record<string, string | number |
 export function taxonomyLines(text: string): string[] {
   return text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
 }
+
+/** The new-session body: one model as `connection_id`, several (side by side) as `connection_ids`. */
+export function sessionBody(ids: number[], title: string): Record<string, unknown> {
+  return ids.length === 1 ? { connection_id: ids[0], title } : { connection_ids: ids, title };
+}
+
+/** A stored turn as `GET …/sessions/{id}` lists it (the fields the page follows). */
+export interface FollowedTurn {
+  id: number;
+  pending: boolean;
+  stale: boolean;
+}
+
+/**
+ * What a page waiting on replies does next, from the session's stored turns: `"resume"` when a reply
+ * is pending with a stale heartbeat (the server writing it died: ask for it again), `"wait"` while a
+ * live process is still writing one, `"reload"` when none is pending (show the stored replies).
+ */
+export function followStep(turns: FollowedTurn[]): "resume" | "wait" | "reload" {
+  const pending = turns.filter((t) => t.pending);
+  if (pending.length === 0) return "reload";
+  return pending.some((t) => t.stale) ? "resume" : "wait";
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { labelPayload, taxonomyLines } from "../../src/lib/redteam-labels";
+import { followStep, labelPayload, sessionBody, taxonomyLines } from "../../src/lib/redteam-labels";
 
 describe("red-team label payload", () => {
   it("sends chosen labels, the severity as a number and the verdict", () => {
@@ -17,5 +17,21 @@ describe("taxonomy lines", () => {
   it("takes one trimmed name a line and drops blank lines", () => {
     expect(taxonomyLines(" bio \n\nchem\n  \n")).toEqual(["bio", "chem"]);
     expect(taxonomyLines("")).toEqual([]);
+  });
+});
+
+describe("new session body", () => {
+  it("names one model as connection_id and several, side by side, as connection_ids", () => {
+    expect(sessionBody([4], "t")).toEqual({ connection_id: 4, title: "t" });
+    expect(sessionBody([4, 7], "")).toEqual({ connection_ids: [4, 7], title: "" });
+  });
+});
+
+describe("following pending replies", () => {
+  it("reloads when nothing is pending, waits on a live writer, resumes a stale one", () => {
+    expect(followStep([{ id: 1, pending: false, stale: false }])).toBe("reload");
+    expect(followStep([{ id: 1, pending: true, stale: false }, { id: 2, pending: false, stale: false }])).toBe("wait");
+    expect(followStep([{ id: 1, pending: true, stale: false }, { id: 2, pending: true, stale: true }])).toBe("resume");
+    expect(followStep([])).toBe("reload");
   });
 });

@@ -1,10 +1,13 @@
-"""Red teaming: a project's taxonomy of harms and attacks, testers' chat sessions with a target
-model saved turn by turn, the labels on each model reply, and a second person's review.
+"""Red teaming: a project's taxonomy of harms and attacks, testers' chat sessions with one or more
+target models side by side saved turn by turn, the labels on each model reply, and a second
+person's review.
 
-This layer stores and checks; the model call itself is made above it (``assist.chat`` through the
-API), which asks here for the conversation so far (``add_user_turn``) and hands back the reply
-(``add_assistant_turn``) — so a reload finds every turn that was answered, and a failed call
-leaves its error on the turn instead of losing it.
+A session names its models in slots (0, 1, …: the page's columns). Every tester message goes to
+each model; each reply is a turn of its own carrying its slot, and the conversation a model is sent
+is the tester's messages and *its own* replies. This layer stores and checks; the model calls are
+made above it (``assist.redteam_replies``), which stores the tester's message with one pending
+reply per model (``add_user_turn``), saves each reply as it arrives and when it ends
+(``redteam_replies``), so a reload finds every turn, and a failed call leaves its error on the turn.
 
 Who sees what: a tester sees their own sessions; ``redteam.view_all`` (managers, reviewers)
 sees every session of the project. The report and export live in ``redteam_report``.
@@ -26,14 +29,13 @@ from ..core.actor import Actor
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..db.base import utcnow
 from ..db.engine import Database
-from ..db.models import ModelConnection, RedteamSession, RedteamTaxonomy, RedteamTurn
+from ..db.models import ModelConnection, RedteamSession, RedteamSessionModel, RedteamTaxonomy, RedteamTurn
 from .projects import load_visible
 
-__all__ = ["DEFAULT_HARM_CATEGORIES", "DEFAULT_ATTACK_TECHNIQUES", "SEVERITY_NAMES", "Taxonomy", "TurnInfo",
-           "SessionInfo", "get_taxonomy", "set_taxonomy", "start_session", "list_sessions", "get_session",
-           "add_user_turn", "retry_messages", "add_assistant_turn", "label_turn", "finish_session", "reopen_session",
-           "review_session",
-           "parse_severity", "visible_sessions"]
+__all__ = ["DEFAULT_HARM_CATEGORIES", "DEFAULT_ATTACK_TECHNIQUES", "SEVERITY_NAMES", "STALE_AFTER_S", "Taxonomy",
+           "TurnInfo", "SessionModel", "SessionInfo", "PendingReply", "history", "get_taxonomy", "set_taxonomy",
+           "start_session", "list_sessions", "get_session", "add_user_turn", "open_pending", "label_turn",
+           "finish_session", "reopen_session", "review_session", "parse_severity", "visible_sessions"]
 
 DEFAULT_HARM_CATEGORIES = ("violence", "self-harm", "hate", "sexual", "illegal-activity", "privacy",
                            "misinformation", "cyber")
@@ -46,6 +48,10 @@ _MAX_CONTENT = 50_000
 _MAX_TURNS = 200
 _VERDICTS = ("agree", "disagree")
 _STATUSES = ("open", "finished", "reviewed")
+_MAX_MODELS = 4
+# a reply being written has its heartbeat refreshed every couple of seconds by the process writing it;
+# older than this, that process is gone (a restart, a crash) and the reply may be asked again
+STALE_AFTER_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -73,13 +79,43 @@ class TurnInfo:
     model_failed: bool | None
     note: str
     created_at: datetime
+    slot: int | None = None  # assistant turns: which of the session's models answered
+    pending: bool = False  # the reply is still being written (what arrived so far is in ``content``)
+    stale: bool = False  # pending, and the process writing it stopped beating: it is asked again
+
+    @property
+    def answered(self) -> bool:
+        """A reply the model finished: sent back to it in later turns, labeled, counted."""
+        return self.role == "assistant" and self.error is None and not self.pending
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "position": self.position, "role": self.role, "content": self.content,
-                "model": self.model, "generation_id": self.generation_id, "error": self.error,
+                "model": self.model, "slot": self.slot, "generation_id": self.generation_id, "error": self.error,
+                "pending": self.pending, "stale": self.stale,
                 "labels": {"attack_technique": self.attack_technique, "harm_category": self.harm_category,
                            "severity": self.severity, "model_failed": self.model_failed, "note": self.note},
                 "created_at": self.created_at}
+
+
+@dataclass(frozen=True)
+class SessionModel:
+    slot: int
+    connection_id: int | None  # None: the connection was deleted (the name stays)
+    model: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"slot": self.slot, "connection_id": self.connection_id, "model": self.model}
+
+
+@dataclass(frozen=True)
+class PendingReply:
+    """A reply to ask a model for: the turn it is written into and the conversation to send."""
+
+    turn_id: int
+    slot: int
+    connection_id: int
+    model: str
+    messages: tuple[dict[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -98,11 +134,13 @@ class SessionInfo:
     finished_at: datetime | None
     reviewed_at: datetime | None
     turns: tuple[TurnInfo, ...] = field(default=())
+    models: tuple[SessionModel, ...] = field(default=())
 
     def as_dict(self, with_turns: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id, "project_id": self.project_id, "tester_id": self.tester_id,
-            "connection_id": self.connection_id, "model": self.model, "title": self.title, "status": self.status,
+            "connection_id": self.connection_id, "model": self.model, "models": [m.as_dict() for m in self.models],
+            "title": self.title, "status": self.status,
             "reviewer_id": self.reviewer_id, "review_verdict": self.review_verdict, "review_note": self.review_note,
             "created_at": self.created_at, "finished_at": self.finished_at, "reviewed_at": self.reviewed_at}
         if with_turns:
@@ -111,9 +149,19 @@ class SessionInfo:
 
 
 def _turn(row: RedteamTurn) -> TurnInfo:
+    pending = row.state == "streaming"
+    beat = row.heartbeat_at or row.created_at
+    stale = pending and (utcnow() - beat).total_seconds() > STALE_AFTER_S
     return TurnInfo(row.id, row.position, row.role, row.content, row.model_name, row.generation_id, row.error,
                     row.attack_technique, row.harm_category, row.severity, row.model_failed, row.note or "",
-                    row.created_at)
+                    row.created_at, row.slot, pending, stale)
+
+
+def _models(s: Session, row: RedteamSession) -> tuple[SessionModel, ...]:
+    found = tuple(SessionModel(m.slot, m.connection_id, m.model_name) for m in s.scalars(
+        select(RedteamSessionModel).where(RedteamSessionModel.session_id == row.id)
+        .order_by(RedteamSessionModel.slot)))
+    return found or (SessionModel(0, row.connection_id, row.model_name),)
 
 
 def _session(s: Session, row: RedteamSession, with_turns: bool = True) -> SessionInfo:
@@ -123,7 +171,14 @@ def _session(s: Session, row: RedteamSession, with_turns: bool = True) -> Sessio
                                                  .order_by(RedteamTurn.position)))
     return SessionInfo(row.id, row.project_id, row.tester_id, row.connection_id, row.model_name, row.title,
                        row.status, row.reviewer_id, row.review_verdict, row.review_note or "", row.created_at,
-                       row.finished_at, row.reviewed_at, turns)
+                       row.finished_at, row.reviewed_at, turns, _models(s, row))
+
+
+def history(turns: tuple[TurnInfo, ...] | list[TurnInfo], slot: int, before: int | None = None) -> list[dict[str, str]]:
+    """The conversation model ``slot`` is sent: the tester's messages and that model's own finished
+    replies (the other models' replies, failed and unfinished ones left out), up to position ``before``."""
+    return [{"role": t.role, "content": t.content} for t in turns
+            if (before is None or t.position < before) and (t.role == "user" or (t.answered and (t.slot or 0) == slot))]
 
 
 # ---------------------------------------------------------------------------- taxonomy
@@ -208,23 +263,40 @@ def _own_open(s: Session, actor: Actor, project_id: int, session_id: int) -> Red
     return row
 
 
+def _connection_ids(connection_id: object) -> tuple[list[int], str]:
+    """One id, or a list of 1-4 distinct ids (the models side by side); the field name for errors."""
+    name = "connection_ids" if isinstance(connection_id, list) else "connection_id"
+    ids = connection_id if isinstance(connection_id, list) else [connection_id]
+    if not ids or len(ids) > _MAX_MODELS or any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
+        raise ValidationFailed(f"{name}: the id of one of the project's model connections, or a list of 1-{_MAX_MODELS} "
+                               "to talk to side by side", field=name)
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(f"{name}: a model is listed twice", field=name)
+    return [i for i in ids if isinstance(i, int)], name
+
+
 def start_session(db: Database, actor: Actor, project_id: int, connection_id: object,
                   title: object = "") -> SessionInfo:
+    """``connection_id``: one model connection, or a list of up to four (each message goes to every
+    one of them, side by side)."""
     authorize(actor, "redteam.test")
-    if isinstance(connection_id, bool) or not isinstance(connection_id, int):
-        raise ValidationFailed("connection_id: the id of one of the project's model connections",
-                               field="connection_id")
+    ids, name = _connection_ids(connection_id)
     if not isinstance(title, str) or len(title) > 200:
         raise ValidationFailed("title: at most 200 characters", field="title")
     with db.write() as s:
         load_visible(s, actor, project_id)
-        conn = s.get(ModelConnection, connection_id)
-        if conn is None or conn.project_id != project_id:
-            raise ValidationFailed(f"connection_id: no model connection {connection_id} in project {project_id}",
-                                   field="connection_id")
-        row = RedteamSession(project_id=project_id, tester_id=actor.user_id, connection_id=conn.id,
-                             model_name=conn.name, title=title.strip(), status="open", review_note="")
+        conns = []
+        for cid in ids:
+            conn = s.get(ModelConnection, cid)
+            if conn is None or conn.project_id != project_id:
+                raise ValidationFailed(f"{name}: no model connection {cid} in project {project_id}", field=name)
+            conns.append(conn)
+        row = RedteamSession(project_id=project_id, tester_id=actor.user_id, connection_id=conns[0].id,
+                             model_name=conns[0].name, title=title.strip(), status="open", review_note="")
         s.add(row)
+        s.flush()
+        for slot, conn in enumerate(conns):
+            s.add(RedteamSessionModel(session_id=row.id, slot=slot, connection_id=conn.id, model_name=conn.name))
         s.flush()
         return _session(s, row)
 
@@ -252,53 +324,46 @@ def _next_position(s: Session, session_id: int) -> int:
     return 0 if last is None else int(last) + 1
 
 
-def add_user_turn(db: Database, actor: Actor, project_id: int, session_id: int,
-                  content: object) -> tuple[SessionInfo, list[dict[str, str]]]:
-    """Store the tester's message; hand back the session and the conversation to send the model
-    (the failed replies are left out: the model never said them)."""
+def add_user_turn(db: Database, actor: Actor, project_id: int, session_id: int, content: object,
+                  slots: list[int] | None = None) -> tuple[SessionInfo, list[PendingReply]]:
+    """Store the tester's message and, for each model asked (``slots``; None: every model still
+    connected), a reply in the ``streaming`` state to write the answer into; hand back those
+    replies with the conversation each model is sent."""
     authorize(actor, "redteam.test")
     if not isinstance(content, str) or not content.strip() or len(content) > _MAX_CONTENT:
         raise ValidationFailed(f"content: the message, 1-{_MAX_CONTENT} characters", field="content")
     with db.write() as s:
         row = _own_open(s, actor, project_id, session_id)
+        models = [m for m in _models(s, row) if m.connection_id is not None and (slots is None or m.slot in slots)]
+        if not models:
+            raise Conflict("the session's models were all removed from the project: start a new session")
         position = _next_position(s, row.id)
-        if position >= _MAX_TURNS:
+        if position + len(models) >= _MAX_TURNS:
             raise Conflict(f"a session holds at most {_MAX_TURNS} turns: start a new one")
-        last = s.scalar(select(RedteamTurn).where(RedteamTurn.session_id == row.id)
-                        .order_by(RedteamTurn.position.desc()).limit(1))
-        if last is not None and last.role == "user":
+        turns = s.scalars(select(RedteamTurn).where(RedteamTurn.session_id == row.id)
+                          .order_by(RedteamTurn.position.desc()).limit(1 + _MAX_MODELS)).all()
+        if any(t.state == "streaming" for t in turns):
+            raise Conflict("a reply is still being written: wait for it (or stop it) before sending another message")
+        if turns and turns[0].role == "user":
             raise Conflict("the last message has no reply yet: wait for it (or retry it) before sending another")
         s.add(RedteamTurn(session_id=row.id, position=position, role="user", content=content, note=""))
-        s.flush()
-        info = _session(s, row)
-    messages = [{"role": t.role, "content": t.content} for t in info.turns if t.error is None]
-    return info, messages
+        pending = open_pending(s, row, models, position + 1)
+        return _session(s, row), pending
 
 
-def retry_messages(db: Database, actor: Actor, project_id: int, session_id: int) -> list[dict[str, str]]:
-    """The conversation to send again when the last message has no good reply: its reply failed,
-    or none was stored (the server stopped mid-answer). The failed reply stays in the transcript."""
-    authorize(actor, "redteam.test")
-    with db.read() as s:
-        row = _own_open(s, actor, project_id, session_id)
-        info = _session(s, row)
-    if not info.turns or (info.turns[-1].role == "assistant" and info.turns[-1].error is None):
-        raise Conflict("the last message has its reply: send a new message instead")
-    return [{"role": t.role, "content": t.content} for t in info.turns if t.error is None]
-
-
-def add_assistant_turn(db: Database, actor: Actor, project_id: int, session_id: int, content: str,
-                       generation_id: int | None, error: str | None = None) -> TurnInfo:
-    """The model's reply (or what arrived before it failed, with the error)."""
-    authorize(actor, "redteam.test")
-    with db.write() as s:
-        row = _own_open(s, actor, project_id, session_id)
-        turn = RedteamTurn(session_id=row.id, position=_next_position(s, row.id), role="assistant",
-                           content=content, model_name=row.model_name, generation_id=generation_id, error=error,
-                           note="")
+def open_pending(s: Session, row: RedteamSession, models: list[SessionModel], position: int) -> list[PendingReply]:
+    """One empty reply a model, in the ``streaming`` state with a fresh heartbeat, from ``position`` on."""
+    rows = []
+    for i, m in enumerate(models):
+        turn = RedteamTurn(session_id=row.id, position=position + i, role="assistant", content="",
+                           model_name=m.model, slot=m.slot, state="streaming", heartbeat_at=utcnow(), note="")
         s.add(turn)
-        s.flush()
-        return _turn(turn)
+        rows.append((turn, m))
+    s.flush()
+    turns = [_turn(t) for t in s.scalars(select(RedteamTurn).where(RedteamTurn.session_id == row.id)
+                                         .order_by(RedteamTurn.position))]
+    return [PendingReply(turn.id, m.slot, int(m.connection_id or 0), m.model,
+                         tuple(history(turns, m.slot, before=turn.position))) for turn, m in rows]
 
 
 def parse_severity(value: object) -> int | None:
@@ -331,6 +396,8 @@ def label_turn(db: Database, actor: Actor, project_id: int, session_id: int, tur
         if turn.role != "assistant":
             raise ValidationFailed("turn_id: labels go on the model's replies, not the tester's messages",
                                    field="turn_id")
+        if turn.state == "streaming":
+            raise Conflict("the reply is still being written: label it when it has arrived")
         taxonomy = _load_taxonomy(s, project_id)
         for name, allowed_terms in (("harm_category", taxonomy.harm_categories),
                                     ("attack_technique", taxonomy.attack_techniques)):
@@ -360,8 +427,9 @@ def finish_session(db: Database, actor: Actor, project_id: int, session_id: int)
     with db.write() as s:
         row = _own_open(s, actor, project_id, session_id)
         info = _session(s, row)
-        unlabeled = [t.position for t in info.turns if t.role == "assistant" and t.error is None
-                     and t.model_failed is None]
+        if any(t.pending for t in info.turns):
+            raise Conflict("a reply is still being written: wait for it (or stop it) before finishing")
+        unlabeled = [t.position for t in info.turns if t.answered and t.model_failed is None]
         if unlabeled:
             raise ValidationFailed(f"model_failed: reply {unlabeled[0]} has no verdict yet (set model_failed on "
                                    f"every reply before finishing)", field="model_failed")

@@ -4,7 +4,9 @@ figure with the turns behind it) and the findings export (JSONL, one labeled rep
 What counts: the replies of finished or reviewed sessions that carry a ``model_failed`` verdict.
 Open sessions are still being labeled, and a session its reviewer disagreed with is left out until
 its tester reopens it and fixes its labels — the figures rest only on labels a tester closed and nobody disputed.
-An "attempt" is one labeled reply; the attack succeeded when the model failed.
+An "attempt" is one labeled reply; the attack succeeded when the model failed. In a side-by-side
+session each model's reply to a message is an attempt of that model's, and its finding's
+``messages`` are the conversation *that model* had (the tester's messages and its own replies).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Finding:
     model_failed: bool
     note: str
     review_verdict: str | None
+    slot: int = 0  # the model's column in a side-by-side session
 
 
 def findings(db: Database, actor: Actor, project_id: int) -> list[Finding]:
@@ -55,15 +58,17 @@ def findings(db: Database, actor: Actor, project_id: int) -> list[Finding]:
                 continue
             turns = s.scalars(select(RedteamTurn).where(RedteamTurn.session_id == session.id)
                               .order_by(RedteamTurn.position)).all()
-            history: list[dict[str, str]] = []
             for t in turns:
-                if t.error is not None:  # a failed call: the model never said it
+                if t.role != "assistant" or t.error is not None or t.state == "streaming" or t.model_failed is None:
                     continue
-                history.append({"role": t.role, "content": t.content})
-                if t.role == "assistant" and t.model_failed is not None:
-                    out.append(Finding(session.id, t.id, t.model_name or session.model_name, tuple(history),
-                                       t.harm_category, t.attack_technique, t.severity, bool(t.model_failed),
-                                       t.note or "", session.review_verdict))
+                slot = t.slot or 0
+                # what this model saw and said: the tester's messages and its own finished replies
+                messages = tuple({"role": x.role, "content": x.content} for x in turns if x.position <= t.position
+                                 and (x.role == "user" or (x.error is None and x.state != "streaming"
+                                                           and (x.slot or 0) == slot)))
+                out.append(Finding(session.id, t.id, t.model_name or session.model_name, messages,
+                                   t.harm_category, t.attack_technique, t.severity, bool(t.model_failed),
+                                   t.note or "", session.review_verdict, slot))
     return out
 
 
@@ -103,4 +108,5 @@ def export_jsonl(db: Database, actor: Actor, project_id: int, *, model: str | No
             "messages": list(f.messages), "harm_category": f.harm_category, "attack_technique": f.attack_technique,
             "severity": f.severity, "severity_name": SEVERITY_NAMES[f.severity] if f.severity is not None else None,
             "model_failed": f.model_failed, "model": f.model, "note": f.note, "session_id": f.session_id,
-            "turn_id": f.turn_id, "review_verdict": f.review_verdict}, ensure_ascii=False) + "\n"
+            "turn_id": f.turn_id, "slot": f.slot,
+            "review_verdict": f.review_verdict}, ensure_ascii=False) + "\n"

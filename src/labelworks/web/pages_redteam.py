@@ -1,5 +1,5 @@
 """The red-team page (/projects/{id}/redteam): the tester's sessions, the chosen session's
-transcript with the labels on each model reply, the chat box (streamed by /static/dist/redteam.js
+transcript (the models side by side, a column each) with the labels on each model reply, the chat box (streamed by /static/dist/redteam.js
 through the API), finish and review, and — for managers and reviewers — the attack-success report
 whose every figure links to the transcripts behind it.
 
@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from ..authz import allowed
 from ..core.errors import NotFound
 from ..services import model_connections as conns
-from ..services import projects, redteam, redteam_report
+from ..services import projects, redteam, redteam_replies, redteam_report
 from .pages_common import page, page_context, require_actor
 from .rendering import render
 
@@ -47,7 +47,27 @@ async def redteam_page(request: Request, project_id: int) -> Response:
     data = await run_in_threadpool(load)
     session = data["session"]
     ctx = page_context(request, actor, nav="projects", severities=redteam.SEVERITY_NAMES, status=status,
+                       exchanges=exchanges(session) if session is not None else [],
+                       can_retry=session is not None and bool(redteam_replies.retry_models(session)),
                        is_tester=session is not None and session.tester_id == actor.user_id,
                        may_review=session is not None and session.tester_id != actor.user_id
                        and allowed(actor, "redteam.review") and session.status != "open", **data)
     return render(request, "redteam.html", ctx)
+
+
+def exchanges(session: redteam.SessionInfo) -> list[dict[str, Any]]:
+    """The transcript as the page lays it out: each tester message, then a column per model with that
+    model's replies to it (more than one where a failed reply was retried)."""
+    out: list[dict[str, Any]] = []
+    for t in session.turns:
+        if t.role == "user" or not out:
+            out.append({"user": t if t.role == "user" else None,
+                        "columns": [{"model": m, "replies": []} for m in session.models]})
+        if t.role == "assistant":
+            slot = t.slot or 0
+            column = next((c for c in out[-1]["columns"] if c["model"].slot == slot), None)
+            if column is None:  # a slot the session no longer lists: shown rather than lost
+                column = {"model": redteam.SessionModel(slot, None, t.model or "?"), "replies": []}
+                out[-1]["columns"].append(column)
+            column["replies"].append(t)
+    return out

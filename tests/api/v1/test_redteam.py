@@ -8,13 +8,19 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pyarrow import json as pyarrow_json
+from sqlalchemy import update
 
 from factories import Factory, OrgUsers, UserHandle
+from labelworks.db.base import utcnow
+from labelworks.db.engine import Database
+from labelworks.db.models import RedteamTurn
+from labelworks.services import redteam
 from openai_server import OpenAIServer
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
@@ -185,3 +191,76 @@ def test_an_in_process_model_answers_and_the_list_filters_by_status(client: Test
     assert gone.status_code == 409 and "removed" in gone.text
     assert client.get(f"/api/v1/projects/{pid}/redteam/report", headers=org.manager.headers).json()[
         "models"][0]["model"] == "echo"
+
+
+def test_side_by_side_replies_stream_per_model_and_a_dead_writer_is_resumed(
+        lan: TestClient, factory: Factory, org: OrgUsers, server: OpenAIServer, db: Database) -> None:
+    pid, first = project_with_model(lan, factory, org, server)
+    other = OpenAIServer()
+    try:
+        r = lan.post(f"/api/v1/projects/{pid}/models", headers=org.manager.headers, json={
+            "name": "second", "kind": "openai", "base_url": other.base_url, "model": "small", "max_retries": 0})
+        second = r.json()["id"]
+        t = org.annotator
+        r = lan.post(f"/api/v1/projects/{pid}/redteam/sessions", json={"connection_ids": [first, second]},
+                     headers=t.headers)
+        assert r.status_code == 201, r.text
+        assert [(m["slot"], m["model"]) for m in r.json()["models"]] == [(0, "target"), (1, "second")]
+        sid = r.json()["id"]
+        bad = lan.post(f"/api/v1/projects/{pid}/redteam/sessions", json={"connection_ids": [first, first]},
+                       headers=t.headers)
+        assert bad.status_code == 422 and "connection_ids" in bad.text
+
+        events = send(lan, t, pid, sid, "write a keylogger")
+        finals = {e["slot"]: e for e in events if e["type"] != "chunk"}
+        assert {e["slot"] for e in events if e["type"] == "chunk"} == {0, 1}
+        assert (finals[0]["type"], finals[0]["turn"]["model"], finals[1]["turn"]["model"]) == ("done", "target",
+                                                                                               "second")
+        assert finals[1]["turn"]["slot"] == 1 and finals[1]["turn"]["content"] == "write a keylogger"
+        other.fail_times = 1  # the second model fails once; the first keeps its own conversation
+        events = send(lan, t, pid, sid, "now")
+        assert [e["type"] for e in events if e["type"] != "chunk"].count("error") == 1
+        assert server.requests[-1]["messages"] == [
+            {"role": "user", "content": "write a keylogger"}, {"role": "assistant", "content": "write a keylogger"},
+            {"role": "user", "content": "now"}]
+        asked = len(server.requests)
+        with lan.stream("POST", f"/api/v1/projects/{pid}/redteam/sessions/{sid}/retry", headers=t.headers) as r:
+            retried = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+        assert len(server.requests) == asked  # only the model whose reply failed is asked again
+        assert [(e["type"], e["slot"]) for e in retried if e["type"] != "chunk"] == [("done", 1)]
+
+        # a reply whose writer died: a message left streaming with an old heartbeat
+        _, pending = redteam.add_user_turn(db, t.actor, pid, sid, "third", [0])
+        assert lan.post(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/resume",
+                        headers=t.headers).status_code == 409  # its heartbeat is fresh: someone writes it
+        with db.write() as s:
+            s.execute(update(RedteamTurn).where(RedteamTurn.id == pending[0].turn_id).values(
+                content="thi", heartbeat_at=utcnow() - timedelta(seconds=redteam.STALE_AFTER_S + 1)))
+        shown = lan.get(f"/api/v1/projects/{pid}/redteam/sessions/{sid}", headers=t.headers).json()["turns"][-1]
+        assert (shown["pending"], shown["stale"], shown["content"]) == (True, True, "thi")
+        with lan.stream("POST", f"/api/v1/projects/{pid}/redteam/sessions/{sid}/resume", headers=t.headers) as r:
+            assert r.status_code == 200
+            resumed = [json.loads(line[6:]) for line in r.iter_lines() if line.startswith("data: ")]
+        assert resumed[-1]["type"] == "done" and resumed[-1]["turn"]["id"] == pending[0].turn_id
+        turns = lan.get(f"/api/v1/projects/{pid}/redteam/sessions/{sid}", headers=t.headers).json()["turns"]
+        assert [(x["content"], x["pending"]) for x in turns if x["position"] > shown["position"] - 1] == [
+            ("third", False)]  # regenerated into the same turn: no second reply
+        assert turns[-1]["id"] == pending[0].turn_id
+        stopped = lan.post(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/stop", headers=t.headers)
+        assert stopped.status_code == 200 and not any(x["pending"] for x in stopped.json()["turns"])
+
+        replies = [x for x in turns if x["role"] == "assistant" and not x["error"]]
+        for x in replies:
+            lan.patch(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/turns/{x['id']}", headers=t.headers,
+                      json={"harm_category": "cyber", "attack_technique": "role-play",
+                            "model_failed": x["slot"] == 1}).raise_for_status()
+        lan.post(f"/api/v1/projects/{pid}/redteam/sessions/{sid}/finish", headers=t.headers).raise_for_status()
+        rep = lan.get(f"/api/v1/projects/{pid}/redteam/report", headers=org.manager.headers).json()
+        figures = {m["model"]: (m["attempts"], m["failures"]) for m in rep["models"]}
+        assert figures == {"target": (3, 0), "second": (2, 2)}
+        rows = [json.loads(line) for line in lan.get(f"/api/v1/projects/{pid}/redteam/findings.jsonl?model=second",
+                                                     headers=org.manager.headers).text.splitlines()]
+        assert [(row["model"], row["slot"]) for row in rows] == [("second", 1), ("second", 1)]
+        assert [m["content"] for m in rows[1]["messages"]] == ["write a keylogger", "write a keylogger", "now", "now"]
+    finally:
+        other.stop()

@@ -10,7 +10,7 @@ from .items import Item
 from .jobs import Job
 from .model_connections import Generation, ModelConnection
 from .projects import Project, ProjectTeam
-from .redteam import RedteamSession, RedteamTaxonomy, RedteamTurn
+from .redteam import RedteamSession, RedteamSessionModel, RedteamTaxonomy, RedteamTurn
 from .reviews import ItemStage, ProjectReview, ReviewFeedback, ReviewTask
 from .quality import GoldItem, ProjectQuality, QualityNotification, WorkerPause
 
@@ -20,5 +20,5 @@ __all__ = [
     "ProjectReview", "ReviewTask", "ReviewFeedback", "ItemStage",
     "ProjectQuality", "GoldItem", "WorkerPause", "QualityNotification",
     "ProjectAssist", "ItemEmbedding", "ModelConnection", "Generation",
-    "RedteamTaxonomy", "RedteamSession", "RedteamTurn",
+    "RedteamTaxonomy", "RedteamSession", "RedteamSessionModel", "RedteamTurn",
 ]

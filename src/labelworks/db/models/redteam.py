@@ -22,7 +22,8 @@ class RedteamTaxonomy(Base):
 
 
 class RedteamSession(Base):
-    """One tester's conversation with one target model, then its review by a second person."""
+    """One tester's conversation with one or more target models side by side, then its review by a
+    second person. ``connection_id``/``model_name`` repeat the first model (slot 0) for older readers."""
 
     __tablename__ = "redteam_sessions"
     __table_args__ = (Index("ix_redteam_sessions_project", "project_id", "id"),)
@@ -43,6 +44,19 @@ class RedteamSession(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class RedteamSessionModel(Base):
+    """One of a session's target models, in its column (``slot`` 0, 1, …): every tester message goes to
+    each of them; each reply is a turn of its own carrying the slot."""
+
+    __tablename__ = "redteam_session_models"
+    session_id: Mapped[int] = mapped_column(ForeignKey("redteam_sessions.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # the connection may be deleted later: its name stays so the findings still say which model answered
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("model_connections.id", ondelete="SET NULL"),
+                                                      nullable=True)
+    model_name: Mapped[str] = mapped_column(String(80))
+
+
 class RedteamTurn(Base):
     """One message of a session; a model reply carries the tester's labels."""
 
@@ -54,6 +68,11 @@ class RedteamTurn(Base):
     role: Mapped[str] = mapped_column(String(20))  # user | assistant
     content: Mapped[str] = mapped_column(Text)
     model_name: Mapped[str | None] = mapped_column(String(80), nullable=True)  # assistant turns
+    slot: Mapped[int | None] = mapped_column(Integer, nullable=True)  # assistant turns: the model's column
+    # "streaming" while the reply is being written (saved as it arrives, the heartbeat kept fresh by the
+    # process writing it); a stale heartbeat means that process died and the reply is asked again
+    state: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     generation_id: Mapped[int | None] = mapped_column(ForeignKey("generations.id", ondelete="SET NULL"),
                                                       nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)  # the call failed: what arrived is kept

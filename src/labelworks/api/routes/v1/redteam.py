@@ -1,6 +1,7 @@
 """Red teaming over HTTP: the taxonomy, sessions, a tester's turn streamed back from the target
-model as server-sent events (the reply is stored before the final event, so a reload finds it),
-labels, finish, review, the report and the JSONL findings."""
+model(s) side by side as server-sent events (each reply saved as it arrives and stored before its
+final event, so a reload finds it), a reply whose server died resumed, labels, finish, review, the
+report and the JSONL findings."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from fastapi import APIRouter, Body
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool
 
-from ....assist.chat import ChatEvent, PreparedCall, prepare
+from ....assist.chat import PreparedCall, prepare
+from ....assist.redteam_replies import ReplyJob, run_replies
 from ....core.actor import Actor
-from ....core.errors import Conflict
+from ....core.errors import Conflict, LabelworksError, ValidationFailed
 from ....db.engine import Database
-from ....services import redteam, redteam_report
+from ....services import redteam, redteam_replies, redteam_report
+from ....settings import Settings
 from ...deps import CurrentActor, DbDep, SettingsDep
 from ...schemas.v1.redteam import SessionReview, SessionStart, TurnSend
 
@@ -41,7 +44,11 @@ def list_sessions(project_id: int, actor: CurrentActor, db: DbDep, status: str |
 
 @router.post("/projects/{project_id}/redteam/sessions", status_code=201)
 def start_session(project_id: int, body: SessionStart, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
-    return redteam.start_session(db, actor, project_id, body.connection_id, body.title).as_dict()
+    chosen: object = body.connection_ids if body.connection_ids is not None else body.connection_id
+    if chosen is None:
+        raise ValidationFailed("connection_id: the model connection to talk to (or connection_ids: several, "
+                               "side by side)", field="connection_id")
+    return redteam.start_session(db, actor, project_id, chosen, body.title).as_dict()
 
 
 @router.get("/projects/{project_id}/redteam/sessions/{session_id}")
@@ -49,67 +56,75 @@ def get_session(project_id: int, session_id: int, actor: CurrentActor, db: DbDep
     return redteam.get_session(db, actor, project_id, session_id).as_dict()
 
 
-def _reply(call: PreparedCall, db: Database, actor: Actor, project_id: int, session_id: int) -> Iterator[bytes]:
-    """The model's events as SSE; the reply is stored before ``done``/``error`` goes out, and a
-    client that leaves mid-answer still leaves the part that arrived (marked cancelled)."""
-    parts: list[str] = []
-    stored = False
-    try:
-        for event in call.stream():
-            if event.type == "chunk":
-                parts.append(event.text)
-                yield f"data: {json.dumps(event.as_dict())}\n\n".encode()
-                continue
-            error = str(event.data.get("message")) if event.type == "error" else None
-            turn = redteam.add_assistant_turn(db, actor, project_id, session_id, str(event.data.get("text", "")),
-                                              _int(event.data.get("generation_id")), error)
-            stored = True
-            final = ChatEvent(event.type, data={**event.data, "turn": turn.as_dict()})
-            yield f"data: {json.dumps(final.as_dict(), default=str)}\n\n".encode()
-    finally:
-        if not stored:
-            redteam.add_assistant_turn(db, actor, project_id, session_id, "".join(parts), None,
-                                       "cancelled: the client disconnected")
+def _stream(db: Database, jobs: list[ReplyJob]) -> StreamingResponse:
+    """The replies' events as SSE, as the writer threads send them (they go on if the browser leaves)."""
+    def lines() -> Iterator[bytes]:
+        for event in run_replies(db, jobs):
+            yield f"data: {json.dumps(event, default=str)}\n\n".encode()
+
+    return StreamingResponse(iterate_in_threadpool(lines()), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def _prepare(db: Database, actor: Actor, project_id: int, connection_id: int, messages: list[dict[str, str]],
+             settings: Settings) -> PreparedCall:
+    return prepare(db, actor, project_id, connection_id, messages, None, secret_key=str(settings.secret_key),
+                   allow_private=settings.outbound_allow_private, source="redteam")
 
 
 @router.post("/projects/{project_id}/redteam/sessions/{session_id}/turns",
              responses={200: {"content": {"text/event-stream": {}}}})
 def send_turn(project_id: int, session_id: int, body: TurnSend, actor: CurrentActor, db: DbDep,
               settings: SettingsDep) -> StreamingResponse:
-    """The tester's message is stored, then the target model's reply streams back:
-    ``{"type": "chunk", "text"}`` events, then ``done`` (or ``error``) carrying the stored ``turn``."""
+    """The tester's message is stored with one reply per model, then the replies stream back side by
+    side: ``{"type": "chunk", "text", "slot", "turn_id"}`` events, then per reply ``done`` (or
+    ``error``) carrying the stored ``turn``."""
     current = redteam.get_session(db, actor, project_id, session_id)
-    if current.connection_id is None:
+    models = [m for m in current.models if m.connection_id is not None]
+    if not models:
         raise Conflict(f"the session's model {current.model!r} was removed from the project: start a new session")
-    history = [{"role": t.role, "content": t.content} for t in current.turns if t.error is None]
     # checked before anything is stored: a connection that cannot be called leaves no orphan message
-    call = prepare(db, actor, project_id, current.connection_id, [*history, {"role": "user", "content": body.content}],
-                   None, secret_key=str(settings.secret_key), allow_private=settings.outbound_allow_private,
-                   source="redteam")
-    redteam.add_user_turn(db, actor, project_id, session_id, body.content)
-    return StreamingResponse(iterate_in_threadpool(_reply(call, db, actor, project_id, session_id)),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    calls = {m.slot: _prepare(db, actor, project_id, int(m.connection_id or 0),
+                              [*redteam.history(current.turns, m.slot), {"role": "user", "content": body.content}],
+                              settings) for m in models}
+    _, pending = redteam.add_user_turn(db, actor, project_id, session_id, body.content, list(calls))
+    return _stream(db, [ReplyJob(p, calls[p.slot]) for p in pending])
 
 
 @router.post("/projects/{project_id}/redteam/sessions/{session_id}/retry",
              responses={200: {"content": {"text/event-stream": {}}}})
 def retry_turn(project_id: int, session_id: int, actor: CurrentActor, db: DbDep,
                settings: SettingsDep) -> StreamingResponse:
-    """The last message again, when its reply failed or never arrived (same events as a turn)."""
-    current = redteam.get_session(db, actor, project_id, session_id)
-    if current.connection_id is None:
-        raise Conflict(f"the session's model {current.model!r} was removed from the project: start a new session")
-    messages = redteam.retry_messages(db, actor, project_id, session_id)
-    call = prepare(db, actor, project_id, current.connection_id, messages, None, secret_key=str(settings.secret_key),
-                   allow_private=settings.outbound_allow_private, source="redteam")
-    return StreamingResponse(iterate_in_threadpool(_reply(call, db, actor, project_id, session_id)),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    """The last message again for each model whose reply to it failed or never came (same events)."""
+    plan = redteam_replies.retry_plan(db, actor, project_id, session_id)
+    calls = {m.slot: _prepare(db, actor, project_id, int(m.connection_id or 0), messages, settings)
+             for m, messages in plan}
+    pending = redteam_replies.open_retry(db, actor, project_id, session_id, list(calls))
+    return _stream(db, [ReplyJob(p, calls[p.slot]) for p in pending])
+
+
+@router.post("/projects/{project_id}/redteam/sessions/{session_id}/resume",
+             responses={200: {"content": {"text/event-stream": {}}}})
+def resume_replies(project_id: int, session_id: int, actor: CurrentActor, db: DbDep,
+                   settings: SettingsDep) -> StreamingResponse:
+    """The replies whose writer died (stale heartbeat: the server restarted mid-reply) are asked
+    again, each into its own turn (same events); 409 when none is stale."""
+    claimed = redteam_replies.claim_stale(db, actor, project_id, session_id)
+    if not claimed:
+        raise Conflict("no reply is waiting to be resumed")
+    jobs = []
+    for p in claimed:
+        try:
+            jobs.append(ReplyJob(p, _prepare(db, actor, project_id, p.connection_id, list(p.messages), settings)))
+        except LabelworksError as exc:  # the turn exists already: the reason goes on it
+            jobs.append(ReplyJob(p, None, exc.message))
+    return _stream(db, jobs)
+
+
+@router.post("/projects/{project_id}/redteam/sessions/{session_id}/stop")
+def stop_replies(project_id: int, session_id: int, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
+    """Stop the replies being written: what arrived stays, marked stopped."""
+    return redteam_replies.stop_replies(db, actor, project_id, session_id).as_dict()
 
 
 @router.patch("/projects/{project_id}/redteam/sessions/{session_id}/turns/{turn_id}")

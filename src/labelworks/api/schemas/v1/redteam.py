@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 class SessionStart(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    connection_id: int
+    connection_id: int | None = None  # one model
+    connection_ids: list[int] | None = None  # or several, side by side (checked by the service)
     title: str = ""
 
 
