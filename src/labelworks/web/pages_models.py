@@ -1,6 +1,8 @@
 """The project page's "Models" card: the chat models the project names (add, edit, delete; the
-API key field is write-only), "Test connection" (one short generation: its latency and reply, or
-the error), batch generation over the prompt items with live progress, and the latest generations.
+API key field is write-only; who may generate and the token budgets), each one's tokens today and
+this month with its top users, "Test connection" (one short generation: its latency and reply, or
+the error — a used-up budget included), batch generation over the prompt items with live progress,
+and the latest generations.
 
 Everything goes through the services the API uses (``services.model_connections``) with the same
 checks (``assist.chat.kind_check``), so the card allows and refuses exactly what
@@ -20,9 +22,10 @@ from ..assist.chat import kind_check, prepare
 from ..authz import authorize
 from ..core.actor import Actor
 from ..core.chat import parse_params
-from ..core.errors import LabelworksError, NotFound, ValidationFailed
+from ..core.errors import LabelworksError, NotFound, PermissionDenied, RateLimited, ValidationFailed
 from ..services import jobs
 from ..services import model_connections as conns
+from ..services import model_spending as spending
 from .pages_common import is_htmx, page, page_context, require_actor, see_other
 from .rendering import render
 
@@ -31,7 +34,7 @@ router = APIRouter(include_in_schema=False)
 _JOB_SHOWN = 20
 _GENERATIONS_SHOWN = 10
 _FIELDS = ("name", "kind", "base_url", "model", "api_key", "temperature", "max_tokens", "top_p", "system_prompt",
-           "extra", "concurrency", "timeout_s", "max_retries")
+           "extra", "concurrency", "timeout_s", "max_retries", "user_daily_tokens", "project_monthly_tokens")
 TEST_PROMPT = "Say hello in five words."
 
 
@@ -42,12 +45,13 @@ def _card_data(request: Request, actor: Actor, project_id: int) -> dict[str, Any
     recent = jobs.list_jobs(db, actor, project_id, limit=_JOB_SHOWN)
     job = next((j for j in recent if j.kind == "generate"), None)
     generations = conns.list_generations(db, actor, project_id, limit=_GENERATIONS_SHOWN)
-    return {"models": models, "job": job, "generations": generations,
+    usage = {u["connection_id"]: u for u in spending.usage_report(db, actor, project_id)}
+    return {"models": models, "job": job, "generations": generations, "usage": usage, "roles": spending.ROLES,
             "names": {m.id: m.name for m in models}}
 
 
 async def _card(request: Request, actor: Actor, project_id: int, *, error: LabelworksError | None = None,
-                form: dict[str, str] | None = None, saved: str = "", editing: int | None = None,
+                form: dict[str, Any] | None = None, saved: str = "", editing: int | None = None,
                 tested: dict[str, Any] | None = None) -> Response:
     data = await run_in_threadpool(_card_data, request, actor, project_id)
     if error is not None and error.field and error.message.startswith(f"{error.field}: "):
@@ -65,14 +69,17 @@ async def _card(request: Request, actor: Actor, project_id: int, *, error: Label
     return render(request, "_models.html", ctx)
 
 
-def _form_of(m: conns.ConnectionInfo) -> dict[str, str]:
+def _form_of(m: conns.ConnectionInfo) -> dict[str, Any]:
     p = m.params
     return {"name": m.name, "kind": m.kind, "base_url": m.base_url or "", "model": m.model, "api_key": "",
             "temperature": "" if p.temperature is None else f"{p.temperature:g}",
             "max_tokens": "" if p.max_tokens is None else str(p.max_tokens),
             "top_p": "" if p.top_p is None else f"{p.top_p:g}", "system_prompt": p.system_prompt or "",
             "extra": json.dumps(dict(p.extra)) if p.extra else "", "concurrency": str(m.concurrency),
-            "timeout_s": f"{m.timeout_s:g}", "max_retries": str(m.max_retries)}
+            "timeout_s": f"{m.timeout_s:g}", "max_retries": str(m.max_retries),
+            "generate_roles": list(m.generate_roles or spending.ROLES),
+            "user_daily_tokens": "" if m.user_daily_tokens is None else str(m.user_daily_tokens),
+            "project_monthly_tokens": "" if m.project_monthly_tokens is None else str(m.project_monthly_tokens)}
 
 
 async def _answer(request: Request, actor: Actor, project_id: int, **kwargs: Any) -> Response:
@@ -96,7 +103,25 @@ def _number(form: dict[str, str], name: str, kind: type[int] | type[float]) -> i
                                field=name) from None
 
 
-def _fields_of(form: dict[str, str], *, editing: bool) -> dict[str, Any]:
+def _budget(form: dict[str, Any], name: str) -> int | None:
+    """A token budget as typed ("100000", "100,000", "100 000"); empty: no budget."""
+    raw = str(form.get(name, "")).replace(",", "").replace("_", "").replace(" ", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ValidationFailed(f"{name}: a whole number of tokens, or empty for no budget", field=name)
+    return int(raw)
+
+
+def _roles(form: dict[str, Any]) -> list[str] | None:
+    """The ticked roles; all of them is stored as "everyone with access" (null)."""
+    ticked = [r for r in spending.ROLES if r in form.get("generate_roles", [])]
+    if not ticked:
+        raise ValidationFailed("generate_roles: tick at least one role", field="generate_roles")
+    return None if len(ticked) == len(spending.ROLES) else ticked
+
+
+def _fields_of(form: dict[str, Any], *, editing: bool) -> dict[str, Any]:
     """The form's text as the service's fields; numbers and JSON refused naming the field."""
     try:
         extra = json.loads(form["extra"]) if form.get("extra", "").strip() else {}
@@ -112,6 +137,9 @@ def _fields_of(form: dict[str, str], *, editing: bool) -> dict[str, Any]:
         value = _number(form, name, kind)
         if value is not None:
             fields[name] = value
+    fields["generate_roles"] = _roles(form)
+    for name in ("user_daily_tokens", "project_monthly_tokens"):
+        fields[name] = _budget(form, name)
     key = form.get("api_key", "")
     if form.get("remove_key") == "1":
         fields["api_key"] = None
@@ -135,7 +163,8 @@ async def save_model(request: Request, project_id: int) -> Response:
     """Add a connection, or change the one named by ``id``."""
     actor = require_actor(request)
     raw = await request.form()
-    form = {k: str(raw.get(k, "")) for k in (*_FIELDS, "remove_key", "id")}
+    form: dict[str, Any] = {k: str(raw.get(k, "")) for k in (*_FIELDS, "remove_key", "id")}
+    form["generate_roles"] = [str(v) for v in raw.getlist("generate_roles")]
     settings = request.app.state.settings
     editing = int(form["id"]) if form["id"].isdigit() else None
 
@@ -182,9 +211,13 @@ async def test_model(request: Request, project_id: int, connection_id: int) -> R
 
     def run() -> dict[str, Any]:
         authorize(actor, "model.manage")
-        call = prepare(request.app.state.db, actor, project_id, connection_id,
-                       [{"role": "user", "content": TEST_PROMPT}], parse_params({"max_tokens": 32}),
-                       secret_key=settings.secret_key, allow_private=settings.outbound_allow_private, source="test")
+        try:
+            call = prepare(request.app.state.db, actor, project_id, connection_id,
+                           [{"role": "user", "content": TEST_PROMPT}], parse_params({"max_tokens": 32}),
+                           secret_key=settings.secret_key, allow_private=settings.outbound_allow_private,
+                           source="test")
+        except (RateLimited, PermissionDenied) as exc:  # the spending rules: shown on the card, not an error page
+            return {"connection_id": connection_id, "ok": False, "message": exc.message}
         event = call.collect()
         return {"connection_id": connection_id, "ok": event.type == "done", **event.data}
 
@@ -198,7 +231,7 @@ async def start_batch(request: Request, project_id: int) -> Response:
     """A ``generate`` job over the prompt items with the ticked models; the card polls its progress."""
     actor = require_actor(request)
     raw = await request.form()
-    chosen = [int(v) for v in raw.getlist("connection") if str(v).isdigit()]
+    chosen = [int(str(v)) for v in raw.getlist("connection") if str(v).isdigit()]
     overwrite = str(raw.get("overwrite", "")) == "1"
     try:
         job_id = await run_in_threadpool(conns.create_generate_job, request.app.state.db, actor, project_id, chosen,
