@@ -12,7 +12,7 @@ import pytest
 
 from labelworks.core.errors import ValidationFailed
 from labelworks.db.engine import Database
-from labelworks.db.models import Consolidation, ConsolidationRun, Job
+from labelworks.db.models import Consolidation, ConsolidationRun, Job, Project
 from labelworks.jobs.runners import run_job
 from labelworks.services import annotations, assignments, consolidation
 from labelworks.settings import Settings
@@ -111,3 +111,20 @@ def test_a_model_evaluation_project_consolidates_through_evaluation_criteria(
     ratings = json.loads(row.value)["criteria"]["accuracy"]["ratings"]
     assert row.run_id == run["id"] and row.confidence == 0.0 and row.votes == 1
     assert ratings["a"] == pytest.approx(3 - bias, abs=0.01) and ratings["b"] == pytest.approx(1 - bias, abs=0.01)
+
+
+def test_a_project_that_chose_the_old_built_in_name_consolidates_through_evaluation_criteria(
+        db: Database, factory: Factory, org: OrgUsers) -> None:
+    p = factory.project(org.manager, "model-evaluation", labels=DOC, workers_per_item=1)
+    items = factory.items(org.manager, p.id, rows=[{"prompt": "q", "modelResponses": MODELS}])
+    with db.write() as s:  # what choosing the task type's own consolidate() stored before it was registered
+        project = s.get(Project, p.id)
+        assert project is not None
+        project.consolidation_method = "evaluation-per-criterion"
+    (rater,) = factory.annotators(1, org.org_id)
+    _label_all(db, rater, p.id, items, harsh=False)
+    row = _stored(db, items[0])
+    assert row.method == "evaluation-criteria" and json.loads(row.value)["criteria"]["accuracy"]["ratings"] == {
+        "a": 5, "b": 3}
+    current, _ = consolidation.method_info(db, org.manager.actor, p.id)
+    assert current.name == "evaluation-criteria"

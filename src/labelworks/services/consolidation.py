@@ -48,6 +48,9 @@ __all__ = ["ConsolidatedRow", "MethodInfo", "refresh_item", "run_full", "consoli
            "consolidated_for_items", "schedule_refit", "refit_due", "set_method", "method_info",
            "methods_for", "latest_run", "item_ids_below", "start_run", "REFIT_AFTER_S"]
 
+# methods a project may have stored under an older name: model-evaluation's own consolidate()
+# became the registered evaluation-criteria
+_RENAMED = {"evaluation-per-criterion": "evaluation-criteria"}
 REFIT_AFTER_S = 60.0  # a worker-model refit runs at most this often while annotations arrive
 _BATCH = 5000
 
@@ -114,7 +117,7 @@ def _method(s: Session, project_id: int, task_type: TaskType,
     if row is None:
         row = s.execute(_project_method, {"pid": project_id}).first()
     name = (row[0] if row else None) or task_type.default_consolidator
-    c = _resolve(name, task_type)
+    c = _resolve(_RENAMED.get(name, name), task_type)
     return c, c.params(json.loads(row[1]) if row and row[1] else {})
 
 
