@@ -22,6 +22,9 @@ CHAT = [{"role": "system", "content": "Be terse."}, {"role": "user", "content": 
         {"role": "assistant", "content": "Lyon."}]
 MESSAGE = {"role": datasets.Value("string"), "content": datasets.Value("string")}
 CONVERSATION = datasets.List(MESSAGE)
+REPLY_SOURCES = datasets.List({"turn": datasets.Value("int64"), "model": datasets.Value("string"),
+                               "generation_id": datasets.Value("int64"), "draft_edited": datasets.Value("bool")})
+WRITTEN = [{"turn": 2, "model": "", "generation_id": 0, "draft_edited": False}]  # the worker wrote the reply
 
 
 @pytest.fixture(autouse=True)
@@ -61,8 +64,9 @@ def test_sft_messages_load_as_a_conversation_column(cli: Any, chat_project: int,
     path = tmp_path / ("sft.parquet" if fmt.endswith("parquet") else "sft.jsonl")
     cli("export", str(chat_project), "--format", fmt, "-o", str(path))
     ds = _load(path, tmp_path)
-    assert ds.features == datasets.Features({"messages": CONVERSATION})
+    assert ds.features == datasets.Features({"messages": CONVERSATION, "reply_sources": REPLY_SOURCES})
     assert ds[0]["messages"] == [*CHAT[:2], {"role": "assistant", "content": "Paris."}]
+    assert ds[0]["reply_sources"] == WRITTEN
 
 
 @pytest.mark.parametrize("fmt", ["sft-prompt-completion", "sft-prompt-completion-parquet"])
@@ -70,8 +74,10 @@ def test_sft_prompt_completion_splits_the_last_reply(cli: Any, chat_project: int
     path = tmp_path / ("pc.parquet" if fmt.endswith("parquet") else "pc.jsonl")
     cli("export", str(chat_project), "--format", fmt, "-o", str(path))
     ds = _load(path, tmp_path)
-    assert ds.features == datasets.Features({"prompt": CONVERSATION, "completion": CONVERSATION})
-    assert ds[0] == {"prompt": CHAT[:2], "completion": [{"role": "assistant", "content": "Paris."}]}
+    assert ds.features == datasets.Features({"prompt": CONVERSATION, "completion": CONVERSATION,
+                                             "reply_sources": REPLY_SOURCES})
+    assert ds[0] == {"prompt": CHAT[:2], "completion": [{"role": "assistant", "content": "Paris."}],
+                     "reply_sources": WRITTEN}
 
 
 @pytest.fixture

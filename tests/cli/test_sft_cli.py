@@ -43,12 +43,14 @@ def test_chat_items_import_and_export_as_trl_sft(cli, owner: str, db: Database, 
     target = tmp_path / "sft.jsonl"
     cli("export", str(project), "--format", "sft-messages", "-o", str(target))
     (row,) = [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()]
-    assert row == {"messages": [CHAT[0], {"role": "assistant", "content": "It is Paris."}]}
+    assert row == {"messages": [CHAT[0], {"role": "assistant", "content": "It is Paris."}],
+                   "reply_sources": [{"turn": 1, "model": "", "generation_id": 0, "draft_edited": False}]}
     parquet = tmp_path / "sft.parquet"
     cli("export", str(project), "--format", "sft-prompt-completion-parquet", "-o", str(parquet))
     table = pq.read_table(parquet)
-    assert table.column_names == ["prompt", "completion"]
-    assert table.to_pylist() == [{"prompt": [CHAT[0]], "completion": [{"role": "assistant", "content": "It is Paris."}]}]
+    assert table.column_names == ["prompt", "completion", "reply_sources"]
+    assert table.to_pylist() == [{"prompt": [CHAT[0]], "completion": [{"role": "assistant", "content": "It is Paris."}],
+                                  "reply_sources": row["reply_sources"]}]
     refused = tmp_path / "no.jsonl"
     result = cli("export", str(project), "--format", "sft-prompt-completion-text", "-o", str(refused), code=2)
     assert "does not fit a chat-demonstration project" in result.stderr and not refused.exists()

@@ -88,14 +88,15 @@ def test_chat_exports_the_corrected_conversation(db: Database, factory: Factory,
     pid = _label(db, factory, org, "chat-demonstration", ["reply"], [{"messages": chat}],
                  [{"chat": {"messages": sent}}])
     (row,) = _jsonl(_export(db, org.manager.actor, pid, "sft-messages"))
-    assert row == {"messages": sent} and all(set(m) == TRL_MESSAGE for m in row["messages"])
+    written = [{"turn": i, "model": "", "generation_id": 0, "draft_edited": False} for i in (1, 3)]
+    assert row == {"messages": sent, "reply_sources": written} and all(set(m) == TRL_MESSAGE for m in row["messages"])
     (pc,) = _jsonl(_export(db, org.manager.actor, pid, "sft-prompt-completion"))
-    assert pc == {"prompt": sent[:3], "completion": sent[3:]}
+    assert pc == {"prompt": sent[:3], "completion": sent[3:], "reply_sources": written}
     (manifest,) = _jsonl(_export(db, org.manager.actor, pid, "manifest"))
     turns = next(v for k, v in manifest.items() if isinstance(v, dict) and "messages" in v)["messages"]
     assert turns[1] == {"role": "assistant", "content": "4.", "edited": True, "original": "5"}
     names, table = _parquet(_export(db, org.manager.actor, pid, "sft-messages-parquet"))
-    assert names == ["messages"] and table == [row]
+    assert names == ["messages", "reply_sources"] and table == [row]
     with pytest.raises(ValidationFailed) as info:
         _export(db, org.manager.actor, pid, "sft-prompt-completion-text")
     assert info.value.field == "format"

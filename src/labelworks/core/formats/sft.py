@@ -16,7 +16,8 @@ Per task type:
   ``systemPrompt``, or ``DEFAULT_QA_SYSTEM``), a user turn holding the passage and the question, the
   answer as the assistant's turn;
 * ``chat-demonstration``: the worker's whole conversation (flags dropped); prompt-completion
-  splits it before its last assistant turn;
+  splits it before its last assistant turn. A ``reply_sources`` column after TRL's says which model
+  drafted each assistant turn (``REPLY_SOURCE_FIELDS``; TRL's trainers ignore extra columns);
 * ``image-captioning``: TRL's vision shape, ``{"images": [ref], "messages": [user: [{"type":
   "image"}, {"type": "text", "text": prompt}], assistant: [{"type": "text", "text": caption}]]}``,
   the prompt being the guidance's ``prompt`` or ``DEFAULT_IMAGE_PROMPT``; ``ref`` is the item's
@@ -38,7 +39,7 @@ from .parquet_stream import stream_parquet
 from .records import ExportItem
 
 __all__ = ["SFT_FORMATS", "SFT_MEDIA_TYPES", "sft_rows", "sft_writer", "DEFAULT_QA_SYSTEM", "DEFAULT_IMAGE_PROMPT",
-           "DEFAULT_VIDEO_PROMPT", "SFT_TASK_TYPES"]
+           "DEFAULT_VIDEO_PROMPT", "SFT_TASK_TYPES", "REPLY_SOURCE_FIELDS"]
 
 DEFAULT_QA_SYSTEM = "Answer the question using only the passage the user gives."
 DEFAULT_IMAGE_PROMPT = "Describe this image."
@@ -54,6 +55,13 @@ SFT_MEDIA_TYPES = {
     "sft-prompt-completion-parquet": ("application/vnd.apache.parquet", "sft-prompt-completion.parquet"),
 }
 _ROW_GROUP = 10_000
+#: One entry per assistant turn of a chat row, every field always set so that JSON readers infer
+#: the same types in every block (``datasets`` fails on a column that is null or empty in its first
+#: 10 MB and typed later): ``turn`` its index in the row's conversation (``messages``, or ``prompt``
+#: then ``completion``), ``model`` the connection that drafted it ("" when the worker wrote it),
+#: ``generation_id`` the stored generation (0 when none), ``draft_edited`` whether the worker
+#: changed the model's draft (false when no model drafted it).
+REPLY_SOURCE_FIELDS = ("turn", "model", "generation_id", "draft_edited")
 
 
 def _message(role: str, content: Any) -> dict[str, Any]:
@@ -78,6 +86,20 @@ def _chat_conversations(item: ExportItem, value: dict[str, Any], spec: Any) -> I
     yield [_message(str(m["role"]), str(m["content"])) for m in value.get("messages", [])]
 
 
+def _reply_sources(value: dict[str, Any], upto: int) -> list[dict[str, Any]]:
+    """``reply_sources`` of a chat row holding the conversation's first ``upto`` turns."""
+    out = []
+    for i, m in enumerate(value.get("messages", [])[:upto]):
+        if m.get("role") != "assistant":
+            continue
+        src = m.get("source") if isinstance(m.get("source"), dict) else {}
+        gid = src.get("generationId")
+        out.append({"turn": i, "model": str(src.get("model", "")),
+                    "generation_id": gid if isinstance(gid, int) and not isinstance(gid, bool) else 0,
+                    "draft_edited": bool(src.get("edited", False))})
+    return out
+
+
 def _vision(kind: str, prompt: str, answer: str) -> list[dict[str, Any]]:
     return [_message("user", [{"type": kind, "text": None}, {"type": "text", "text": prompt}]),
             _message("assistant", [{"type": "text", "text": answer}])]
@@ -97,21 +119,21 @@ def _video_rows(item: ExportItem, value: dict[str, Any], spec: Any) -> Iterator[
 
 
 def _conversations(items: Iterable[ExportItem], task_type: Any,
-                   spec: Any) -> Iterator[tuple[dict[str, Any], list[Any]]]:
-    """(extra columns, conversation) for every labelled item's answer, in item order."""
+                   spec: Any) -> Iterator[tuple[dict[str, Any], list[Any], dict[str, Any]]]:
+    """(extra columns, conversation, the answer) for every labelled item's answer, in item order."""
     name = task_type.name
     for item in items:
         if item.answer is None or not isinstance(item.answer.value, dict):
             continue
         value = item.answer.value
         if name == "question-answer-generation":
-            yield from (({}, conv) for conv in _qa_conversations(item, value, spec))
+            yield from (({}, conv, value) for conv in _qa_conversations(item, value, spec))
         elif name == "chat-demonstration":
-            yield from (({}, conv) for conv in _chat_conversations(item, value, spec))
+            yield from (({}, conv, value) for conv in _chat_conversations(item, value, spec))
         elif name == "image-captioning":
-            yield from _image_rows(item, value, spec)
+            yield from ((extra, conv, value) for extra, conv in _image_rows(item, value, spec))
         else:
-            yield from _video_rows(item, value, spec)
+            yield from ((extra, conv, value) for extra, conv in _video_rows(item, value, spec))
 
 
 def _last_assistant(conv: list[dict[str, Any]]) -> int:
@@ -124,9 +146,13 @@ def _last_assistant(conv: list[dict[str, Any]]) -> int:
 def sft_rows(fmt: str, items: Iterable[ExportItem], task_type: Any, spec: Any) -> Iterator[dict[str, Any]]:
     """The rows of ``fmt`` (without the ``-parquet`` suffix) for a demonstration project."""
     shape = fmt.removesuffix("-parquet")
-    for extra, conv in _conversations(items, task_type, spec):
+    chat = task_type.name == "chat-demonstration"
+    for extra, conv, value in _conversations(items, task_type, spec):
+        def trailing(upto: int) -> dict[str, Any]:
+            return {"reply_sources": _reply_sources(value, upto)} if chat else {}
+
         if shape == "sft-messages":
-            yield {**extra, "messages": conv}
+            yield {**extra, "messages": conv, **trailing(len(conv))}
             continue
         cut = _last_assistant(conv)
         if cut < 1:  # nothing to complete: a conversation without an assistant turn after a prompt
@@ -135,7 +161,7 @@ def sft_rows(fmt: str, items: Iterable[ExportItem], task_type: Any, spec: Any) -
             # the QA conversation as plain text: the passage and question, then the answer
             yield {"prompt": f"{conv[1]['content']}\n\nAnswer:", "completion": f" {conv[cut]['content']}"}
         else:
-            yield {**extra, "prompt": conv[:cut], "completion": [conv[cut]]}
+            yield {**extra, "prompt": conv[:cut], "completion": [conv[cut]], **trailing(cut + 1)}
 
 
 def _strip_nulls(row: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +192,10 @@ def _schema(fmt: str, task_type: Any) -> Any:
         fields.append(("messages", pa.list_(message)))
     else:
         fields += [("prompt", pa.list_(message)), ("completion", pa.list_(message))]
+    if task_type.name == "chat-demonstration":
+        source = pa.struct([("turn", pa.int64()), ("model", pa.string()), ("generation_id", pa.int64()),
+                            ("draft_edited", pa.bool_())])
+        fields.append(("reply_sources", pa.list_(source)))
     return pa.schema(fields)
 
 
