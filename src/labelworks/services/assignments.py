@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..authz import authorize
+from ..authz import allowed, authorize
 from ..core.actor import Actor
 from ..core.enums import AssignmentStatus
 from ..core.errors import Conflict, NotFound, PermissionDenied
@@ -34,7 +35,7 @@ from ..core.quality.gold import wants_gold
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Assignment
-from .hotpath import T, ProjectRow, visible_project
+from .hotpath import N, T, ProjectRow, Sql, labels_of
 
 __all__ = ["Lease", "lease_gone_message", "next_for", "skip", "release", "save_draft", "reclaim_expired", "reopen_items",
            "load_active_lease"]
@@ -78,54 +79,74 @@ def reopen_items(s: Session, project_id: int, workers_per_item: int) -> None:
 
 def _lease(p: ProjectRow, aid: int, item_id: int, expires: datetime, draft: str | None, data: str) -> Lease:
     return Lease(aid, item_id, p.id, expires, json.loads(data), json.loads(draft) if draft else None,
-                 p.spec.labels.labels, p.multi_label)
+                 labels_of(p.label_config), p.multi_label)
 
 
 class _Raced(Exception):
     """Raised inside the lease transaction to roll it back and try again."""
 
 
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount)
+def _since(p: ProjectRow, now: datetime) -> dict[str, Any]:
+    """The task-lifetime bound on candidates, as a parameter (none without a lifetime)."""
+    return {"since": now - timedelta(seconds=p.task_lifetime_s)} if p.task_lifetime_s else {}
 
 
-def _candidates(s: Session, actor: Actor, p: ProjectRow, now: datetime, postgres: bool) -> list[tuple[int, str]]:
-    params: dict[str, Any] = {"pid": p.id, "uid": actor.user_id, "k": _CANDIDATES if postgres else 1}
-    if p.task_lifetime_s:
-        params["since"] = now - timedelta(seconds=p.task_lifetime_s)
-        query = T.candidates_since_pg if postgres else T.candidates_since
-    else:
-        # on PostgreSQL racing annotators take different rows instead of queueing on the first one;
-        # on SQLite BEGIN IMMEDIATE already serialises writers
-        query = T.candidates_pg if postgres else T.candidates
-    return [(r[0], r[1]) for r in s.execute(query, params)]
-
-
-def _any_open(s: Session, actor: Actor, p: ProjectRow, now: datetime) -> bool:
+def _any_open(sql: Sql, actor: Actor, p: ProjectRow, now: datetime) -> bool:
     """Is any item open for this annotator (no row locked)? On PostgreSQL also: did locked rows hide some?"""
-    params: dict[str, Any] = {"pid": p.id, "uid": actor.user_id}
-    if p.task_lifetime_s:
-        params["since"] = now - timedelta(seconds=p.task_lifetime_s)
-        return s.execute(T.any_open_since, params).first() is not None
-    return s.execute(T.any_open, params).first() is not None
+    since = _since(p, now)
+    return sql.first(N.any_open_since if since else N.any_open, {"pid": p.id, "uid": actor.user_id, **since}) \
+        is not None
 
 
-def _gold_lease(s: Session, actor: Actor, p: ProjectRow, now: datetime, gold_rate: float) -> Lease | None:
+def _new_lease(sql: Sql, actor: Actor, p: ProjectRow, now: datetime, item_id: int, data: str) -> Lease:
+    expires = now + timedelta(seconds=p.task_time_limit_s)
+    row = sql.first(N.insert_lease, {"pid": p.id, "item_id": item_id, "uid": actor.user_id,
+                                     "now": now, "expires": expires})
+    if row is None:  # another tab of this annotator leased this item since our scan
+        raise _Raced()
+    return _lease(p, row[0], item_id, expires, None, data)
+
+
+def _gold_lease(sql: Sql, actor: Actor, p: ProjectRow, now: datetime, gold_rate: float) -> Lease | None:
     """A gold item this worker has not answered, when the gold rate picks one for this task."""
     # a fresh draw per task: counting the worker's earlier tasks instead would grow with their history
     if not wants_gold(actor.user_id, _gold_draws.getrandbits(62), gold_rate):
         return None
-    row = s.execute(T.gold_candidates, {"pid": p.id, "uid": actor.user_id}).first()
+    row = sql.first(N.gold_candidates, {"pid": p.id, "uid": actor.user_id})
     if row is None:
         return None
     item_id, data = row
-    s.execute(T.take_gold, {"item_id": item_id})  # counted like any lease, so a give-back balances it
-    expires = now + timedelta(seconds=p.task_time_limit_s)
-    aid = s.execute(T.insert_lease, {"pid": p.id, "item_id": item_id, "uid": actor.user_id,
-                                     "now": now, "expires": expires}).scalar()
-    if aid is None:  # another tab of this annotator leased this gold item since our scan
+    sql.rowcount(N.take_gold, {"item_id": item_id})  # counted like any lease, so a give-back balances it
+    return _new_lease(sql, actor, p, now, item_id, data)
+
+
+def _pool_lease(sql: Sql, actor: Actor, p: ProjectRow, now: datetime, n: int, routed: bool) -> Lease | None:
+    """Take the first open item of the pool for this annotator; None when there is none."""
+    params: dict[str, Any] = {"pid": p.id, "uid": actor.user_id, "n": n, **_since(p, now)}
+    if sql.is_sqlite:
+        # BEGIN IMMEDIATE already serialises writers: pick and take the first candidate in one
+        # statement (if its conditional raise fails, nothing is taken, as with the one-row scan before)
+        row = sql.first(N.take_first[(routed, "since" in params)], params)
+        return None if row is None else _new_lease(sql, actor, p, now, row[0], row[1])
+    take = N.take_routed if routed else N.take
+    params["k"] = _CANDIDATES
+    for item_id, data in sql.rows(N.candidates_since_pg if "since" in params else N.candidates_pg, params):
+        if sql.rowcount(take, {"item_id": item_id, "n": n}):
+            return _new_lease(sql, actor, p, now, item_id, data)
+    if _any_open(sql, actor, p, now):  # rows locked by racing annotators hid open items: try again
         raise _Raced()
-    return _lease(p, aid, item_id, expires, None, data)
+    return None
+
+
+def _context(sql: Sql, actor: Actor, project_id: int, now: datetime) -> tuple[ProjectRow, Sequence[Any]]:
+    """The project (the same visibility rule as ``visible_project``) and next-task's settings and gates."""
+    row = sql.first(N.context, {"pid": project_id, "uid": actor.user_id, "now": now})
+    if row is None or row[0] != actor.org_id:
+        raise NotFound(f"no project {project_id}")
+    has_teams, member = row[9], row[10]
+    if has_teams and not member and not allowed(actor, "project.view_all"):
+        raise NotFound(f"no project {project_id}")
+    return ProjectRow(project_id, *row[1:9]), row[11:]
 
 
 def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | None = None) -> Lease | None:
@@ -135,44 +156,34 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
     """
     authorize(actor, "task.label")
     skip_ids = set(exclude or [])
-    postgres = not db.is_sqlite
     for _ in range(_RETRIES):
         try:
             with db.write() as s:
-                p = visible_project(s, actor, project_id)
-                quality = s.execute(T.quality, {"pid": p.id, "uid": actor.user_id}).first()
-                gold_rate, routed, n, take = 0.0, False, p.workers_per_item, T.take
-                if quality is not None:
-                    if quality[3]:
-                        raise PermissionDenied(str(quality[3]))
-                    gold_rate, routed = float(quality[0]), bool(quality[1])
+                sql, now = Sql(s), utcnow()
+                p, (has_quality, gold_rate, routed, initial_workers, paused, any_expired, any_active) = \
+                    _context(sql, actor, project_id, now)
+                n = p.workers_per_item
+                if has_quality:
+                    if paused:
+                        raise PermissionDenied(str(paused))
                     if routed:
-                        n, take = int(quality[2]), T.take_routed
-                now = utcnow()
-                reclaim_expired(s, p.id, now)
-                for aid, item_id, expires, draft, data in s.execute(T.held, {"pid": p.id, "uid": actor.user_id,
-                                                                             "now": now}):
-                    if aid not in skip_ids:
-                        return _lease(p, aid, item_id, expires, draft, data)
+                        n = int(initial_workers)
+                if any_expired:
+                    reclaim_expired(s, p.id, now)
+                if any_active:
+                    for aid, item_id, expires, draft, data in sql.rows(N.held, {"pid": p.id, "uid": actor.user_id,
+                                                                                "now": now}):
+                        if aid not in skip_ids:
+                            return _lease(p, aid, item_id, expires, draft, data)
                 # gold only while real tasks remain (it must look like one), decided before any
                 # candidate row is locked: a gold row may be busy, and we must not wait holding others
-                if gold_rate > 0 and _any_open(s, actor, p, now):
-                    gold = _gold_lease(s, actor, p, now, gold_rate)
+                if has_quality and gold_rate > 0 and _any_open(sql, actor, p, now):
+                    gold = _gold_lease(sql, actor, p, now, float(gold_rate))
                     if gold is not None:
                         return gold
-                for item_id, data in _candidates(s, actor, p, now, postgres):
-                    if not _rowcount(s.execute(take, {"item_id": item_id, "n": n})):
-                        continue
-                    expires = now + timedelta(seconds=p.task_time_limit_s)
-                    aid = s.execute(T.insert_lease, {"pid": p.id, "item_id": item_id, "uid": actor.user_id,
-                                                     "now": now, "expires": expires}).scalar()
-                    if aid is None:  # another tab of this annotator leased this item since our scan
-                        raise _Raced()
-                    return _lease(p, aid, item_id, expires, None, data)
-                if not postgres or not _any_open(s, actor, p, now):
-                    return None
+                return _pool_lease(sql, actor, p, now, n, bool(has_quality and routed))
         except (IntegrityError, _Raced):
-            continue  # the same annotator raced themselves for one item: roll back and try again
+            continue  # the same annotator raced themselves for one item, or locked rows hid the pool: try again
     raise Conflict("too many annotators at once; try again")
 
 

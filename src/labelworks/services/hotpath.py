@@ -2,16 +2,22 @@
 
 The ORM builds and compiles an expression on every call; at hundreds of submissions a second
 that dominated the server's CPU. These statements are built once and run as they are on SQLite
-and PostgreSQL.
+and PostgreSQL. Next-task's own statements (``N``) go one step further on SQLite: ``Sql`` runs
+them on the driver's cursor, inside the session's transaction (see ``Sql``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import DateTime, Integer, bindparam, text
+from sqlalchemy import DateTime, bindparam, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from ..authz import allowed
 from ..core.actor import Actor
@@ -20,9 +26,14 @@ from ..core.labels import parse_label_config
 from ..core.tasktypes.base import ProjectSpec, TaskType
 from ..plugins.manager import get_registry
 
-__all__ = ["ProjectRow", "visible_project", "T"]
+__all__ = ["ProjectRow", "visible_project", "T", "N", "Stmt", "Sql", "labels_of"]
 
 _TS = DateTime()
+# SQLAlchemy's own conversions for SQLite datetimes, so raw statements store and read exactly
+# what the ORM does ("YYYY-MM-DD HH:MM:SS.ffffff", naive UTC)
+_SQLITE = sqlite.dialect()
+_ts_to_db: Callable[[Any], Any] = _TS.dialect_impl(_SQLITE).bind_processor(_SQLITE)  # type: ignore[assignment]
+_ts_from_db: Callable[[Any], Any] = _TS.dialect_impl(_SQLITE).result_processor(_SQLITE, None)  # type: ignore[assignment]
 
 
 class T:
@@ -44,49 +55,6 @@ class T:
     # a gold item never joins the normal pool: it stays closed and is served by ``gold_candidates``
     give_back = text("UPDATE items SET taken = taken - 1, is_open = CASE WHEN EXISTS "
                      "(SELECT 1 FROM gold_items g WHERE g.item_id = items.id) THEN 0 ELSE 1 END WHERE id = :item_id")
-    held = text(
-        "SELECT a.id, a.item_id, a.expires_at, a.draft, i.data FROM assignments a JOIN items i ON i.id = a.item_id "
-        "WHERE a.project_id = :pid AND a.user_id = :uid AND a.status = 'active' AND a.expires_at >= :now "
-        "ORDER BY a.id"
-    ).bindparams(bindparam("now", type_=_TS)).columns(id=Integer, item_id=Integer, expires_at=_TS)
-    _open = ("SELECT id, data FROM items WHERE project_id = :pid AND is_open = 1 "
-             "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND a.user_id = :uid "
-             "AND a.status IN ('active', 'submitted', 'skipped')) ")
-    _order = "ORDER BY priority DESC, id LIMIT :k"
-    candidates = text(_open + _order)
-    candidates_since = text(_open + "AND created_at >= :since " + _order).bindparams(bindparam("since", type_=_TS))
-    candidates_pg = text(_open + _order + " FOR UPDATE OF items SKIP LOCKED")
-    candidates_since_pg = text(_open + "AND created_at >= :since " + _order + " FOR UPDATE OF items SKIP LOCKED"
-                               ).bindparams(bindparam("since", type_=_TS))
-    any_open = text(_open.replace("SELECT id, data", "SELECT 1") + "LIMIT 1")
-    any_open_since = text(_open.replace("SELECT id, data", "SELECT 1") + "AND created_at >= :since LIMIT 1"
-                          ).bindparams(bindparam("since", type_=_TS))
-    take = text("UPDATE items SET taken = taken + 1, is_open = CASE WHEN taken + 1 < :n THEN 1 ELSE 0 END "
-                "WHERE id = :item_id AND taken < :n")
-    # adaptive routing: an item's own target (raised while its answer stays unsure), else the project's K
-    take_routed = text("UPDATE items SET taken = taken + 1, is_open = CASE WHEN taken + 1 < COALESCE(wanted, :n) "
-                       "THEN 1 ELSE 0 END WHERE id = :item_id AND taken < COALESCE(wanted, :n)")
-    # the project's quality settings that steer next-task, and whether this worker is paused from it
-    quality = text(
-        "SELECT q.gold_rate, q.routing, q.initial_workers, (SELECT w.reason FROM worker_pauses w "
-        "WHERE w.project_id = q.project_id AND w.user_id = :uid AND w.paused) "
-        "FROM project_quality q WHERE q.project_id = :pid")
-    # gold items are answered by every worker: no limit, only "not yet by this one"; the order is a
-    # per-worker shuffle so that workers do not meet the gold items in one shared sequence
-    gold_candidates = text(
-        "SELECT g.item_id, i.data FROM gold_items g JOIN items i ON i.id = g.item_id WHERE g.project_id = :pid "
-        "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = g.item_id AND a.user_id = :uid "
-        "AND a.status IN ('active', 'submitted', 'skipped')) "
-        "ORDER BY (g.item_id * 2654435761 + :uid * 40503) % 1000003, g.item_id LIMIT 1")
-    take_gold = text("UPDATE items SET taken = taken + 1 WHERE id = :item_id")
-    # an item whose earlier lease by this annotator expired or was released is leased again on that row
-    insert_lease = text(
-        "INSERT INTO assignments (project_id, item_id, user_id, status, leased_at, expires_at) "
-        "VALUES (:pid, :item_id, :uid, 'active', :now, :expires) "
-        "ON CONFLICT (item_id, user_id) DO UPDATE SET status = 'active', leased_at = excluded.leased_at, "
-        "expires_at = excluded.expires_at, finished_at = NULL, draft = NULL "
-        "WHERE assignments.status IN ('expired', 'released') RETURNING id"
-    ).bindparams(bindparam("now", type_=_TS), bindparam("expires", type_=_TS))
     lease = text(
         "SELECT project_id, item_id, user_id, status, leased_at, expires_at FROM assignments WHERE id = :aid"
     ).columns(leased_at=_TS, expires_at=_TS)
@@ -101,6 +69,143 @@ class T:
         "WHERE id = :aid AND status = 'active'").bindparams(bindparam("now", type_=_TS))
     count_done = text("UPDATE items SET done = done + 1, last_annotated_at = :now WHERE id = :item_id"
                       ).bindparams(bindparam("now", type_=_TS))
+
+
+class Stmt:
+    """One prebuilt statement in two forms: SQLAlchemy's ``clause`` and the plain ``sql`` for SQLite.
+
+    ``ts_params`` are the parameters that carry datetimes, ``ts_columns`` the result columns that
+    do (by position): the two places where SQLite needs a conversion the driver does not make.
+    """
+
+    __slots__ = ("sql", "clause", "ts_params", "ts_columns")
+
+    def __init__(self, sql: str, *, ts_params: tuple[str, ...] = (), ts_columns: tuple[int, ...] = ()) -> None:
+        self.sql, self.ts_params, self.ts_columns = sql, ts_params, ts_columns
+        self.clause: TextClause = text(sql).bindparams(*(bindparam(name, type_=_TS) for name in ts_params))
+
+
+class Sql:
+    """Runs ``Stmt``s inside a session's current transaction (or savepoint).
+
+    On SQLite straight on the driver's cursor: for these one-row statements SQLAlchemy's execution
+    path (events, parameter and result processing, result metadata) cost several times what SQLite
+    itself took, and next-task runs on the server's one writer thread, where every microsecond
+    queues the other annotators. The same connection, so the same transaction: a savepoint rolled
+    back by the caller undoes these statements too. On PostgreSQL, through the session as before.
+    """
+
+    __slots__ = ("_s", "_cur")
+
+    def __init__(self, s: Session) -> None:
+        self._s = s
+        conn = s.connection()
+        driver: Any = conn.connection.driver_connection  # sqlite3.Connection on SQLite
+        self._cur: Any = driver.cursor() if conn.dialect.name == "sqlite" else None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self._cur is not None
+
+    def _raw(self, st: Stmt, params: Mapping[str, Any]) -> Any:
+        if st.ts_params:
+            params = {**params, **{name: _ts_to_db(params[name]) for name in st.ts_params}}
+        return self._cur.execute(st.sql, params)
+
+    def rows(self, st: Stmt, params: Mapping[str, Any]) -> list[Sequence[Any]]:
+        if self._cur is None:
+            return list(self._s.execute(st.clause, params))  # Rows: tuples by position
+        rows: list[Sequence[Any]] = self._raw(st, params).fetchall()
+        if st.ts_columns and rows:
+            rows = [tuple(_ts_from_db(v) if i in st.ts_columns else v for i, v in enumerate(r)) for r in rows]
+        return rows
+
+    def first(self, st: Stmt, params: Mapping[str, Any]) -> Sequence[Any] | None:
+        rows = self.rows(st, params)  # fetched to the end: an unfinished statement would block COMMIT
+        return rows[0] if rows else None
+
+    def rowcount(self, st: Stmt, params: Mapping[str, Any]) -> int:
+        if self._cur is None:
+            return int(self._s.execute(st.clause, params).rowcount)  # type: ignore[attr-defined]
+        return int(self._raw(st, params).rowcount)
+
+
+# raise ``taken``, closing the item when it reaches its target ``{k}``
+_TAKE = "taken = taken + 1, is_open = CASE WHEN taken + 1 < {k} THEN 1 ELSE 0 END"
+_ROUTED_K = "COALESCE(wanted, :n)"
+
+
+def _take_first(routed: bool, since: bool) -> Stmt:
+    k = _ROUTED_K if routed else ":n"
+    pick = ("SELECT c.id FROM items c WHERE c.project_id = :pid AND c.is_open = 1 AND NOT EXISTS (SELECT 1 "
+            "FROM assignments a WHERE a.item_id = c.id AND a.user_id = :uid AND a.status IN "
+            "('active', 'submitted', 'skipped')) " + ("AND c.created_at >= :since " if since else "") +
+            "ORDER BY c.priority DESC, c.id LIMIT 1")
+    return Stmt(f"UPDATE items SET {_TAKE.format(k=k)} WHERE id = ({pick}) AND taken < {k} RETURNING id, data",
+                ts_params=("since",) if since else ())
+
+
+class N:
+    """Next-task's statements (run through ``Sql``)."""
+
+    # the project, whether the caller may see it, its quality settings (gold rate, routing, the
+    # worker's pause), and two cheap gates: any expired lease in the project, any active lease of this
+    # worker; one statement where there were four, and the gated queries are skipped when false
+    context = Stmt(
+        "SELECT p.org_id, p.name, p.task_type, p.label_config, p.multi_label, p.label_attribute, "
+        "p.workers_per_item, p.task_time_limit_s, p.task_lifetime_s, "
+        "EXISTS (SELECT 1 FROM project_teams t WHERE t.project_id = p.id), "
+        "EXISTS (SELECT 1 FROM project_teams pt JOIN team_members tm ON tm.team_id = pt.team_id "
+        "WHERE pt.project_id = p.id AND tm.user_id = :uid), "
+        "q.project_id IS NOT NULL, q.gold_rate, q.routing, q.initial_workers, "
+        "(SELECT w.reason FROM worker_pauses w WHERE w.project_id = p.id AND w.user_id = :uid AND w.paused), "
+        "EXISTS (SELECT 1 FROM assignments e WHERE e.project_id = p.id AND e.status = 'active' "
+        "AND e.expires_at < :now), "
+        "EXISTS (SELECT 1 FROM assignments h WHERE h.project_id = p.id AND h.user_id = :uid AND h.status = 'active') "
+        "FROM projects p LEFT JOIN project_quality q ON q.project_id = p.id WHERE p.id = :pid",
+        ts_params=("now",))
+    held = Stmt(
+        "SELECT a.id, a.item_id, a.expires_at, a.draft, i.data FROM assignments a JOIN items i ON i.id = a.item_id "
+        "WHERE a.project_id = :pid AND a.user_id = :uid AND a.status = 'active' AND a.expires_at >= :now "
+        "ORDER BY a.id", ts_params=("now",), ts_columns=(2,))
+    _open = ("SELECT id, data FROM items WHERE project_id = :pid AND is_open = 1 "
+             "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = items.id AND a.user_id = :uid "
+             "AND a.status IN ('active', 'submitted', 'skipped')) ")
+    _since = "AND created_at >= :since "
+    _order = "ORDER BY priority DESC, id LIMIT :k"
+    # PostgreSQL: racing annotators take different rows instead of queueing on the first one
+    candidates_pg = Stmt(_open + _order + " FOR UPDATE OF items SKIP LOCKED")
+    candidates_since_pg = Stmt(_open + _since + _order + " FOR UPDATE OF items SKIP LOCKED", ts_params=("since",))
+    any_open = Stmt(_open.replace("SELECT id, data", "SELECT 1") + "LIMIT 1")
+    any_open_since = Stmt(_open.replace("SELECT id, data", "SELECT 1") + _since + "LIMIT 1", ts_params=("since",))
+    take = Stmt("UPDATE items SET " + _TAKE.format(k=":n") + " WHERE id = :item_id AND taken < :n")
+    # adaptive routing: an item's own target (raised while its answer stays unsure), else the project's K
+    take_routed = Stmt("UPDATE items SET " + _TAKE.format(k=_ROUTED_K) + f" WHERE id = :item_id AND taken < {_ROUTED_K}")
+    # SQLite (BEGIN IMMEDIATE: one writer at a time): pick the first open item and take it in one
+    # statement, with the candidate order and the conditional raise of ``taken`` above; keyed by
+    # (routed, with a task lifetime)
+    take_first = {(routed, since): _take_first(routed, since) for routed in (False, True) for since in (False, True)}
+    # gold items are answered by every worker: no limit, only "not yet by this one"; the order is a
+    # per-worker shuffle so that workers do not meet the gold items in one shared sequence
+    gold_candidates = Stmt(
+        "SELECT g.item_id, i.data FROM gold_items g JOIN items i ON i.id = g.item_id WHERE g.project_id = :pid "
+        "AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = g.item_id AND a.user_id = :uid "
+        "AND a.status IN ('active', 'submitted', 'skipped')) "
+        "ORDER BY (g.item_id * 2654435761 + :uid * 40503) % 1000003, g.item_id LIMIT 1")
+    take_gold = Stmt("UPDATE items SET taken = taken + 1 WHERE id = :item_id")
+    # an item whose earlier lease by this annotator expired or was released is leased again on that row
+    insert_lease = Stmt(
+        "INSERT INTO assignments (project_id, item_id, user_id, status, leased_at, expires_at) "
+        "VALUES (:pid, :item_id, :uid, 'active', :now, :expires) "
+        "ON CONFLICT (item_id, user_id) DO UPDATE SET status = 'active', leased_at = excluded.leased_at, "
+        "expires_at = excluded.expires_at, finished_at = NULL, draft = NULL "
+        "WHERE assignments.status IN ('expired', 'released') RETURNING id", ts_params=("now", "expires"))
+
+
+@lru_cache(maxsize=256)
+def labels_of(label_config: str) -> tuple[str, ...]:
+    """The label names of a stored label config (parsed once per distinct config, not per task)."""
+    return parse_label_config(json.loads(label_config)).labels
 
 
 @dataclass(frozen=True)
