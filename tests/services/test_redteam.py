@@ -6,16 +6,18 @@ being written, stopped, and taken over after their writer died (a stale heartbea
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
-
-from datetime import timedelta
-
-from sqlalchemy import update
+from alembic import command
+from sqlalchemy import text, update
 
 from labelworks.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from labelworks.db.base import utcnow
 from labelworks.db.engine import Database
+from labelworks.db.migrate import alembic_config, upgrade
 from labelworks.db.models import RedteamTurn
 from labelworks.services import model_connections as conns
 from labelworks.services import redteam, redteam_replies, redteam_report
@@ -295,3 +297,33 @@ def test_report_figures_and_jsonl_findings_on_hand_made_sessions(db: Database, f
     assert [(x["model"], x["session_id"]) for x in failures] == [("model-a", s1), ("model-b", s3)]
     only_b = list(redteam_report.export_jsonl(db, org.manager.actor, pid, model="model-b"))
     assert [json.loads(x)["session_id"] for x in only_b] == [s3]
+
+
+def test_sessions_from_before_side_by_side_get_their_model_as_slot_0(tmp_path: Path, sqlite_template: Path) -> None:
+    """Migration 0011 on data written by 0009: the session's one model becomes slot 0, its replies too."""
+    shutil.copyfile(sqlite_template, tmp_path / "old.db")
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        factory = Factory(db)
+        org = factory.org_users("Old")
+        pid, ma, _ = setup(db, factory, org)
+        cfg = alembic_config(db.url)
+        with db.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0010")
+        with db.engine.begin() as conn:  # what 0009's code wrote: the model on the session, no slots
+            conn.execute(text("INSERT INTO redteam_sessions (id, project_id, tester_id, connection_id, model_name, "
+                              "title, status, review_note, created_at) VALUES (7, :p, :u, :c, 'model-a', 'old', "
+                              "'open', '', CURRENT_TIMESTAMP)"), {"p": pid, "u": org.annotator.id, "c": ma})
+            for position, role in enumerate(("user", "assistant")):
+                conn.execute(text("INSERT INTO redteam_turns (session_id, position, role, content, model_name, note, "
+                                  "created_at) VALUES (7, :n, :r, 'hi', :m, '', CURRENT_TIMESTAMP)"),
+                             {"n": position, "r": role, "m": "model-a" if role == "assistant" else None})
+        upgrade(db)
+        old = redteam.get_session(db, org.annotator.actor, pid, 7)
+        assert [(m.slot, m.connection_id, m.model) for m in old.models] == [(0, ma, "model-a")]
+        assert [(t.role, t.slot, t.pending) for t in old.turns] == [("user", None, False), ("assistant", 0, False)]
+        _, pending = redteam.add_user_turn(db, org.annotator.actor, pid, 7, "again")  # and it goes on working
+        assert [m["content"] for m in pending[0].messages] == ["hi", "hi", "again"]
+    finally:
+        db.dispose()
