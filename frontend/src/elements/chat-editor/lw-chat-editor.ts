@@ -108,7 +108,15 @@ export class LwChatEditor extends LitElement implements LwField {
       }
       select.model-choice {
         font: inherit;
-        font-size: 0.8rem;
+        font-size: 0.88rem;
+        border: 1px solid var(--_border-strong);
+        background: var(--_surface);
+        color: var(--_fg);
+        border-radius: 6px;
+        padding: 0.2rem 0.35rem;
+      }
+      textarea[readonly] {
+        background: var(--_subtle);
       }
       kbd {
         font-size: 0.7rem;
