@@ -66,7 +66,7 @@ class _Criterion:
     method: str
     answers: list[Answer] = field(default_factory=list)
     gold: dict[str, Mapping[str, Any]] = field(default_factory=dict)
-    keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # question key -> (item, model)
+    keys: dict[str, dict[str, str]] = field(default_factory=dict)  # item -> model -> its question's key
     models: dict[str, list[str]] = field(default_factory=dict)  # item -> its models, in the item's order
     pairs: dict[str, tuple[str, str]] = field(default_factory=dict)  # comparison: item -> (left, right)
     choices: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # comparison: item -> (winner, 1-5)
@@ -85,15 +85,16 @@ def _split(name: str, method: str, item: str, worker: str, value: Mapping[str, A
     """Add one worker's (or the gold) answer to one criterion as its delegate's questions."""
     ans = value["criteria"][name]
     out: list[tuple[str, dict[str, Any]]] = []
-    models = _models_of(value, ans)
-    into.models.setdefault(item, models)
+    if item not in into.models:  # the same for every answer of the item: read once
+        into.models[item] = _models_of(value, ans)
+    models = into.models[item]
     if method in ("thumbs", "likert"):
         ratings = ans["ratings"]
         if not isinstance(ratings, Mapping):
             raise ValueError("ratings: expected an object of model -> answer")
         for model, v in ratings.items():
             key = f"{item}{_SEP}{model}"
-            into.keys[key] = (item, str(model))
+            into.keys.setdefault(item, {})[str(model)] = key
             if method == "thumbs" and v not in ("up", "down"):
                 raise ValueError(f"ratings.{model}: a thumb is 'up' or 'down', got {v!r}")
             out.append((key, {"label": v} if method == "thumbs" else {"rating": v}))
@@ -149,7 +150,10 @@ def _criteria(answers: Sequence[Answer], gold: Mapping[str, Mapping[str, Any]] |
             if method not in METHOD_ORDER:
                 raise ValueError(f"item {a.item!r}, worker {a.worker!r}: criteria.{name}.method: "
                                  f"expected one of {', '.join(METHOD_ORDER)}, got {method!r}")
-            methods.setdefault(str(name), Counter())[str(method)] += 1
+            counts = methods.get(name)
+            if counts is None:
+                counts = methods[str(name)] = Counter()
+            counts[str(method)] += 1
     declared = _project_criteria(spec)
     chosen = {name: min(counts, key=lambda m: (-counts[m], METHOD_ORDER.index(m))) for name, counts in methods.items()}
     if declared is not None:
@@ -310,7 +314,7 @@ def _criterion_answer(item: str, c: _Criterion,
     if item not in c.models:
         return None
     if c.method in ("thumbs", "likert"):
-        got = {c.keys[k][1]: results[k] for k in sorted(c.keys) if c.keys[k][0] == item and k in results}
+        got = {m: results[k] for m, k in sorted(c.keys.get(item, {}).items()) if k in results}
         if not got:
             return None
         models = [m for m in c.models[item] if m in got] + sorted(set(got) - set(c.models[item]))
