@@ -73,9 +73,10 @@ def test_annotator_corrects_a_turn_and_writes_the_reply(live_server: Any, chromi
     wanted = [CHAT[0], CHAT[1], {"role": "assistant", "content": "7 times 8 is 56."}, CHAT[3],
               {"role": "assistant", "content": "Add 7 eight times: 7, 14, 21, 28, 35, 42, 49, 56."}]
     (row,) = [json.loads(x) for x in export("sft-messages").splitlines()]
-    assert row == {"messages": wanted}
+    written = [{"turn": i, "model": "", "generation_id": 0, "draft_edited": False} for i in (2, 4)]
+    assert row == {"messages": wanted, "reply_sources": written}
     table = pq.read_table(io.BytesIO(export("sft-messages-parquet")))
-    assert table.column_names == ["messages"] and table.to_pylist() == [row]
+    assert table.column_names == ["messages", "reply_sources"] and table.to_pylist() == [row]
     (line,) = [json.loads(x) for x in export("manifest").splitlines()]
     turns = line[p.spec.label_attribute]["messages"]
     assert turns[2] == {"role": "assistant", "content": "7 times 8 is 56.", "edited": True,

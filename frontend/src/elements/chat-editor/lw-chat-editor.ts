@@ -341,7 +341,7 @@ export class LwChatEditor extends LitElement implements LwField {
             placeholder=${t.role === "assistant" ? "Write the assistant's reply" : "Write the user's message"} .value=${t.content}
             ?readonly=${streamingHere} aria-busy=${streamingHere ? "true" : "false"}
             @input=${(e: Event) => this.setTurn(i, (e.target as HTMLTextAreaElement).value)}></textarea>
-          ${checked || t.role === "assistant" ? html`<div class="counter ${checked && outOfBudget(t.content, g.minWords, g.maxWords) ? "over" : ""}">${wordBudget(t.content, g.minWords, g.maxWords)}</div>` : nothing}
+          ${checked || t.role === "assistant" ? html`<div class="counter ${checked && !streamingHere && outOfBudget(t.content, g.minWords, g.maxWords) ? "over" : ""}">${wordBudget(t.content, g.minWords, g.maxWords)}</div>` : nothing}
           ${this._drafter.error?.turn === i ? html`<div class="draft-error" role="alert">The model could not draft this reply: ${this._drafter.error.message}</div>` : nothing}
           ${edited ? html`<div class="original" aria-label="Changes against the original">Changes: ${wordDiff(t.original ?? "", t.content).map((part) =>
             part.kind === "same" ? part.text : part.kind === "removed" ? html`<del>${part.text}</del>` : html`<ins>${part.text}</ins>`)}</div>` : nothing}`
