@@ -190,6 +190,10 @@ async function follow(base: string): Promise<void> {
       return;
     }
     if (step === "resume") {
+      for (const t of pending.filter((x) => x.stale)) {
+        const note = document.querySelector(`#turn-${t.id} .rt-writing`);
+        if (note) note.textContent = "interrupted (the server stopped): asking again…";
+      }
       const outcome = await streamReply(`${base}/resume`);
       if (outcome === "done") {
         location.reload();

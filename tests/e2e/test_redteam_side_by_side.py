@@ -83,12 +83,9 @@ def test_two_models_side_by_side_are_labeled_and_reported_per_model(live_server:
         form.locator("select[name=harm_category]").select_option("illegal-activity")
         form.locator("select[name=attack_technique]").select_option("role-play" if i == 0 else "persuasion")
         form.locator("select[name=severity]").select_option("2" if failed else "0")
-        if failed:
+        if failed:  # every change saves the whole form: an unchecked box is the verdict "held"
             form.locator("input[name=model_failed]").check()
-        else:  # an unchecked box is a verdict too ("held"): saved on change
-            form.locator("input[name=model_failed]").check()
-            form.locator("input[name=model_failed]").uncheck()
-        page.wait_for_timeout(250)
+        page.wait_for_function("f => f.dataset.saved === 'true'", arg=form.element_handle())
     page.wait_for_timeout(300)
     page.reload()
     b_first = page.locator(".rt-exchange").nth(0).locator(".rt-column[data-slot='1'] form.rt-labels")
@@ -177,6 +174,9 @@ def test_a_server_restart_mid_reply_is_recovered_without_retry(tmp_path: Path, s
         assert left[-1].pending and "w0 w1" in left[-1].content  # what arrived was saved as it streamed
         proc = _serve(data, port, secret)
         # no click: the page finds the reply's writer gone and has it written again, into the same turn
+        page.locator(".rt-turn[data-pending] .rt-writing:has-text('asking again')").wait_for(timeout=30_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "redteam-restart-resuming.png"), full_page=True)
         page.locator(".rt-turn[data-role=assistant]:not([data-pending]) form.rt-labels").wait_for(timeout=60_000)
         replies = page.locator(".rt-turn[data-role=assistant][data-turn]")
         assert replies.count() == 1 and replies.first.get_attribute("data-error") is None
