@@ -251,7 +251,9 @@ export class LwChatEditor extends LitElement implements LwField {
     this.requestUpdate();
     await run;
     this.requestUpdate();
-    if (!this._drafter.error) await this._focusTurn(i);
+    // the worker edits the draft next, unless they went on typing somewhere else meanwhile
+    const active = this.shadowRoot?.activeElement;
+    if (!this._drafter.error && (!active || active.closest(`[data-turn="${i}"]`))) await this._focusTurn(i);
   }
 
   stopDraft(): void {
