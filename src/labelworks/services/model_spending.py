@@ -89,9 +89,12 @@ def _tokens() -> ColumnElement[Any]:
 
 
 def _counted(connection_id: int, since: datetime, until: datetime) -> ColumnElement[bool]:
+    # a failed call is stored with finish_reason "error" (never otherwise): reading that rather than
+    # ``error`` keeps the sum inside the covering indexes ix_generations_spend(_user)
     return and_(Generation.connection_id == connection_id, Generation.created_at >= since,
                 Generation.created_at < until,
-                or_(Generation.error.is_(None), Generation.completion_tokens > 0))
+                or_(Generation.finish_reason.is_(None), Generation.finish_reason != "error",
+                    Generation.completion_tokens > 0))
 
 
 def tokens_spent(s: Session, connection_id: int, since: datetime, until: datetime,

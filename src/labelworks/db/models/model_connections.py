@@ -42,7 +42,12 @@ class Generation(Base):
     __tablename__ = "generations"
     __table_args__ = (Index("ix_generations_project", "project_id", "id"),
                       Index("ix_generations_item", "item_id"),
-                      Index("ix_generations_spend", "connection_id", "created_at"))
+                      # the spending check sums tokens from these alone (model_spending): the project's
+                      # window, and one user's
+                      Index("ix_generations_spend", "connection_id", "created_at", "user_id", "finish_reason",
+                            "prompt_tokens", "completion_tokens"),
+                      Index("ix_generations_spend_user", "connection_id", "user_id", "created_at", "finish_reason",
+                            "prompt_tokens", "completion_tokens"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     # the connection may be deleted later: its name stays here so the record still says who answered
