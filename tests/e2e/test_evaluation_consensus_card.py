@@ -1,5 +1,6 @@
 """The consensus card of a model-evaluation project in Chromium: its method is the registered
-``evaluation-criteria``, and the parameters form switches its label algorithm to Dawid-Skene."""
+``evaluation-criteria``, the parameters form switches its label algorithm to Dawid-Skene, and the
+raters' agreement is measured."""
 
 from __future__ import annotations
 
@@ -66,5 +67,7 @@ def test_evaluation_project_consolidates_per_criterion_and_takes_parameters(page
     card = page.locator("#lw-consensus")
     assert "3 items from 9 answers" in card.locator("[data-testid=last-run]").inner_text()
     assert card.locator("code:has-text('labels=dawid-skene')").count() == 1
+    # agreement: the mean similarity of the raters' answers over the criteria (evaluation_similarity)
+    assert 0.0 < float(card.locator("[data-testid=similarity]").inner_text()) < 1.0
     SHOTS.mkdir(parents=True, exist_ok=True)
     card.screenshot(path=str(SHOTS / "evaluation-consensus-card.png"))

@@ -14,7 +14,7 @@ from labelworks.core.errors import ValidationFailed
 from labelworks.db.engine import Database
 from labelworks.db.models import Consolidation, ConsolidationRun, Job, Project
 from labelworks.jobs.runners import run_job
-from labelworks.services import annotations, assignments, consolidation
+from labelworks.services import annotations, assignments, consolidation, metrics, worker_quality
 from labelworks.settings import Settings
 
 from factories import Factory, OrgUsers, UserHandle
@@ -128,3 +128,18 @@ def test_a_project_that_chose_the_old_built_in_name_consolidates_through_evaluat
         "a": 5, "b": 3}
     current, _ = consolidation.method_info(db, org.manager.actor, p.id)
     assert current.name == "evaluation-criteria"
+
+
+def test_worker_quality_and_agreement_compare_model_evaluation_answers(db: Database, factory: Factory,
+                                                                       org: OrgUsers) -> None:
+    """Before the model-evaluation similarity, the quality page's figures failed on these answers."""
+    p = factory.project(org.manager, "model-evaluation", labels=DOC, workers_per_item=2)
+    items = factory.items(org.manager, p.id, rows=[{"prompt": f"q{i}", "modelResponses": MODELS} for i in range(2)])
+    fair, harsh = factory.annotators(2, org.org_id)
+    _label_all(db, fair, p.id, items, harsh=False)
+    _label_all(db, harsh, p.id, items, harsh=True)
+    stats = {w.user_id: w.stats for w in worker_quality.worker_quality(db, org.manager.actor, p.id)}
+    assert stats[fair.id].agreement_items == 2 and stats[fair.id].agreement == 1.0  # the answers mostly agree
+    report = metrics.project_agreement(db, org.manager.actor, p.id)
+    # per item: accuracy 1 - 1/4 (every rating one lower), the four other criteria 1: mean 0.95
+    assert report.items == 2 and report.mean_similarity == pytest.approx(0.95)

@@ -98,7 +98,8 @@ def test_public_surface_is_pinned() -> None:
     assert structured.SIMILARITY_KINDS == {
         "label", "labels", "boxes", "polygons", "mask", "keypoints", "spans", "ranking", "pairwise", "rating", "text",
         "polylines", "lines", "semantic-segmentation", "instance-segmentation",
-        "caption", "video-captions", "chat", "qa-pairs"}  # demonstrations
+        "caption", "video-captions", "chat", "qa-pairs",  # demonstrations
+        "model-evaluation"}
     with pytest.raises(ValueError, match="no similarity for value kind 'video'"):
         structured.similarity("video", {}, {})
     assert structured.similarity("labels", {"labels": ["a", "b"]}, {"labels": ["b", "c"]}) == pytest.approx(1 / 3)

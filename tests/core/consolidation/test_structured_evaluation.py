@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from labelworks.core.consolidation.base import Answer
+from labelworks.core.consolidation.structured import similarity
 from labelworks.core.consolidation.structured.evaluation import EVALUATION_CRITERIA, LABEL_ALGORITHMS
 from labelworks.core.labels import parse_label_config
 from labelworks.core.tasktypes.base import ProjectSpec
@@ -212,3 +213,22 @@ def test_registered_and_the_task_types_default() -> None:
     assert MODEL_EVALUATION.default_consolidator == "evaluation-criteria"
     assert EVALUATION_CRITERIA in registry.consolidators_for(MODEL_EVALUATION.value_kind(SPEC))
     assert EVALUATION_CRITERIA.worker_model
+
+
+def test_similarity_of_two_answers_per_criterion_for_gold_and_agreement() -> None:
+    a = _answer("i", "x", {"m1": 5, "m2": 1}, "m1", {"m1": "up", "m2": "down"}, {"m1": 1, "m2": 2})
+    b = _answer("i", "y", {"m1": 4, "m2": 1}, "m2", {"m1": "up", "m2": "up"}, {"m1": 1, "m2": 2})
+    assert similarity("model-evaluation", a.value, a.value) == 1.0
+    # accuracy (1 - 1/4 + 1) / 2 = 0.875, toxicity 1/2, preferred 0, overall 1: mean 0.59375
+    assert similarity("model-evaluation", a.value, b.value) == pytest.approx(0.59375)
+    assert similarity("model-evaluation", b.value, a.value) == pytest.approx(0.59375)
+    consolidated = EVALUATION_CRITERIA.fit([a], SPEC, {}).results["i"].value  # no models, no displayOrder
+    assert similarity("model-evaluation", a.value, consolidated) == 1.0
+    duel = {"criteria": {"d": {"method": "comparison-likert", "left": "m1", "right": "m2", "choice": 1,
+                               "winner": "m1"}}}
+    other = {"criteria": {"d": {**duel["criteria"]["d"], "choice": 4, "winner": "m2"}}}
+    assert similarity("model-evaluation", duel, other) == pytest.approx(0.25)
+    assert similarity("model-evaluation", duel, a.value) == 0.0  # nothing in common
+    with pytest.raises(ValueError, match=r"a.criteria.accuracy.ratings.m1: expected a number"):
+        similarity("model-evaluation", {"criteria": {"accuracy": {"method": "likert", "ratings": {"m1": "x"}}}},
+                   a.value)

@@ -14,6 +14,7 @@ from typing import Any
 
 from .boxes import box_similarity
 from .demonstrations import caption_similarity, chat_similarity, qa_pairs_similarity, video_captions_similarity
+from .evaluation_similarity import evaluation_similarity
 from .keypoints import keypoint_similarity
 from .lines import lines_similarity, polylines_similarity
 from .masks import mask_similarity, polygon_similarity
@@ -65,6 +66,8 @@ _SIMILARITY: dict[str, Callable[..., float]] = {
     "video-captions": video_captions_similarity,
     "chat": chat_similarity,
     "qa-pairs": qa_pairs_similarity,
+    # model evaluations (core/tasktypes/evaluation.py): the mean over criteria (evaluation_similarity.py)
+    "model-evaluation": evaluation_similarity,
 }
 
 SIMILARITY_KINDS = frozenset(_SIMILARITY)
@@ -83,7 +86,8 @@ def similarity(kind: str, a: Mapping[str, Any], b: Mapping[str, Any], **params: 
     opposite; ``rating``: 1 - |a - b| / scale (``scale_min``, ``scale_max``), else 1 / (1 + |a - b|);
     ``text``: 1 - word-level edit distance / longer length; ``polylines``/``lines``:
     exp(-mean vertex distance / 2 % of the image diagonal); ``caption``, ``video-captions``, ``chat``,
-    ``qa-pairs``: ``text`` on what the worker wrote (``demonstrations.py``). Symmetric in ``a`` and ``b``.
+    ``qa-pairs``: ``text`` on what the worker wrote (``demonstrations.py``); ``model-evaluation``: the
+    mean over the criteria both answered (``evaluation_similarity.py``). Symmetric in ``a`` and ``b``.
     Raises ValueError for an unknown kind or a malformed value (naming the field).
     """
     try:
