@@ -150,6 +150,8 @@ class PreparedCall:
     models: Mapping[str, ChatModel] | None = None
     # the time generations are stored at, the same clock the spending check read (tests move it)
     clock: Clock = utcnow
+    # what the generation row says when the stream is closed early (a caller that stops it on purpose sets its own)
+    cancel_reason: str = "cancelled: the client disconnected"
 
     def _chunks(self, attempts: list[int]) -> Iterator[ChatChunk]:
         if self.conn.kind == "python":
@@ -192,7 +194,7 @@ class PreparedCall:
         except GeneratorExit:  # the browser went away: keep what arrived, say why it stops there
             gate.release()
             self._finish(parts, first_ms, finish, prompt_tokens, completion_tokens, attempts, started,
-                         "cancelled: the client disconnected")
+                         self.cancel_reason)
             raise
         except Exception as exc:  # an in-process model's own failure: recorded, not a server error
             error = f"the model failed: {type(exc).__name__}: {exc}"[:500]
