@@ -26,7 +26,8 @@ _ASK = """([model, question]) => new Promise((resolve) => {
   const nonce = new URLSearchParams(location.search).get("nonce");
   addEventListener("message", (e) => {
     const m = e.data;
-    if (m && m.nonce === nonce && m.id === 78 && m.type === "lw:generate-done") resolve({ ok: m.ok, error: m.error || null });
+    if (m && m.nonce === nonce && m.id === 78 && m.type === "lw:generate-done")
+      resolve({ ok: m.ok, error: m.error || null });
   });
   parent.postMessage({ type: "lw:generate", nonce, id: 78, model,
                        messages: [{ role: "user", content: question }], params: {} }, "*");

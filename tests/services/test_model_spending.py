@@ -81,10 +81,10 @@ def _call(db: Database, who: UserHandle, pid: int, cid: int, model: Costly, cloc
 
 def test_fields_are_validated_naming_the_field(db: Database, factory: Factory, org: OrgUsers) -> None:
     pid = _project(factory, org)
-    bad: list[tuple[str, object]] = [("generate_roles", []), ("generate_roles", ["boss"]), ("generate_roles", "manager"),
-                                     ("user_daily_tokens", 0), ("user_daily_tokens", -5), ("user_daily_tokens", "9"),
-                                     ("user_daily_tokens", True), ("project_monthly_tokens", 10**13),
-                                     ("project_monthly_tokens", 1.5)]
+    bad: list[tuple[str, object]] = [("generate_roles", []), ("generate_roles", ["boss"]),
+                                     ("generate_roles", "manager"), ("user_daily_tokens", 0),
+                                     ("user_daily_tokens", -5), ("user_daily_tokens", "9"), ("user_daily_tokens", True),
+                                     ("project_monthly_tokens", 10**13), ("project_monthly_tokens", 1.5)]
     for field, value in bad:
         with pytest.raises(ValidationFailed) as err:
             _connect(db, org, pid, **{field: value})
@@ -235,7 +235,8 @@ def test_batch_generation_pages_through_thousands_of_items_stops_at_the_budget_a
     progress: list[tuple[int, int]] = []
     clock = Clock(datetime(2026, 4, 1, 10, 0))
     first = run_generate(db, org.manager.actor, pid, {"connections": [cid]}, secret_key=SECRET, allow_private=False,
-                         progress=lambda done, total: progress.append((done, total)), page_size=50, clock=clock, models={"costly": model})
+                         progress=lambda done, total: progress.append((done, total)), page_size=50, clock=clock,
+                         models={"costly": model})
     counts = first["models"]["model-a"]
     # the calls already past the check when the 1200th was stored may still finish: at most concurrency - 1
     assert 1200 <= counts["generated"] <= 1203 and counts["failed"] == [] and counts["skipped"] == 0
@@ -250,7 +251,8 @@ def test_batch_generation_pages_through_thousands_of_items_stops_at_the_budget_a
     pages.clear()
     clock.now = datetime(2026, 4, 2, 0, 30)  # the next day: the rest is answered, the first run's replies kept
     second = run_generate(db, org.manager.actor, pid, {"connections": [cid]}, secret_key=SECRET, allow_private=False,
-                          progress=lambda done, total: progress.append((done, total)), page_size=50, clock=clock, models={"costly": model})
+                          progress=lambda done, total: progress.append((done, total)), page_size=50, clock=clock,
+                         models={"costly": model})
     again = second["models"]["model-a"]
     assert again == {"generated": n - counts["generated"], "skipped": counts["generated"], "failed": []}
     assert len(pages) == n // 50 + 1  # the last, empty page ends the walk

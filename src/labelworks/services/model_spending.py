@@ -158,7 +158,8 @@ def _per_user(s: Session, connection_id: int, since: datetime, until: datetime,
 
 
 def _connection_usage(s: Session, actor: Actor, row: ModelConnection, now: datetime,
-                      top: list[tuple[int | None, int]] | None, people: Mapping[int, tuple[str, str]]) -> dict[str, Any]:
+                      top: list[tuple[int | None, int]] | None,
+                      people: Mapping[int, tuple[str, str]]) -> dict[str, Any]:
     day, day_reset = day_window(now)
     month, month_reset = month_window(now)
     mine_today = tokens_spent(s, row.id, day, day_reset, actor.user_id)
