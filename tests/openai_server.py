@@ -5,7 +5,9 @@ It answers ``POST /v1/chat/completions`` with and without streaming, and misbeha
 as the header when set), ``delay_s`` (wait before the headers), ``chunk_delay_s`` (wait between words), ``hang_after_chunks`` (stream that
 many chunks, then stall), ``no_usage`` (report no token counts). The reply echoes the last user
 message in words, one chunk per word. It records every request (body and headers), the moments
-requests arrived, and the most requests it ever had in flight at once.
+requests arrived, and the most requests it ever had in flight at once; ``completed`` counts streamed
+replies written to their end and ``cut_short`` holds, per reply whose client closed the connection
+before its end, how many word chunks had been written then (so a test can see a caller stop reading).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class OpenAIServer:
         self.arrivals: list[float] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.completed = 0
+        self.cut_short: list[int] = []
         self._lock = threading.Lock()
         self._release = threading.Event()
         server = self
@@ -92,6 +96,15 @@ class OpenAIServer:
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
+                self.words_written = 0
+                try:
+                    self._stream(words, finish, usage, body)
+                except (BrokenPipeError, ConnectionResetError):  # the caller stopped reading and hung up
+                    with server._lock:
+                        server.cut_short.append(self.words_written)
+
+            def _stream(self, words: list[str], finish: str, usage: dict[str, int] | None,
+                        body: dict[str, Any]) -> None:
                 self._chunk(b": keep-alive\n\n")  # a comment line, as some servers send: skipped
                 for i, word in enumerate(words):
                     if server.hang_after_chunks is not None and i == server.hang_after_chunks:
@@ -101,11 +114,14 @@ class OpenAIServer:
                         time.sleep(server.chunk_delay_s)
                     self._event({"choices": [{"index": 0, "delta": {"content": word if i == 0 else " " + word},
                                               "finish_reason": None}]})
+                    self.words_written = i + 1
                 self._event({"choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})
                 if usage and body.get("stream_options", {}).get("include_usage"):
                     self._event({"choices": [], "usage": usage})
                 self._chunk(b"data: [DONE]\n\n")
                 self._chunk(b"")
+                with server._lock:
+                    server.completed += 1
 
             def _event(self, payload: dict[str, Any]) -> None:
                 self._chunk(f"data: {json.dumps(payload)}\n\n".encode())

@@ -4,7 +4,9 @@ stored generations, and batch generation jobs."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+
+import anyio
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -80,12 +82,26 @@ def delete_model(project_id: int, connection_id: int, actor: CurrentActor, db: D
     return Response(status_code=204)
 
 
-def _sse(events: Iterator[ChatEvent]) -> Iterator[bytes]:
-    for event in events:
-        yield f"data: {json.dumps(event.as_dict())}\n\n".encode()
+_END = object()
 
 
-# a plain def: the checks run in the thread pool; the stream itself is iterated there too
+async def _sse(events: Iterator[ChatEvent]) -> AsyncIterator[bytes]:
+    """The events as ``data:`` lines, each pulled from the model in the thread pool. When the browser
+    goes away (Stop on the labeling page aborts its fetch) Starlette cancels this at the next piece;
+    the ``finally`` then closes the call at once, so it stops reading from the model, hangs up on it
+    and stores the generation as cancelled with the text that arrived (``PreparedCall.stream``).
+    Left to the garbage collector, the call would stay open, and a short reply would be read on
+    to its end into the socket buffers."""
+    try:
+        while (event := await anyio.to_thread.run_sync(next, events, _END)) is not _END:
+            assert isinstance(event, ChatEvent)
+            yield f"data: {json.dumps(event.as_dict())}\n\n".encode()
+    finally:
+        with anyio.CancelScope(shield=True):  # a cancelled request still closes (and records) its call
+            await anyio.to_thread.run_sync(getattr(events, "close", lambda: None))
+
+
+# a plain def: the checks run in the thread pool; each piece of the stream is pulled there too
 @router.post("/projects/{project_id}/models/{connection_id}/generate",
              responses={200: {"content": {"text/event-stream": {}}}})
 def generate(project_id: int, connection_id: int, body: GenerateBody, actor: CurrentActor, db: DbDep,
