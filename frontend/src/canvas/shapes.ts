@@ -1,6 +1,6 @@
 /**
  * The shape model for point-list annotations: polygons (3+ vertices), keypoints (one point
- * each), open polylines (2+ vertices) and lines (exactly 2). Plain data plus undoable commands, like `BoxModel`; no DOM, no Konva. Coordinates are
+ * each), open polylines (2+ vertices) and lines (exactly 2). On the shared object model (`object-model.ts`), like `BoxModel`; no DOM, no Konva. Coordinates are
  * image pixels, rounded to 0.01 px and clamped inside the image for every edit the worker makes
  * (loaded values are kept as given).
  */
@@ -12,13 +12,12 @@ import {
   metaOutput,
   parseAttributeValues,
   parseMeta,
-  sameValues,
-  withAttribute,
   type AttributeValue,
   type AttributeValues,
   type ObjectMeta,
   type OutputMeta,
 } from "./object-meta";
+import { ObjectModel, type AnnotationObject, type ObjectModelEvent } from "./object-model";
 
 export type ShapeKind = "polygon" | "point" | OpenShapeKind;
 
@@ -29,15 +28,9 @@ export type OpenShapeKind = "polyline" | "line";
 export const OPEN_SHAPE_KEY = { polyline: "polylines", line: "lines" } as const;
 
 /** A shape: its points, label, view state and meta (attribute values, assist provenance). */
-export interface Shape extends ObjectMeta {
-  readonly id: number;
+export interface Shape extends AnnotationObject {
   readonly kind: ShapeKind;
-  label: string;
   points: Point[];
-  /** A view aid: not drawn or hit, still in the output. */
-  hidden: boolean;
-  /** Cannot be hit, moved, edited, relabelled or deleted (unlock it from the region list). */
-  locked: boolean;
 }
 
 export interface OutputPolygon extends OutputMeta {
@@ -69,103 +62,16 @@ export interface KeypointOutput extends FrameOutput {
 /** `{polylines: [...]}` or `{lines: [...]}` (one key, by kind), with the image size. */
 export type OpenShapeOutput = { [K in (typeof OPEN_SHAPE_KEY)[OpenShapeKind]]?: OutputPolygon[] } & { inputImageProperties: Size } & FrameOutput;
 
-export interface ShapeCommand {
-  readonly title: string;
-  apply(m: ShapeModel): void;
-  revert(m: ShapeModel): void;
-}
+/** The shape model's events: the shared object model's. */
+export type ShapeModelEvent = ObjectModelEvent;
 
-export type ShapeModelEvent =
-  | { kind: "reset" }
-  | { kind: "added"; ids: number[] }
-  | { kind: "removed"; ids: number[] }
-  | { kind: "changed"; ids: number[] };
+export class ShapeModel extends ObjectModel<Shape> {
+  /** Hide / lock step titles name no kind ("Hide", "Lock"). */
+  protected readonly noun = "";
 
-/** How many steps undo goes back (as the box model). */
-export const SHAPE_HISTORY_LIMIT = 500;
-
-export class ShapeModel {
-  private _shapes: Shape[] = [];
-  private readonly _byId = new Map<number, Shape>();
-  private _nextId = 1;
-  private _image: Size = { width: 0, height: 0 };
-  private _frame: AttributeValues = EMPTY_ATTRIBUTES;
-  private readonly _undo: ShapeCommand[] = [];
-  private readonly _redo: ShapeCommand[] = [];
-  private readonly _listeners = new Set<(e: ShapeModelEvent) => void>();
-
+  /** Shapes in drawing order (later ones on top). Do not mutate: use commands. */
   get shapes(): readonly Shape[] {
-    return this._shapes;
-  }
-
-  get size(): number {
-    return this._shapes.length;
-  }
-
-  get(id: number): Shape | undefined {
-    return this._byId.get(id);
-  }
-
-  get image(): Size {
-    return this._image;
-  }
-
-  setImageSize(size: Size): void {
-    this._image = { width: Math.round(size.width), height: Math.round(size.height) };
-    this.emit({ kind: "reset" });
-  }
-
-  /** The whole image's attribute values (Ground Truth's frameAttributes). */
-  get frameAttributes(): AttributeValues {
-    return this._frame;
-  }
-
-  get canUndo(): boolean {
-    return this._undo.length > 0;
-  }
-
-  get canRedo(): boolean {
-    return this._redo.length > 0;
-  }
-
-  get undoTitle(): string | null {
-    return this._undo[this._undo.length - 1]?.title ?? null;
-  }
-
-  get redoTitle(): string | null {
-    return this._redo[this._redo.length - 1]?.title ?? null;
-  }
-
-  subscribe(fn: (e: ShapeModelEvent) => void): () => void {
-    this._listeners.add(fn);
-    return () => this._listeners.delete(fn);
-  }
-
-  private emit(e: ShapeModelEvent): void {
-    for (const fn of this._listeners) fn(e);
-  }
-
-  execute(cmd: ShapeCommand): void {
-    cmd.apply(this);
-    this._undo.push(cmd);
-    if (this._undo.length > SHAPE_HISTORY_LIMIT) this._undo.shift();
-    this._redo.length = 0;
-  }
-
-  undo(): boolean {
-    const cmd = this._undo.pop();
-    if (!cmd) return false;
-    cmd.revert(this);
-    this._redo.push(cmd);
-    return true;
-  }
-
-  redo(): boolean {
-    const cmd = this._redo.pop();
-    if (!cmd) return false;
-    cmd.apply(this);
-    this._undo.push(cmd);
-    return true;
+    return this._objects;
   }
 
   // ---- convenience commands ----------------------------------------------------------------
@@ -183,7 +89,7 @@ export class ShapeModel {
   addPolygon(label: string, vertices: readonly Point[], meta?: Partial<ObjectMeta>): number | null {
     const pts = dedupe(vertices.map((p) => this.clampPoint(p)));
     if (pts.length < 3) return null;
-    return this.add({ id: this._nextId++, kind: "polygon", label, points: pts, hidden: false, locked: false, ...newMeta(meta) }, "Draw polygon");
+    return this.add("polygon", label, pts, meta, "Draw polygon");
   }
 
   /**
@@ -193,15 +99,16 @@ export class ShapeModel {
   addOpen(kind: OpenShapeKind, label: string, vertices: readonly Point[], meta?: Partial<ObjectMeta>): number | null {
     const pts = dedupeRuns(vertices.map((p) => this.clampPoint(p)));
     if (pts.length < 2 || (kind === "line" && pts.length !== 2)) return null;
-    return this.add({ id: this._nextId++, kind, label, points: pts, hidden: false, locked: false, ...newMeta(meta) }, kind === "line" ? "Draw line" : "Draw polyline");
+    return this.add(kind, label, pts, meta, kind === "line" ? "Draw line" : "Draw polyline");
   }
 
   addPoint(label: string, p: Point, meta?: Partial<ObjectMeta>): number {
-    return this.add({ id: this._nextId++, kind: "point", label, points: [this.clampPoint(p)], hidden: false, locked: false, ...newMeta(meta) }, "Place point");
+    return this.add("point", label, [this.clampPoint(p)], meta, "Place point");
   }
 
-  private add(shape: Shape, title: string): number {
-    this.execute(new AddShape(shape, this._shapes.length, title));
+  private add(kind: ShapeKind, label: string, points: Point[], meta: Partial<ObjectMeta> | undefined, title: string): number {
+    const shape: Shape = { id: this.allocateId(), kind, label, points, hidden: false, locked: false, ...newMeta(meta) };
+    this.addObjects([shape], title);
     return shape.id;
   }
 
@@ -213,17 +120,7 @@ export class ShapeModel {
     if (after.length === s.points.length && after.every((p, i) => p.x === s.points[i]!.x && p.y === s.points[i]!.y)) {
       return false;
     }
-    this.patch(s, { points: s.points.map((p) => ({ ...p })) }, { points: after }, title);
-    return true;
-  }
-
-  /** One undoable patch; a worker's change to a model-made shape marks it edited (undo unmarks it). */
-  private patch(s: Shape, before: ShapePatch, after: ShapePatch, title: string): void {
-    if (s.source === "model" && !s.edited && (after.points || after.label !== undefined || after.attributes)) {
-      before = { ...before, edited: false };
-      after = { ...after, edited: true };
-    }
-    this.execute(new PatchShape(s.id, before, after, title));
+    return this.patchObject(id, { points: after }, title);
   }
 
   /** Moves vertex `index` of a shape to `p`. */
@@ -248,146 +145,59 @@ export class ShapeModel {
     return this.setPoints(id, s.points.map((p) => ({ x: p.x + dx, y: p.y + dy })), `Move ${s.kind}`);
   }
 
-  setLabel(id: number, label: string): boolean {
-    const s = this._byId.get(id);
-    if (!s || s.label === label) return false;
-    this.patch(s, { label: s.label }, { label }, "Change label");
-    return true;
-  }
-
-  /** Sets one attribute of a shape (null or "" clears it) as one undoable step. */
-  setAttribute(id: number, name: string, value: AttributeValue | null): boolean {
-    const s = this._byId.get(id);
-    if (!s) return false;
-    const attributes = withAttribute(s.attributes, name, value);
-    if (sameValues(attributes, s.attributes)) return false;
-    this.patch(s, { attributes: s.attributes }, { attributes }, value === null || value === "" ? `Clear ${name}` : `Set ${name}`);
-    return true;
-  }
-
-  /** Sets one of the image's attributes (null or "" clears it) as one undoable step. */
-  setFrameAttribute(name: string, value: AttributeValue | null): boolean {
-    const after = withAttribute(this._frame, name, value);
-    if (sameValues(after, this._frame)) return false;
-    this.execute(new SetShapeFrameAttributes(this._frame, after, value === null || value === "" ? `Clear ${name}` : `Set ${name}`));
-    return true;
-  }
-
-  setHidden(id: number, hidden: boolean): boolean {
-    const s = this._byId.get(id);
-    if (!s || s.hidden === hidden) return false;
-    this.execute(new PatchShape(id, { hidden: s.hidden }, { hidden }, hidden ? "Hide" : "Show"));
-    return true;
-  }
-
-  setLocked(id: number, locked: boolean): boolean {
-    const s = this._byId.get(id);
-    if (!s || s.locked === locked) return false;
-    this.execute(new PatchShape(id, { locked: s.locked }, { locked }, locked ? "Lock" : "Unlock"));
-    return true;
-  }
-
   deleteShape(id: number): boolean {
-    const s = this._byId.get(id);
-    if (!s) return false;
-    this.execute(new RemoveShape(cloneShape(s), this._shapes.indexOf(s)));
-    return true;
+    return this.removeObjects([id], ([s]) => `Delete ${s!.kind}`);
   }
 
-  // ---- low-level, for commands only --------------------------------------------------------
-
-  /** @internal */
-  _insert(s: Shape, index: number): void {
-    const copy = cloneShape(s);
-    this._shapes.splice(Math.min(index, this._shapes.length), 0, copy);
-    this._byId.set(copy.id, copy);
-    if (copy.id >= this._nextId) this._nextId = copy.id + 1;
+  /** Shapes keep their own copy of the points: a command's before/after never aliases them. */
+  protected override clone(s: Shape): Shape {
+    return { ...s, points: s.points.map((p) => ({ ...p })) };
   }
 
   /** @internal */
-  _remove(id: number): void {
-    const s = this._byId.get(id);
-    if (!s) return;
-    this._shapes.splice(this._shapes.indexOf(s), 1);
-    this._byId.delete(id);
-  }
-
-  /** @internal */
-  _patch(id: number, patch: ShapePatch): void {
-    const s = this._byId.get(id);
-    if (!s) return;
-    if (patch.label !== undefined) s.label = patch.label;
-    if (patch.hidden !== undefined) s.hidden = patch.hidden;
-    if (patch.locked !== undefined) s.locked = patch.locked;
-    if (patch.points) s.points = patch.points.map((p) => ({ ...p }));
-    if (patch.attributes) s.attributes = patch.attributes;
-    if (patch.edited !== undefined) s.edited = patch.edited;
-  }
-
-  /** @internal */
-  _setFrame(values: AttributeValues): void {
-    this._frame = values;
-  }
-
-  /** @internal */
-  _emit(e: ShapeModelEvent): void {
-    this.emit(e);
+  override _patch(id: number, patch: Partial<Shape>): void {
+    super._patch(id, patch.points ? { ...patch, points: patch.points.map((p) => ({ ...p })) } : patch);
   }
 
   // ---- loading and output ------------------------------------------------------------------
 
   /** Replaces every shape (initial-value, a draft) and the image's attribute values, and forgets the history. */
   load(shapes: readonly LoadedShape[], frameAttributes: AttributeValues = EMPTY_ATTRIBUTES): void {
-    this._shapes = [];
-    this._byId.clear();
-    this._undo.length = 0;
-    this._redo.length = 0;
-    this._frame = frameAttributes;
-    for (const s of shapes) {
-      this._insert(
-        { id: this._nextId, kind: s.kind, label: s.label, points: [...s.points], hidden: false, locked: false, ...newMeta(s.meta) },
-        this._shapes.length,
-      );
-    }
-    this.emit({ kind: "reset" });
-  }
-
-  /** Replaces the image's attribute values without an undo step (a draft or initial value). */
-  loadFrameAttributes(values: AttributeValues): void {
-    this._frame = values;
-    this.emit({ kind: "reset" });
-  }
-
-  private withFrame<T extends FrameOutput>(out: T): T {
-    if (Object.keys(this._frame).length) out.frameAttributes = { ...this._frame };
-    return out;
+    this.loadObjects(
+      shapes,
+      (s, id) => ({ id, kind: s.kind, label: s.label, points: [...s.points], hidden: false, locked: false, ...newMeta(s.meta) }),
+      frameAttributes,
+    );
   }
 
   polygonOutput(): PolygonOutput {
     return this.withFrame<PolygonOutput>({
-      polygons: this._shapes
-        .filter((s) => s.kind === "polygon")
-        .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })), ...metaOutput(s) })),
+      polygons: this.verticesOf("polygon"),
       inputImageProperties: { ...this._image },
     });
   }
 
   openOutput(kind: OpenShapeKind): OpenShapeOutput {
     return this.withFrame({
-      [OPEN_SHAPE_KEY[kind]]: this._shapes
-        .filter((s) => s.kind === kind)
-        .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })), ...metaOutput(s) })),
+      [OPEN_SHAPE_KEY[kind]]: this.verticesOf(kind),
       inputImageProperties: { ...this._image },
     } as OpenShapeOutput);
   }
 
   keypointOutput(): KeypointOutput {
     return this.withFrame<KeypointOutput>({
-      keypoints: this._shapes
+      keypoints: this._objects
         .filter((s) => s.kind === "point")
         .map((s) => ({ label: s.label, x: s.points[0]!.x, y: s.points[0]!.y, ...metaOutput(s) })),
       inputImageProperties: { ...this._image },
     });
+  }
+
+  /** The output entries `{label, vertices}` of every shape of `kind`. */
+  private verticesOf(kind: ShapeKind): OutputPolygon[] {
+    return this._objects
+      .filter((s) => s.kind === kind)
+      .map((s) => ({ label: s.label, vertices: s.points.map((p) => ({ x: p.x, y: p.y })), ...metaOutput(s) }));
   }
 }
 
@@ -397,10 +207,6 @@ function newMeta(meta: Partial<ObjectMeta> | undefined): ObjectMeta {
 
 function round2(v: number): number {
   return Math.round(v * 100) / 100;
-}
-
-function cloneShape(s: Shape): Shape {
-  return { ...s, points: s.points.map((p) => ({ ...p })) };
 }
 
 /** Drops a vertex equal to the one before it (a double click adds the same point twice). */
@@ -420,77 +226,6 @@ function dedupe(pts: Point[]): Point[] {
   const last = out[out.length - 1];
   if (out.length > 1 && first && last && first.x === last.x && first.y === last.y) out.pop();
   return out;
-}
-
-// ---- commands ------------------------------------------------------------------------------
-
-export class AddShape implements ShapeCommand {
-  constructor(
-    private readonly shape: Shape,
-    private readonly index: number,
-    readonly title: string,
-  ) {}
-  apply(m: ShapeModel): void {
-    m._insert(this.shape, this.index);
-    m._emit({ kind: "added", ids: [this.shape.id] });
-  }
-  revert(m: ShapeModel): void {
-    m._remove(this.shape.id);
-    m._emit({ kind: "removed", ids: [this.shape.id] });
-  }
-}
-
-export class RemoveShape implements ShapeCommand {
-  readonly title: string;
-  constructor(
-    private readonly shape: Shape,
-    private readonly index: number,
-  ) {
-    this.title = `Delete ${shape.kind}`;
-  }
-  apply(m: ShapeModel): void {
-    m._remove(this.shape.id);
-    m._emit({ kind: "removed", ids: [this.shape.id] });
-  }
-  revert(m: ShapeModel): void {
-    m._insert(this.shape, this.index);
-    m._emit({ kind: "added", ids: [this.shape.id] });
-  }
-}
-
-type ShapePatch = Partial<Pick<Shape, "label" | "points" | "hidden" | "locked" | "attributes" | "edited">>;
-
-export class SetShapeFrameAttributes implements ShapeCommand {
-  constructor(
-    private readonly before: AttributeValues,
-    private readonly after: AttributeValues,
-    readonly title: string,
-  ) {}
-  apply(m: ShapeModel): void {
-    m._setFrame(this.after);
-    m._emit({ kind: "changed", ids: [] });
-  }
-  revert(m: ShapeModel): void {
-    m._setFrame(this.before);
-    m._emit({ kind: "changed", ids: [] });
-  }
-}
-
-export class PatchShape implements ShapeCommand {
-  constructor(
-    private readonly id: number,
-    private readonly before: ShapePatch,
-    private readonly after: ShapePatch,
-    readonly title: string,
-  ) {}
-  apply(m: ShapeModel): void {
-    m._patch(this.id, this.after);
-    m._emit({ kind: "changed", ids: [this.id] });
-  }
-  revert(m: ShapeModel): void {
-    m._patch(this.id, this.before);
-    m._emit({ kind: "changed", ids: [this.id] });
-  }
 }
 
 // ---- parsing -------------------------------------------------------------------------------
