@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
     outbound_allow_private: bool = Field(False, description="Let model backends (and other outbound calls) reach loopback and private addresses; off, only public ones.")
     in_process_workers: int = Field(2, description="Threads running background jobs when no Redis is configured.")
+    redteam_reply_writers: int = Field(16, ge=1, le=1024, description="Red-team replies written at once in this process (a thread each); more wait, shown as queued.")
 
     @field_validator("media_roots", mode="before")
     @classmethod

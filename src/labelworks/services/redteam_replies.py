@@ -26,7 +26,8 @@ from ..db.models import RedteamTurn
 from .redteam import (PendingReply, SessionInfo, SessionModel, TurnInfo, _own_open, _session, _turn,
                       history, open_pending)
 
-__all__ = ["retry_models", "retry_plan", "open_retry", "claim_stale", "save_reply", "beat", "stop_replies", "STOPPED"]
+__all__ = ["retry_models", "retry_plan", "open_retry", "claim_stale", "save_reply", "why_ended", "beat", "stop_replies",
+           "STOPPED"]
 
 STOPPED = "stopped by the tester"
 
@@ -127,6 +128,18 @@ def save_reply(db: Database, turn_id: int, content: str, *, final: bool = False,
         assert row is not None
         s.refresh(row)
         return _turn(row)
+
+
+def why_ended(db: Database, turn_id: int) -> str:
+    """Why a writer found its turn no longer its own: the turn's error (``stopped by the tester``),
+    or, still being written, that another process took it over."""
+    with db.read() as s:
+        row = s.get(RedteamTurn, turn_id)
+        if row is None:
+            return "cancelled: the reply was deleted"
+        if row.state == "streaming":
+            return "cancelled: another server process took the reply over"
+        return row.error or "cancelled: the reply was already stored"
 
 
 def beat(db: Database, turn_ids: list[int]) -> None:

@@ -14,11 +14,12 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool
 
 from ....assist.chat import PreparedCall, prepare
-from ....assist.redteam_replies import ReplyJob, run_replies
+from ....assist.redteam_replies import ReplyJob, queued_turns, run_replies
 from ....core.actor import Actor
 from ....core.errors import Conflict, LabelworksError, ValidationFailed
 from ....db.engine import Database
 from ....services import redteam, redteam_replies, redteam_report
+from ....services.redteam import SessionModel
 from ....settings import Settings
 from ...deps import CurrentActor, DbDep, SettingsDep
 from ...schemas.v1.redteam import SessionReview, SessionStart, TurnSend
@@ -53,13 +54,17 @@ def start_session(project_id: int, body: SessionStart, actor: CurrentActor, db: 
 
 @router.get("/projects/{project_id}/redteam/sessions/{session_id}")
 def get_session(project_id: int, session_id: int, actor: CurrentActor, db: DbDep) -> dict[str, Any]:
-    return redteam.get_session(db, actor, project_id, session_id).as_dict()
+    out = redteam.get_session(db, actor, project_id, session_id).as_dict()
+    waiting = queued_turns()  # replies this process holds that wait for a free writer
+    for turn in out["turns"]:
+        turn["queued"] = turn["id"] in waiting
+    return out
 
 
-def _stream(db: Database, jobs: list[ReplyJob]) -> StreamingResponse:
+def _stream(db: Database, jobs: list[ReplyJob], settings: Settings) -> StreamingResponse:
     """The replies' events as SSE, as the writer threads send them (they go on if the browser leaves)."""
     def lines() -> Iterator[bytes]:
-        for event in run_replies(db, jobs):
+        for event in run_replies(db, jobs, settings.redteam_reply_writers):
             yield f"data: {json.dumps(event, default=str)}\n\n".encode()
 
     return StreamingResponse(iterate_in_threadpool(lines()), media_type="text/event-stream",
@@ -72,35 +77,54 @@ def _prepare(db: Database, actor: Actor, project_id: int, connection_id: int, me
                    allow_private=settings.outbound_allow_private, source="redteam")
 
 
+def _calls(db: Database, actor: Actor, project_id: int, wanted: list[tuple[SessionModel, list[dict[str, str]]]],
+           settings: Settings) -> tuple[dict[int, PreparedCall], dict[int, str]]:
+    """Each model's call, checked before anything is stored, or why it cannot be made (over its token
+    budget 429, a role it does not allow 403, no key…): those models get a failed reply saying so and
+    the others are asked. When none can be asked, the first refusal answers and nothing is stored."""
+    calls: dict[int, PreparedCall] = {}
+    refused: dict[int, str] = {}
+    first: LabelworksError | None = None
+    for m, messages in wanted:
+        try:
+            calls[m.slot] = _prepare(db, actor, project_id, int(m.connection_id or 0), messages, settings)
+        except LabelworksError as exc:
+            first = first or exc
+            refused[m.slot] = exc.message if exc.message.startswith(f"{m.model}:") else f"{m.model}: {exc.message}"
+    if not calls and first is not None:
+        raise first
+    return calls, refused
+
+
 @router.post("/projects/{project_id}/redteam/sessions/{session_id}/turns",
              responses={200: {"content": {"text/event-stream": {}}}})
 def send_turn(project_id: int, session_id: int, body: TurnSend, actor: CurrentActor, db: DbDep,
               settings: SettingsDep) -> StreamingResponse:
     """The tester's message is stored with one reply per model, then the replies stream back side by
     side: ``{"type": "chunk", "text", "slot", "turn_id"}`` events, then per reply ``done`` (or
-    ``error``) carrying the stored ``turn``."""
+    ``error``) carrying the stored ``turn``. A model that cannot be called gets a failed reply with
+    the reason (the others answer); when none can, the message is refused and nothing stored."""
     current = redteam.get_session(db, actor, project_id, session_id)
     models = [m for m in current.models if m.connection_id is not None]
     if not models:
         raise Conflict(f"the session's model {current.model!r} was removed from the project: start a new session")
-    # checked before anything is stored: a connection that cannot be called leaves no orphan message
-    calls = {m.slot: _prepare(db, actor, project_id, int(m.connection_id or 0),
-                              [*redteam.history(current.turns, m.slot), {"role": "user", "content": body.content}],
-                              settings) for m in models}
-    _, pending = redteam.add_user_turn(db, actor, project_id, session_id, body.content, list(calls))
-    return _stream(db, [ReplyJob(p, calls[p.slot]) for p in pending])
+    calls, refused = _calls(db, actor, project_id, [
+        (m, [*redteam.history(current.turns, m.slot), {"role": "user", "content": body.content}]) for m in models],
+        settings)
+    _, pending = redteam.add_user_turn(db, actor, project_id, session_id, body.content, [m.slot for m in models])
+    return _stream(db, [ReplyJob(p, calls.get(p.slot), refused.get(p.slot)) for p in pending], settings)
 
 
 @router.post("/projects/{project_id}/redteam/sessions/{session_id}/retry",
              responses={200: {"content": {"text/event-stream": {}}}})
 def retry_turn(project_id: int, session_id: int, actor: CurrentActor, db: DbDep,
                settings: SettingsDep) -> StreamingResponse:
-    """The last message again for each model whose reply to it failed or never came (same events)."""
+    """The last message again for each model whose reply to it failed or never came (same events; a
+    model still refused gets another failed reply saying why, unless none can be asked: then 429/403)."""
     plan = redteam_replies.retry_plan(db, actor, project_id, session_id)
-    calls = {m.slot: _prepare(db, actor, project_id, int(m.connection_id or 0), messages, settings)
-             for m, messages in plan}
-    pending = redteam_replies.open_retry(db, actor, project_id, session_id, list(calls))
-    return _stream(db, [ReplyJob(p, calls[p.slot]) for p in pending])
+    calls, refused = _calls(db, actor, project_id, plan, settings)
+    pending = redteam_replies.open_retry(db, actor, project_id, session_id, [*calls, *refused])
+    return _stream(db, [ReplyJob(p, calls.get(p.slot), refused.get(p.slot)) for p in pending], settings)
 
 
 @router.post("/projects/{project_id}/redteam/sessions/{session_id}/resume",
@@ -117,8 +141,9 @@ def resume_replies(project_id: int, session_id: int, actor: CurrentActor, db: Db
         try:
             jobs.append(ReplyJob(p, _prepare(db, actor, project_id, p.connection_id, list(p.messages), settings)))
         except LabelworksError as exc:  # the turn exists already: the reason goes on it
-            jobs.append(ReplyJob(p, None, exc.message))
-    return _stream(db, jobs)
+            jobs.append(ReplyJob(p, None, exc.message if exc.message.startswith(f"{p.model}:")
+                                 else f"{p.model}: {exc.message}"))
+    return _stream(db, jobs, settings)
 
 
 @router.post("/projects/{project_id}/redteam/sessions/{session_id}/stop")
