@@ -143,3 +143,4 @@ def test_worker_quality_and_agreement_compare_model_evaluation_answers(db: Datab
     report = metrics.project_agreement(db, org.manager.actor, p.id)
     # per item: accuracy 1 - 1/4 (every rating one lower), the four other criteria 1: mean 0.95
     assert report.items == 2 and report.mean_similarity == pytest.approx(0.95)
+    assert report.similarity_name == "mean agreement over criteria"  # no overlap is measured here

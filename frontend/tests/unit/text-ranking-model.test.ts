@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RankingModel, parseDimensions, parseResponses, shuffledOrder } from "../../src/elements/text-ranking/model";
+import { RankingModel, isStoredRanking, parseDimensions, parseResponses, shuffledOrder } from "../../src/elements/text-ranking/model";
 
 const RESPONSES = parseResponses(["one", { id: "b", text: "two" }, { response: "three" }]).responses;
 const DIMS = parseDimensions([{ name: "helpfulness" }, { name: "honesty", allowTie: true }]);
@@ -69,5 +69,18 @@ describe("ranking", () => {
     expect(other.rankOf("helpfulness", first!)).toBe(2);
     expect(other.likert).toBe(other.shown[0]!.id === first ? 3 : 1);
     expect(other.classes.get(first!)).toEqual(["bad"]);
+  });
+});
+
+describe("stored ranking values", () => {
+  it("reads a canonical value's ranks in the item's order, whatever order its worker saw", () => {
+    // the server keeps ranks in responseIds' order; displayOrder only records how that worker saw them
+    const stored = { responseIds: ["r1", "b", "r3"], displayOrder: ["r3", "r1", "b"],
+      ordinalRankingDimensions: [{ name: "helpfulness", responseRankings: [3, 1, 2] }] };
+    expect(isStoredRanking(stored)).toBe(true);
+    expect(isStoredRanking({ displayOrder: ["r1"], ordinalRankingDimensions: [] })).toBe(false);
+    const m = new RankingModel(RESPONSES, "x", DIMS, [], [], false);
+    m.load(stored);
+    expect([m.rankOf("helpfulness", "r1"), m.rankOf("helpfulness", "b"), m.rankOf("helpfulness", "r3")]).toEqual([3, 1, 2]);
   });
 });

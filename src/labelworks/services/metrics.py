@@ -145,6 +145,15 @@ def _multi_label(project_id: int, kind: str, items: list[int], workers: list[str
                            note="overall: the exact set of labels; per label: present or not")
 
 
+def _similarity_name(kind: str) -> str:
+    """What the mean pairwise similarity of ``kind`` is, in the card's words."""
+    if kind in {"boxes", "polygons", "mask"}:
+        return "mean IoU"
+    if kind == "model-evaluation":  # evaluation_similarity: a score per criterion both answered, then their mean
+        return "mean agreement over criteria"
+    return "mean overlap"
+
+
 def _mean_pairwise(project_id: int, kind: str, triples: list[tuple[int, int, dict[str, Any]]],
                    measure: Callable[[Any, Any], float]) -> AgreementReport:
     by_item: dict[int, list[dict[str, Any]]] = {}
@@ -156,5 +165,5 @@ def _mean_pairwise(project_id: int, kind: str, triples: list[tuple[int, int, dic
     note = "" if len(sample) == len(pairable) else f"measured on the first {len(sample)} items"
     return AgreementReport(project_id, kind, len(pairable), sum(len(v) for v in pairable),
                            mean_similarity=_round(float(np.mean(per_item))) if per_item else None,
-                           similarity_name="mean IoU" if kind in {"boxes", "polygons", "mask"} else "mean overlap",
+                           similarity_name=_similarity_name(kind),
                            note=note)

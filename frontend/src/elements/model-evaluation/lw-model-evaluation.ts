@@ -4,6 +4,7 @@ import type { JsonValue } from "../../lib/json";
 import { parseJsonAttribute as parseJson } from "../../lib/loose-json";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
+import { isCanonicalValue } from "./canonical";
 import { EvaluationModel, parseCriteria, parseReplies, type Criterion, type Thumb } from "./model";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -57,6 +58,8 @@ export class LwModelEvaluation extends LitElement implements LwField {
   problems: string[] = [];
   private _pending: unknown = undefined;
   private _focusedRank: { criterion: string; model: string } | null = null;
+  /** a stored value was loaded: report the element's own answer once rendered (see restoreFieldValue) */
+  private _announce = false;
 
   static override styles = [tokens, css`
     :host { display: block; font: inherit; }
@@ -78,6 +81,7 @@ export class LwModelEvaluation extends LitElement implements LwField {
     button { font: inherit; padding: 0.2rem 0.6rem; border: 1px solid #9ca3af; border-radius: 4px; background: white; cursor: pointer; }
     .error { color: #b91c1c; margin-top: 0.5rem; }
     .hint { color: #6b7280; font-size: 0.85em; }
+    .note { color: #92400e; background: #fef3c7; border-radius: 4px; padding: 0 0.35rem; font-size: 0.85em; }
   `];
 
   constructor() {
@@ -106,12 +110,23 @@ export class LwModelEvaluation extends LitElement implements LwField {
     return this.model.k ? (this.model.value() as unknown as JsonValue) : null;
   }
 
+  /**
+   * A draft in the posted shape, or a stored answer (the review page presets its frame with the
+   * canonical or consolidated value, keyed by model id). A stored answer is not what the server takes
+   * back, and a consolidated one may hold figures between the controls' (a Likert mean of 4.67): once
+   * loaded, the element reports its own answer as a change, so a host that saves the frame untouched
+   * posts the shown, valid answer instead of the preset it sent.
+   */
   restoreFieldValue(value: JsonValue | undefined): void {
     if (!this.hasUpdated) {
       this._pending = value;
       return;
     }
-    if (value !== undefined) this.model.load(value);
+    if (value !== undefined) {
+      const problems = this.model.load(value);
+      if (problems.length) console.warn(`<${this.localName} name="${this.fieldName}">`, problems.join("; "));
+      this._announce = isCanonicalValue(value);
+    }
     this._error = null;
     this._tick++;
   }
@@ -137,19 +152,37 @@ export class LwModelEvaluation extends LitElement implements LwField {
     const keep = this.hasUpdated && this.model.k ? this.model.value() : undefined;
     this.model = new EvaluationModel(parsed.replies, this.shuffleSeed ?? "",
       parseCriteria(parseJson(this.criteria, "criteria", problems)));
-    const pending = this._pending !== undefined ? this._pending : keep ?? parseJson(this.initialValue, "initial-value", problems);
+    const restored = this._pending !== undefined;
+    const pending = restored ? this._pending : keep ?? parseJson(this.initialValue, "initial-value", problems);
     this._pending = undefined;
     if (pending) problems.push(...this.model.load(pending));
+    if (restored && isCanonicalValue(pending)) this._announce = true;
     this.problems = problems;
     if (problems.length) console.warn(`<${this.localName} name="${this.fieldName}">`, problems.join("; "));
+  }
+
+  protected override updated(): void {
+    if (!this._announce) return;
+    this._announce = false;
+    this._changed();
+  }
+
+  private _changed(): void {
+    this.dispatchEvent(new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true,
+      detail: { name: this.fieldName, value: this.fieldValue } }));
   }
 
   private _set(criterion: string, model: string, answer: number | Thumb | null): void {
     this.model.set(criterion, model, answer);
     this._tick++;
     if (this._error) this.validateField();
-    this.dispatchEvent(new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true,
-      detail: { name: this.fieldName, value: this.fieldValue } }));
+    this._changed();
+  }
+
+  /** The stored figure a control shows rounded, or a consolidated rank's score. */
+  private _note(criterion: string, model = ""): TemplateResult | typeof nothing {
+    const note = this.model.note(criterion, model);
+    return note ? html`<span class="note" title="The stored answer; the control shows it rounded">${note}</span>` : nothing;
   }
 
   private _rank(criterion: string, model: string, rank: number | null): boolean {
@@ -177,7 +210,7 @@ export class LwModelEvaluation extends LitElement implements LwField {
 
   private _perResponse(c: Criterion, control: (model: string, who: string) => TemplateResult): TemplateResult {
     return html`${this.model.shown.map((r, i) => html`<div class="row" role="group" aria-label=${`${c.name}: ${this._who(i)}`}>
-      <span class="who">${this._who(i)}</span>${control(r.model, this._who(i))}</div>`)}`;
+      <span class="who">${this._who(i)}</span>${control(r.model, this._who(i))}${this._note(c.name, r.model)}</div>`)}`;
   }
 
   private _control(c: Criterion): TemplateResult {
@@ -195,7 +228,8 @@ export class LwModelEvaluation extends LitElement implements LwField {
       case "comparison-likert":
         return html`<div role="radiogroup" aria-label=${`${c.name}: compare A and B`}>${COMPARISON.map((label, i) => html`
           <button type="button" role="radio" aria-checked=${m.get(c.name) === i + 1 ? "true" : "false"}
-            @click=${() => this._set(c.name, "", m.get(c.name) === i + 1 ? null : i + 1)}>${label}</button>`)}</div>`;
+            @click=${() => this._set(c.name, "", m.get(c.name) === i + 1 ? null : i + 1)}>${label}</button>`)}
+          ${this._note(c.name)}</div>`;
       case "choice":
         return html`<div role="radiogroup" aria-label=${`${c.name}: choose one`}>${m.shown.map((_, i) => html`
           <button type="button" role="radio" aria-checked=${m.get(c.name) === i + 1 ? "true" : "false"}
@@ -213,7 +247,7 @@ export class LwModelEvaluation extends LitElement implements LwField {
               @change=${(e: Event) => { const v = (e.target as HTMLSelectElement).value; this._rank(c.name, r.model, v ? Number(v) : null); }}>
               <option value="" ?selected=${rank === null}>Rank…</option>
               ${m.shown.map((_, j) => html`<option value=${String(j + 1)} ?selected=${rank === j + 1}>${j + 1}</option>`)}
-            </select></div>`;
+            </select>${this._note(c.name, r.model)}</div>`;
         })}<p class="hint">Focus a row and press 1–${Math.min(9, m.k)} to rank it (1 is best), 0 to clear.</p>`;
     }
   }

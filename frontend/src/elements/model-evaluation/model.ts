@@ -5,6 +5,7 @@
  * order back to model ids; here everything is kept per model id and posted in the shown order.
  */
 import { shuffledOrder } from "../text-ranking/model";
+import { readStoredAnswer } from "./canonical";
 
 export const METHODS = ["thumbs", "likert", "comparison-likert", "choice", "rank"] as const;
 export type Method = (typeof METHODS)[number];
@@ -56,6 +57,9 @@ export class EvaluationModel {
   readonly shown: ModelReply[];
   /** per criterion: per model id a thumb / rating / rank; `choice` and `comparison-likert` under "" */
   private readonly answers = new Map<string, Map<string, number | Thumb>>();
+  /** per criterion and model ("" whole-item): the stored figure a control shows rounded (a Likert
+   * mean 4.67) or what consolidation adds (a rank's score); gone once that answer is changed */
+  private readonly notes = new Map<string, Map<string, string>>();
 
   constructor(readonly replies: ModelReply[], seed: string, readonly allCriteria: Criterion[]) {
     this.shown = shuffledOrder(replies, seed);
@@ -73,11 +77,18 @@ export class EvaluationModel {
     return this.answers.get(criterion)?.get(model) ?? null;
   }
 
+  note(criterion: string, model = ""): string | null {
+    return this.notes.get(criterion)?.get(model) ?? null;
+  }
+
   /** Set one answer (null clears). A rank given to one response is taken from any other holding it. */
   set(criterion: string, model: string, answer: number | Thumb | null): void {
     const m = this.answers.get(criterion);
     if (!m) return;
     const c = this.allCriteria.find((x) => x.name === criterion);
+    // a changed rank reorders the others: the consolidated scores no longer describe them
+    if (c?.method === "rank") this.notes.delete(criterion);
+    else this.notes.get(criterion)?.delete(model);
     if (answer === null) { m.delete(model); return; }
     if (c?.method === "rank") {
       for (const [other, r] of m) if (other !== model && r === answer) m.delete(other);
@@ -111,7 +122,10 @@ export class EvaluationModel {
     return { displayOrder: this.shown.map((r) => r.model), criteria };
   }
 
-  /** Restore a posted value (answers in its displayOrder); returns what could not be read. */
+  /**
+   * Restore a posted value (answers in its displayOrder) or a stored one (canonical or consolidated,
+   * answers keyed by model id: ./canonical.ts); returns what could not be read.
+   */
   load(raw: unknown): string[] {
     const o = raw && typeof raw === "object" ? raw as Record<string, unknown> : {};
     const order = Array.isArray(o.displayOrder) ? o.displayOrder.map(String) : this.shown.map((r) => r.model);
@@ -120,7 +134,14 @@ export class EvaluationModel {
     for (const c of this.criteria) {
       const v = given[c.name];
       if (v === undefined || v === null) continue;
-      if (typeof v === "number") this.set(c.name, "", v);
+      if (typeof v === "object" && !Array.isArray(v)) {
+        const read = readStoredAnswer(c, v as Record<string, unknown>, this.shown.map((r) => r.model));
+        problems.push(...read.problems);
+        for (const p of read.presets) this.set(c.name, p.model, p.answer);
+        const notes = new Map(read.presets.flatMap((p) => (p.note ? [[p.model, p.note] as const] : [])));
+        if (notes.size) this.notes.set(c.name, notes);
+        else this.notes.delete(c.name);
+      } else if (typeof v === "number") this.set(c.name, "", v);
       else if (Array.isArray(v) && v.length === order.length) {
         v.forEach((a, i) => { if (a === "up" || a === "down" || typeof a === "number") this.set(c.name, order[i]!, a); });
       } else problems.push(`initial value: ${c.name} has the wrong shape`);

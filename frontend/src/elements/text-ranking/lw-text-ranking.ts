@@ -5,7 +5,7 @@ import { parseJsonAttribute as parseJson } from "../../lib/loose-json";
 import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
 import { renderMarkdown } from "./markdown";
-import { RankingModel, parseDimensions, parseResponses } from "./model";
+import { RankingModel, isStoredRanking, parseDimensions, parseResponses } from "./model";
 import { rankingStyles } from "./styles";
 
 const LETTERS = "ABCDEFGHIJKLMNOPQRST";
@@ -77,6 +77,8 @@ export class LwTextRanking extends LitElement implements LwField {
   private _turns: { role: string; content: string }[] = [];
   private _dragId: string | null = null;
   private _pending: unknown = undefined;
+  /** a stored value was restored: report the element's own answer once rendered */
+  private _announce = false;
 
   static override styles = [tokens, rankingStyles];
 
@@ -114,14 +116,31 @@ export class LwTextRanking extends LitElement implements LwField {
     return this.model.k ? (this.model.value() as unknown as JsonValue) : null;
   }
 
+  /**
+   * A draft in the posted shape, or the stored value (the review page presets its frame with the
+   * canonical or consolidated answer: ranks in the item's order under `responseIds`). The stored
+   * shape is not the posted one (its `displayOrder` says how another worker saw it), so after loading
+   * it the element reports its own answer as a change: a host saving the frame untouched then posts
+   * that, not the preset it sent.
+   */
   restoreFieldValue(value: JsonValue | undefined): void {
     if (!this.hasUpdated) {
       this._pending = value;
       return;
     }
-    if (value !== undefined) this.model.load(value);
+    if (value !== undefined) {
+      this.model.load(value);
+      this._announce = isStoredRanking(value);
+    }
     this._error = null;
     this._tick++;
+  }
+
+  protected override updated(): void {
+    if (!this._announce) return;
+    this._announce = false;
+    this.dispatchEvent(new CustomEvent(FIELD_CHANGE, { bubbles: true, composed: true,
+      detail: { name: this.fieldName, value: this.fieldValue } }));
   }
 
   validateField(): string | null {
@@ -157,9 +176,11 @@ export class LwTextRanking extends LitElement implements LwField {
     this._turns = Array.isArray(msgs)
       ? msgs.filter((m) => m && typeof m === "object").map((m) => ({ role: String((m as Record<string, unknown>).role ?? ""), content: String((m as Record<string, unknown>).content ?? "") }))
       : [];
-    const pending = this._pending !== undefined ? this._pending : keep ?? parseJson(this.initialValue, "initial-value", problems);
+    const restored = this._pending !== undefined;
+    const pending = restored ? this._pending : keep ?? parseJson(this.initialValue, "initial-value", problems);
     this._pending = undefined;
     if (pending) problems.push(...this.model.load(pending));
+    if (restored && isStoredRanking(pending)) this._announce = true;
     this.problems = problems;
     if (problems.length) console.warn(`<${this.localName} name="${this.fieldName}">`, problems.join("; "));
     if (this._tab >= this.model.dimensions.length) this._tab = 0;

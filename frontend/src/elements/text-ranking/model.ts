@@ -24,6 +24,11 @@ export interface RankingValue {
   rationale?: string;
 }
 
+/** A stored value (the server's canonical or consolidated answer, with `responseIds`), not a posted one. */
+export function isStoredRanking(raw: unknown): boolean {
+  return !!raw && typeof raw === "object" && Array.isArray((raw as Record<string, unknown>).responseIds);
+}
+
 /** Responses from the item: strings, or objects with text / response / content and an optional id. */
 export function parseResponses(raw: unknown): { responses: RankResponse[]; problems: string[] } {
   const problems: string[] = [];
@@ -220,8 +225,10 @@ export class RankingModel {
     if (!raw || typeof raw !== "object") return problems;
     const v = raw as Record<string, unknown>;
     const known = new Set(this.shown.map((r) => r.id));
-    const order = Array.isArray(v.displayOrder) ? v.displayOrder.map(String)
-      : Array.isArray(v.responseIds) ? v.responseIds.map(String) : this.shown.map((r) => r.id);
+    // a stored value (canonical or consolidated) ranks in the item's order, `responseIds`, whatever
+    // order its worker saw (its displayOrder); a posted one ranks in its displayOrder
+    const order = Array.isArray(v.responseIds) ? v.responseIds.map(String)
+      : Array.isArray(v.displayOrder) ? v.displayOrder.map(String) : this.shown.map((r) => r.id);
     if (Array.isArray(v.ordinalRankingDimensions)) {
       for (const d of v.ordinalRankingDimensions as Record<string, unknown>[]) {
         const m = this.ranks.get(String(d?.name));
