@@ -12,70 +12,43 @@ import {
   type Handle,
   type Point,
   type Rect,
-  type Size,
 } from "./geometry";
 import type { Box, BoxModel } from "./model";
-import { actualSize, fit, panBy, zoomAt, type Viewport } from "./viewport";
+import {
+  CLICK_SLOP_PX,
+  HANDLE_RADIUS_PX,
+  ObjectController,
+  PASTE_OFFSET,
+  PanTool,
+  type ObjectControllerEvent,
+  type PointerInput,
+  type ToolHandler,
+  type ViewportHost,
+} from "./object-controller";
 
-export interface PointerInput {
-  /** Where the pointer is, in image pixels. */
-  image: Point;
-  /** Where it is, in container (CSS) pixels. */
-  screen: Point;
-  /** 0 main, 1 middle, 2 secondary. */
-  button: number;
-  shift: boolean;
-}
-
-export interface KeyInput {
-  key: string;
-  ctrl: boolean;
-  meta: boolean;
-  shift: boolean;
-  alt: boolean;
-}
+export {
+  CLICK_SLOP_PX,
+  HANDLE_RADIUS_PX,
+  NUDGE_BIG,
+  PASTE_OFFSET,
+  PanTool,
+  type KeyInput,
+  type PanHost,
+  type PointerInput,
+  type ToolHandler,
+} from "./object-controller";
 
 /** What the controller needs from the view. */
-export interface ViewPort {
-  readonly viewport: Viewport;
-  setViewport(v: Viewport): void;
-  containerSize(): Size;
+export interface ViewPort extends ViewportHost {
   /** The box being drawn, or null to clear it. */
   showDraft(rect: Rect | null): void;
   /** A box's bounds while it is moved or resized (before the command), or null when done. */
   showPreview(id: number, rect: Rect | null): void;
-  setCursor(cursor: string): void;
 }
 
 export type ToolName = "draw" | "select" | "pan";
 
-export type ControllerEvent =
-  | { kind: "selection"; id: number | null }
-  | { kind: "tool"; tool: ToolName }
-  | { kind: "label"; index: number }
-  | { kind: "viewport" };
-
-/** One tool: receives a gesture (down, moves, up) and nothing else. */
-export interface ToolHandler {
-  readonly name: ToolName;
-  readonly cursor: string;
-  down(p: PointerInput): void;
-  move(p: PointerInput): void;
-  up(p: PointerInput): void;
-  /** Abandons the gesture in progress (Escape, pointer lost) without a command. */
-  cancel(): void;
-}
-
-/** A drag shorter than this (screen px) is a click. */
-export const CLICK_SLOP_PX = 3;
-/** Handles are grabbed within this distance (screen px). */
-export const HANDLE_RADIUS_PX = 7;
-/** Arrow keys move a selected box by 1 px, with Shift by this much. */
-export const NUDGE_BIG = 10;
-/** A pasted box lands this far (image px) down and right of the copied one. */
-export const PASTE_OFFSET = 10;
-
-type Listener = (e: ControllerEvent) => void;
+export type ControllerEvent = ObjectControllerEvent<ToolName>;
 
 const HANDLE_CURSORS: Record<Handle, string> = {
   nw: "nwse-resize", se: "nwse-resize", ne: "nesw-resize", sw: "nesw-resize",
@@ -241,172 +214,27 @@ export class SelectTool implements ToolHandler {
   }
 }
 
-/** What the pan tool needs from its controller (the box and the shape controllers both give it). */
-export interface PanHost {
-  readonly view: Pick<ViewPort, "viewport" | "setCursor">;
-  readonly cursor: string;
-  setViewport(v: Viewport): void;
-}
-
-/** Pan: drag moves the view. Also used for a middle-button drag and while Space is held. */
-export class PanTool implements ToolHandler {
-  readonly name = "pan" as const;
-  readonly cursor = "grab";
-  private last: Point | null = null;
-
-  constructor(private readonly c: PanHost) {}
-
-  down(p: PointerInput): void {
-    this.last = p.screen;
-    this.c.view.setCursor("grabbing");
-  }
-
-  move(p: PointerInput): void {
-    if (!this.last) return;
-    this.c.setViewport(panBy(this.c.view.viewport, p.screen.x - this.last.x, p.screen.y - this.last.y));
-    this.last = p.screen;
-  }
-
-  up(): void {
-    this.last = null;
-    this.c.view.setCursor(this.c.cursor);
-  }
-
-  cancel(): void {
-    this.up();
-  }
-}
-
-export class Controller {
-  private readonly tools: Record<ToolName, ToolHandler>;
-  private _tool: ToolName = "draw";
-  /** The handler of the gesture in progress (the pan tool for middle button / Space). */
-  private gesture: ToolHandler | null = null;
-  private spaceHeld = false;
-  private hoverCursor = "";
+export class Controller extends ObjectController<Box, BoxModel, ViewPort, ToolName> {
+  readonly tools: Record<ToolName, ToolHandler>;
   /** The box copied with Ctrl+C (label, bounds and attribute values), pasted with Ctrl+V. */
   private clipboard: { label: string; rect: Rect; attributes: AttributeValues } | null = null;
-  private _selected: number | null = null;
-  private _labelIndex = 0;
-  private readonly listeners = new Set<Listener>();
 
-  constructor(
-    readonly model: BoxModel,
-    readonly view: ViewPort,
-    private _labels: readonly string[],
-  ) {
+  constructor(model: BoxModel, view: ViewPort, labels: readonly string[]) {
+    super(model, view, labels, "draw");
     this.tools = { draw: new DrawTool(this), select: new SelectTool(this), pan: new PanTool(this) };
-    // A selected box that disappears (undo of a draw, delete) is no longer selected.
-    model.subscribe((e) => {
-      if (this._selected !== null && (e.kind === "removed" || e.kind === "reset") && !model.get(this._selected)) {
-        this.select(null);
-      }
-    });
   }
 
-  // ---- state -------------------------------------------------------------------------------
-
-  subscribe(fn: Listener): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+  protected deleteObject(id: number): boolean {
+    return this.model.deleteBoxes([id]);
   }
 
-  private emit(e: ControllerEvent): void {
-    for (const fn of this.listeners) fn(e);
-  }
-
-  get labels(): readonly string[] {
-    return this._labels;
-  }
-
-  setLabels(labels: readonly string[]): void {
-    this._labels = labels;
-    if (this._labelIndex >= labels.length) this._labelIndex = 0;
-    this.emit({ kind: "label", index: this._labelIndex });
-  }
-
-  get labelIndex(): number {
-    return this._labelIndex;
-  }
-
-  /** The label new boxes get, or null when no labels are configured (nothing can be drawn). */
-  get currentLabel(): string | null {
-    return this._labels[this._labelIndex] ?? null;
-  }
-
-  get tool(): ToolName {
-    return this._tool;
-  }
-
-  get cursor(): string {
-    return this.spaceHeld ? "grab" : this.tools[this._tool].cursor;
-  }
-
-  get selectedId(): number | null {
-    return this._selected;
-  }
-
-  get selected(): Box | null {
-    return this._selected === null ? null : this.model.get(this._selected) ?? null;
-  }
-
-  // ---- actions -----------------------------------------------------------------------------
-
-  setTool(tool: ToolName): void {
-    this.gesture?.cancel();
-    this.gesture = null;
-    this._tool = tool;
-    this.view.setCursor(this.cursor);
-    this.emit({ kind: "tool", tool });
-  }
-
-  select(id: number | null): void {
-    if (id !== null && !this.model.get(id)) id = null;
-    if (id === this._selected) return;
-    this._selected = id;
-    this.emit({ kind: "selection", id });
-  }
-
-  /**
-   * Chooses the label for new boxes; a selected box takes it too (the usual way to relabel:
-   * select, then press the label's number).
-   */
-  chooseLabel(index: number): boolean {
-    const label = this._labels[index];
-    if (label === undefined) return false;
-    this._labelIndex = index;
-    this.emit({ kind: "label", index });
-    const sel = this.selected;
-    if (sel && !sel.locked) this.model.setLabel(sel.id, label);
+  protected moveBy(b: Box, dx: number, dy: number): boolean {
+    this.model.moveBox(b.id, { left: b.left + dx, top: b.top + dy, width: b.width, height: b.height });
     return true;
   }
 
-  deleteSelected(): boolean {
-    const sel = this.selected;
-    if (!sel || sel.locked) return false;
-    return this.model.deleteBoxes([sel.id]);
-  }
-
-  undo(): boolean {
-    return this.step(() => this.model.undo());
-  }
-
-  redo(): boolean {
-    return this.step(() => this.model.redo());
-  }
-
-  /** Runs an undo or redo and selects the box it put back or changed, so the worker sees it. */
-  private step(run: () => boolean): boolean {
-    this.gesture?.cancel();
-    this.gesture = null;
-    let touched: number | null = null;
-    const off = this.model.subscribe((e) => {
-      if ((e.kind === "added" || e.kind === "changed") && e.ids.length) touched = e.ids[e.ids.length - 1]!;
-    });
-    const done = run();
-    off();
-    if (touched !== null) this.select(touched);
-    return done;
+  protected boundsOf(b: Box): Rect {
+    return b;
   }
 
   /** Copies the selected box (kept in the controller: the frame has no clipboard access). */
@@ -434,13 +262,6 @@ export class Controller {
     return true;
   }
 
-  nudge(dx: number, dy: number): boolean {
-    const sel = this.selected;
-    if (!sel || sel.locked) return false;
-    this.model.moveBox(sel.id, { left: sel.left + dx, top: sel.top + dy, width: sel.width, height: sel.height });
-    return true;
-  }
-
   /**
    * The box under `p`: visible, not locked, containing the point (with a few screen pixels of
    * slack); the smallest one when boxes overlap, so a box inside a bigger one can be picked.
@@ -462,138 +283,21 @@ export class Controller {
     return best ? best.id : null;
   }
 
-  // ---- viewport ----------------------------------------------------------------------------
-
-  setViewport(v: Viewport): void {
-    this.view.setViewport(v);
-    this.emit({ kind: "viewport" });
-  }
-
-  zoomAt(factor: number, anchor: Point): void {
-    this.setViewport(zoomAt(this.view.viewport, factor, anchor));
-  }
-
-  fit(): void {
-    this.setViewport(fit(this.model.image, this.view.containerSize()));
-  }
-
-  /** Pans (keeping the zoom) so the box is in the middle of the view, unless it is wholly in view already. */
-  reveal(id: number): void {
-    const b = this.model.get(id);
-    if (!b) return;
-    const v = this.view.viewport;
-    const s = this.view.containerSize();
-    const x0 = b.left * v.scale + v.x, y0 = b.top * v.scale + v.y;
-    const x1 = x0 + b.width * v.scale, y1 = y0 + b.height * v.scale;
-    if (x0 >= 0 && y0 >= 0 && x1 <= s.width && y1 <= s.height) return;
-    this.setViewport(panBy(v, s.width / 2 - (x0 + x1) / 2, s.height / 2 - (y0 + y1) / 2));
-  }
-
-  actualSize(): void {
-    const s = this.view.containerSize();
-    this.setViewport(actualSize(this.view.viewport, { x: s.width / 2, y: s.height / 2 }));
-  }
-
-  // ---- input -------------------------------------------------------------------------------
-
-  pointerDown(p: PointerInput): void {
-    this.gesture?.cancel();
-    this.gesture = p.button === 1 || this.spaceHeld ? this.tools.pan : this.tools[this._tool];
-    this.gesture.down(p);
-  }
-
-  pointerMove(p: PointerInput): void {
-    this.gesture?.move(p);
-  }
-
-  pointerUp(p: PointerInput): void {
-    const g = this.gesture;
-    this.gesture = null;
-    g?.up(p);
-  }
-
-  /** The pointer moves with no button down: the cursor says what a press would do there. */
-  pointerHover(p: PointerInput): void {
-    if (this.gesture || this.spaceHeld || this._tool === "pan") return;
+  /** Over the selected box: a resize cursor on its handles, "move" inside it. */
+  protected hoverCursorAt(p: PointerInput): string | null {
+    if (this.gesture || this.spaceHeld || this._tool === "pan") return null;
     const sel = this.selected;
-    let cursor = this.cursor;
     if (sel && !sel.locked && !sel.hidden) {
       const h = handleAt(sel, p.image, HANDLE_RADIUS_PX / this.view.viewport.scale);
-      if (h) cursor = HANDLE_CURSORS[h];
-      else if (containsPoint(sel, p.image)) cursor = "move";
+      if (h) return HANDLE_CURSORS[h];
+      if (containsPoint(sel, p.image)) return "move";
     }
-    if (cursor !== this.hoverCursor) {
-      this.hoverCursor = cursor;
-      this.view.setCursor(cursor);
-    }
+    return this.cursor;
   }
 
-  pointerCancel(): void {
-    this.gesture?.cancel();
-    this.gesture = null;
-  }
-
-  /** Returns true when the key was used (the caller then prevents its default). */
-  keyDown(k: KeyInput): boolean {
-    const mod = k.ctrl || k.meta;
-    const key = k.key.length === 1 ? k.key.toLowerCase() : k.key;
-    if (mod && !k.alt) {
-      if (key === "z") return k.shift ? this.redo() || true : this.undo() || true;
-      if (key === "y") return this.redo() || true;
-      if (key === "c") return this.copy();
-      if (key === "v") return this.paste();
-      return false;
-    }
-    if (k.alt) return false;
-    switch (key) {
-      case "Delete":
-      case "Backspace":
-        return this.deleteSelected();
-      case "Escape":
-        if (this.gesture) {
-          this.pointerCancel();
-          return true;
-        }
-        if (this._selected !== null) {
-          this.select(null);
-          return true;
-        }
-        return false;
-      case " ":
-        if (!this.spaceHeld) {
-          this.spaceHeld = true;
-          this.view.setCursor(this.cursor);
-        }
-        return true;
-      case "b":
-        this.setTool("draw");
-        return true;
-      case "v":
-        this.setTool("select");
-        return true;
-      case "h":
-        this.setTool("pan");
-        return true;
-      case "f":
-        this.fit();
-        return true;
-      case "ArrowLeft":
-        return this.nudge(k.shift ? -NUDGE_BIG : -1, 0);
-      case "ArrowRight":
-        return this.nudge(k.shift ? NUDGE_BIG : 1, 0);
-      case "ArrowUp":
-        return this.nudge(0, k.shift ? -NUDGE_BIG : -1);
-      case "ArrowDown":
-        return this.nudge(0, k.shift ? NUDGE_BIG : 1);
-      default:
-        return false;
-    }
-  }
-
-  keyUp(k: KeyInput): void {
-    if (k.key === " " && this.spaceHeld) {
-      this.spaceHeld = false;
-      this.view.setCursor(this.cursor);
-    }
+  protected toolKey(key: string): boolean | undefined {
+    if (key !== "b") return undefined;
+    this.setTool("draw");
+    return true;
   }
 }
