@@ -12,7 +12,9 @@ import orjson
 import pytest
 
 from labelworks.db.engine import Database
+from labelworks.core.chat import ChatMessage, GenerationParams
 from labelworks.services import accounts, annotations, assignments
+from labelworks.services import model_connections as conns
 
 Q1 = [{"role": "user", "content": "Capital of France?"}]
 Q2 = [{"role": "user", "content": "Capital of Italy?"}]
@@ -32,10 +34,17 @@ def project(cli: Any, owner: str, db: Database, tmp_path: Path) -> int:
     manifest.write_bytes(orjson.dumps({"messages": Q1}) + b"\n" + orjson.dumps({"messages": Q2}) + b"\n")
     cli("import", str(pid), str(manifest), "--format", "manifest")
     actor = accounts.actor_for(accounts.find_user(db, owner))
+    # the drafted reply names a real generation of the project's geo-llm (the submit checks it)
+    geo = conns.create_connection(db, actor, pid, {"name": "geo-llm", "kind": "python", "model": "echo"}, "k" * 32,
+                                  lambda *_: None)
+    gid = conns.record_generation(db, conns.GenerationRecord(
+        pid, geo.id, "geo-llm", actor.user_id, None, "api", (ChatMessage("user", "Capital of Italy?"),),
+        GenerationParams(), "Rome.", "stop", 10, 5, 3, 1, False, 1, None))
+    assert gid == 1  # the first generation of a fresh database: the export below names it
     answers = {  # the first item's reply written by the worker, the second's drafted by a model and edited
         "Capital of France?": {"role": "assistant", "content": "Paris."},
         "Capital of Italy?": {"role": "assistant", "content": "It is Rome.",
-                              "source": {"model": "geo-llm", "generationId": 12, "draft": "Rome."}},
+                              "source": {"model": "geo-llm", "generationId": gid, "draft": "Rome."}},
     }
     for _ in range(2):
         lease = assignments.next_for(db, actor, pid)
@@ -61,7 +70,7 @@ def test_drafted_replies_carry_their_model_and_load_with_datasets(cli: Any, proj
     by_reply = {(row.get("messages") or row["completion"])[-1]["content"]: row["reply_sources"] for row in ds}
     assert by_reply == {
         "Paris.": [{"turn": 1, "model": "", "generation_id": 0, "draft_edited": False}],
-        "It is Rome.": [{"turn": 1, "model": "geo-llm", "generation_id": 12, "draft_edited": True}],
+        "It is Rome.": [{"turn": 1, "model": "geo-llm", "generation_id": 1, "draft_edited": True}],
     }
     # TRL's own columns are untouched: the conversation holds role and content only
     first = ds[0]

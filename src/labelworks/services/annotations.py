@@ -102,7 +102,7 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
                 raise Conflict("the lease on this task has expired; fetch a new task", field="assignment_id")
             p = visible_project(s, actor, lease.project_id)
             canonical = normalize_on_item(s, p.type, p.spec, value, lease.item_id)
-            ctx = submission_hooks.before_store(s, p, lease.item_id, actor.user_id, canonical, active_ms)
+            ctx = submission_hooks.before_store(s, p, lease.item_id, actor.user_id, canonical, active_ms, raw=value)
             encoded = json.dumps(canonical)
             annotation_id = s.execute(T.insert_annotation, {
                 "pid": p.id, "item_id": lease.item_id, "uid": actor.user_id, "aid": assignment_id, "value": encoded,
@@ -161,7 +161,7 @@ def _revise(db: Database, actor: Actor, annotation_id: int, value: Any, client_s
         project = info_from_row(p)
         canonical = normalize_on_item(s, project.type, project.spec, value, base.item_id)
         hot = visible_project(s, actor, p.id)
-        ctx = submission_hooks.before_store(s, hot, base.item_id, actor.user_id, canonical, active_ms)
+        ctx = submission_hooks.before_store(s, hot, base.item_id, actor.user_id, canonical, active_ms, raw=value)
         row = Annotation(project_id=p.id, item_id=base.item_id, user_id=actor.user_id,
                          assignment_id=base.assignment_id, value=json.dumps(canonical), raw=json.dumps(value),
                          version=base.version + 1, supersedes_id=base.id, client_submission_id=client_submission_id,

@@ -3,8 +3,8 @@
 One place the annotation service calls, so that the quality rules, gold scoring and the
 incremental consolidation each stay in their own module:
 
-* :func:`before_store` may refuse the submission (machine validation rules) before anything is
-  written; it raises ``ValidationFailed`` naming the field. It returns the :class:`HookContext`
+* :func:`before_store` may refuse the submission (machine validation rules, a drafted chat reply
+  naming a generation this project's model did not make) before anything is written; it raises ``ValidationFailed`` naming the field. It returns the :class:`HookContext`
   that :func:`after_store` takes.
 * :func:`after_store` runs after the annotation row exists: gold scoring and worker flags
   (quality), then the item's consolidated answer (consolidation), which may route the item to
@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from . import consolidation, quality
+from . import consolidation, draft_generations, quality
 from .hotpath import ProjectRow
 
 __all__ = ["HookContext", "load_context", "before_store", "after_store"]
@@ -62,7 +62,9 @@ def load_context(s: Session, project_id: int, item_id: int) -> HookContext:
 
 
 def before_store(s: Session, p: ProjectRow, item_id: int, user_id: int, canonical: dict[str, Any],
-                 active_ms: int | None) -> HookContext:
+                 active_ms: int | None, raw: Any = None) -> HookContext:
+    """``raw``: the value as submitted, to name fields as the task type did (``value.chat…``)."""
+    draft_generations.check_drafted_generations(s, p.id, canonical, raw)
     ctx = load_context(s, p.id, item_id)
     quality.check_submission(s, p, item_id, user_id, canonical, active_ms, rules=ctx.rules)
     return ctx
