@@ -2,7 +2,7 @@
  * DOM input → controller, shared by every editor facade (boxes, shapes): pointer gestures with
  * capture, hover, wheel zoom about the cursor, no context menu, Space released on blur.
  */
-import type { KeyInput, PointerInput } from "./controller";
+import type { KeyInput, PointerInput } from "./object-controller";
 import type { Point } from "./geometry";
 import { toImage, wheelFactor, type Viewport } from "./viewport";
 
