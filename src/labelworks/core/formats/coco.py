@@ -14,15 +14,17 @@ back as unknown.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
 
 from ..errors import ValidationFailed
 from .detection import Dataset, ImageBoxes, coord, label_order
+from .streaming import Streamed, indented_document
 
-__all__ = ["read_coco", "write_coco", "load_document", "read_categories", "read_images", "read_annotations",
-           "category_order"]
+__all__ = ["read_coco", "write_coco", "stream_coco", "coco_head", "coco_images", "coco_categories", "load_document",
+           "read_categories", "read_images", "read_annotations", "category_order"]
 
 
 def _list(doc: dict[str, Any], key: str) -> list[Any]:
@@ -145,25 +147,41 @@ def read_coco(data: bytes) -> Dataset:
 
 def write_coco(dataset: Dataset) -> bytes:
     """A COCO detection document (indented two spaces; keys in COCO's usual order)."""
-    labels = label_order(dataset.images, dataset.labels)
+    return b"".join(stream_coco(dataset.images, label_order(dataset.images, dataset.labels)))
+
+
+def coco_head() -> tuple[str, Any]:
+    return "info", {"description": "exported by Labelworks"}
+
+
+def coco_images(images: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """The ``images`` array: numbered from 1, an unknown size written 0 x 0."""
+    for n, image in enumerate(images, start=1):
+        yield {"id": n, "file_name": image.image, "width": image.width or 0, "height": image.height or 0}
+
+
+def coco_categories(labels: Sequence[str]) -> list[dict[str, Any]]:
+    return [{"id": i, "name": name, "supercategory": ""} for i, name in enumerate(labels, start=1)]
+
+
+def stream_coco(images: Iterable[ImageBoxes], labels: Sequence[str]) -> Iterator[bytes]:
+    """The document of :func:`write_coco` in pieces, one image or annotation at a time. ``images``
+    is read twice (the images array, then the annotations); ``labels`` holds every box's label."""
     cat_id = {name: i for i, name in enumerate(labels, start=1)}
-    images: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    for n, image in enumerate(dataset.images, start=1):
-        images.append({"id": n, "file_name": image.image, "width": image.width or 0, "height": image.height or 0})
-        for box in image.boxes:
-            ann: dict[str, Any] = {
-                "id": len(annotations) + 1, "image_id": n, "category_id": cat_id[box["label"]],
-                "bbox": [box["left"], box["top"], box["width"], box["height"]],
-                "area": box["width"] * box["height"], "iscrowd": 0, "segmentation": [],
-            }
-            if box.get("labelCategoryAttributes"):
-                ann["attributes"] = dict(box["labelCategoryAttributes"])  # CVAT's convention
-            annotations.append(ann)
-    doc = {
-        "info": {"description": "exported by Labelworks"},
-        "images": images,
-        "annotations": annotations,
-        "categories": [{"id": i, "name": name, "supercategory": ""} for name, i in cat_id.items()],
-    }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+
+    def annotations() -> Iterator[dict[str, Any]]:
+        count = 0
+        for n, image in enumerate(images, start=1):
+            for box in image.boxes:
+                count += 1
+                ann: dict[str, Any] = {
+                    "id": count, "image_id": n, "category_id": cat_id[box["label"]],
+                    "bbox": [box["left"], box["top"], box["width"], box["height"]],
+                    "area": box["width"] * box["height"], "iscrowd": 0, "segmentation": [],
+                }
+                if box.get("labelCategoryAttributes"):
+                    ann["attributes"] = dict(box["labelCategoryAttributes"])  # CVAT's convention
+                yield ann
+
+    return indented_document([coco_head(), ("images", Streamed(coco_images(images))),
+                              ("annotations", Streamed(annotations())), ("categories", coco_categories(labels))])

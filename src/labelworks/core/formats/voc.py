@@ -13,12 +13,14 @@ import io
 import posixpath
 import zipfile
 import xml.etree.ElementTree as ET
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationFailed
-from .detection import Dataset, ImageBoxes, coord, file_stems, label_order
+from .detection import Dataset, ImageBoxes, coord, label_order
+from .streaming import UniqueStems, ZipStream
 
-__all__ = ["read_voc_xml", "write_voc_xml", "read_voc_zip", "write_voc_zip"]
+__all__ = ["read_voc_xml", "write_voc_xml", "read_voc_zip", "write_voc_zip", "stream_voc_zip"]
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 # VOC stores corners, the boxes store sizes: x + w and xmax - xmin pick up float noise
@@ -136,14 +138,15 @@ def write_voc_zip(dataset: Dataset) -> bytes:
 
     Files are named after the images and numbered so that name order is dataset order.
     """
-    buf = io.BytesIO()
-    labels = label_order(dataset.images, dataset.labels)
-    width = len(str(len(dataset.images)))
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        stems = file_stems([i.image for i in dataset.images])
-        for n, (image, stem) in enumerate(zip(dataset.images, stems, strict=True), start=1):
-            zf.writestr(zipfile.ZipInfo(f"Annotations/{n:0{width}d}-{stem}.xml", _EPOCH), write_voc_xml(image),
-                        zipfile.ZIP_DEFLATED)
-        zf.writestr(zipfile.ZipInfo("labels.txt", _EPOCH), "".join(f"{x}\n" for x in labels).encode(),
-                    zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
+    return b"".join(stream_voc_zip(dataset.images, label_order(dataset.images, dataset.labels)))
+
+
+def stream_voc_zip(images: Collection[ImageBoxes], labels: Sequence[str]) -> Iterator[bytes]:
+    """The zip of :func:`write_voc_zip` one member at a time (``labels`` holds every box's label)."""
+    out = ZipStream(_EPOCH)
+    width = len(str(len(images)))
+    stems = UniqueStems()
+    for n, image in enumerate(images, start=1):
+        yield out.member(f"Annotations/{n:0{width}d}-{stems(image.image)}.xml", write_voc_xml(image))
+    yield out.member("labels.txt", "".join(f"{x}\n" for x in labels).encode())
+    yield from out.close()

@@ -151,19 +151,37 @@ def write_csv(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpe
 
 def write_detection(fmt: str) -> Writer:
     """A COCO / YOLO / VOC writer: every item as an image with its consensus boxes (or, while
-    unlabeled, its pre-annotations). The whole dataset is one document, so it is built at once."""
-    from .coco import write_coco
-    from .detection import dataset_from_items
-    from .voc import write_voc_zip
-    from .yolo import write_yolo_zip
-
-    encode = {"coco": write_coco, "yolo": write_yolo_zip, "voc": write_voc_zip}[fmt]
+    unlabeled, its pre-annotations). The items are read and checked first, each spooled to disk,
+    then the file is written from the spool (``streaming.py`` says why), a few KiB at a time."""
+    from .coco import stream_coco
+    from .detection import ImageBoxes, dataset_from_items
+    from .streaming import DiskList
+    from .voc import stream_voc_zip
+    from .yolo import stream_yolo_layout, yolo_image
 
     def write(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterator[bytes]:
         # checked before the first chunk, so a wrong project fails before any byte is written
         if task_type.value_kind(spec) != "boxes":
             raise ValidationFailed(f"{fmt} export needs a bounding-box project, not {task_type.name}", field="format")
-        return iter([encode(dataset_from_items(items, spec.labels.labels))])
+        labels = list(spec.labels.labels)
+        seen = set(labels)
+        spool = DiskList()
+        for item in items:
+            image = dataset_from_items([item], ()).images[0]  # one item at a time: checked, in pixels
+            if fmt == "yolo" and not (image.width and image.height):
+                raise ValidationFailed(f"{image.image}: YOLO needs the image's size, which is unknown", field="image")
+            for box in image.boxes:  # labels no longer in the project come after, as they appear
+                if box["label"] not in seen:
+                    seen.add(box["label"])
+                    labels.append(box["label"])
+            spool.append([image.image, image.width, image.height, image.boxes])
+        images = spool.mapped(lambda row: ImageBoxes(row[0], row[1], row[2], tuple(row[3])))
+        if fmt == "coco":
+            return _chunked(stream_coco(images, labels))
+        if fmt == "voc":
+            return _chunked(stream_voc_zip(images, labels))
+        return _chunked(stream_yolo_layout(labels, spool.mapped(
+            lambda row: yolo_image(ImageBoxes(row[0], row[1], row[2], tuple(row[3])), labels))))
 
     return write
 

@@ -22,15 +22,17 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
 
 from ..errors import ValidationFailed
-from .detection import Dataset, ImageBoxes, coord, file_stems, label_order
+from .detection import Dataset, ImageBoxes, coord, label_order
+from .streaming import UniqueStems, ZipStream
 
-__all__ = ["read_yolo_zip", "write_yolo_zip", "yolo_lines", "parse_yolo_lines", "read_yolo_layout", "write_yolo_layout"]
+__all__ = ["read_yolo_zip", "write_yolo_zip", "yolo_lines", "parse_yolo_lines", "read_yolo_layout", "write_yolo_layout",
+           "stream_yolo_layout", "yolo_image", "YoloImage"]
 
 _IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 # fixed timestamps: the same dataset always zips to the same bytes
@@ -175,36 +177,51 @@ def read_yolo_zip(data: bytes) -> Dataset:
     return Dataset(tuple(images), tuple(labels))
 
 
-def write_yolo_layout(labels: Sequence[str], images: Sequence[tuple[str, int | None, int | None, str]],
-                      data_yaml: bool = False, yaml_extra: str = "", extra_files: Sequence[tuple[str, str]] = ()) -> bytes:
+YoloImage = tuple[str, int | None, int | None, str]  # (reference, width, height, label file text)
+
+
+def write_yolo_layout(labels: Sequence[str], images: Collection[YoloImage], data_yaml: bool = False,
+                      yaml_extra: str = "", extra_files: Sequence[tuple[str, str]] = ()) -> bytes:
     """The zip: ``classes.txt``, one label file per image (its text given), ``images.jsonl``, and
     with ``data_yaml`` an Ultralytics ``data.yaml`` naming the classes (plus ``yaml_extra`` lines);
     ``extra_files`` are ``(name, text)`` written after ``classes.txt``. Every image needs its size."""
-    buf = io.BytesIO()
-    rows = []
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        def put(name: str, text: str) -> None:
-            zf.writestr(zipfile.ZipInfo(name, _EPOCH), text.encode(), zipfile.ZIP_DEFLATED)
+    return b"".join(stream_yolo_layout(labels, images, data_yaml, yaml_extra, extra_files))
 
-        put("classes.txt", "".join(f"{name}\n" for name in labels))
-        for name, text in extra_files:
-            put(name, text)
-        if data_yaml:
-            put("data.yaml", "path: .\ntrain: images\nval: images\n" + yaml_extra + "names:\n"
-                + "".join(f"  {i}: {orjson.dumps(name).decode()}\n" for i, name in enumerate(labels)))
-        for (ref, width, height, text), stem in zip(images, file_stems([i[0] for i in images]), strict=True):
-            if not width or not height:
-                raise ValidationFailed(f"{ref}: YOLO needs the image's size, which is unknown", field="image")
-            lab = f"labels/{stem}.txt"
-            put(lab, text)
-            rows.append(orjson.dumps({"image": ref, "width": width, "height": height, "labels": lab}).decode() + "\n")
-        put("images.jsonl", "".join(rows))
-    return buf.getvalue()
+
+def stream_yolo_layout(labels: Sequence[str], images: Iterable[YoloImage], data_yaml: bool = False,
+                       yaml_extra: str = "", extra_files: Sequence[tuple[str, str]] = ()) -> Iterator[bytes]:
+    """:func:`write_yolo_layout` one member at a time; ``images`` is read twice (the label files,
+    then ``images.jsonl``)."""
+    out = ZipStream(_EPOCH)
+    yield out.member("classes.txt", "".join(f"{name}\n" for name in labels).encode())
+    for name, text in extra_files:
+        yield out.member(name, text.encode())
+    if data_yaml:
+        yield out.member("data.yaml", ("path: .\ntrain: images\nval: images\n" + yaml_extra + "names:\n"
+                         + "".join(f"  {i}: {orjson.dumps(name).decode()}\n" for i, name in enumerate(labels))).encode())
+    stems = UniqueStems()
+    for ref, width, height, text in images:
+        if not width or not height:
+            raise ValidationFailed(f"{ref}: YOLO needs the image's size, which is unknown", field="image")
+        yield out.member(f"labels/{stems(ref)}.txt", text.encode())
+
+    def rows() -> Iterator[bytes]:
+        names = UniqueStems()
+        for ref, width, height, _ in images:
+            yield orjson.dumps({"image": ref, "width": width, "height": height,
+                                "labels": f"labels/{names(ref)}.txt"}) + b"\n"
+
+    yield from out.member_from("images.jsonl", rows())
+    yield from out.close()
+
+
+def yolo_image(image: ImageBoxes, labels: Sequence[str]) -> YoloImage:
+    """One image's entry: its label file's text (empty while its size is unknown)."""
+    text = yolo_lines(image.boxes, image.width, image.height, labels) if image.width and image.height else ""
+    return image.image, image.width, image.height, text
 
 
 def write_yolo_zip(dataset: Dataset) -> bytes:
     """The zip described in the module doc; every image needs its size (ValidationFailed names it)."""
     labels = label_order(dataset.images, dataset.labels)
-    return write_yolo_layout(labels, [
-        (i.image, i.width, i.height, yolo_lines(i.boxes, i.width, i.height, labels) if i.width and i.height else "")
-        for i in dataset.images])
+    return write_yolo_layout(labels, [yolo_image(i, labels) for i in dataset.images])
