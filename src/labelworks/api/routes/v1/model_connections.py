@@ -16,6 +16,7 @@ from ....core.actor import Actor
 from ....assist.chat import ChatEvent, kind_check, prepare
 from ....core.chat import parse_params
 from ....services import jobs
+from ....services import model_access
 from ....services import model_connections as conns
 from ....services import model_spending
 from ...deps import CurrentActor, DbDep, QueueDep, SettingsDep
@@ -26,12 +27,13 @@ from .jobs import job_public
 router = APIRouter(tags=["models"])
 
 
-def _public(info: conns.ConnectionInfo, actor: Actor | None = None) -> ModelConnectionPublic:
+def _public(info: conns.ConnectionInfo, actor: Actor | None = None,
+            refusal: str | None = None) -> ModelConnectionPublic:
     """Workers see which models exist, not where they run: the base URL is for managers."""
     public = info.as_dict()
     if actor is not None and not allowed(actor, "model.manage"):
         public["base_url"] = None
-    return ModelConnectionPublic(**public)
+    return ModelConnectionPublic(**public, may_generate=refusal is None, generate_refusal=refusal)
 
 
 def _secret(settings: object) -> str:
@@ -42,7 +44,10 @@ def _secret(settings: object) -> str:
 
 @router.get("/projects/{project_id}/models", response_model=list[ModelConnectionPublic])
 def list_models(project_id: int, actor: CurrentActor, db: DbDep) -> list[ModelConnectionPublic]:
-    return [_public(c, actor) for c in conns.list_connections(db, actor, project_id)]
+    """Each with ``may_generate`` / ``generate_refusal`` for the caller (its role, its budgets), so
+    the labeling page can say why drafting is off before the worker tries."""
+    refusals = model_access.generate_refusals(db, actor, project_id)
+    return [_public(c, actor, refusals.get(c.id)) for c in conns.list_connections(db, actor, project_id)]
 
 
 @router.post("/projects/{project_id}/models", response_model=ModelConnectionPublic, status_code=201)

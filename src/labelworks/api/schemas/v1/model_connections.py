@@ -70,6 +70,9 @@ class ModelConnectionPublic(BaseModel):
     project_monthly_tokens: int | None
     created_at: datetime
     updated_at: datetime
+    # the caller's own standing, in the list: whether they may generate with it now, and why not
+    may_generate: bool = True
+    generate_refusal: str | None = None
 
 
 class GenerateBody(BaseModel):
