@@ -82,13 +82,14 @@ export class LabelingApi {
     private readonly projectId: string,
   ) {}
 
-  private async request(method: string, path: string, body?: unknown, keepalive = false): Promise<Response> {
+  private async request(method: string, path: string, body?: unknown, keepalive = false, signal?: AbortSignal): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`${this.base}${path}`, {
         method,
         credentials: "same-origin",
         keepalive,
+        signal,
         headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
@@ -136,13 +137,14 @@ export class LabelingApi {
     return (await this.request("GET", `/projects/${projectId}/models`)).json();
   }
 
-  /** Starts a streamed reply: the text/event-stream body, once the server accepted the request. */
+  /** Starts a streamed reply: the text/event-stream body, once the server accepted the request. `signal` aborts it (Stop). */
   async generate(
     projectId: number,
     connectionId: number,
     body: { messages: ChatMessageWire[]; params: JsonObject; item_id: number },
+    signal?: AbortSignal,
   ): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.request("POST", `/projects/${projectId}/models/${connectionId}/generate`, body);
+    const res = await this.request("POST", `/projects/${projectId}/models/${connectionId}/generate`, body, false, signal);
     if (!res.body) throw new ApiError(0, "The browser gave no way to read the model's reply.", "no_stream");
     return res.body;
   }

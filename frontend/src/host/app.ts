@@ -11,7 +11,7 @@ import type { FrameMessage } from "../lib/protocol";
 import { ActiveTimer } from "./active-timer";
 import { ApiError, LabelingApi, type Task } from "./api";
 import { answerAssist } from "./assist-host";
-import { answerGenerate } from "./generate-host";
+import { answerGenerate, cancelAllGenerations, cancelGenerate } from "./generate-host";
 import { WARN_BELOW_MS, formatRemaining, remainingMs } from "./countdown";
 import { Debouncer } from "./debounce";
 import { FrameSlot } from "./frame-slot";
@@ -165,6 +165,7 @@ export class LabelingApp {
   /** The current task is done with (submitted, skipped, expired): show the next one. */
   private async advance(): Promise<void> {
     this.drafts.cancel();
+    if (this.current) cancelAllGenerations(this.current); // a reply nobody will see stops costing tokens
     this.current?.destroy();
     this.current = null;
     if (this.prefetching) {
@@ -210,6 +211,9 @@ export class LabelingApp {
         return;
       case "lw:generate": // a chat element asks for a model's reply (docs/models.md)
         void answerGenerate(this.api, slot, msg);
+        return;
+      case "lw:generate-cancel": // Stop: abort the request, so the server stops the model
+        cancelGenerate(slot, msg);
         return;
     }
     if (slot !== this.current) return; // a prefetched frame has nothing to say yet

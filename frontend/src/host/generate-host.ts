@@ -3,10 +3,13 @@
  * generate endpoint as the signed-in user and relays its server-sent events as
  * `lw:generate-chunk` messages and one `lw:generate-done` (the same id). A model named by its
  * name is looked up in the project's connections first. Errors go back as a message, never thrown.
+ * `lw:generate-cancel` (Stop) aborts the request: the browser closes the connection, and the server
+ * stops reading from the model and stores what arrived as a cancelled generation. A frame that goes
+ * away (submitted, skipped) has its replies aborted the same way.
  */
 
 import { isJsonValue, type JsonValue } from "../lib/json";
-import type { GenerateRequest } from "../lib/protocol";
+import type { GenerateCancel, GenerateRequest } from "../lib/protocol";
 import { ApiError, type LabelingApi } from "./api";
 import type { FrameSlot } from "./frame-slot";
 
@@ -31,8 +34,34 @@ export async function* sseEvents(body: ReadableStream<Uint8Array>): AsyncGenerat
   }
 }
 
+/** The replies in flight per frame, by request id, so Stop (or the frame going away) can abort them. */
+const inFlight = new WeakMap<FrameSlot, Map<number, AbortController>>();
+
+/** Stops one reply of the frame (`lw:generate-cancel`); an id that already ended is ignored. */
+export function cancelGenerate(slot: FrameSlot, msg: GenerateCancel): void {
+  inFlight.get(slot)?.get(msg.id)?.abort();
+}
+
+/** Stops every reply the frame still waits for (the frame is being removed). */
+export function cancelAllGenerations(slot: FrameSlot): void {
+  for (const controller of inFlight.get(slot)?.values() ?? []) controller.abort();
+}
+
 export async function answerGenerate(api: LabelingApi, slot: FrameSlot, msg: GenerateRequest): Promise<void> {
+  const controller = new AbortController();
+  let mine = inFlight.get(slot);
+  if (!mine) inFlight.set(slot, (mine = new Map()));
+  mine.set(msg.id, controller);
+  try {
+    await relayGenerate(api, slot, msg, controller.signal);
+  } finally {
+    mine.delete(msg.id);
+  }
+}
+
+async function relayGenerate(api: LabelingApi, slot: FrameSlot, msg: GenerateRequest, signal: AbortSignal): Promise<void> {
   const done = (ok: boolean, payload: JsonValue | { message: string; field?: string; generation_id?: number }): void => {
+    if (signal.aborted) return; // the frame stopped this reply and waits for nothing more
     if (ok) slot.send({ type: "lw:generate-done", id: msg.id, ok: true, result: payload as JsonValue });
     else slot.send({ type: "lw:generate-done", id: msg.id, ok: false, error: payload as { message: string; field?: string } });
   };
@@ -50,12 +79,14 @@ export async function answerGenerate(api: LabelingApi, slot: FrameSlot, msg: Gen
       done(false, { message: `the project has no model ${JSON.stringify(msg.model)}`, field: "model" });
       return;
     }
+    if (signal.aborted) return;
     const body = await api.generate(slot.task.project_id, found.id, {
       messages: msg.messages,
       params: msg.params,
       item_id: slot.task.item_id,
-    });
+    }, signal);
     for await (const event of sseEvents(body)) {
+      if (signal.aborted) return;
       const e = event as { type?: unknown; text?: unknown; message?: unknown };
       if (e.type === "chunk" && typeof e.text === "string") {
         slot.send({ type: "lw:generate-chunk", id: msg.id, text: e.text });

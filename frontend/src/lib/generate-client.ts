@@ -3,12 +3,15 @@
  * CSP says connect-src 'none'), so `generate()` posts an `lw:generate` to the labeling page, which
  * calls `POST /api/v1/projects/{project}/models/{model}/generate` and relays the server-sent
  * events back: `lw:generate-chunk` messages in order (each handed to `onChunk`), then one
- * `lw:generate-done` that settles the promise with the stored generation's record. Outside the
- * labeling page there is no transport and `generate()` rejects saying so.
+ * `lw:generate-done` that settles the promise with the stored generation's record. Aborting the
+ * `signal` option (Stop) posts `lw:generate-cancel`: the page aborts its request, the server stops
+ * the model and keeps what arrived as a cancelled generation, and the promise rejects at once with
+ * a `GenerateCancelled`. Outside the labeling page there is no transport and `generate()` rejects
+ * saying so.
  */
 
 import type { JsonObject, JsonValue } from "./json";
-import type { ChatMessageWire, GenerateAnswer, GenerateRequest } from "./protocol";
+import type { ChatMessageWire, GenerateAnswer, GenerateCancel, GenerateRequest } from "./protocol";
 
 export type { ChatMessageWire } from "./protocol";
 
@@ -30,11 +33,17 @@ export interface ModelInfo {
   name: string;
   kind: string;
   model: string;
+  /** Whether this worker may generate with it now (their role is allowed, no token budget is used up). */
+  mayGenerate: boolean;
+  /** Why not, in the server's words (the role, or the budget and when it resets); null when they may. */
+  refusal: string | null;
 }
 
 export interface GenerateOptions {
   params?: JsonObject;
   onChunk?: (text: string) => void;
+  /** Aborting it stops the reply (at the server too); the promise rejects with `GenerateCancelled`. */
+  signal?: AbortSignal;
 }
 
 /** Carries one request; `onChunk` sees each piece; resolves with the final JSON or rejects. */
@@ -43,6 +52,7 @@ export type GenerateTransport = (
   messages: ChatMessageWire[],
   params: JsonObject,
   onChunk: (text: string) => void,
+  signal?: AbortSignal,
 ) => Promise<JsonValue>;
 
 export const NO_PAGE_MESSAGE = "model replies need the labeling page: this element is not inside a task frame";
@@ -69,6 +79,14 @@ export class GenerateError extends Error {
     readonly generationId: number | null = null,
   ) {
     super(message);
+  }
+}
+
+/** The reply was stopped by its caller (the `signal` aborted); what arrived was kept by the server. */
+export class GenerateCancelled extends GenerateError {
+  override name = "GenerateCancelled";
+  constructor() {
+    super("the reply was stopped");
   }
 }
 
@@ -102,7 +120,16 @@ export function parseModelInfos(v: unknown): ModelInfo[] {
   return v.map((m: unknown, i) => {
     const o = (m && typeof m === "object" ? m : fail(`model ${i} is not an object`)) as Record<string, unknown>;
     if (typeof o.id !== "number" || typeof o.name !== "string") fail(`model ${i} lacks an id or a name`);
-    return { id: o.id, name: o.name, kind: typeof o.kind === "string" ? o.kind : "", model: typeof o.model === "string" ? o.model : "" };
+    // a server that says nothing about it (older) lets everyone try: the generate call still checks
+    const refusal = typeof o.generate_refusal === "string" && o.generate_refusal ? o.generate_refusal : null;
+    return {
+      id: o.id,
+      name: o.name,
+      kind: typeof o.kind === "string" ? o.kind : "",
+      model: typeof o.model === "string" ? o.model : "",
+      mayGenerate: o.may_generate !== false,
+      refusal: o.may_generate === false ? (refusal ?? "you may not generate with this model") : null,
+    };
   });
 }
 
@@ -114,7 +141,7 @@ export async function generate(
 ): Promise<GenerationResult> {
   if (!transport) throw new GenerateError(NO_PAGE_MESSAGE);
   const onChunk = options.onChunk ?? (() => undefined);
-  return parseGenerationResult(await transport(model, messages, options.params ?? {}, onChunk));
+  return parseGenerationResult(await transport(model, messages, options.params ?? {}, onChunk, options.signal));
 }
 
 /** The project's model connections (empty outside the labeling page). */
@@ -126,9 +153,10 @@ export async function listModels(): Promise<ModelInfo[]> {
 /**
  * The frame's side of the channel: `send` posts an `lw:generate`; `answer` routes the host's
  * chunks to the request's `onChunk` and settles it on `lw:generate-done`. Chunks for a request
- * that already ended (timed out) are dropped.
+ * that already ended (timed out, stopped) are dropped. An aborted `signal` sends `lw:generate-cancel`
+ * and rejects with `GenerateCancelled`.
  */
-export function frameGenerateChannel(send: (msg: GenerateRequest) => void, timeoutMs = GENERATE_TIMEOUT_MS): {
+export function frameGenerateChannel(send: (msg: GenerateRequest | GenerateCancel) => void, timeoutMs = GENERATE_TIMEOUT_MS): {
   transport: GenerateTransport;
   answer(msg: GenerateAnswer): void;
 } {
@@ -136,8 +164,12 @@ export function frameGenerateChannel(send: (msg: GenerateRequest) => void, timeo
   type Waiting = { resolve(v: JsonValue): void; reject(e: Error): void; onChunk(t: string): void; timer: ReturnType<typeof setTimeout> };
   const pending = new Map<number, Waiting>();
   return {
-    transport: (model, messages, params, onChunk) =>
+    transport: (model, messages, params, onChunk, signal) =>
       new Promise<JsonValue>((resolve, reject) => {
+        if (signal?.aborted) {
+          reject(new GenerateCancelled());
+          return;
+        }
         const id = nextId++;
         const timer = setTimeout(() => {
           pending.delete(id);
@@ -145,6 +177,12 @@ export function frameGenerateChannel(send: (msg: GenerateRequest) => void, timeo
         }, timeoutMs);
         pending.set(id, { resolve, reject, onChunk, timer });
         send({ type: "lw:generate", id, model, messages, params });
+        signal?.addEventListener("abort", () => {
+          if (!pending.delete(id)) return; // it had ended already
+          clearTimeout(timer);
+          send({ type: "lw:generate-cancel", id });
+          reject(new GenerateCancelled());
+        }, { once: true });
       }),
     answer(msg) {
       const waiting = pending.get(msg.id);

@@ -17,7 +17,8 @@ export type FrameMessage =
   | { type: "lw:resize"; height: number }
   | { type: "lw:activity" }
   | AssistRequest
-  | GenerateRequest;
+  | GenerateRequest
+  | GenerateCancel;
 
 /**
  * Frame → host: run an assist on this task's image (`name`), or list the available ones
@@ -55,6 +56,16 @@ export interface GenerateRequest {
   model: number | string | null;
   messages: ChatMessageWire[];
   params: JsonObject;
+}
+
+/**
+ * Frame → host: stop the reply asked for by `lw:generate` `id` (the worker pressed Stop). The host
+ * aborts its request, so the server stops reading from the model and stores what arrived as a
+ * cancelled generation; no `lw:generate-done` follows.
+ */
+export interface GenerateCancel {
+  type: "lw:generate-cancel";
+  id: number;
 }
 
 /** Host → frame: a piece of the reply, or the end (the stored generation's record, or the error). */
@@ -138,6 +149,8 @@ export function parseFrameMessage(data: unknown, nonce: string): FrameMessage | 
       if (!isRequestId(msg.id) || model === undefined || !messages || !isJsonObject(msg.params)) return null;
       return { type: "lw:generate", id: msg.id, model, messages, params: msg.params };
     }
+    case "lw:generate-cancel":
+      return isRequestId(msg.id) ? { type: "lw:generate-cancel", id: msg.id } : null;
     default:
       return null;
   }

@@ -11,10 +11,10 @@ const BASE = [
 
 /** A model the test drives by hand: each call waits until the test sends its pieces and ends it. */
 function handModel() {
-  const calls: { model: string; messages: unknown; onChunk(t: string): void; end(id: number, text: string): void; fail(m: string): void }[] = [];
-  const generate: DraftGenerate = (model, messages, onChunk) =>
+  const calls: { model: string; messages: unknown; onChunk(t: string): void; signal: AbortSignal; end(id: number, text: string): void; fail(m: string): void }[] = [];
+  const generate: DraftGenerate = (model, messages, onChunk, signal) =>
     new Promise((resolve, reject) => {
-      calls.push({ model, messages, onChunk, end: (id, text) => resolve({ generationId: id, text }), fail: (m) => reject(new Error(m)) });
+      calls.push({ model, messages, onChunk, signal, end: (id, text) => resolve({ generationId: id, text }), fail: (m) => reject(new Error(m)) });
     });
   return { generate, calls };
 }
@@ -68,17 +68,20 @@ describe("ChatDrafter", () => {
     expect(restoreTurns(BASE, out)[4]!.source).toEqual({ model: "model-a", generationId: 17, draft: "Yes, 4.", stopped: false });
   });
 
-  it("stops mid-stream keeping what came, and records the generation when it ends later", async () => {
+  it("stops mid-stream keeping what came and aborts the call (no generation id: the server cancels it)", async () => {
     const { state, drafter, calls } = setup();
     const done = drafter.draft(4, "model-a");
     calls[0]!.onChunk("Yes");
+    expect(calls[0]!.signal.aborted).toBe(false);
     drafter.stop();
-    calls[0]!.onChunk(", and more");
+    expect(calls[0]!.signal.aborted).toBe(true);
+    calls[0]!.onChunk(", and more"); // a piece already on its way is dropped
     expect(state.turns[4]!.content).toBe("Yes");
     state.turns = state.turns.map((t, i) => (i === 4 ? { ...t, content: "Yes, it is 4." } : t)); // the worker edits on
-    calls[0]!.end(9, "Yes, and more");
+    calls[0]!.fail("the reply was stopped"); // what generate-client does on abort
     await done;
-    expect(toOutput(state.turns).messages[4]!.source).toEqual({ model: "model-a", generationId: 9, draft: "Yes", edited: true, stopped: true });
+    expect(drafter.error).toBeNull();
+    expect(toOutput(state.turns).messages[4]!.source).toEqual({ model: "model-a", draft: "Yes", edited: true, stopped: true });
     expect(state.turns[4]!.content).toBe("Yes, it is 4.");
   });
 
@@ -89,6 +92,7 @@ describe("ChatDrafter", () => {
     calls[0]!.onChunk("Model text");
     expect(drafter.canUndo(4)).toBe(true);
     drafter.undo(4);
+    expect(calls[0]!.signal.aborted).toBe(true);
     calls[0]!.onChunk(" more");
     calls[0]!.end(3, "Model text more");
     await done;

@@ -1,17 +1,22 @@
 /**
  * "Draft with model" for `<lw-chat-editor>`: streams a connected model's reply into an assistant
- * turn the worker is writing, with Stop (keep what streamed, ignore the rest) and Undo (back to the
- * turn's text and source before the draft). No DOM: the element hands in the turns, a way to
+ * turn the worker is writing, with Stop (keep what streamed; the call is aborted, so the server stops
+ * the model and stores what it had as a cancelled generation) and Undo (back to the turn's text and
+ * source before the draft; a streaming call is aborted too). No DOM: the element hands in the turns, a way to
  * replace them, and the model call (lib/generate-client.ts's `generate` on the labeling page, a
  * fake in the tests).
  */
 import { draftMessages, type DraftSource, type Role, type Turn } from "./chat-model";
 
-/** Streams a reply from `model` to `messages`, each piece to `onChunk`; resolves with the stored generation. */
+/**
+ * Streams a reply from `model` to `messages`, each piece to `onChunk`; resolves with the stored
+ * generation. Aborting `signal` stops the call (it may then reject; the drafter ignores that).
+ */
 export type DraftGenerate = (
   model: string,
   messages: { role: Role; content: string }[],
   onChunk: (text: string) => void,
+  signal: AbortSignal,
 ) => Promise<{ generationId: number; text: string }>;
 
 export interface DraftHost {
@@ -33,9 +38,9 @@ export class ChatDrafter {
   /** The last draft that failed (its turn and the model's or host's message). */
   error: { turn: number; message: string } | null = null;
   private run = 0;
+  /** Aborts the streaming call (Stop, Undo): a stopped draft gets no generation id. */
+  private call: AbortController | null = null;
   private readonly before = new Map<number, Before>();
-  /** Stopped drafts by run: their generation id arrives later and is kept while the turn still holds that draft. */
-  private readonly stopped = new Map<number, DraftSource>();
 
   constructor(
     private readonly generate: DraftGenerate,
@@ -67,6 +72,7 @@ export class ChatDrafter {
     const run = ++this.run;
     this.streaming = { turn, model };
     this.error = null;
+    const call = (this.call = new AbortController());
     let text = "";
     this._put(turn, text, { model, generationId: null, draft: text, stopped: false });
     try {
@@ -74,16 +80,13 @@ export class ChatDrafter {
         if (this.run !== run || !this.streaming) return; // stopped or undone: the rest is not shown
         text += chunk;
         this._put(turn, text, { model, generationId: null, draft: text, stopped: false });
-      });
+      }, call.signal);
       if (this.run === run && this.streaming) {
         this.streaming = null;
         // the server's text is the whole reply (chunks can only have been lost, never added)
         this._put(turn, result.text, { model, generationId: result.generationId, draft: result.text, stopped: false });
-      } else {
-        this._noteGeneration(run, result.generationId);
       }
     } catch (e) {
-      this.stopped.delete(run);
       if (this.run !== run || !this.streaming) return; // a stopped draft keeps what the worker has
       this.streaming = null;
       const before = this.before.get(turn);
@@ -93,25 +96,26 @@ export class ChatDrafter {
     }
   }
 
-  /** Keeps what has streamed as the draft; later pieces are dropped. */
+  /** Keeps what has streamed as the draft and stops the call (the server stops the model too). */
   stop(): void {
     const s = this.streaming;
     if (!s) return;
     this.streaming = null;
+    this.call?.abort();
     const t = this.host.turns()[s.turn];
-    if (t?.source) {
-      const source = { ...t.source, stopped: true };
-      this.stopped.set(this.run, source);
-      this._put(s.turn, t.content, source);
-    } else this.host.refresh();
+    if (t?.source) this._put(s.turn, t.content, { ...t.source, stopped: true });
+    else this.host.refresh();
   }
 
   /** Puts turn `turn` back as it was before its last draft. */
   undo(turn: number): void {
     const before = this.before.get(turn);
     if (!before) return;
-    if (this.streaming?.turn === turn) this.streaming = null;
-    this.run++; // whatever the model still sends belongs to no turn now
+    if (this.streaming?.turn === turn) {
+      this.streaming = null;
+      this.run++; // whatever the model still sends belongs to no turn now
+      this.call?.abort();
+    }
     this.before.delete(turn);
     this._put(turn, before.content, before.source);
   }
@@ -120,15 +124,6 @@ export class ChatDrafter {
   forget(): void {
     if (this.streaming) this.stop();
     this.before.clear();
-  }
-
-  private _noteGeneration(run: number, generationId: number): void {
-    const source = this.stopped.get(run);
-    this.stopped.delete(run);
-    if (!source) return;
-    const turns = this.host.turns();
-    const at = turns.findIndex((t) => t.source === source);
-    if (at >= 0) this._put(at, turns[at]!.content, { ...source, generationId });
   }
 
   private _put(turn: number, content: string, source: DraftSource | undefined): void {

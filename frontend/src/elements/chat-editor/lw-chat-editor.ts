@@ -22,7 +22,9 @@ const ROLE_NAMES: Record<Role, string> = { system: "System", user: "User", assis
  * "Draft with model" (Alt+G) streams a reply from one of the project's model connections into a
  * reply the worker writes (the `model` attribute names one; else a select when there are several;
  * nothing when there are none), with Stop (Esc) and Undo (Alt+U); the turn's `source` records the
- * model, its generation and whether the worker changed the draft (chat-draft.ts).
+ * model, its generation and whether the worker changed the draft (chat-draft.ts). A model this
+ * worker may not use (their role, a used-up token budget: the list says so) keeps the button but
+ * disables it, its tooltip saying why.
  */
 export class LwChatEditor extends LitElement implements LwField {
   static override properties: PropertyDeclarations = {
@@ -159,8 +161,8 @@ export class LwChatEditor extends LitElement implements LwField {
   private _base: { role: Role; content: string }[] = [];
   private _draft: JsonValue | undefined = undefined;
   private readonly _drafter = new ChatDrafter(
-    async (model, messages, onChunk) => {
-      const r = await generate(model, messages, { onChunk });
+    async (model, messages, onChunk, signal) => {
+      const r = await generate(model, messages, { onChunk, signal });
       return { generationId: r.generationId, text: r.text };
     },
     {
@@ -241,16 +243,30 @@ export class LwChatEditor extends LitElement implements LwField {
     } catch {
       this._models = []; // no list, no drafting: the worker writes the reply
     }
-    if (!this.draftModels.some((m) => m.name === this._model)) this._model = this.draftModels[0]?.name ?? "";
+    // keep the worker's pick while it is usable; else the first one they may use, else the first
+    const usable = this.draftModels.filter((m) => m.mayGenerate);
+    if (!usable.some((m) => m.name === this._model)) this._model = (usable[0] ?? this.draftModels[0])?.name ?? "";
+  }
+
+  /** Why the chosen model may not draft for this worker (their role, a used-up budget), or null. */
+  private get _refusal(): string | null {
+    return this.draftModels.find((m) => m.name === this._model)?.refusal ?? null;
   }
 
   /** Streams the chosen model's reply into turn `i` (a reply the worker writes). */
   async draftTurn(i: number): Promise<void> {
     if (!this._model || this._drafter.streaming) return;
+    const refusal = this._refusal;
+    if (refusal) {
+      this._drafter.error = { turn: i, message: refusal };
+      this.requestUpdate();
+      return;
+    }
     const run = this._drafter.draft(i, this._model);
     this.requestUpdate();
     await run;
     this.requestUpdate();
+    void this._loadModels(); // a budget this draft used up disables the button before the next press
     // the worker edits the draft next, unless they went on typing somewhere else meanwhile
     const active = this.shadowRoot?.activeElement;
     if (!this._drafter.error && (!active || active.closest(`[data-turn="${i}"]`))) await this._focusTurn(i);
@@ -360,12 +376,16 @@ export class LwChatEditor extends LitElement implements LwField {
       return html`<button type="button" data-testid="stop-draft" @click=${() => this.stopDraft()}>Stop <kbd>Esc</kbd></button>
         <button type="button" data-testid="undo-draft" @click=${() => this.undoDraft(i)}>Undo draft <kbd>Alt+U</kbd></button>`;
     }
-    const problem = this._drafter.problem(i);
+    const refusal = this._refusal;
+    const problem = refusal ?? this._drafter.problem(i);
+    const why = refusal ? `You cannot draft with ${this._model}: ${refusal}` : problem;
+    // the title sits on a wrapper too: a disabled button gets no pointer events, so no tooltip, in some browsers
     return html`${models.length > 1 ? html`<select class="model-choice" aria-label="Model to draft with" .value=${this._model} ?disabled=${!!streaming}
         @change=${(e: Event) => (this._model = (e.target as HTMLSelectElement).value)}>
-        ${models.map((m) => html`<option value=${m.name} ?selected=${m.name === this._model}>${m.name}</option>`)}</select>` : nothing}
-      <button type="button" data-testid="draft" ?disabled=${!!problem} title=${problem ?? `Ask ${this._model} for a draft of this reply (Alt+G)`}
-        @click=${() => void this.draftTurn(i)}>Draft with ${models.length > 1 ? "model" : this._model} <kbd>Alt+G</kbd></button>
+        ${models.map((m) => html`<option value=${m.name} ?selected=${m.name === this._model} title=${m.refusal ?? nothing}>${m.name}${m.mayGenerate ? "" : " (not for you now)"}</option>`)}</select>` : nothing}
+      <span class="draft-wrap" title=${why ?? `Ask ${this._model} for a draft of this reply (Alt+G)`}><button type="button" data-testid="draft" ?disabled=${!!problem}
+        title=${why ?? `Ask ${this._model} for a draft of this reply (Alt+G)`} data-refused=${refusal ? "true" : nothing}
+        @click=${() => void this.draftTurn(i)}>Draft with ${models.length > 1 ? "model" : this._model} <kbd>Alt+G</kbd></button></span>
       ${this._drafter.canUndo(i) ? html`<button type="button" data-testid="undo-draft" title="Back to the text before the draft (Alt+U)" @click=${() => this.undoDraft(i)}>Undo draft <kbd>Alt+U</kbd></button>` : nothing}`;
   }
 
