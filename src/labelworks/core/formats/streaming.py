@@ -19,13 +19,22 @@ import struct
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any, Generic, TypeVar
+from typing import IO, Any, Generic, Protocol, TypeVar
 
 import orjson
 
-__all__ = ["DiskList", "Mapped", "UniqueStems", "ZipStream", "indented_document", "Streamed", "rechunk", "CHUNK"]
+__all__ = ["DiskList", "Mapped", "Rereadable", "UniqueStems", "ZipStream", "indented_document", "Streamed", "rechunk", "CHUNK"]
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Rereadable(Protocol[T_co]):
+    """What the stream writers take: sized, and iterable more than once (a list, a :class:`Mapped`)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[T_co]: ...
 
 CHUNK = 64 * 1024
 # zipfile's constants (PKWARE APPNOTE 4.3): the layout below matches CPython's zipfile byte for byte

@@ -13,12 +13,12 @@ import io
 import posixpath
 import zipfile
 import xml.etree.ElementTree as ET
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationFailed
 from .detection import Dataset, ImageBoxes, coord, label_order
-from .streaming import UniqueStems, ZipStream
+from .streaming import Rereadable, UniqueStems, ZipStream
 
 __all__ = ["read_voc_xml", "write_voc_xml", "read_voc_zip", "write_voc_zip", "stream_voc_zip"]
 
@@ -141,7 +141,7 @@ def write_voc_zip(dataset: Dataset) -> bytes:
     return b"".join(stream_voc_zip(dataset.images, label_order(dataset.images, dataset.labels)))
 
 
-def stream_voc_zip(images: Collection[ImageBoxes], labels: Sequence[str]) -> Iterator[bytes]:
+def stream_voc_zip(images: Rereadable[ImageBoxes], labels: Sequence[str]) -> Iterator[bytes]:
     """The zip of :func:`write_voc_zip` one member at a time (``labels`` holds every box's label)."""
     out = ZipStream(_EPOCH)
     width = len(str(len(images)))
