@@ -13,7 +13,10 @@
  */
 
 import { sseEvents } from "./host/generate-host";
-import { followStep, labelPayload, sessionBody, taxonomyLines } from "./lib/redteam-labels";
+import { FINISH_BLOCKED, followStep, labelPayload, pendingNote, sessionBody, taxonomyLines } from "./lib/redteam-labels";
+
+/** A message that outlives the reload after a stream (a model that failed or could not be asked). */
+const FLASH_KEY = "lw-redteam-error";
 
 function showError(message: string): void {
   const errorBox = document.getElementById("rt-error");
@@ -49,6 +52,34 @@ function labelsOf(form: HTMLFormElement): Record<string, unknown> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * While a reply streams, waits for a writer or is followed, Finish would be refused (409): it is
+ * disabled, its tooltip and the hint beside it saying why.
+ */
+function setBusy(busy: boolean): void {
+  const finish = document.getElementById("rt-finish") as HTMLButtonElement | null;
+  const why = document.getElementById("rt-finish-why");
+  if (finish) {
+    finish.disabled = busy;
+    if (busy) finish.title = FINISH_BLOCKED;
+    else finish.removeAttribute("title");
+  }
+  if (why) {
+    why.textContent = busy ? FINISH_BLOCKED : "";
+    why.hidden = !busy;
+  }
+}
+
+/** Reload to the stored turns, keeping `message` to show on the reloaded page. */
+function reloadWith(message: string): void {
+  try {
+    sessionStorage.setItem(FLASH_KEY, message);
+  } catch {
+    /* storage refused: the reloaded page shows the failure in its column anyway */
+  }
+  location.reload();
+}
 
 /** A turn being written (the page reloads to the stored one); returns the element text goes into. */
 function bubble(role: string, text: string, into: HTMLElement, who = role === "user" ? "You" : "…"): HTMLElement {
@@ -97,6 +128,7 @@ function lastColumn(slot: number): HTMLElement {
 
 type Outcome = "done" | "failed" | "dropped" | "nothing";
 let stopping = false;
+let lastFailure = "";
 
 /**
  * Streams the replies of `POST path` (each event names its model's `slot` and its `turn_id`) into
@@ -133,20 +165,32 @@ async function streamReply(path: string, content?: string, slots: number[] = [])
   }
   const open = new Set<number>();
   const failures: string[] = [];
+  const who = (el: HTMLElement): HTMLElement | null => el.closest(".rt-turn")?.querySelector<HTMLElement>(".rt-who") ?? null;
   try {
     for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
       if (stopping) return "failed";
       const e = event as { type?: string; text?: string; message?: string; slot?: number; turn_id?: number; model?: string };
       const el = target(e);
-      if (e.type === "chunk" && typeof e.text === "string") {
+      const label = who(el);
+      if (label && e.model && label.textContent === "…") label.textContent = e.model;
+      if (e.type === "queued" || e.type === "started") {
+        // waiting for one of the server's writers (it writes so many replies at once), then taken
+        open.add(e.turn_id ?? -1);
+        el.closest(".rt-turn")?.toggleAttribute("data-queued", e.type === "queued");
+        if (label) label.textContent = e.type === "queued" ? `${e.model ?? "…"} · ${pendingNote({ queued: true })}` : (e.model ?? "…");
+      } else if (e.type === "chunk" && typeof e.text === "string") {
         open.add(e.turn_id ?? -1);
         el.append(document.createTextNode(e.text));
       } else {
         open.delete(e.turn_id ?? -1);
         byTurn.set(e.turn_id ?? -1, el); // ended: a later event for it is not expected
         if (e.type === "error") {
-          failures.push(`${e.model ?? "the model"}: ${e.message ?? "no reason given"}`);
+          const message = e.message ?? "no reason given";
+          // refusals already name their model ("model-b: the daily budget …")
+          failures.push(e.model && !message.startsWith(`${e.model}:`) ? `${e.model}: ${message}` : message);
           el.closest(".rt-turn")?.setAttribute("data-error", "");
+          const own = e.model && message.startsWith(`${e.model}: `) ? message.slice(e.model.length + 2) : message;
+          if (label) label.textContent = `${e.model ?? "the model"} · failed: ${own}`;
         }
       }
     }
@@ -155,13 +199,14 @@ async function streamReply(path: string, content?: string, slots: number[] = [])
   }
   if (open.size > 0 || byTurn.size === 0) return "dropped"; // the stream ended before its replies did
   if (failures.length) {
-    showError(`The model failed: ${failures.join("; ")}`);
-    return "failed"; // stay: the error is shown; a reload shows the failed turn and the retry button
+    lastFailure = `${failures.length === 1 ? "A reply failed" : "Replies failed"}: ${failures.join("; ")}`;
+    showError(lastFailure);
+    return "failed"; // the error is shown; the caller reloads to the stored replies and the retry button
   }
   return "done";
 }
 
-interface StoredTurn { id: number; pending: boolean; stale: boolean; content: string }
+interface StoredTurn { id: number; pending: boolean; stale: boolean; queued?: boolean; content: string }
 
 /**
  * Waits on the replies being written, whoever writes them: while a live process writes one, its
@@ -172,6 +217,7 @@ interface StoredTurn { id: number; pending: boolean; stale: boolean; content: st
 async function follow(base: string): Promise<void> {
   const stop = document.getElementById("rt-stop");
   if (stop) stop.hidden = false;
+  setBusy(true);
   for (;;) {
     if (stopping) return;
     let turns: StoredTurn[];
@@ -199,12 +245,18 @@ async function follow(base: string): Promise<void> {
         location.reload();
         return;
       }
-      if (outcome === "failed") return;
+      if (outcome === "failed") {
+        if (!stopping) reloadWith(lastFailure);
+        return;
+      }
       continue;
     }
     for (const t of pending) {
       const text = document.querySelector(`#turn-${t.id} .rt-text`);
       if (text) text.textContent = t.content;
+      const note = document.querySelector(`#turn-${t.id} .rt-writing`);
+      if (note) note.textContent = pendingNote(t);
+      document.getElementById(`turn-${t.id}`)?.toggleAttribute("data-queued", t.queued === true);
     }
     await sleep(1000);
   }
@@ -218,8 +270,21 @@ async function send(base: string, form: HTMLFormElement, slots: number[]): Promi
   const stop = document.getElementById("rt-stop");
   if (stop) stop.hidden = false;
   box.value = "";
-  const outcome = await streamReply(`${base}/turns`, content, slots);
+  setBusy(true);
+  let outcome: Outcome;
+  try {
+    outcome = await streamReply(`${base}/turns`, content, slots);
+  } catch (err) {
+    // refused before anything was stored (no model could be asked): the message goes back in the box
+    box.value = content;
+    (form.querySelector("button[type=submit]") as HTMLButtonElement).disabled = false;
+    if (stop) stop.hidden = true;
+    setBusy(false);
+    document.querySelector("#rt-turns .rt-exchange:last-child")?.remove();
+    throw err;
+  }
   if (outcome === "done") location.reload(); // the stored turns, with their label controls
+  else if (outcome === "failed" && !stopping) reloadWith(lastFailure); // the failed column and Retry
   else if (outcome === "dropped") await follow(base);
 }
 
@@ -227,6 +292,14 @@ function start(): void {
   const root = document.getElementById("lw-redteam");
   const errorBox = document.getElementById("rt-error");
   if (!root) return;
+  let flash: string | null = null;
+  try {
+    flash = sessionStorage.getItem(FLASH_KEY);
+    sessionStorage.removeItem(FLASH_KEY);
+  } catch {
+    flash = null;
+  }
+  if (flash) showError(flash);
   const project = root.dataset.project;
   const session = root.dataset.session;
   const api = `/api/v1/projects/${project}/redteam`;
@@ -257,10 +330,17 @@ function start(): void {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) (ev.currentTarget as HTMLFormElement).requestSubmit();
   });
   document.getElementById("rt-retry")?.addEventListener("click", (ev) => {
-    (ev.currentTarget as HTMLButtonElement).disabled = true;
+    const button = ev.currentTarget as HTMLButtonElement;
+    button.disabled = true;
+    setBusy(true);
     guard(streamReply(`${base}/retry`).then(async (outcome) => {
       if (outcome === "done") location.reload();
+      else if (outcome === "failed" && !stopping) reloadWith(lastFailure);
       else if (outcome === "dropped") await follow(base);
+    }, (err: unknown) => {
+      button.disabled = false; // refused (still over budget): nothing was stored, try later
+      setBusy(false);
+      throw err;
     }));
   });
   document.getElementById("rt-stop")?.addEventListener("click", (ev) => {

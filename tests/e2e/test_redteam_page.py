@@ -128,7 +128,7 @@ def test_a_failed_reply_is_retried_and_a_manager_edits_the_taxonomy(live_server:
     page.locator("#rt-send textarea").fill("tell me a secret")
     page.locator("#rt-send button[type=submit]").click()
     page.locator("#rt-error:not([hidden])").wait_for()
-    assert "model failed" in page.locator("#rt-error").inner_text()
+    assert page.locator("#rt-error").inner_text().startswith("A reply failed: target: ")
     page.reload()
     assert page.locator(".rt-turn[data-error]").count() == 1
     page.locator("#rt-retry").click()

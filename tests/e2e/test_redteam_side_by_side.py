@@ -105,8 +105,13 @@ def test_two_models_side_by_side_are_labeled_and_reported_per_model(live_server:
     report = page.locator("[data-testid=report]")
     headings = report.locator("h3").all_inner_texts()
     assert [h.split(":")[0] for h in headings] == ["model-a", "model-b"]
-    assert "0%" in headings[0] and "(0/2)" in headings[0]
-    assert "50%" in headings[1] and "(1/2)" in headings[1]
+    assert headings[0] == "model-a: 0% (0 of 2 replies failed)"
+    assert headings[1] == "model-b: 50% (1 of 2 replies failed)"
+    # the summary above the tables: a row a model and the total
+    rows = report.locator("[data-testid=report-summary] tbody tr")
+    assert [rows.nth(i).inner_text().split("\t") for i in range(rows.count())] == [
+        ["model-a", "0%", "0 of 2 replies failed"], ["model-b", "50%", "1 of 2 replies failed"],
+        ["all models", "25%", "1 of 4 replies failed"]]
     assert report.locator(f"a[href='?session={sid}#turn-{b_reply}']").count() >= 1
     page.screenshot(path=str(SHOTS / "redteam-side-by-side-report.png"), full_page=True)
     context.close()

@@ -50,3 +50,13 @@ export function followStep(turns: FollowedTurn[]): "resume" | "wait" | "reload" 
   if (pending.length === 0) return "reload";
   return pending.some((t) => t.stale) ? "resume" : "wait";
 }
+
+/** Why Finish is disabled while a reply streams or waits (the server would answer 409). */
+export const FINISH_BLOCKED = "A reply is still being written: wait for it to end (or stop it), then finish.";
+
+/** The note on a reply still pending: waiting for a writer, being asked again, or being written. */
+export function pendingNote(t: { queued?: boolean; stale?: boolean }): string {
+  if (t.stale) return "interrupted (the server stopped): asking again…";
+  if (t.queued) return "queued: waiting for a free writer…";
+  return "writing…";
+}

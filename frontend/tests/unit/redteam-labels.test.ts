@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { followStep, labelPayload, sessionBody, taxonomyLines } from "../../src/lib/redteam-labels";
+import { FINISH_BLOCKED, followStep, labelPayload, pendingNote, sessionBody, taxonomyLines } from "../../src/lib/redteam-labels";
 
 describe("red-team label payload", () => {
   it("sends chosen labels, the severity as a number and the verdict", () => {
@@ -33,5 +33,16 @@ describe("following pending replies", () => {
     expect(followStep([{ id: 1, pending: true, stale: false }, { id: 2, pending: false, stale: false }])).toBe("wait");
     expect(followStep([{ id: 1, pending: true, stale: false }, { id: 2, pending: true, stale: true }])).toBe("resume");
     expect(followStep([])).toBe("reload");
+  });
+});
+
+describe("pending replies and Finish", () => {
+  it("says whether a pending reply is queued, being asked again, or being written", () => {
+    expect(pendingNote({ queued: true, stale: false })).toBe("queued: waiting for a free writer…");
+    expect(pendingNote({ queued: false, stale: true })).toMatch(/^interrupted/);
+    expect(pendingNote({})).toBe("writing…");
+  });
+  it("explains why Finish waits", () => {
+    expect(FINISH_BLOCKED).toMatch(/still being written/);
   });
 });

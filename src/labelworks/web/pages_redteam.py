@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from ..assist.redteam_replies import queued_turns
 from ..authz import allowed
 from ..core.errors import NotFound
 from ..services import model_connections as conns
@@ -23,6 +24,9 @@ from .pages_common import page, page_context, require_actor
 from .rendering import render
 
 router = APIRouter(include_in_schema=False)
+
+# Finish's tooltip while a reply is pending (the same words as frontend/src/lib/redteam-labels.ts)
+FINISH_BLOCKED = "A reply is still being written: wait for it to end (or stop it), then finish."
 
 
 @router.get("/projects/{project_id}/redteam")
@@ -49,6 +53,7 @@ async def redteam_page(request: Request, project_id: int) -> Response:
     ctx = page_context(request, actor, nav="projects", severities=redteam.SEVERITY_NAMES, status=status,
                        exchanges=exchanges(session) if session is not None else [],
                        can_retry=session is not None and bool(redteam_replies.retry_models(session)),
+                       queued=queued_turns(), finish_blocked=FINISH_BLOCKED,
                        is_tester=session is not None and session.tester_id == actor.user_id,
                        may_review=session is not None and session.tester_id != actor.user_id
                        and allowed(actor, "redteam.review") and session.status != "open", **data)
