@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import io
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,13 +44,15 @@ from ..consolidation.structured.segmentation import semantic_ids, semantic_value
 from ..errors import ValidationFailed
 from ..tasktypes.base import ProjectSpec, TaskType
 from ..tasktypes.segmentation import PRE_ANNOTATIONS_KEY
-from .label_map_items import MaskNames, ZipOut, labeled_items, open_zip, zip_member
+from .label_map_items import MaskNames, labeled_items, open_zip, zip_member
 from .records import ExportItem
+from .streaming import DiskList, ZipStream, indented_array, rechunk as _chunked
 
 __all__ = ["MaskImage", "MaskDataset", "read_masks_zip", "write_masks_zip", "masks_item_rows", "write_masks"]
 
 IdArray = npt.NDArray[np.int64]
 VOID = 255
+_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same dataset always zips to the same bytes
 
 
 @dataclass(frozen=True)
@@ -68,24 +70,34 @@ class MaskDataset:
 
 
 def write_masks_zip(dataset: MaskDataset) -> bytes:
-    out = ZipOut()
     names = MaskNames()
-    classes = [{"id": 0, "name": BACKGROUND, "color": WHITE}]
-    classes += [{"id": k, "name": name, "color": colour} for k, (name, colour) in enumerate(dataset.labels, start=1)]
-    index = []
-    colours = [c for _, c in dataset.labels]
+    index: list[dict[str, Any]] = []
+    masks: list[tuple[str, IdArray]] = []
     for image in dataset.images:
         entry: dict[str, Any] = {"image": image.image, "mask": None}
         if image.ids is not None:
             entry["mask"] = names.for_image(image.image)
-            out.put(entry["mask"], encode_index_png(image.ids, colours), compress=False)
+            masks.append((entry["mask"], image.ids))
             entry["width"], entry["height"] = int(image.ids.shape[1]), int(image.ids.shape[0])
         elif image.width and image.height:
             entry["width"], entry["height"] = image.width, image.height
         index.append(entry)
-    out.put("labels.json", orjson.dumps({"labels": classes}, option=orjson.OPT_INDENT_2) + b"\n")
-    out.put("images.json", orjson.dumps(index, option=orjson.OPT_INDENT_2) + b"\n")
-    return out.close()
+    return b"".join(_stream_masks_zip(dataset.labels, masks, index))
+
+
+def _stream_masks_zip(labels: Sequence[tuple[str, str]], masks: Iterable[tuple[str, IdArray]],
+                      index: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """The zip one member at a time: each mask (name, class ids), ``labels.json``, then
+    ``images.json`` (its entries in order, written one by one)."""
+    out = ZipStream(_EPOCH)
+    colours = [c for _, c in labels]
+    for name, ids in masks:
+        yield out.member(name, encode_index_png(ids, colours), compress=False)  # PNGs: stored as they are
+    classes = [{"id": 0, "name": BACKGROUND, "color": WHITE}]
+    classes += [{"id": k, "name": name, "color": colour} for k, (name, colour) in enumerate(labels, start=1)]
+    yield out.member("labels.json", orjson.dumps({"labels": classes}, option=orjson.OPT_INDENT_2) + b"\n")
+    yield from out.member_from("images.json", indented_array(index))
+    yield from out.close()
 
 
 def _json(zf: Any, name: str) -> Any:
@@ -195,12 +207,14 @@ def masks_item_rows(dataset: MaskDataset) -> list[dict[str, Any]]:
     return rows
 
 
-def _label_colours(labels: Sequence[str], values: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
-    counts: dict[str, dict[str, int]] = {}
-    for value in values:
-        for label, spec in (value.get("labelMappings") or {}).items():
-            per = counts.setdefault(label, {})
-            per[spec["color"]] = per.get(spec["color"], 0) + 1
+def _count_colours(counts: dict[str, dict[str, int]], value: dict[str, Any]) -> None:
+    for label, spec in (value.get("labelMappings") or {}).items():
+        per = counts.setdefault(label, {})
+        per[spec["color"]] = per.get(spec["color"], 0) + 1
+
+
+def _pick_colours(labels: Sequence[str], counts: dict[str, dict[str, int]]) -> list[tuple[str, str]]:
+    """Each label's most frequent colour (ties: the smaller hex) not taken yet, else a palette colour."""
     out: dict[str, str] = {}
     for label in labels:
         ranked = sorted(counts.get(label, {}).items(), key=lambda kv: (-kv[1], kv[0]))
@@ -217,22 +231,49 @@ def masks_dataset(items: Iterable[ExportItem], labels: Sequence[str]) -> MaskDat
     values = [r.value for r in rows if r.value is not None]
     extra = sorted({lab for v in values for lab in (v.get("labelMappings") or {})} - set(labels))
     names = [*labels, *extra]
+    counts: dict[str, dict[str, int]] = {}
     images = []
     for n, row in enumerate(rows):
         if row.value is None:
             images.append(MaskImage(row.image, None, None, None))
             continue
-        try:
-            ids = semantic_ids(row.value, names, f"item {n + 1}")
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="items") from None
+        _count_colours(counts, row.value)
+        ids = _ids(row.value, names, n)
         images.append(MaskImage(row.image, int(ids.shape[1]), int(ids.shape[0]), ids))
-    return MaskDataset(tuple(_label_colours(names, values)), tuple(images))
+    return MaskDataset(tuple(_pick_colours(names, counts)), tuple(images))
+
+
+def _ids(value: dict[str, Any], names: Sequence[str], n: int) -> IdArray:
+    try:
+        return semantic_ids(value, names, f"item {n + 1}")
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field="items") from None
 
 
 def write_masks(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterable[bytes]:
-    """The export writer: checked before the first byte, then the whole zip at once."""
+    """The export writer. The items are read first, one at a time: each mask is checked and its
+    value spooled to disk, the colours counted (the palette needs every answer's); then the zip is
+    written from the spool a member at a time (``streaming.py``)."""
     if task_type.value_kind(spec) != "semantic-segmentation":
         raise ValidationFailed(f"masks export needs a semantic-segmentation project, not {task_type.name}",
                                field="format")
-    return iter([write_masks_zip(masks_dataset(items, spec.labels.labels))])
+    labels = list(spec.labels.labels)
+    known = set(labels)
+    extra: set[str] = set()
+    counts: dict[str, dict[str, int]] = {}
+    names = MaskNames()
+    index, values = DiskList(), DiskList()
+    for n, row in enumerate(labeled_items(items)):
+        entry: dict[str, Any] = {"image": row.image, "mask": None}
+        if row.value is not None:
+            own = [lab for lab in (row.value.get("labelMappings") or {}) if lab not in known]
+            ids = _ids(row.value, [*labels, *own], n)  # checked now; decoded again below with every label
+            extra.update(own)
+            _count_colours(counts, row.value)
+            entry["mask"] = names.for_image(row.image)
+            entry["width"], entry["height"] = int(ids.shape[1]), int(ids.shape[0])
+            values.append([entry["mask"], n, row.value])
+        index.append(entry)
+    every = [*labels, *sorted(extra)]
+    masks = values.mapped(lambda r: (r[0], _ids(r[2], every, r[1])))
+    return _chunked(_stream_masks_zip(_pick_colours(every, counts), masks, index))

@@ -23,7 +23,7 @@ from typing import IO, Any, Generic, Protocol, TypeVar
 
 import orjson
 
-__all__ = ["DiskList", "Mapped", "Rereadable", "UniqueStems", "ZipStream", "indented_document", "Streamed", "rechunk", "CHUNK"]
+__all__ = ["DiskList", "Mapped", "Rereadable", "UniqueStems", "ZipStream", "indented_document", "indented_array", "Streamed", "rechunk", "CHUNK"]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -159,6 +159,15 @@ def indented_document(fields: Iterable[tuple[str, Any]]) -> Iterator[bytes]:
             empty = False
         yield b"[]" if empty else b"\n  ]"
     yield b"\n}\n"
+
+
+def indented_array(elements: Iterable[Any]) -> Iterator[bytes]:
+    """``orjson.dumps(list(elements), option=OPT_INDENT_2) + b"\\n"`` in pieces, an element at a time."""
+    empty = True
+    for element in elements:
+        yield (b"[\n  " if empty else b",\n  ") + _indented(element, 1)
+        empty = False
+    yield b"[]\n" if empty else b"\n]\n"
 
 
 def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
