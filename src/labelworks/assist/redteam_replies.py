@@ -150,9 +150,12 @@ def _turn(info: Any) -> dict[str, Any] | None:
     return info.as_dict() if info is not None else None
 
 
-def _write(db: Database, job: ReplyJob, out: queue.Queue[dict[str, Any] | None]) -> None:
+def _write(db: Database, job: ReplyJob, out: queue.Queue[dict[str, Any] | None], waited: bool = False) -> None:
     p = job.pending
     base = {"slot": p.slot, "turn_id": p.turn_id, "model": p.model}
+    if waited and replies.save_reply(db, p.turn_id, "") is None:  # stopped while it waited: not asked at all
+        out.put({"type": "error", "text": "", "message": replies.why_ended(db, p.turn_id), **base, "turn": None})
+        return
     if job.call is None:
         stored = replies.save_reply(db, p.turn_id, "", final=True, error=job.error)
         out.put({"type": "error", "text": "", "message": job.error, **base, "turn": _turn(stored)})
@@ -205,7 +208,7 @@ def run_replies(db: Database, jobs: list[ReplyJob], limit: int = DEFAULT_WRITERS
             if waited:
                 out.put({"type": "started", "slot": p.slot, "turn_id": p.turn_id, "model": p.model})
         try:
-            _write(db, job, out)
+            _write(db, job, out, waited)
         finally:
             _heartbeat.discard(p.turn_id)
             with _pools_lock:

@@ -190,3 +190,30 @@ def test_a_stopped_reply_says_so_on_its_generation(lan_db: tuple[TestClient, Dat
 @pytest.fixture
 def lan_db(make_client: Callable[..., TestClient], db: Database) -> tuple[TestClient, Database]:
     return make_client(outbound_allow_private=True), db
+
+
+def test_a_reply_stopped_while_it_waits_for_a_writer_never_calls_its_model(
+        make_client: Callable[..., TestClient], factory: Factory, org: OrgUsers,
+        servers: tuple[OpenAIServer, OpenAIServer]) -> None:
+    lan = make_client(outbound_allow_private=True, redteam_reply_writers=1)
+    first, second = servers
+    first.chunk_delay_s = 0.2
+    pid = project(factory, org)
+    ids = [model(lan, org, pid, "model-a", first), model(lan, org, pid, "model-b", second)]
+    t = org.annotator
+    sid = lan.post(f"/api/v1/projects/{pid}/redteam/sessions", json={"connection_ids": ids},
+                   headers=t.headers).json()["id"]
+    base = f"/api/v1/projects/{pid}/redteam/sessions/{sid}"
+    events: list[dict[str, Any]] = []
+    with lan.stream("POST", f"{base}/turns", json={"content": "a b c d e f g h"}, headers=t.headers) as r:
+        for line in r.iter_lines():
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+                if events[-1]["type"] == "queued":
+                    assert lan.post(f"{base}/stop", headers=t.headers).status_code == 200
+    ends = finals(events)
+    assert ends[1]["type"] == "error" and ends[1]["message"] == "stopped by the tester"
+    assert not second.requests  # model-b was never asked
+    turns = lan.get(base, headers=t.headers).json()["turns"]
+    assert [(x["slot"], x["error"]) for x in turns if x["role"] == "assistant"] == [
+        (0, "stopped by the tester"), (1, "stopped by the tester")]
