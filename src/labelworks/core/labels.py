@@ -14,6 +14,10 @@ schema, which Labelworks applies to every image object type)::
 ``categoryGlobalAttributes`` (every label's) are an object's attributes; ``frameAttributes`` the
 whole image's. ``attributes`` (per label) and ``required`` are accepted as aliases.
 
+``editsAllowed`` (Ground Truth's, on a label and on any attribute): ``"any"`` (the default) or
+``"none"``, what an adjustment job lets the worker change of the earlier label; enforced by the
+``label-adjustment`` task type (docs/task-types/label-adjustment.md).
+
 Text projects (``named-entity-recognition``) may also declare, beside ``labels`` (Labelworks
 extensions; Ground Truth ignores keys it does not know)::
 
@@ -46,6 +50,8 @@ MAX_ATTRIBUTES = 50
 MAX_ENUM = 500
 MAX_NAME = 100
 ATTRIBUTE_TYPES = ("string", "number")
+# Ground Truth's editsAllowed values: "any" (the default) lets the worker change it, "none" not
+EDITS_ALLOWED = ("any", "none")
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class AttributeSpec:
     minimum: float | None = None
     maximum: float | None = None
     required: bool = False
+    edits_allowed: str = "any"  # Ground Truth's editsAllowed: "none" keeps the earlier value in an adjustment
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,8 @@ class LabelConfig:
     relation_labels: tuple[str, ...] = ()
     document_labels: tuple[str, ...] = ()
     multi_document_labels: bool = False
+    # labels whose editsAllowed is "none": an adjustment keeps their earlier objects as they were
+    fixed_labels: tuple[str, ...] = ()
 
     def index(self, label: str) -> int:
         return self.labels.index(label)
@@ -92,6 +101,12 @@ class LabelConfig:
     @property
     def has_attributes(self) -> bool:
         return bool(self.frame_attributes) or any(self.label_attributes.values())
+
+    @property
+    def has_edit_limits(self) -> bool:
+        """Whether any label or attribute says ``editsAllowed: "none"``."""
+        specs = [*self.frame_attributes, *(a for attrs in self.label_attributes.values() for a in attrs)]
+        return bool(self.fixed_labels) or any(a.edits_allowed == "none" for a in specs)
 
 
 def parse_label_config(value: Any) -> LabelConfig:
@@ -126,7 +141,10 @@ def parse_label_config(value: Any) -> LabelConfig:
         config = _checked(names, value)
         global_specs = _attribute_list(value.get("categoryGlobalAttributes"), "labels.categoryGlobalAttributes")
         per_label: dict[str, tuple[AttributeSpec, ...]] = {}
+        fixed: list[str] = []
         for i, (name, entry) in enumerate(zip(names, entries)):
+            if _edits_allowed(entry, f"labels.labels[{i}].editsAllowed") == "none":
+                fixed.append(name)
             key = "categoryAttributes" if "categoryAttributes" in entry else "attributes"
             own = _attribute_list(entry.get(key), f"labels.labels[{i}].{key}")
             _no_clash(own, global_specs, f"labels.labels[{i}].{key}")
@@ -139,9 +157,16 @@ def parse_label_config(value: Any) -> LabelConfig:
         return LabelConfig(labels=config.labels, document=value, label_attributes=per_label,
                            frame_attributes=frame, skeleton=skeleton, exclusion=exclusion,
                            relation_labels=relations, document_labels=document_labels,
-                           multi_document_labels=multi_document)
+                           multi_document_labels=multi_document, fixed_labels=tuple(fixed))
     raise ValidationFailed("labels must be a list, a comma-separated string or label-category JSON",
                            field="labels")
+
+
+def _edits_allowed(raw: dict[str, Any], field: str) -> str:
+    value = raw.get("editsAllowed", "any")
+    if value not in EDITS_ALLOWED:
+        raise ValidationFailed(f'editsAllowed must be "any" or "none", got {value!r}', field=field)
+    return str(value)
 
 
 def _exclusion(raw: Any) -> str | None:
@@ -295,4 +320,5 @@ def _attribute(raw: Any, field: str) -> AttributeSpec:
     if low is not None and high is not None and low > high:
         raise ValidationFailed(f"minimum {low} is greater than maximum {high}", field=f"{field}.minimum")
     return AttributeSpec(name=name.strip(), type=kind, enum=enum, description=description,
-                         minimum=low, maximum=high, required=required)
+                         minimum=low, maximum=high, required=required,
+                         edits_allowed=_edits_allowed(raw, f"{field}.editsAllowed"))

@@ -12,10 +12,15 @@ item's own earlier label), never the browser.
 Which object type a project adjusts: the earlier label's metadata ``type`` on each item, else the
 project's label-category document key ``lw-adjusts`` (a task-type name such as ``polygon``, written
 by the chaining service), else ``bounding-box``.
+
+Ground Truth's ``editsAllowed: "none"`` on a label or attribute of the project's label-category file
+is enforced here too (see ``edit_limits``): an answer that changes what it protects is refused.
 """
 
 from __future__ import annotations
 
+import html
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +30,9 @@ from ..consolidation.majority import Consolidated
 from ..errors import ValidationFailed
 from .base import ProjectSpec, TaskType
 from .bounding_box import BOUNDING_BOX, PRE_ANNOTATIONS_KEY
-from .image_objects import with_label_document
+from .edit_limits import EditCheck, label_map_edit_check, object_edit_check
+from .image_objects import (FRAME_ATTRIBUTES_KEY, LABELS_ATTRIBUTE, OBJECT_ATTRIBUTES_KEY, attributes_from_manifest,
+                            with_label_document)
 from .keypoint import KEYPOINT
 from .label_map_adjustment import label_map_value, same_label_map
 from .segmentation import GT_INSTANCE_TYPE, GT_SEMANTIC_TYPE, INSTANCE_SEGMENTATION, SEMANTIC_SEGMENTATION
@@ -55,6 +62,8 @@ class Adjustable:
     matches: Callable[[Mapping[str, Any]], bool]
     # whether two canonical values hold the same label (then the answer is "unadjusted")
     same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
+    # refuses an answer that changes what the label file's editsAllowed "none" protects (None: not enforced)
+    check_edits: EditCheck | None = None
 
 
 def _class_name(ann: Mapping[str, Any], meta: Mapping[str, Any], at: str) -> str:
@@ -77,8 +86,11 @@ def _objects(body: Any, meta: Mapping[str, Any], at: str, key: str,
         where = f"{at}.annotations[{i}]"
         if not isinstance(ann, Mapping):
             raise ValidationFailed("expected an object", field=where)
-        objects.append({"label": _class_name(ann, meta, where), **geometry(ann, where)})
+        # the earlier attribute values come along, so the editor shows them and an unchanged one stays
+        objects.append({"label": _class_name(ann, meta, where), **geometry(ann, where),
+                        **attributes_from_manifest(dict(ann), "label-category-attributes", OBJECT_ATTRIBUTES_KEY)})
     out: dict[str, Any] = {key: objects}
+    out.update(attributes_from_manifest(dict(body), "frame-attributes", FRAME_ATTRIBUTES_KEY))
     sizes = body.get("image_size")
     if isinstance(sizes, list) and sizes and isinstance(sizes[0], Mapping):
         width, height = sizes[0].get("width"), sizes[0].get("height")
@@ -134,22 +146,26 @@ def register_adjustable(entry: Adjustable) -> None:
 
 for _entry in (
     Adjustable("groundtruth/object-detection", BOUNDING_BOX, "lw-bounding-box", "boxes",
-               _shapes("boundingBoxes", _box), _has_list("boxes", "boundingBoxes"), _same_objects("boxes")),
+               _shapes("boundingBoxes", _box), _has_list("boxes", "boundingBoxes"), _same_objects("boxes"),
+               object_edit_check("boxes", ("boundingBoxes", "boxes"), "box")),
     Adjustable("groundtruth/polygon", POLYGON, "lw-polygon", "polygons", _shapes("polygons", _vertices),
-               _has_list("polygons"), _same_objects("polygons")),
+               _has_list("polygons"), _same_objects("polygons"),
+               object_edit_check("polygons", ("polygons",), "polygon")),
     Adjustable("groundtruth/polyline", POLYLINE, "lw-polyline", "polylines", _shapes("polylines", _vertices),
-               _has_list("polylines"), _same_objects("polylines")),
+               _has_list("polylines"), _same_objects("polylines"),
+               object_edit_check("polylines", ("polylines",), "polyline")),
     Adjustable("groundtruth/line", LINE, "lw-line", "lines", _shapes("lines", _vertices),
-               _has_list("lines"), _same_objects("lines")),
+               _has_list("lines"), _same_objects("lines"), object_edit_check("lines", ("lines",), "line")),
     Adjustable("groundtruth/keypoint", KEYPOINT, "lw-keypoint", "keypoints", _shapes("keypoints", _point),
-               _has_list("keypoints"), _same_objects("keypoints")),
+               _has_list("keypoints"), _same_objects("keypoints"),
+               object_edit_check("keypoints", ("keypoints",), "keypoint")),
     # instance first: its answers also hold labeledImage, and are told apart by their instances
     Adjustable(GT_INSTANCE_TYPE, INSTANCE_SEGMENTATION, "lw-instance-segmentation", "mask",
                label_map_value(instance=True), lambda b: "labeledImage" in b and "instances" in b,
-               lambda a, b: same_label_map(a, b, instance=True)),
+               lambda a, b: same_label_map(a, b, instance=True), label_map_edit_check(instance=True)),
     Adjustable(GT_SEMANTIC_TYPE, SEMANTIC_SEGMENTATION, "lw-semantic-segmentation", "mask",
                label_map_value(instance=False), lambda b: "labeledImage" in b,
-               lambda a, b: same_label_map(a, b, instance=False)),
+               lambda a, b: same_label_map(a, b, instance=False), label_map_edit_check(instance=False)),
 ):
     register_adjustable(_entry)
 
@@ -188,7 +204,7 @@ def adjustable_for(task_type: str) -> Adjustable | None:
 def _canonical_objects(value: Mapping[str, Any], key: str) -> list[str]:
     """The objects as sortable strings with rounded coordinates: equal sets compare equal."""
     def rounded(v: Any) -> Any:
-        if isinstance(v, float):
+        if isinstance(v, int | float) and not isinstance(v, bool):  # 10 and 10.0000001 alike
             return round(v / _TOLERANCE) * _TOLERANCE
         if isinstance(v, list):
             return [rounded(x) for x in v]
@@ -215,8 +231,12 @@ class LabelAdjustmentTaskType(TaskType):
         return self.adjustable(spec).task_type.value_kind(spec)
 
     def default_template(self, spec: ProjectSpec) -> str:
-        # a label-category file with attributes goes to the editor whole (as the object types do)
-        return with_label_document(_template(self.adjustable(spec)), spec)
+        # a label-category file with attributes goes to the editor whole (as the object types do), and
+        # so does one with editsAllowed "none": the editor reads from it what to lock
+        template = with_label_document(_template(self.adjustable(spec)), spec)
+        if spec.labels.has_edit_limits and not spec.labels.has_attributes:
+            template = template.replace(LABELS_ATTRIBUTE, _label_document_attribute(spec))
+        return template
 
     def normalize(self, value: Any, spec: ProjectSpec) -> dict[str, Any]:
         """The object type's canonical value (no status: that needs the item, see normalize_with_item)."""
@@ -233,6 +253,8 @@ class LabelAdjustmentTaskType(TaskType):
         else:
             initial_raw = data.get(PRE_ANNOTATIONS_KEY) or {}
         initial = _initial_canonical(entry, initial_raw, spec)
+        if spec.labels.has_edit_limits and entry.check_edits is not None:
+            entry.check_edits(_without_status(value), canonical, initial, spec)
         canonical[STATUS_KEY] = "unadjusted" if entry.same(canonical, initial) else "adjusted"
         return canonical
 
@@ -269,6 +291,13 @@ class LabelAdjustmentTaskType(TaskType):
                     if entry.matches(body):
                         return entry
         return self.adjustable(spec)
+
+
+def _label_document_attribute(spec: ProjectSpec) -> str:
+    """``labels="<the label-category file>"`` as ``with_label_document`` writes it (HTML-escaped, braces
+    as character references so that no text of the file can be Liquid)."""
+    text = html.escape(json.dumps(spec.labels.document, ensure_ascii=False), quote=True)
+    return 'labels="' + text.replace("{", "&#123;").replace("}", "&#125;") + '"'
 
 
 def _without_status(value: Any) -> Any:

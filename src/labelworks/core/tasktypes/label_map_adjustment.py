@@ -18,7 +18,7 @@ import numpy as np
 from ..consolidation.structured.label_maps import decode_png, ids_from_rgb, normalise_colour
 from ..errors import ValidationFailed
 
-__all__ = ["label_map_value", "same_label_map"]
+__all__ = ["label_map_value", "same_label_map", "class_names_per_pixel"]
 
 _DATA_URI = "data:image/png;base64,"
 
@@ -83,6 +83,11 @@ def _pixels(value: Mapping[str, Any], instance: bool) -> tuple[Any, list[str]] |
     except ValueError:
         return None
     return ids, [label for label, _ in pairs]
+
+
+def class_names_per_pixel(value: Mapping[str, Any], instance: bool) -> tuple[Any, list[str]] | None:
+    """(an id per pixel, 0 the background, and the label of each id from 1), or None when unreadable."""
+    return _pixels(value, instance)
 
 
 def same_label_map(a: Mapping[str, Any], b: Mapping[str, Any], *, instance: bool) -> bool:

@@ -57,9 +57,18 @@ _TEMPLATE = """<lw-form>
       <ul>
         {%- for a in earlier.annotations %}{% assign cid = a.class_id | append: "" %}
         <li>{{ meta.class-map[cid] | default: a.class_id }}
-          {%- if a.width %} at left {{ a.left }}, top {{ a.top }}, {{ a.width }} &times; {{ a.height }}{% endif %}</li>
+          {%- if a.width %} at left {{ a.left }}, top {{ a.top }}, {{ a.width }} &times; {{ a.height }}{% endif %}
+          {%- if a.label-category-attributes %}
+          <span class="lw-earlier-attributes">(
+          {%- for kv in a.label-category-attributes %}{{ kv[0] }}: {{ kv[1] }}{% unless forloop.last %}; {% endunless %}
+          {%- endfor %})</span>{% endif %}</li>
         {%- endfor %}
       </ul>
+      {%- endif %}
+      {%- if earlier.frame-attributes %}
+      <div class="lw-earlier-frame">Image attributes:
+        {%- for kv in earlier.frame-attributes %} {{ kv[0] }}: {{ kv[1] }}{% unless forloop.last %};{% endunless %}
+        {%- endfor %}</div>
       {%- endif %}
     </div>
   {%- endif %}{% endfor %}
