@@ -89,6 +89,30 @@ class Database:
                 raise
 
     @contextmanager
+    def write_plain(self) -> Iterator[Session]:
+        """``write()`` for a unit that runs plain SQL only and keeps no ORM objects (next-task).
+
+        Inside ``write_batch`` on SQLite its savepoint is a bare SAVEPOINT on the driver's
+        connection: the ORM's nested transaction tracks objects to expire on rollback, which such a
+        unit has none of, and cost more than the unit's own statements. Elsewhere it is ``write()``.
+        """
+        batch: Session | None = getattr(self._local, "batch", None)
+        if batch is None or not self.is_sqlite:
+            with self.write() as session:
+                yield session
+            return
+        driver: Any = batch.connection().connection.driver_connection
+        cur = driver.cursor()
+        cur.execute("SAVEPOINT lw_plain")
+        try:
+            yield batch
+        except BaseException:
+            cur.execute("ROLLBACK TO lw_plain")
+            cur.execute("RELEASE lw_plain")
+            raise
+        cur.execute("RELEASE lw_plain")
+
+    @contextmanager
     def write_batch(self) -> Iterator[None]:
         """One transaction for several units of work (group commit).
 

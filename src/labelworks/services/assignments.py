@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..authz import allowed, authorize
+from ..authz import authorize
 from ..core.actor import Actor
 from ..core.enums import AssignmentStatus
 from ..core.errors import Conflict, NotFound, PermissionDenied
@@ -35,7 +35,7 @@ from ..core.quality.gold import wants_gold
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Assignment
-from .hotpath import N, T, ProjectRow, Sql, labels_of
+from .hotpath import N, T, ProjectRow, Sql, labels_of, project_from_row
 
 __all__ = ["Lease", "lease_gone_message", "next_for", "skip", "release", "save_draft", "reclaim_expired", "reopen_items",
            "load_active_lease"]
@@ -139,14 +139,11 @@ def _pool_lease(sql: Sql, actor: Actor, p: ProjectRow, now: datetime, n: int, ro
 
 
 def _context(sql: Sql, actor: Actor, project_id: int, now: datetime) -> tuple[ProjectRow, Sequence[Any]]:
-    """The project (the same visibility rule as ``visible_project``) and next-task's settings and gates."""
+    """The project (if the caller may see it) and next-task's settings and gates."""
     row = sql.first(N.context, {"pid": project_id, "uid": actor.user_id, "now": now})
-    if row is None or row[0] != actor.org_id:
-        raise NotFound(f"no project {project_id}")
-    has_teams, member = row[9], row[10]
-    if has_teams and not member and not allowed(actor, "project.view_all"):
-        raise NotFound(f"no project {project_id}")
-    return ProjectRow(project_id, *row[1:9]), row[11:]
+    p = project_from_row(row, actor, project_id)
+    assert row is not None  # project_from_row raised NotFound otherwise
+    return p, row[11:]
 
 
 def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | None = None) -> Lease | None:
@@ -158,7 +155,7 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
     skip_ids = set(exclude or [])
     for _ in range(_RETRIES):
         try:
-            with db.write() as s:
+            with db.write_plain() as s:  # plain SQL only: no ORM objects in this unit
                 sql, now = Sql(s), utcnow()
                 p, (has_quality, gold_rate, routed, initial_workers, paused, any_expired, any_active) = \
                     _context(sql, actor, project_id, now)

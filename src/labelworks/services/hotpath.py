@@ -26,7 +26,7 @@ from ..core.labels import parse_label_config
 from ..core.tasktypes.base import ProjectSpec, TaskType
 from ..plugins.manager import get_registry
 
-__all__ = ["ProjectRow", "visible_project", "T", "N", "Stmt", "Sql", "labels_of"]
+__all__ = ["ProjectRow", "visible_project", "project_from_row", "T", "N", "Stmt", "Sql", "labels_of"]
 
 _TS = DateTime()
 # SQLAlchemy's own conversions for SQLite datetimes, so raw statements store and read exactly
@@ -39,13 +39,6 @@ _ts_from_db: Callable[[Any], Any] = _TS.dialect_impl(_SQLITE).result_processor(_
 class T:
     """The statements (names say what they do)."""
 
-    project = text(
-        "SELECT org_id, name, task_type, label_config, multi_label, label_attribute, workers_per_item, "
-        "task_time_limit_s, task_lifetime_s FROM projects WHERE id = :pid")
-    team_access = text(
-        "SELECT EXISTS (SELECT 1 FROM project_teams WHERE project_id = :pid), "
-        "EXISTS (SELECT 1 FROM project_teams pt JOIN team_members tm ON tm.team_id = pt.team_id "
-        "WHERE pt.project_id = :pid AND tm.user_id = :uid)")
     expired = text(
         "SELECT id, item_id FROM assignments WHERE project_id = :pid AND status = 'active' AND expires_at < :now"
     ).bindparams(bindparam("now", type_=_TS))
@@ -145,6 +138,15 @@ def _take_first(routed: bool, since: bool) -> Stmt:
                 ts_params=("since",) if since else ())
 
 
+# a project's row, then whether it has teams and whether the caller is in one of them
+_PROJECT_COLUMNS = (
+    "p.org_id, p.name, p.task_type, p.label_config, p.multi_label, p.label_attribute, p.workers_per_item, "
+    "p.task_time_limit_s, p.task_lifetime_s, EXISTS (SELECT 1 FROM project_teams t WHERE t.project_id = p.id), "
+    "EXISTS (SELECT 1 FROM project_teams pt JOIN team_members tm ON tm.team_id = pt.team_id "
+    "WHERE pt.project_id = p.id AND tm.user_id = :uid)")
+_PROJECT = Stmt(f"SELECT {_PROJECT_COLUMNS} FROM projects p WHERE p.id = :pid")
+
+
 class N:
     """Next-task's statements (run through ``Sql``)."""
 
@@ -152,12 +154,7 @@ class N:
     # worker's pause), and two cheap gates: any expired lease in the project, any active lease of this
     # worker; one statement where there were four, and the gated queries are skipped when false
     context = Stmt(
-        "SELECT p.org_id, p.name, p.task_type, p.label_config, p.multi_label, p.label_attribute, "
-        "p.workers_per_item, p.task_time_limit_s, p.task_lifetime_s, "
-        "EXISTS (SELECT 1 FROM project_teams t WHERE t.project_id = p.id), "
-        "EXISTS (SELECT 1 FROM project_teams pt JOIN team_members tm ON tm.team_id = pt.team_id "
-        "WHERE pt.project_id = p.id AND tm.user_id = :uid), "
-        "q.project_id IS NOT NULL, q.gold_rate, q.routing, q.initial_workers, "
+        f"SELECT {_PROJECT_COLUMNS}, q.project_id IS NOT NULL, q.gold_rate, q.routing, q.initial_workers, "
         "(SELECT w.reason FROM worker_pauses w WHERE w.project_id = p.id AND w.user_id = :uid AND w.paused), "
         "EXISTS (SELECT 1 FROM assignments e WHERE e.project_id = p.id AND e.status = 'active' "
         "AND e.expires_at < :now), "
@@ -205,7 +202,14 @@ class N:
 @lru_cache(maxsize=256)
 def labels_of(label_config: str) -> tuple[str, ...]:
     """The label names of a stored label config (parsed once per distinct config, not per task)."""
-    return parse_label_config(json.loads(label_config)).labels
+    return _spec(label_config, False, "").labels.labels
+
+
+@lru_cache(maxsize=256)
+def _spec(label_config: str, multi_label: bool, label_attribute: str) -> ProjectSpec:
+    # keyed by the stored values themselves, so an edited project gets a new entry, never a stale one
+    return ProjectSpec(labels=parse_label_config(json.loads(label_config)), multi_label=multi_label,
+                       label_attribute=label_attribute)
 
 
 @dataclass(frozen=True)
@@ -226,17 +230,23 @@ class ProjectRow:
 
     @property
     def spec(self) -> ProjectSpec:
-        return ProjectSpec(labels=parse_label_config(json.loads(self.label_config)), multi_label=self.multi_label,
-                           label_attribute=self.label_attribute)
+        return _spec(self.label_config, bool(self.multi_label), self.label_attribute)
+
+
+def project_from_row(row: Sequence[Any] | None, actor: Actor, project_id: int) -> ProjectRow:
+    """The project from the first 11 columns of ``_PROJECT_COLUMNS``, if the caller may see it.
+
+    The same rule as ``projects.load_visible``: the caller's organisation, and for a project given to
+    teams, a member of one of them unless the caller's role sees every project.
+    """
+    if row is None or row[0] != actor.org_id:
+        raise NotFound(f"no project {project_id}")
+    has_teams, member = row[9], row[10]
+    if has_teams and not member and not allowed(actor, "project.view_all"):
+        raise NotFound(f"no project {project_id}")
+    return ProjectRow(project_id, *row[1:9])
 
 
 def visible_project(s: Session, actor: Actor, project_id: int) -> ProjectRow:
-    """The same rule as ``projects.load_visible``, in two prebuilt queries."""
-    row = s.execute(T.project, {"pid": project_id}).first()
-    if row is None or row[0] != actor.org_id:
-        raise NotFound(f"no project {project_id}")
-    if not allowed(actor, "project.view_all"):
-        has_teams, member = s.execute(T.team_access, {"pid": project_id, "uid": actor.user_id}).one()
-        if has_teams and not member:
-            raise NotFound(f"no project {project_id}")
-    return ProjectRow(project_id, *row[1:])
+    """The project if the caller may see it (one prebuilt query), else ``NotFound``."""
+    return project_from_row(Sql(s).first(_PROJECT, {"pid": project_id, "uid": actor.user_id}), actor, project_id)

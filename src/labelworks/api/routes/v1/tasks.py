@@ -22,9 +22,11 @@ async def next_task(project_id: int, body: NextBody, actor: CurrentActor, db: Db
     lease = await writer.run(assignments.next_for, db, actor, project_id, body.exclude)
     if lease is None:
         return Response(status_code=204)
-    return TaskPublic(assignment_id=lease.assignment_id, item_id=lease.item_id, project_id=lease.project_id,
+    task = TaskPublic(assignment_id=lease.assignment_id, item_id=lease.item_id, project_id=lease.project_id,
                       expires_at=lease.expires_at, frame_url=f"/label/frame/{lease.assignment_id}",
                       draft=lease.draft, data=lease.data, labels=list(lease.labels), multi_label=lease.multi_label)
+    # dumped here: a returned model is validated a second time by FastAPI before it is dumped
+    return Response(task.model_dump_json(), media_type="application/json")
 
 
 @router.put("/assignments/{assignment_id}/draft", status_code=204)
