@@ -1,8 +1,9 @@
 """"Draft with model" in <lw-chat-editor>, in the real sandboxed task frame, against a host page that
 answers lw:generate the way the labeling page does (the model list for ``model: null``, then
-lw:generate-chunk pieces and one lw:generate-done per reply): a draft streamed from the chosen model
-and edited, a draft stopped mid-stream (Esc) and undone (button and Alt+U), and no button when the
-project has no model."""
+lw:generate-chunk pieces and one lw:generate-done per reply, and stops a reply on lw:generate-cancel):
+a draft streamed from the chosen model and edited, a draft stopped mid-stream (Esc: the frame cancels
+the request) and undone (button and Alt+U), no button when the project has no model, and a disabled
+button saying why for a model the worker may not use (role, budget)."""
 
 from __future__ import annotations
 
@@ -42,9 +43,10 @@ FRAMES.update({
 # The host's side, installed before the page's scripts so the frame's first request (the model list) is answered.
 FAKE_HOST = """(() => {
   if (window.top !== window) return;
-  const gen = window.__gen = { requests: [], models: %s, words: %s, delay: 120 };
+  const gen = window.__gen = { requests: [], cancels: [], models: %s, words: %s, delay: 120 };
   window.addEventListener("message", (e) => {
     const m = e.data;
+    if (m && m.type === "lw:generate-cancel") return void gen.cancels.push(m.id);
     if (!m || m.type !== "lw:generate") return;
     const reply = (msg) => e.source.postMessage(Object.assign({}, msg, { nonce: m.nonce }), "*");
     gen.requests.push(m);
@@ -52,6 +54,7 @@ FAKE_HOST = """(() => {
     const id = 100 + gen.requests.length;
     let i = 0;
     const tick = () => {
+      if (gen.cancels.includes(m.id)) return; // the page aborted the request: nothing more comes
       if (i < gen.words.length) {
         reply({ type: "lw:generate-chunk", id: m.id, text: gen.words[i++] });
         setTimeout(tick, gen.delay);
@@ -126,12 +129,13 @@ def test_stop_mid_stream_then_undo_by_button_and_by_key(page: Any, shots: Path) 
     el.locator("[data-testid=drafted]").wait_for()
     kept = _reply(el).input_value()
     assert kept and "".join(WORDS).startswith(kept) and kept != "".join(WORDS)
-    page.wait_for_timeout(120 * (len(WORDS) + 2))  # the model's later pieces come and are dropped
+    # the frame asked the page to cancel that request (the page aborts it; the server stops the model)
+    assert page.evaluate("window.__gen.cancels") == [page.evaluate("window.__gen.requests[1].id")]
+    page.wait_for_timeout(120 * 3)
     assert _reply(el).input_value() == kept
     assert "(stopped)" in el.locator("[data-testid=drafted]").inner_text()
-    # the stored generation's id arrives at the end and is recorded with the cut-short draft
-    assert _value(page)[4]["source"] == {"model": "tutor-a", "generationId": 102, "draft": kept, "edited": False,
-                                         "stopped": True}
+    # a cancelled reply has no final record: the stopped draft names no generation
+    assert _value(page)[4]["source"] == {"model": "tutor-a", "draft": kept, "edited": False, "stopped": True}
     page.screenshot(path=str(shots / "chat-draft-stopped.png"))
     el.locator("[data-testid=undo-draft]").click()
     assert _reply(el).input_value() == "My own start."
@@ -143,6 +147,7 @@ def test_stop_mid_stream_then_undo_by_button_and_by_key(page: Any, shots: Path) 
     page.wait_for_timeout(250)
     _reply(el).press("Alt+u")
     assert _reply(el).input_value() == "My own start."
+    assert len(page.evaluate("window.__gen.cancels")) == 2  # undoing a streaming draft cancels it too
     page.wait_for_timeout(120 * (len(WORDS) + 2))
     assert _reply(el).input_value() == "My own start." and el.locator("[data-testid=drafted]").count() == 0
     page.evaluate("window.__send({type: 'lw:key', key: 'Enter'})")
@@ -157,4 +162,35 @@ def test_no_model_connected_no_draft_button(page: Any) -> None:
     page.wait_for_timeout(200)
     assert el.locator("[data-testid=draft]").count() == 0
     assert _reply(el).is_editable()
+    assert page.errors == []
+
+
+REFUSED = "tutor-a: only manager, reviewer may generate with this model (you are annotator)"
+
+
+def test_a_model_the_worker_may_not_use_disables_draft_saying_why(page: Any, shots: Path) -> None:
+    models = [{**MODELS[0], "may_generate": False, "generate_refusal": REFUSED},
+              {**MODELS[1], "may_generate": True, "generate_refusal": None}]
+    el = _open(page, "chat-draft-one-model", models=models)  # the template names tutor-a
+    draft = el.locator("[data-testid=draft]")
+    draft.wait_for(timeout=5000)
+    assert draft.is_disabled()
+    assert draft.get_attribute("title") == f"You cannot draft with tutor-a: {REFUSED}"
+    assert el.locator(".draft-wrap").get_attribute("title") == f"You cannot draft with tutor-a: {REFUSED}"
+    page.screenshot(path=str(shots / "chat-draft-refused.png"))
+    _reply(el).press("Alt+g")  # the key says why too, and asks nothing
+    assert REFUSED in el.locator(".draft-error").inner_text()
+    assert page.evaluate("window.__gen.requests.length") == 1  # the model list only
+    assert _reply(el).is_editable()
+
+    # with a choice, the first model the worker may use is picked; the refused one is marked
+    page.goto("about:blank")
+    el = _open(page, "chat-draft", models=models)
+    el.locator("[data-turn='4'] [data-testid=draft]").wait_for(timeout=5000)
+    select = el.locator("[data-turn='4'] select")
+    assert select.input_value() == "tutor-b"
+    assert el.locator("[data-turn='4'] [data-testid=draft]").is_enabled()
+    assert el.locator("option[value=tutor-a]").inner_text() == "tutor-a (not for you now)"
+    select.select_option("tutor-a")
+    assert el.locator("[data-turn='4'] [data-testid=draft]").is_disabled()
     assert page.errors == []

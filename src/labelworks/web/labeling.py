@@ -9,7 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..api.deps import DbDep, OptionalActor, SignerDep
 from ..core.errors import LabelworksError
+from ..authz import allowed
 from ..services import frames, projects
+from ..services import model_connections as conns
 from .rendering import markdown, templates
 
 router = APIRouter(include_in_schema=False)
@@ -39,6 +41,9 @@ def label_page(project_id: int, request: Request, actor: OptionalActor, db: DbDe
             "labels": [name for name in p.labels.labels if name != exclusion] if p.type.digit_keys else [],
             "exclusion": exclusion, "digit_keys": p.type.digit_keys,
             "multi_label": p.multi_label, "short_instructions_html": markdown(p.short_instructions),
+            # Draft with model's keys, when the element will show the button (the project has a model)
+            "model_keys": p.type.model_keys if p.type.model_keys and allowed(actor, "model.generate")
+            and conns.list_connections(db, actor, p.id) else (),
             "full_instructions_html": markdown(p.full_instructions), "examples": p.examples}
     response = templates.TemplateResponse(request, "label.html", {
         "project": view, "user": {"email": actor.email, "role": actor.role.value},

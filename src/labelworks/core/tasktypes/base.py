@@ -35,6 +35,9 @@ class TaskType(ABC):
     # what the digit keys do in this task type's elements, for the labeling page's key list (and
     # whether it lists the labels at all); None: digits choose nothing (captions, chats, QA pairs)
     digit_keys: str | None = "choose a label"
+    # keys the element handles when the project has a model connection ("Draft with model"), for
+    # the labeling page's key list: (key, what it does)
+    model_keys: tuple[tuple[str, str], ...] = ()
 
     def value_kind(self, spec: ProjectSpec) -> str:
         """The shape of one canonical value, as consolidators name it (``label``, ``boxes``…)."""

@@ -77,6 +77,7 @@ class ChatDemonstrationTaskType(TaskType):
     title = "Chat demonstrations (write or correct assistant replies)"
     media = "text"
     digit_keys = None  # free text: the digits are typed, not keys
+    model_keys = (("Alt+G", "draft the reply with the model"), ("Esc", "stop the draft"), ("Alt+U", "undo the draft"))
     default_consolidator = "chat-medoid"
     reads_item_data = True  # the conversation is checked against the item's
 
