@@ -24,17 +24,18 @@ their boxes, comes back unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-import orjson
-
 from ..errors import ValidationFailed
-from .coco import category_order, load_document, read_annotations, read_categories, read_images
+from .coco import (category_order, coco_head, coco_images, load_document, read_annotations, read_categories,
+                   read_images)
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset, object_labels
+from .streaming import Streamed, indented_document
 
-__all__ = ["read_coco_keypoints", "write_coco_keypoints", "keypoint_label", "keypoint_annotations"]
+__all__ = ["read_coco_keypoints", "write_coco_keypoints", "keypoint_label", "keypoint_annotations",
+           "keypoint_categories", "image_keypoint_annotations", "stream_coco_keypoints"]
 
 _KEPT = ("bbox", "area", "iscrowd", "segmentation")
 
@@ -107,9 +108,15 @@ def _num(v: float) -> float | int:
 
 
 def _categories(dataset: ObjectDataset) -> tuple[list[dict[str, Any]], dict[str, tuple[int, int]]]:
-    """The categories to write and each label's (category index, keypoint slot)."""
+    return keypoint_categories(dataset.images, dataset.labels)
+
+
+def keypoint_categories(images: Iterable[ImageObjects], labels: Sequence[str]) -> \
+        tuple[list[dict[str, Any]], dict[str, tuple[int, int]]]:
+    """The categories to write and each label's (category index, keypoint slot); ``images`` is
+    read twice."""
     found: dict[str, dict[str, Any]] = {}
-    for image in dataset.images:
+    for image in images:
         coco = (image.meta or {}).get("coco")
         for cat in coco.get("categories", []) if isinstance(coco, dict) else []:
             if isinstance(cat, dict) and isinstance(cat.get("name"), str) and cat["name"] not in found:
@@ -118,51 +125,58 @@ def _categories(dataset: ObjectDataset) -> tuple[list[dict[str, Any]], dict[str,
     several = len(cats) > 1
     slot = {keypoint_label(c["name"], name, several): (ci, j)
             for ci, c in enumerate(cats) for j, name in enumerate(c["keypoints"])}
-    rest = [label for label in object_labels(dataset.images, dataset.labels) if label not in slot]
+    rest = [label for label in object_labels(images, labels) if label not in slot]
     if rest:  # labels no kept category names: one more category, bare names
         cats.append({"name": "other" if found else "object", "supercategory": "", "keypoints": rest, "skeleton": []})
         slot.update({label: (len(cats) - 1, j) for j, label in enumerate(rest)})
     return cats, slot
 
 
+def image_keypoint_annotations(image: ImageObjects, cats: list[dict[str, Any]],
+                               slot: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    """One image's COCO annotations (without ``id`` / ``image_id``; ``category_id`` counts the
+    categories from 1)."""
+    coco = (image.meta or {}).get("coco")
+    kept: list[Any] = coco.get("instances", []) if isinstance(coco, dict) else []
+    groups: dict[tuple[Any, int], list[dict[str, Any] | None]] = {}
+    for pt in image.objects:
+        ci, j = slot[pt["label"]]
+        key: tuple[Any, int] = (pt.get("instance", ("new", 0)), ci)
+        while key in groups and groups[key][j] is not None:  # the slot is taken: another instance
+            key = ((key[0], "more"), ci)
+        groups.setdefault(key, [None] * len(cats[ci]["keypoints"]))[j] = pt
+    return [_annotation(ci, members, kept, instance) for (instance, ci), members in groups.items()]
+
+
 def keypoint_annotations(dataset: ObjectDataset) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:
     """The categories to write and, per image, its COCO annotations (without ``id`` / ``image_id``;
     ``category_id`` counts the categories from 1): what the COCO and YOLO pose writers share."""
     cats, slot = _categories(dataset)
-    out = []
-    for image in dataset.images:
-        coco = (image.meta or {}).get("coco")
-        kept: list[Any] = coco.get("instances", []) if isinstance(coco, dict) else []
-        groups: dict[tuple[Any, int], list[dict[str, Any] | None]] = {}
-        for pt in image.objects:
-            ci, j = slot[pt["label"]]
-            key: tuple[Any, int] = (pt.get("instance", ("new", 0)), ci)
-            while key in groups and groups[key][j] is not None:  # the slot is taken: another instance
-                key = ((key[0], "more"), ci)
-            groups.setdefault(key, [None] * len(cats[ci]["keypoints"]))[j] = pt
-        out.append([_annotation(ci, members, kept, instance) for (instance, ci), members in groups.items()])
-    return cats, out
+    return cats, [image_keypoint_annotations(image, cats, slot) for image in dataset.images]
 
 
 def write_coco_keypoints(dataset: ObjectDataset) -> bytes:
     """A COCO keypoints document (indented two spaces, keys in COCO's usual order)."""
     if dataset.kind != "keypoints":
         raise ValidationFailed(f"COCO keypoints hold keypoints, not {dataset.kind}", field="format")
-    cats, per_image = keypoint_annotations(dataset)
-    images: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    for n, (image, anns) in enumerate(zip(dataset.images, per_image, strict=True), start=1):
-        images.append({"id": n, "file_name": image.image, "width": image.width or 0, "height": image.height or 0})
-        annotations += [{"id": len(annotations) + k, "image_id": n, **ann} for k, ann in enumerate(anns, start=1)]
-    doc = {
-        "info": {"description": "exported by Labelworks"},
-        "images": images,
-        "annotations": annotations,
-        "categories": [{"id": i, "name": c["name"], "supercategory": c.get("supercategory", ""),
-                        "keypoints": c["keypoints"], "skeleton": c.get("skeleton", [])}
-                       for i, c in enumerate(cats, start=1)],
-    }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+    return b"".join(stream_coco_keypoints(dataset.images, *_categories(dataset)))
+
+
+def stream_coco_keypoints(images: Iterable[ImageObjects], cats: list[dict[str, Any]],
+                          slot: dict[str, tuple[int, int]]) -> Iterator[bytes]:
+    """The document of :func:`write_coco_keypoints` in pieces (``images`` read twice), given
+    :func:`keypoint_categories`."""
+    def annotations() -> Iterator[dict[str, Any]]:
+        count = 0
+        for n, image in enumerate(images, start=1):
+            for ann in image_keypoint_annotations(image, cats, slot):
+                count += 1
+                yield {"id": count, "image_id": n, **ann}
+
+    categories = [{"id": i, "name": c["name"], "supercategory": c.get("supercategory", ""),
+                   "keypoints": c["keypoints"], "skeleton": c.get("skeleton", [])} for i, c in enumerate(cats, start=1)]
+    return indented_document([coco_head(), ("images", Streamed(coco_images(images))),
+                              ("annotations", Streamed(annotations())), ("categories", categories)])
 
 
 def _annotation(ci: int, members: Sequence[dict[str, Any] | None], kept: list[Any], instance: Any) -> dict[str, Any]:

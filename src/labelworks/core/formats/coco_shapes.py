@@ -17,17 +17,19 @@ categories are numbered as the detection writer numbers them.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
-
-import orjson
 
 from ..errors import ValidationFailed
 from ..consolidation.structured.masks import SIMPLIFY_PX
-from .coco import category_order, load_document, read_annotations, read_attributes, read_categories, read_images
+from .coco import (category_order, coco_categories, coco_head, coco_images, load_document, read_annotations,
+                   read_attributes, read_categories, read_images)
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset, object_labels
+from .streaming import Streamed, indented_document
 
-__all__ = ["read_coco_polygons", "write_coco_polygons", "rle_to_polygons", "polygon_area"]
+__all__ = ["read_coco_polygons", "write_coco_polygons", "rle_to_polygons", "polygon_area",
+           "stream_coco_polygons"]
 
 
 def read_coco_polygons(data: bytes) -> ObjectDataset:
@@ -118,33 +120,41 @@ def write_coco_polygons(dataset: ObjectDataset) -> bytes:
     """A COCO document with polygon segmentations (indented two spaces, keys in COCO's usual order)."""
     if dataset.kind != "polygons":
         raise ValidationFailed(f"COCO segmentation holds polygons, not {dataset.kind}", field="format")
-    labels = object_labels(dataset.images, dataset.labels)
+    return b"".join(stream_coco_polygons(dataset.images, object_labels(dataset.images, dataset.labels)))
+
+
+def _polygon_annotations(image: ImageObjects, cat_id: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """One image's annotations (without ``id`` and ``image_id``)."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for k, shape in enumerate(image.objects):
+        # rings of one instance (and label) form one annotation; a shape without one stands alone
+        key = (shape["label"], shape["instance"]) if "instance" in shape else ("", f"shape-{k}")
+        groups.setdefault(key, []).append(shape)
+    for group in groups.values():
+        xs = [v["x"] for s in group for v in s["vertices"]]
+        ys = [v["y"] for s in group for v in s["vertices"]]
+        x0, y0 = min(xs), min(ys)
+        yield {
+            "category_id": cat_id[group[0]["label"]],
+            "segmentation": [[c for v in s["vertices"] for c in (v["x"], v["y"])] for s in group],
+            "area": _num(sum(polygon_area(s["vertices"]) for s in group)),
+            "bbox": [x0, y0, _num(max(xs) - x0), _num(max(ys) - y0)], "iscrowd": 0,
+            **({"attributes": dict(group[0]["labelCategoryAttributes"])}  # CVAT's convention
+               if group[0].get("labelCategoryAttributes") else {}),
+        }
+
+
+def stream_coco_polygons(images: Iterable[ImageObjects], labels: Sequence[str]) -> Iterator[bytes]:
+    """The document of :func:`write_coco_polygons` in pieces; ``images`` is read twice, ``labels``
+    holds every shape's label."""
     cat_id = {name: i for i, name in enumerate(labels, start=1)}
-    images: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    for n, image in enumerate(dataset.images, start=1):
-        images.append({"id": n, "file_name": image.image, "width": image.width or 0, "height": image.height or 0})
-        groups: dict[Any, list[dict[str, Any]]] = {}
-        for k, shape in enumerate(image.objects):
-            # rings of one instance (and label) form one annotation; a shape without one stands alone
-            key = (shape["label"], shape["instance"]) if "instance" in shape else ("", f"shape-{k}")
-            groups.setdefault(key, []).append(shape)
-        for group in groups.values():
-            xs = [v["x"] for s in group for v in s["vertices"]]
-            ys = [v["y"] for s in group for v in s["vertices"]]
-            x0, y0 = min(xs), min(ys)
-            annotations.append({
-                "id": len(annotations) + 1, "image_id": n, "category_id": cat_id[group[0]["label"]],
-                "segmentation": [[c for v in s["vertices"] for c in (v["x"], v["y"])] for s in group],
-                "area": _num(sum(polygon_area(s["vertices"]) for s in group)),
-                "bbox": [x0, y0, _num(max(xs) - x0), _num(max(ys) - y0)], "iscrowd": 0,
-                **({"attributes": dict(group[0]["labelCategoryAttributes"])}  # CVAT's convention
-                   if group[0].get("labelCategoryAttributes") else {}),
-            })
-    doc = {
-        "info": {"description": "exported by Labelworks"},
-        "images": images,
-        "annotations": annotations,
-        "categories": [{"id": i, "name": name, "supercategory": ""} for name, i in cat_id.items()],
-    }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+
+    def annotations() -> Iterator[dict[str, Any]]:
+        count = 0
+        for n, image in enumerate(images, start=1):
+            for ann in _polygon_annotations(image, cat_id):
+                count += 1
+                yield {"id": count, "image_id": n, **ann}
+
+    return indented_document([coco_head(), ("images", Streamed(coco_images(images))),
+                              ("annotations", Streamed(annotations())), ("categories", coco_categories(labels))])

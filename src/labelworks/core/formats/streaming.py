@@ -23,7 +23,7 @@ from typing import IO, Any, Generic, Protocol, TypeVar
 
 import orjson
 
-__all__ = ["DiskList", "Mapped", "Rereadable", "UniqueStems", "ZipStream", "indented_document", "indented_array", "Streamed", "rechunk", "CHUNK"]
+__all__ = ["DiskList", "Mapped", "Reread", "Rereadable", "UniqueStems", "ZipStream", "indented_document", "indented_array", "Streamed", "rechunk", "CHUNK"]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -113,6 +113,16 @@ class Mapped(Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         return map(self._read, self._rows)
+
+
+class Reread(Generic[T]):
+    """An iterable read afresh each time from ``make`` (a generator over a :class:`Mapped`)."""
+
+    def __init__(self, make: Callable[[], Iterator[T]]) -> None:
+        self._make = make
+
+    def __iter__(self) -> Iterator[T]:
+        return self._make()
 
 
 class UniqueStems:

@@ -186,12 +186,53 @@ def write_detection(fmt: str) -> Writer:
     return write
 
 
+STREAMED_OBJECT_FORMATS = ("coco/polygons", "yolo/polygons", "coco/keypoints", "yolo/keypoints")
+
+
+def write_objects(fmt: str) -> Writer:
+    """COCO / YOLO of polygons or keypoints (``task_formats.OBJECT_WRITERS``' formats), as
+    :func:`write_detection` writes boxes: every item read, checked and spooled, then the file."""
+    from .coco_keypoints import keypoint_categories, stream_coco_keypoints
+    from .coco_shapes import stream_coco_polygons
+    from .objects import ImageObjects, objects_from_items
+    from .streaming import DiskList
+    from .yolo_pose import stream_yolo_pose_zip
+    from .yolo_seg import stream_yolo_seg_zip
+
+    family, _, kind = fmt.partition("/")
+
+    def write(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterator[bytes]:
+        if task_type.value_kind(spec) != kind:  # checked before the first chunk
+            raise ValidationFailed(f"{fmt} export needs a project of {kind}, not {task_type.name}", field="format")
+        labels = list(spec.labels.labels)
+        seen = set(labels)
+        spool = DiskList()
+        for item in items:
+            image = objects_from_items([item], (), kind).images[0]
+            if family == "yolo" and not (image.width and image.height):
+                raise ValidationFailed(f"{image.image}: YOLO needs the image's size, which is unknown", field="image")
+            for obj in image.objects:
+                if obj["label"] not in seen:
+                    seen.add(obj["label"])
+                    labels.append(obj["label"])
+            spool.append([image.image, image.width, image.height, image.objects, image.meta])
+        images = spool.mapped(lambda row: ImageObjects(row[0], row[1], row[2], tuple(row[3]), row[4]))
+        if kind == "polygons":
+            return _chunked((stream_coco_polygons if family == "coco" else stream_yolo_seg_zip)(images, labels))
+        cats, slot = keypoint_categories(images, labels)
+        return _chunked((stream_coco_keypoints if family == "coco" else stream_yolo_pose_zip)(images, cats, slot))
+
+    return write
+
+
 def writer_for(fmt: str) -> Writer:
     writers: dict[str, Writer] = {"manifest": write_manifest, "jsonl": write_jsonl, "csv": write_csv,
                                   "coco": write_detection("coco"), "yolo": write_detection("yolo"),
                                   "voc": write_detection("voc")}
     from .task_formats import OBJECT_WRITERS, object_writer
 
+    if fmt in STREAMED_OBJECT_FORMATS:
+        return write_objects(fmt)
     if fmt in OBJECT_WRITERS:  # as task_formats.resolve_export named it
         return object_writer(fmt)
     if fmt in TRL_FORMATS:

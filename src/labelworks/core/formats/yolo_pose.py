@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..errors import ValidationFailed
-from .coco_keypoints import keypoint_annotations, keypoint_label
+from .coco_keypoints import image_keypoint_annotations, keypoint_categories, keypoint_label
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset
-from .yolo import _num, _px, _text, read_yolo_layout, write_yolo_layout
+from .streaming import Reread
+from .yolo import YoloImage, _num, _px, _text, read_yolo_layout, stream_yolo_layout
 
-__all__ = ["read_yolo_pose_zip", "write_yolo_pose_zip"]
+__all__ = ["read_yolo_pose_zip", "write_yolo_pose_zip", "stream_yolo_pose_zip", "pose_keypoint_names"]
 
 
 def _keypoint_names(data: bytes) -> tuple[list[str] | None, int | None, int]:
@@ -122,27 +124,41 @@ def write_yolo_pose_zip(dataset: ObjectDataset) -> bytes:
     """The zip; every image needs its size and every class one shared keypoint list."""
     if dataset.kind != "keypoints":
         raise ValidationFailed(f"YOLO pose holds keypoints, not {dataset.kind}", field="format")
-    cats, per_image = keypoint_annotations(dataset)
-    names = cats[0]["keypoints"] if cats else []
+    cats, slot = keypoint_categories(dataset.images, dataset.labels)
+    return b"".join(stream_yolo_pose_zip(dataset.images, cats, slot))
+
+
+def pose_keypoint_names(cats: list[dict[str, Any]]) -> list[str]:
+    """The one keypoint list every class shares (ValidationFailed when two differ)."""
+    names: list[str] = cats[0]["keypoints"] if cats else []
     for c in cats:
         if c["keypoints"] != names:
             raise ValidationFailed(f"YOLO pose needs one keypoint list for every class; {c['name']!r} has "
                                    f"{c['keypoints']}, {cats[0]['name']!r} {names}", field="format")
-    rows = []
-    for image, anns in zip(dataset.images, per_image, strict=True):
-        w, h = image.width, image.height
-        if not w or not h:
-            rows.append((image.image, w, h, ""))
-            continue
-        lines = []
-        for ann in anns:
-            x, y, bw, bh = ann["bbox"]
-            kp = ann["keypoints"]
-            fields = [str(ann["category_id"] - 1), _num((x + bw / 2) / w), _num((y + bh / 2) / h), _num(bw / w), _num(bh / h)]
-            for j in range(0, len(kp), 3):
-                fields += [_num(kp[j] / w), _num(kp[j + 1] / h), str(kp[j + 2])]
-            lines.append(" ".join(fields) + "\n")
-        rows.append((image.image, w, h, "".join(lines)))
-    return write_yolo_layout([c["name"] for c in cats], rows, data_yaml=True,
-                             yaml_extra=f"kpt_shape: [{len(names)}, 3]\n",
-                             extra_files=[("keypoints.txt", "".join(f"{n}\n" for n in names))])
+    return names
+
+
+def _pose_image(image: ImageObjects, cats: list[dict[str, Any]], slot: dict[str, tuple[int, int]]) -> YoloImage:
+    w, h = image.width, image.height
+    if not w or not h:
+        return image.image, w, h, ""
+    lines = []
+    for ann in image_keypoint_annotations(image, cats, slot):
+        x, y, bw, bh = ann["bbox"]
+        kp = ann["keypoints"]
+        fields = [str(ann["category_id"] - 1), _num((x + bw / 2) / w), _num((y + bh / 2) / h), _num(bw / w), _num(bh / h)]
+        for j in range(0, len(kp), 3):
+            fields += [_num(kp[j] / w), _num(kp[j + 1] / h), str(kp[j + 2])]
+        lines.append(" ".join(fields) + "\n")
+    return image.image, w, h, "".join(lines)
+
+
+def stream_yolo_pose_zip(images: Iterable[ImageObjects], cats: list[dict[str, Any]],
+                         slot: dict[str, tuple[int, int]]) -> Iterator[bytes]:
+    """:func:`write_yolo_pose_zip` a member at a time, given :func:`keypoint_categories` (``images``
+    read twice). The keypoint lists are checked before the first byte."""
+    names = pose_keypoint_names(cats)
+    entries = Reread(lambda: (_pose_image(image, cats, slot) for image in images))
+    return stream_yolo_layout([c["name"] for c in cats], entries, data_yaml=True,
+                              yaml_extra=f"kpt_shape: [{len(names)}, 3]\n",
+                              extra_files=[("keypoints.txt", "".join(f"{n}\n" for n in names))])

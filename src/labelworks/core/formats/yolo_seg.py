@@ -11,15 +11,16 @@ of one COCO annotation become separate polygons here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import ValidationFailed
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset, object_labels
-from .yolo import _num, _px, read_yolo_layout, write_yolo_layout
+from .streaming import Reread
+from .yolo import YoloImage, _num, _px, read_yolo_layout, stream_yolo_layout
 
-__all__ = ["read_yolo_seg_zip", "write_yolo_seg_zip", "yolo_seg_lines", "parse_yolo_seg_lines"]
+__all__ = ["read_yolo_seg_zip", "write_yolo_seg_zip", "yolo_seg_lines", "parse_yolo_seg_lines", "stream_yolo_seg_zip"]
 
 
 def yolo_seg_lines(shapes: Sequence[dict[str, Any]], width: int, height: int, labels: Sequence[str]) -> str:
@@ -68,9 +69,16 @@ def write_yolo_seg_zip(dataset: ObjectDataset) -> bytes:
     """The zip; every image needs its size (ValidationFailed names the image)."""
     if dataset.kind != "polygons":
         raise ValidationFailed(f"YOLO segmentation holds polygons, not {dataset.kind}", field="format")
-    labels = object_labels(dataset.images, dataset.labels)
-    return write_yolo_layout(labels, [
-        (i.image, i.width, i.height,
-         yolo_seg_lines([{k: v for k, v in o.items() if k != "instance"} for o in i.objects], i.width, i.height, labels)
-         if i.width and i.height else "")
-        for i in dataset.images], data_yaml=True)
+    return b"".join(stream_yolo_seg_zip(dataset.images, object_labels(dataset.images, dataset.labels)))
+
+
+def _seg_image(image: ImageObjects, labels: Sequence[str]) -> YoloImage:
+    text = yolo_seg_lines([{k: v for k, v in o.items() if k != "instance"} for o in image.objects], image.width,
+                          image.height, labels) if image.width and image.height else ""
+    return image.image, image.width, image.height, text
+
+
+def stream_yolo_seg_zip(images: Iterable[ImageObjects], labels: Sequence[str]) -> Iterator[bytes]:
+    """:func:`write_yolo_seg_zip` a member at a time (``images`` read twice; ``labels`` holds every
+    shape's label)."""
+    return stream_yolo_layout(labels, Reread(lambda: (_seg_image(image, labels) for image in images)), data_yaml=True)
