@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 from pycocotools import mask as rle
 
 from ..consolidation.structured.label_maps import MAX_PIXELS
@@ -32,9 +31,11 @@ from ..consolidation.structured.segmentation import Crop, crop_mask, instance_ma
 from ..errors import ValidationFailed
 from ..tasktypes.base import ProjectSpec, TaskType
 from ..tasktypes.segmentation import PRE_ANNOTATIONS_KEY
-from .coco import category_order, load_document, read_annotations, read_categories, read_images
+from .coco import (category_order, coco_categories, coco_head, coco_images, load_document, read_annotations,
+                   read_categories, read_images)
 from .label_map_items import labeled_items
 from .records import ExportItem
+from .streaming import DiskList, Reread, Streamed, indented_document, rechunk
 
 __all__ = ["InstanceImage", "InstanceDataset", "read_coco_masks", "write_coco_masks", "coco_masks_item_rows",
            "write_coco_instances"]
@@ -74,28 +75,36 @@ def _full(crop: Crop, height: int, width: int) -> BoolArray:
 
 def write_coco_masks(dataset: InstanceDataset) -> bytes:
     cat_id = {name: i for i, name in enumerate(dataset.labels, start=1)}
-    images: list[dict[str, Any]] = []
-    annotations: list[dict[str, Any]] = []
-    for n, image in enumerate(dataset.images, start=1):
-        images.append({"id": n, "file_name": image.image, "width": image.width or 0, "height": image.height or 0})
-        for label, crop in image.instances:
-            assert image.width is not None and image.height is not None  # masks come with their size
-            with _quiet_numpy2():
-                encoded = rle.encode(np.asfortranarray(_full(crop, image.height, image.width).astype(np.uint8)))
-                x, y, w, h = (int(v) for v in rle.toBbox(encoded))
-                area = int(rle.area(encoded))
-            annotations.append({
-                "id": len(annotations) + 1, "image_id": n, "category_id": cat_id[label],
-                "segmentation": {"size": [image.height, image.width], "counts": encoded["counts"].decode()},
-                "area": area, "bbox": [x, y, w, h], "iscrowd": 0,
-            })
-    doc = {
-        "info": {"description": "exported by Labelworks"},
-        "images": images,
-        "annotations": annotations,
-        "categories": [{"id": i, "name": name, "supercategory": ""} for name, i in cat_id.items()],
-    }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+    rows = [(image, [_rle_annotation(image, label, crop, cat_id) for label, crop in image.instances])
+            for image in dataset.images]
+    return b"".join(_stream_coco_masks(rows, dataset.labels))
+
+
+def _rle_annotation(image: InstanceImage, label: str, crop: Crop, cat_id: dict[str, int]) -> dict[str, Any]:
+    """One instance as an annotation without ``id`` / ``image_id``: compressed RLE, area and box."""
+    assert image.width is not None and image.height is not None  # masks come with their size
+    with _quiet_numpy2():
+        encoded = rle.encode(np.asfortranarray(_full(crop, image.height, image.width).astype(np.uint8)))
+        x, y, w, h = (int(v) for v in rle.toBbox(encoded))
+        area = int(rle.area(encoded))
+    return {"category_id": cat_id[label],
+            "segmentation": {"size": [image.height, image.width], "counts": encoded["counts"].decode()},
+            "area": area, "bbox": [x, y, w, h], "iscrowd": 0}
+
+
+def _stream_coco_masks(rows: Iterable[tuple[InstanceImage, list[dict[str, Any]]]],
+                       labels: Sequence[str]) -> Iterator[bytes]:
+    """The document in pieces from (image, its annotations) rows, read twice."""
+    def annotations() -> Iterator[dict[str, Any]]:
+        count = 0
+        for n, (_, anns) in enumerate(rows, start=1):
+            for ann in anns:
+                count += 1
+                yield {"id": count, "image_id": n, **ann}
+
+    images = Reread(lambda: (image for image, _ in rows))
+    return indented_document([coco_head(), ("images", Streamed(coco_images(images))),
+                              ("annotations", Streamed(annotations())), ("categories", coco_categories(labels))])
 
 
 def _decode(seg: Any, height: int, width: int, where: str) -> BoolArray:
@@ -206,8 +215,31 @@ def instances_dataset(items: Iterable[ExportItem], labels: Sequence[str]) -> Ins
 
 def write_coco_instances(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec,
                          created: str) -> Iterable[bytes]:
-    """The export writer for an instance-segmentation project's ``--format coco``."""
+    """The export writer for an instance-segmentation project's ``--format coco``: each item's
+    masks checked and run-length encoded, spooled to disk, then the document written from the
+    spool a piece at a time (``streaming.py``)."""
     if task_type.value_kind(spec) != "instance-segmentation":
         raise ValidationFailed(f"coco/masks export needs an instance-segmentation project, not {task_type.name}",
                                field="format")
-    return iter([write_coco_masks(instances_dataset(items, spec.labels.labels))])
+    seen = list(spec.labels.labels)
+    cat_id = {name: i for i, name in enumerate(seen, start=1)}
+    spool = DiskList()
+    for n, row in enumerate(labeled_items(items), start=1):
+        if row.value is None:
+            spool.append([row.image, None, None, []])
+            continue
+        try:
+            (height, width), objects = instance_masks(row.value, f"item {n}")
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), field="items") from None
+        image = InstanceImage(row.image, width, height)
+        anns = []
+        for label, crop in objects:
+            if label not in cat_id:  # labels no longer in the project come after, as they appear
+                seen.append(label)
+                cat_id[label] = len(seen)
+            if crop.area > 0:
+                anns.append(_rle_annotation(image, label, crop, cat_id))
+        spool.append([row.image, width, height, anns])
+    rows = spool.mapped(lambda r: (InstanceImage(r[0], r[1], r[2]), r[3]))
+    return rechunk(_stream_coco_masks(rows, seen))
