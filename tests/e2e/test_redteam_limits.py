@@ -26,7 +26,7 @@ SHOTS = Path(os.environ.get("LABELWORKS_SCREENSHOTS", "/tmp/labelworks-shots"))
 @pytest.fixture
 def servers() -> Any:
     first, second = OpenAIServer(), OpenAIServer()
-    first.chunk_delay_s, second.chunk_delay_s = 0.25, 0.05
+    first.chunk_delay_s, second.chunk_delay_s = 0.5, 0.05
     yield first, second
     first.stop()
     second.stop()
@@ -67,6 +67,10 @@ def test_a_queued_reply_a_busy_finish_and_a_model_over_its_budget(live_server: A
     assert "still being written" in page.locator("#rt-finish-why").inner_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "redteam-queued.png"), full_page=True)
+    page.reload()  # the server says which reply waits: the page shows it queued and follows both
+    reloaded = page.locator(".rt-column[data-slot='1'] .rt-turn[data-pending][data-queued] .rt-writing")
+    assert reloaded.inner_text() == "queued: waiting for a free writer…"
+    assert page.locator("#rt-finish").is_disabled() and page.locator("#rt-finish-why").is_visible()
     page.wait_for_function("() => document.querySelectorAll('form.rt-labels').length === 2", timeout=20_000)
     assert page.locator("#rt-finish").is_enabled()
 
