@@ -1,7 +1,8 @@
 """The red-team page (/projects/{id}/redteam): the tester's sessions, the chosen session's
 transcript (the models side by side, a column each) with the labels on each model reply, the chat
-box (streamed by /static/dist/redteam.js through the API), finish and review, and — for managers and reviewers — the attack-success report
-whose every figure links to the transcripts behind it.
+box (streamed by /static/dist/redteam.js through the API), finish and review, and — for managers
+and reviewers — the attack-success report (a summary row a model) whose every figure links to the
+transcripts behind it.
 
 The page is rendered from the database each time, so a reload shows every stored turn; the
 script only streams the reply in and saves the labels (both through ``/api/v1``, same origin).
