@@ -295,3 +295,7 @@ def test_the_verification_page_lists_the_earlier_attribute_values() -> None:
                      r"\(occluded: no; colour: red\)</span>", listing), listing
     assert "(occluded: partly)" in listing
     assert re.search(r'class="lw-earlier-frame">Image attributes: weather: rain; people: 1</div>', listing), listing
+    tricky = copy.deepcopy(ITEM)
+    tricky["street"]["annotations"][0]["label-category-attributes"] = {"note": "<b>x</b>"}
+    page = render_task(LABEL_VERIFICATION.default_template(spec), tricky, ["Correct", "Incorrect"])
+    assert "(note: &lt;b&gt;x&lt;/b&gt;)" in page and "<b>x</b>" not in page
