@@ -3,7 +3,8 @@
   shows as queued until the first ends, and Finish is disabled (its tooltip and hint say why) while
   any reply is pending;
 - model-b's daily token budget is used up: the next message is answered by model-a, and model-b's
-  column shows a failed reply naming the budget, with Retry offered and Finish usable again."""
+  column shows a failed reply naming the budget, with Retry offered and Finish usable again;
+- no model can be asked: the message is refused, nothing is added, the text stays in the box."""
 
 from __future__ import annotations
 
@@ -90,5 +91,16 @@ def test_a_queued_reply_a_busy_finish_and_a_model_over_its_budget(live_server: A
     assert len(servers[1].requests) == asked_b  # model-b was never called
     assert page.locator("#rt-retry").is_visible() and page.locator("#rt-finish").is_enabled()
     page.screenshot(path=str(SHOTS / "redteam-over-budget.png"), full_page=True)
+
+    # model-a is closed to annotators too: no model can be asked, the message is refused and kept
+    a_id = next(c.id for c in conns.list_connections(live_server.db, manager.actor, p.id) if c.name == "model-a")
+    conns.update_connection(live_server.db, manager.actor, p.id, a_id, {"generate_roles": ["manager"]},
+                            live_server.settings.secret_key, lambda *a: None)
+    page.locator("#rt-send textarea").fill("one more try")
+    page.locator("#rt-send button[type=submit]").click()
+    page.wait_for_function("() => document.querySelector('#rt-error').textContent.includes('model-a: only manager')")
+    assert page.locator("#rt-send textarea").input_value() == "one more try"
+    assert page.locator(".rt-exchange").count() == 2 and page.locator("#rt-send button[type=submit]").is_enabled()
+    assert page.locator("#rt-finish").is_enabled()
     context.close()
     assert errors == []
