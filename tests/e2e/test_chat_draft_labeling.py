@@ -85,6 +85,8 @@ def test_a_reply_drafted_by_a_connected_model_on_the_labeling_page(live_server: 
         assert time.monotonic() < deadline, "the server went on reading the model after Stop"
         time.sleep(0.05)
     assert server.cut_short[0] < words and server.completed == 0  # …before the end of its reply
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat-draft-labeling-stopped.png"))
     editor.locator("[data-testid=undo-draft]").click()
     assert reply.input_value() == ""
 

@@ -173,6 +173,7 @@ export function frameGenerateChannel(send: (msg: GenerateRequest | GenerateCance
         const id = nextId++;
         const timer = setTimeout(() => {
           pending.delete(id);
+          send({ type: "lw:generate-cancel", id }); // nobody waits for it any more: stop spending on it
           reject(new GenerateError(`the model did not finish within ${Math.round(timeoutMs / 1000)} s`));
         }, timeoutMs);
         pending.set(id, { resolve, reject, onChunk, timer });

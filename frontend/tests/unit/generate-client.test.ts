@@ -142,9 +142,11 @@ describe("generate-client", () => {
   });
 
   it("gives up on a reply that never ends", async () => {
-    const channel = frameGenerateChannel(() => undefined, 20);
+    const sent: (GenerateRequest | GenerateCancel)[] = [];
+    const channel = frameGenerateChannel((m) => sent.push(m), 20);
     setGenerateTransport(channel.transport);
     await expect(generate(1, [{ role: "user", content: "x" }])).rejects.toThrow("did not finish within");
+    expect(sent.map((m) => m.type)).toEqual(["lw:generate", "lw:generate-cancel"]); // the page stops it too
   });
 });
 
