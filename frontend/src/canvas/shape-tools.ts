@@ -101,125 +101,20 @@ class DragGesture {
 }
 
 /**
- * Polygon: each click adds a vertex; a click on the first vertex (with 3 or more) or Enter
- * closes it into one `AddShape` with the current label; Esc drops it; Backspace (or Ctrl+Z)
- * removes the last vertex. Not drawing, a drag on a vertex of the selected polygon moves it.
+ * What the polygon and the polyline / line tools share: the vertices placed so far (the draft,
+ * not in the model until it is finished), the rubber band to the pointer, Backspace / Ctrl+Z
+ * taking back the last vertex, Esc dropping it all, and, while not drawing, a drag on a vertex of
+ * the selected shape moving it (a click there starts a new shape at that vertex instead).
  */
-export class PolygonTool implements ShapeTool {
-  readonly name = "polygon" as const;
+abstract class DraftTool implements ShapeTool {
+  abstract readonly name: "polygon" | OpenShapeKind;
   readonly cursor = "crosshair";
-  private vertices: Point[] = [];
+  protected vertices: Point[] = [];
   private hover: Point | null = null;
   private drag: DragGesture | null = null;
   private start: Point | null = null;
 
-  constructor(private readonly c: ShapeController) {}
-
-  get draft(): readonly Point[] {
-    return this.vertices;
-  }
-
-  down(p: PointerInput): void {
-    if (p.button !== 0) return;
-    this.start = p.screen;
-    if (!this.vertices.length) {
-      const grab = this.c.vertexAt(p.image);
-      if (grab) {
-        this.drag = new DragGesture(this.c, grab.shape, grab.index, p.image);
-        return;
-      }
-    }
-  }
-
-  move(p: PointerInput): void {
-    if (this.drag) this.drag.move(p);
-    else this.hoverAt(p.image);
-  }
-
-  up(p: PointerInput): void {
-    const drag = this.drag;
-    const start = this.start;
-    this.drag = null;
-    this.start = null;
-    if (drag) {
-      // A click (no drag) on the selected polygon's vertex starts a new polygon there (snapped).
-      if (start && isClick(start, p.screen)) drag.cancel();
-      else return drag.up(p);
-    }
-    if (!start || this.c.currentLabel === null) return;
-    const first = this.vertices[0];
-    const r = HANDLE_RADIUS_PX / this.c.view.viewport.scale;
-    if (first && this.vertices.length >= 3 && dist2(first, p.image) <= r * r) {
-      this.close();
-      return;
-    }
-    if (!this.vertices.length) this.c.select(null);
-    this.vertices.push(this.c.model.clampPoint(this.c.snap(p.image, null)));
-    this.hover = p.image;
-    this.show();
-  }
-
-  hoverAt(p: Point): void {
-    if (!this.vertices.length) return;
-    this.hover = p;
-    this.c.view.showDraft(this.vertices, this.hover);
-  }
-
-  /** Closes the polygon being drawn; false when it has fewer than 3 vertices. */
-  close(): boolean {
-    const label = this.c.currentLabel;
-    if (this.vertices.length < 3 || label === null) return false;
-    const id = this.c.model.addPolygon(label, this.vertices);
-    this.discard();
-    if (id !== null) this.c.select(id);
-    return id !== null;
-  }
-
-  removeLast(): boolean {
-    if (!this.vertices.length) return false;
-    this.vertices.pop();
-    this.show();
-    return true;
-  }
-
-  /** Drops the polygon being drawn. */
-  discard(): boolean {
-    if (!this.vertices.length) return false;
-    this.vertices = [];
-    this.hover = null;
-    this.show();
-    return true;
-  }
-
-  private show(): void {
-    this.c.view.showDraft(this.vertices.length ? this.vertices : null, this.hover);
-    this.c.draftChanged();
-  }
-
-  cancel(): void {
-    this.drag?.cancel();
-    this.drag = null;
-    this.start = null;
-  }
-}
-
-/**
- * Polyline / line: each click adds a vertex. A polyline is finished by Enter or a click on its
- * last vertex (a double click) with 2 or more; a line is finished by its second click. Either
- * becomes one `AddShape` with the current label, selected. Esc drops it; Backspace (or Ctrl+Z)
- * removes the last vertex. Not drawing, a drag on a vertex of the selected shape moves it.
- */
-export class OpenShapeTool implements ShapeTool {
-  readonly cursor = "crosshair";
-  private vertices: Point[] = [];
-  private hover: Point | null = null;
-  private drag: DragGesture | null = null;
-  private start: Point | null = null;
-
-  constructor(
-    private readonly c: ShapeController,
-    readonly name: OpenShapeKind,
-  ) {}
+  constructor(protected readonly c: ShapeController) {}
 
   get draft(): readonly Point[] {
     return this.vertices;
@@ -245,28 +140,35 @@ export class OpenShapeTool implements ShapeTool {
     this.drag = null;
     this.start = null;
     if (drag) {
-      // A click (no drag) on the selected shape's vertex starts a new one there.
+      // A click (no drag) on the selected shape's vertex starts a new one there (snapped).
       if (start && isClick(start, p.screen)) drag.cancel();
       else return drag.up(p);
     }
     if (!start || this.c.currentLabel === null) return;
-    const last = this.vertices[this.vertices.length - 1];
+    this.click(p);
+  }
+
+  /** A click while drawing (or to start): add a vertex, or finish the shape. */
+  protected abstract click(p: PointerInput): void;
+
+  /** Finishes the shape being drawn into the model; false when it cannot be one yet. */
+  abstract close(): boolean;
+
+  /** Whether `p` is within the handle radius of vertex `q`. */
+  protected near(q: Point | undefined, p: Point): boolean {
     const r = HANDLE_RADIUS_PX / this.c.view.viewport.scale;
-    if (last && dist2(last, p.image) <= r * r) {
-      // The second click of a double click (or a click on the last vertex) finishes a polyline;
-      // a line cannot end where it starts.
-      if (this.name === "polyline") this.close();
-      return;
-    }
+    return q !== undefined && dist2(q, p) <= r * r;
+  }
+
+  /**
+   * Adds the clicked point as a vertex, snapped to another shape's vertex (neighbouring regions
+   * share border points; a road polyline continues exactly from another one's end); the first
+   * vertex clears the selection.
+   */
+  protected addVertex(p: PointerInput): void {
     if (!this.vertices.length) this.c.select(null);
-    // Snapped like a polygon's: a road polyline continues exactly from another one's end.
     this.vertices.push(this.c.model.clampPoint(this.c.snap(p.image, null)));
     this.hover = p.image;
-    if (this.name === "line" && this.vertices.length === 2) {
-      this.close();
-      return;
-    }
-    this.show();
   }
 
   hoverAt(p: Point): void {
@@ -275,11 +177,8 @@ export class OpenShapeTool implements ShapeTool {
     this.c.view.showDraft(this.vertices, this.hover);
   }
 
-  /** Finishes the shape being drawn; false when it has too few vertices. */
-  close(): boolean {
-    const label = this.c.currentLabel;
-    if (this.vertices.length < 2 || label === null) return false;
-    const id = this.c.model.addOpen(this.name, label, this.vertices);
+  /** Hands a finished shape's id on: drops the draft and selects the new shape. */
+  protected finished(id: number | null): boolean {
     this.discard();
     if (id !== null) this.c.select(id);
     return id !== null;
@@ -292,6 +191,7 @@ export class OpenShapeTool implements ShapeTool {
     return true;
   }
 
+  /** Drops the shape being drawn. */
   discard(): boolean {
     if (!this.vertices.length) return false;
     this.vertices = [];
@@ -300,7 +200,7 @@ export class OpenShapeTool implements ShapeTool {
     return true;
   }
 
-  private show(): void {
+  protected show(): void {
     this.c.view.showDraft(this.vertices.length ? this.vertices : null, this.hover);
     this.c.draftChanged();
   }
@@ -309,6 +209,68 @@ export class OpenShapeTool implements ShapeTool {
     this.drag?.cancel();
     this.drag = null;
     this.start = null;
+  }
+}
+
+/**
+ * Polygon: each click adds a vertex; a click on the first vertex (with 3 or more) or Enter
+ * closes it into one `AddObjects` with the current label; Esc drops it; Backspace (or Ctrl+Z)
+ * removes the last vertex. Not drawing, a drag on a vertex of the selected polygon moves it.
+ */
+export class PolygonTool extends DraftTool {
+  readonly name = "polygon" as const;
+
+  protected click(p: PointerInput): void {
+    if (this.vertices.length >= 3 && this.near(this.vertices[0], p.image)) {
+      this.close();
+      return;
+    }
+    this.addVertex(p);
+    this.show();
+  }
+
+  /** Closes the polygon being drawn; false when it has fewer than 3 vertices. */
+  close(): boolean {
+    const label = this.c.currentLabel;
+    if (this.vertices.length < 3 || label === null) return false;
+    return this.finished(this.c.model.addPolygon(label, this.vertices));
+  }
+}
+
+/**
+ * Polyline / line: each click adds a vertex. A polyline is finished by Enter or a click on its
+ * last vertex (a double click) with 2 or more; a line is finished by its second click. Either
+ * becomes one `AddObjects` with the current label, selected. Esc drops it; Backspace (or Ctrl+Z)
+ * removes the last vertex. Not drawing, a drag on a vertex of the selected shape moves it.
+ */
+export class OpenShapeTool extends DraftTool {
+  constructor(
+    c: ShapeController,
+    readonly name: OpenShapeKind,
+  ) {
+    super(c);
+  }
+
+  protected click(p: PointerInput): void {
+    if (this.near(this.vertices[this.vertices.length - 1], p.image)) {
+      // The second click of a double click (or a click on the last vertex) finishes a polyline;
+      // a line cannot end where it starts.
+      if (this.name === "polyline") this.close();
+      return;
+    }
+    this.addVertex(p);
+    if (this.name === "line" && this.vertices.length === 2) {
+      this.close();
+      return;
+    }
+    this.show();
+  }
+
+  /** Finishes the shape being drawn; false when it has too few vertices. */
+  close(): boolean {
+    const label = this.c.currentLabel;
+    if (this.vertices.length < 2 || label === null) return false;
+    return this.finished(this.c.model.addOpen(this.name, label, this.vertices));
   }
 }
 

@@ -4,13 +4,12 @@
  * shape; an overlay with the selected shape's vertices, the polygon being drawn and a drag
  * preview. A drag redraws only the overlay (and the shapes layer when it starts and ends).
  */
-import { Layer } from "konva/lib/Layer";
 import { Shape as KShape } from "konva/lib/Shape";
-import { Stage } from "konva/lib/Stage";
 import { DecodedImage } from "./decoded-image";
-import type { Point, Size } from "./geometry";
+import type { Point } from "./geometry";
 import { ScaledBitmap, SETTLE_MS } from "./scaled-bitmap";
 import type { ShapeViewPort } from "./shape-controller";
+import { StageView } from "./stage-view";
 import type { Shape, ShapeModel } from "./shapes";
 import { skeletonSegments, type SkeletonEdge, type SkeletonSegment } from "./skeleton";
 import type { Viewport } from "./viewport";
@@ -28,11 +27,7 @@ const CULL_PX = 24;
 
 type Bounds = readonly [x0: number, y0: number, x1: number, y1: number];
 
-export class ShapeView implements ShapeViewPort {
-  readonly stage: Stage;
-  private readonly imageLayer = new Layer({ listening: false });
-  private readonly shapeLayer = new Layer({ listening: false });
-  private readonly overlayLayer = new Layer({ listening: false });
+export class ShapeView extends StageView implements ShapeViewPort {
   private picture: HTMLImageElement | null = null;
   private readonly decoded = new DecodedImage();
   /** Bumped when the image or its decoded bitmap changes: the image bitmap's key. */
@@ -44,7 +39,6 @@ export class ShapeView implements ShapeViewPort {
   private version = 0;
   private zoomedAt = -Infinity;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
-  private _viewport: Viewport = { scale: 1, x: 0, y: 0 };
   private draft: { vertices: readonly Point[]; pointer: Point | null } | null = null;
   private preview: { id: number; points: readonly Point[] } | null = null;
   private selectedId: number | null = null;
@@ -61,24 +55,15 @@ export class ShapeView implements ShapeViewPort {
   drawnCount = 0;
 
   constructor(
-    private readonly container: HTMLDivElement,
+    container: HTMLDivElement,
     private readonly model: ShapeModel,
     private readonly colourOf: (label: string) => string,
   ) {
-    this.stage = new Stage({
-      container,
-      width: Math.max(1, container.clientWidth),
-      height: Math.max(1, container.clientHeight),
-      listening: false,
-    });
+    super(container);
     this.imageLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawImageLayer(ctx._context) }));
-    this.shapeLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawShapesLayer(ctx._context) }));
+    this.objectLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawShapesLayer(ctx._context) }));
     this.overlayLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawOverlay(ctx._context) }));
-    this.stage.add(this.imageLayer, this.shapeLayer, this.overlayLayer);
-  }
-
-  get viewport(): Viewport {
-    return this._viewport;
+    this.addLayers();
   }
 
   setViewport(v: Viewport): void {
@@ -88,14 +73,7 @@ export class ShapeView implements ShapeViewPort {
       clearTimeout(this.settleTimer);
       this.settleTimer = setTimeout(() => this.stage.batchDraw(), SETTLE_MS + 10);
     }
-    this._viewport = v;
-    this.stage.scale({ x: v.scale, y: v.scale });
-    this.stage.position({ x: v.x, y: v.y });
-    this.stage.batchDraw();
-  }
-
-  containerSize(): Size {
-    return { width: this.stage.width(), height: this.stage.height() };
+    this.applyViewport(v);
   }
 
   showDraft(vertices: readonly Point[] | null, pointer: Point | null): void {
@@ -110,10 +88,6 @@ export class ShapeView implements ShapeViewPort {
     this.overlayLayer.batchDraw();
   }
 
-  setCursor(cursor: string): void {
-    this.container.style.cursor = cursor;
-  }
-
   setImage(img: HTMLImageElement | null): void {
     this.picture = img;
     this.imageVersion++;
@@ -123,17 +97,6 @@ export class ShapeView implements ShapeViewPort {
       this.imageVersion++;
       this.imageLayer.batchDraw();
     });
-  }
-
-  /** Brightness and contrast as a CSS filter on the image layer's canvas (no repaint). */
-  setImageAdjust(brightness: number, contrast: number): void {
-    const el = this.imageLayer.getCanvas()._canvas;
-    el.style.filter = brightness === 1 && contrast === 1 ? "" : `brightness(${brightness}) contrast(${contrast})`;
-  }
-
-  resize(size: Size): void {
-    this.stage.size({ width: Math.max(1, size.width), height: Math.max(1, size.height) });
-    this.stage.batchDraw();
   }
 
   /**
@@ -155,15 +118,10 @@ export class ShapeView implements ShapeViewPort {
     this.overlayLayer.batchDraw();
   }
 
-  clientToStage(clientX: number, clientY: number): Point {
-    const r = this.container.getBoundingClientRect();
-    return { x: clientX - r.left, y: clientY - r.top };
-  }
-
   /** The shapes layer shows something new: its bitmap is out of date. */
   private changed(): void {
     this.version++;
-    this.shapeLayer.batchDraw();
+    this.objectLayer.batchDraw();
   }
 
   destroy(): void {
@@ -176,9 +134,6 @@ export class ShapeView implements ShapeViewPort {
 
   // ---- drawing (in image pixels: the stage transform maps them to the screen) ---------------
 
-  private get px(): number {
-    return 1 / this._viewport.scale;
-  }
 
   private boundsOf(pts: readonly Point[]): Bounds {
     let b = this.bounds.get(pts);

@@ -8,14 +8,13 @@
  * Redraws go through batchDraw (at most once a frame).
  */
 // Only the classes used, not konva/lib/Core (which adds tweens, animation, drag and drop).
-import { Layer } from "konva/lib/Layer";
 import { Shape } from "konva/lib/Shape";
 import { Image as KImage } from "konva/lib/shapes/Image";
-import { Stage } from "konva/lib/Stage";
 import { DecodedImage } from "./decoded-image";
-import { HANDLES, handlePoint, type Rect, type Size } from "./geometry";
+import { HANDLES, handlePoint, type Rect } from "./geometry";
 import type { Box, BoxModel } from "./model";
 import type { ViewPort } from "./controller";
+import { StageView } from "./stage-view";
 import type { Viewport } from "./viewport";
 
 /** Distinct, colour-blind-friendlier hues, by label index (the image classifier's overlay uses the same). */
@@ -46,14 +45,9 @@ interface BoxCache {
   skip: number | null;
 }
 
-export class BoxView implements ViewPort {
-  readonly stage: Stage;
-  private readonly imageLayer = new Layer({ listening: false });
-  private readonly boxLayer = new Layer({ listening: false });
-  private readonly overlayLayer = new Layer({ listening: false });
+export class BoxView extends StageView implements ViewPort {
   private readonly picture = new KImage({ image: undefined, listening: false });
   private readonly decoded = new DecodedImage();
-  private _viewport: Viewport = { scale: 1, x: 0, y: 0 };
   private draft: Rect | null = null;
   private preview: { id: number; rect: Rect } | null = null;
   private selectedId: number | null = null;
@@ -63,38 +57,22 @@ export class BoxView implements ViewPort {
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly container: HTMLDivElement,
+    container: HTMLDivElement,
     private readonly model: BoxModel,
     private readonly colourOf: (label: string) => string,
   ) {
-    this.stage = new Stage({
-      container,
-      width: Math.max(1, container.clientWidth),
-      height: Math.max(1, container.clientHeight),
-      listening: false,
-    });
+    super(container);
     this.imageLayer.add(this.picture);
-    this.boxLayer.add(new Shape({ listening: false, sceneFunc: (ctx) => this.drawBoxes(ctx._context) }));
+    this.objectLayer.add(new Shape({ listening: false, sceneFunc: (ctx) => this.drawBoxes(ctx._context) }));
     this.overlayLayer.add(new Shape({ listening: false, sceneFunc: (ctx) => this.drawOverlay(ctx._context) }));
-    this.stage.add(this.imageLayer, this.boxLayer, this.overlayLayer);
+    this.addLayers();
   }
 
   // ---- ViewPort ----------------------------------------------------------------------------
 
-  get viewport(): Viewport {
-    return this._viewport;
-  }
-
   setViewport(v: Viewport): void {
     if (v.scale !== this._viewport.scale) this.zoomedAt = performance.now();
-    this._viewport = v;
-    this.stage.scale({ x: v.scale, y: v.scale });
-    this.stage.position({ x: v.x, y: v.y });
-    this.stage.batchDraw();
-  }
-
-  containerSize(): Size {
-    return { width: this.stage.width(), height: this.stage.height() };
+    this.applyViewport(v);
   }
 
   showDraft(rect: Rect | null): void {
@@ -106,12 +84,8 @@ export class BoxView implements ViewPort {
     const wasHidden = this.preview?.id;
     this.preview = rect ? { id, rect } : null;
     // The box layer skips the box being dragged: redraw it only when that starts or ends.
-    if ((wasHidden ?? null) !== (this.preview?.id ?? null)) this.boxLayer.batchDraw();
+    if ((wasHidden ?? null) !== (this.preview?.id ?? null)) this.objectLayer.batchDraw();
     this.overlayLayer.batchDraw();
-  }
-
-  setCursor(cursor: string): void {
-    this.container.style.cursor = cursor;
   }
 
   // ---- updates from the facade -------------------------------------------------------------
@@ -127,37 +101,17 @@ export class BoxView implements ViewPort {
     });
   }
 
-  /**
-   * Brightness and contrast (1 = as is) as a CSS filter on the image layer's canvas: the
-   * compositor applies it, so it costs no repaint, even on a 100-megapixel image.
-   */
-  setImageAdjust(brightness: number, contrast: number): void {
-    const el = this.imageLayer.getCanvas()._canvas;
-    el.style.filter = brightness === 1 && contrast === 1 ? "" : `brightness(${brightness}) contrast(${contrast})`;
-  }
-
-  resize(size: Size): void {
-    this.stage.size({ width: Math.max(1, size.width), height: Math.max(1, size.height) });
-    this.stage.batchDraw();
-  }
-
   setSelected(id: number | null): void {
     this.selectedId = id;
-    this.boxLayer.batchDraw();
+    this.objectLayer.batchDraw();
     this.overlayLayer.batchDraw();
   }
 
   /** The model changed: redraw the boxes (one shape) and the selection. */
   refresh(): void {
     this.cacheDirty = true;
-    this.boxLayer.batchDraw();
+    this.objectLayer.batchDraw();
     this.overlayLayer.batchDraw();
-  }
-
-  /** Image pixels under a client (viewport) position. */
-  clientToStage(clientX: number, clientY: number): { x: number; y: number } {
-    const r = this.container.getBoundingClientRect();
-    return { x: clientX - r.left, y: clientY - r.top };
   }
 
   destroy(): void {
@@ -168,10 +122,6 @@ export class BoxView implements ViewPort {
   }
 
   // ---- drawing -----------------------------------------------------------------------------
-
-  private get px(): number {
-    return 1 / this._viewport.scale;
-  }
 
   /** Only boxes that meet the visible part of the image are stroked. */
   private visibleRect(): Rect {
@@ -210,7 +160,7 @@ export class BoxView implements ViewPort {
     ctx.setTransform(m);
     if (s !== 1) {
       clearTimeout(this.settleTimer);
-      this.settleTimer = setTimeout(() => this.boxLayer.batchDraw(), ZOOM_SETTLE_MS);
+      this.settleTimer = setTimeout(() => this.objectLayer.batchDraw(), ZOOM_SETTLE_MS);
     }
   }
 
