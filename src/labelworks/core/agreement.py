@@ -19,7 +19,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 __all__ = ["Agreement", "encode", "krippendorff_alpha", "krippendorff_alpha_interval", "fleiss_kappa",
-           "cohen_kappa_pairs", "per_label", "categorical_agreement"]
+           "cohen_kappa_pairs", "per_label", "categorical_agreement", "set_agreement"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -196,3 +196,21 @@ def categorical_agreement(items: Sequence[Hashable], workers: Sequence[Hashable]
         fleiss_kappa=_round(fleiss_kappa(item_codes, value_codes)),
         items=int(np.unique(item_codes[pairable]).size), answers=int(pairable.sum()),
         per_label=per, cohen=cohen)
+
+
+def set_agreement(items: Sequence[Hashable], workers: Sequence[Hashable], chosen: Sequence[Sequence[str]],
+                  labels: Sequence[str]) -> Agreement:
+    """Agreement on a set of labels per answer (multi-label choices, a document's labels).
+
+    Overall: nominal alpha and Fleiss' kappa on the exact set chosen (the empty set is an answer
+    too: "none of them applies"); per label: alpha and kappa of the yes/no question "is this label
+    in the set?", from the same answers."""
+    overall = categorical_agreement(items, workers, ["|".join(sorted(set(c))) for c in chosen])
+    item_codes, _ = encode(items)
+    per: dict[str, dict[str, float | None]] = {}
+    for label in labels:
+        yes = np.fromiter((label in c for c in chosen), dtype=np.int64, count=len(chosen))
+        alpha, kappa = per_label(item_codes, yes, 2)[1]
+        per[str(label)] = {"alpha": _round(alpha), "kappa": _round(kappa)}
+    return Agreement(alpha=overall.alpha, fleiss_kappa=overall.fleiss_kappa, items=overall.items,
+                     answers=overall.answers, per_label=per, cohen=overall.cohen)

@@ -5,6 +5,10 @@ a gold entity exactly; **typed** also needs the same label, **untyped** compares
 Used by the model-quality service (a model's pre-labels against the project's final answers) and
 by ``bench/ner_prelabel_quality.py`` (spaCy against WNUT-17's gold).
 
+:func:`relation_overlap` compares two annotators' relations for agreement: their entities are
+paired by the rule the entity agreement (``span_similarity``) uses, and a relation agrees when
+both ends are paired and the label is the same.
+
 A span is ``(start, end, label)``; every function takes one list of spans per document, so an
 entity is matched only inside its own document. Duplicates inside one document count once.
 """
@@ -12,11 +16,16 @@ entity is matched only inside its own document. Duplicates inside one document c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Span", "PRF", "SpanScores", "score_spans", "bio_spans"]
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from .consolidation.structured.spans import jaccard_matrix, parse_spans
+
+__all__ = ["Span", "PRF", "SpanScores", "score_spans", "bio_spans", "entity_pairs", "relation_overlap"]
 
 Span = tuple[int, int, str]
 
@@ -106,3 +115,43 @@ def bio_spans(tokens: Sequence[str], tags: Sequence[str]) -> tuple[str, list[Spa
     if current is not None:
         spans.append((current[0], current[1], current[2]))
     return " ".join(text_parts), spans
+
+
+def entity_pairs(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[int, int]:
+    """Which entity of ``b`` each entity of ``a`` stands for ({index in a: index in b}): the rule of
+    the entity agreement (``span_similarity``): only spans of the same label pair, the Hungarian
+    algorithm maximises their summed Jaccard overlap, and a pair must overlap at all."""
+    sa, sb = parse_spans(a, "a"), parse_spans(b, "b")
+    if not sa or not sb:
+        return {}
+    same_label = np.array([[x[0] == y[0] for y in sb] for x in sa])
+    jac = np.where(same_label, jaccard_matrix(sa, sb), 0.0)
+    rows, cols = linear_sum_assignment(jac, maximize=True)
+    return {int(r): int(c) for r, c in zip(rows.tolist(), cols.tolist(), strict=True) if jac[r, c] > 0}
+
+
+def _relations(value: Mapping[str, Any]) -> set[tuple[int, int, str]]:
+    """(head entity index, tail entity index, label) of each relation whose ends resolve by id."""
+    index = {str(e.get("id")): i for i, e in enumerate(value.get("entities") or [])
+             if isinstance(e, Mapping) and e.get("id") is not None}
+    out: set[tuple[int, int, str]] = set()
+    for rel in value.get("relations") or []:
+        if not isinstance(rel, Mapping) or not isinstance(rel.get("label"), str):
+            continue
+        head, tail = index.get(str(rel.get("from"))), index.get(str(rel.get("to")))
+        if head is not None and tail is not None:
+            out.add((head, tail, rel["label"]))
+    return out
+
+
+def relation_overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[int, int, int]:
+    """(relations both drew, relations in ``a``, relations in ``b``) for two answers of one
+    document: a relation of ``a`` is also in ``b`` when ``b`` has a relation with the same label
+    from the entity paired with its head to the entity paired with its tail (direction counts).
+    Pairwise F1 = 2 x both / (in a + in b)."""
+    ra, rb = _relations(a), _relations(b)
+    if not ra or not rb:
+        return 0, len(ra), len(rb)
+    paired = entity_pairs(a, b)
+    both = {(paired[h], paired[t], lab) for h, t, lab in ra if h in paired and t in paired} & rb
+    return len(both), len(ra), len(rb)

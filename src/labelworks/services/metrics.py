@@ -3,14 +3,15 @@
 Categorical projects get Krippendorff's alpha, Fleiss' kappa (overall and per label) and Cohen's
 kappa between the most active annotators; numeric ratings get interval alpha; geometric and
 structured kinds (boxes, polygons, spans…) get the mean pairwise similarity between annotators
-of the same item (IoU for shapes), using the similarity their consolidators define.
+of the same item (IoU for shapes), using the similarity their consolidators define. Named
+entities add relation F1 and document-label alpha (ner_agreement.py).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
@@ -22,8 +23,10 @@ from sqlalchemy.orm import Session
 from ..authz import authorize
 from ..core.actor import Actor
 from ..core.agreement import categorical_agreement, encode, krippendorff_alpha, krippendorff_alpha_interval
+from ..core.labels import LabelConfig
 from ..db.engine import Database
 from ..db.models import User
+from .ner_agreement import document_label_agreement, relation_agreement
 from .projects import info_from_row, load_visible
 
 __all__ = ["AgreementReport", "project_agreement"]
@@ -45,6 +48,9 @@ class AgreementReport:
     per_label: dict[str, dict[str, float | None]] = field(default_factory=dict)
     cohen: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    # named entities: relation F1 and document-label alpha beside the entities' span F1 (ner_agreement.py)
+    relations: dict[str, Any] | None = None
+    document_labels: dict[str, Any] | None = None
 
 
 _latest_answers = text("SELECT item_id, user_id, value FROM annotations WHERE project_id = :pid "
@@ -110,7 +116,20 @@ def project_agreement(db: Database, actor: Actor, project_id: int) -> AgreementR
     if measure is None:
         return AgreementReport(project_id, kind, 0, len(triples),
                                note=f"no agreement measure is registered for {kind!r} answers")
-    return _mean_pairwise(project_id, kind, triples, measure)
+    report = _mean_pairwise(project_id, kind, triples, measure)
+    if kind == "spans":
+        return _with_relations_and_document_labels(report, triples, workers, p.spec.labels)
+    return report
+
+
+def _with_relations_and_document_labels(report: AgreementReport, triples: list[tuple[int, int, dict[str, Any]]],
+                                        workers: list[str], labels: LabelConfig) -> AgreementReport:
+    by_item: dict[int, list[dict[str, Any]]] = {}
+    for item_id, _, value in triples:
+        by_item.setdefault(item_id, []).append(value)
+    sample = [v for v in by_item.values() if len(v) >= 2][:_MAX_PAIRS_ITEMS]  # the entities' sample
+    documents = document_label_agreement([(t[0], w, t[2]) for t, w in zip(triples, workers, strict=True)], labels)
+    return replace(report, relations=relation_agreement(sample), document_labels=documents)
 
 
 def _pairable_count(codes: Any) -> tuple[int, int]:
@@ -149,6 +168,8 @@ def _similarity_name(kind: str) -> str:
     """What the mean pairwise similarity of ``kind`` is, in the card's words."""
     if kind in {"boxes", "polygons", "mask"}:
         return "mean IoU"
+    if kind == "spans":  # named entities: soft F1 (exact spans count 1, partial ones their Jaccard)
+        return "entity F1, mean over pairs"
     if kind == "model-evaluation":  # evaluation_similarity: a score per criterion both answered, then their mean
         return "mean agreement over criteria"
     return "mean overlap"

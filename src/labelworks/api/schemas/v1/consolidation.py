@@ -58,3 +58,5 @@ class AgreementPublic(BaseModel):
     per_label: dict[str, dict[str, float | None]]
     cohen: list[dict[str, Any]]
     note: str
+    relations: dict[str, Any] | None = None  # named entities: {f1, agreed, drawn, pairs}
+    document_labels: dict[str, Any] | None = None  # named entities: {alpha, fleiss_kappa, items, answers, per_label}
