@@ -62,7 +62,7 @@ def test_closing_the_stream_stops_the_model_and_stores_a_cancelled_generation(li
                 break  # leaving the block closes the connection, as an aborted fetch does
     started = time.monotonic()
     _until(lambda: server.cut_short)  # the server hung up on the model…
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 3.0  # the whole reply would take 4 s
     assert 2 <= server.cut_short[0] < WORDS and server.completed == 0  # …well before the end of its reply
 
     actor = manager.actor
