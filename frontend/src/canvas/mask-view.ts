@@ -8,15 +8,14 @@
  * colour table (value → RGBA, hidden values transparent) into an ImageData put into the tile,
  * then the mask layer is redrawn once a frame (batchDraw). Opacity is the layer's alpha.
  */
-import { Layer } from "konva/lib/Layer";
 import { Shape as KShape } from "konva/lib/Shape";
 import { Image as KImage } from "konva/lib/shapes/Image";
-import { Stage } from "konva/lib/Stage";
-import type { Point, Size } from "./geometry";
+import type { Point } from "./geometry";
 import type { MaskViewPort } from "./mask-controller";
 import type { MaskModel } from "./mask-model";
 import { hexToRgba32 } from "./mask-palette";
 import type { Rect } from "./mask-raster";
+import { StageView } from "./stage-view";
 import type { Viewport } from "./viewport";
 
 /** Small enough that making one (on the first paint there) costs little. */
@@ -30,13 +29,8 @@ interface ViewTile {
   y: number;
 }
 
-export class MaskView implements MaskViewPort {
-  readonly stage: Stage;
-  private readonly imageLayer = new Layer({ listening: false });
-  private readonly maskLayer = new Layer({ listening: false });
-  private readonly overlayLayer = new Layer({ listening: false });
+export class MaskView extends StageView implements MaskViewPort {
   private readonly picture = new KImage({ image: undefined, listening: false });
-  private _viewport: Viewport = { scale: 1, x: 0, y: 0 };
   private tiles = new Map<number, ViewTile>();
   private cols = 0;
   private lut = new Uint32Array(256);
@@ -49,37 +43,21 @@ export class MaskView implements MaskViewPort {
   private hiddenValues: ReadonlySet<number> = new Set();
 
   constructor(
-    private readonly container: HTMLDivElement,
+    container: HTMLDivElement,
     private readonly model: MaskModel,
   ) {
-    this.stage = new Stage({
-      container,
-      width: Math.max(1, container.clientWidth),
-      height: Math.max(1, container.clientHeight),
-      listening: false,
-    });
+    super(container);
     this.imageLayer.add(this.picture);
-    this.maskLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawMask(ctx._context) }));
+    this.objectLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawMask(ctx._context) }));
     this.overlayLayer.add(new KShape({ listening: false, sceneFunc: (ctx) => this.drawOverlay(ctx._context) }));
-    this.stage.add(this.imageLayer, this.maskLayer, this.overlayLayer);
-    this.maskLayer.opacity(this._opacity);
+    this.addLayers();
+    this.objectLayer.opacity(this._opacity);
   }
 
   // ---- MaskViewPort ------------------------------------------------------------------------
 
-  get viewport(): Viewport {
-    return this._viewport;
-  }
-
   setViewport(v: Viewport): void {
-    this._viewport = v;
-    this.stage.scale({ x: v.scale, y: v.scale });
-    this.stage.position({ x: v.x, y: v.y });
-    this.stage.batchDraw();
-  }
-
-  containerSize(): Size {
-    return { width: this.stage.width(), height: this.stage.height() };
+    this.applyViewport(v);
   }
 
   showBrush(centre: Point | null, radius: number): void {
@@ -98,21 +76,12 @@ export class MaskView implements MaskViewPort {
     this.overlayLayer.batchDraw();
   }
 
-  setCursor(cursor: string): void {
-    this.container.style.cursor = cursor;
-  }
-
   // ---- from the facade ---------------------------------------------------------------------
 
   setImage(img: HTMLImageElement | null): void {
     this.picture.image(img ?? undefined);
     if (img) this.picture.size({ width: img.naturalWidth, height: img.naturalHeight });
     this.imageLayer.batchDraw();
-  }
-
-  setImageAdjust(brightness: number, contrast: number): void {
-    const el = this.imageLayer.getCanvas()._canvas;
-    el.style.filter = brightness === 1 && contrast === 1 ? "" : `brightness(${brightness}) contrast(${contrast})`;
   }
 
   get opacity(): number {
@@ -122,8 +91,8 @@ export class MaskView implements MaskViewPort {
   /** The mask's opacity over the image (0–1): the layer's alpha, no repaint of the tiles. */
   setOpacity(opacity: number): void {
     this._opacity = Math.max(0, Math.min(1, opacity));
-    this.maskLayer.opacity(this._opacity);
-    this.maskLayer.batchDraw();
+    this.objectLayer.opacity(this._opacity);
+    this.objectLayer.batchDraw();
   }
 
   /** Hidden values are drawn transparent (the colour table changes, so every tile is repainted). */
@@ -132,19 +101,9 @@ export class MaskView implements MaskViewPort {
     this.repaintAll();
   }
 
-  resize(size: Size): void {
-    this.stage.size({ width: Math.max(1, size.width), height: Math.max(1, size.height) });
-    this.stage.batchDraw();
-  }
-
   refresh(): void {
-    this.maskLayer.batchDraw();
+    this.objectLayer.batchDraw();
     this.overlayLayer.batchDraw();
-  }
-
-  clientToStage(clientX: number, clientY: number): Point {
-    const r = this.container.getBoundingClientRect();
-    return { x: clientX - r.left, y: clientY - r.top };
   }
 
   destroy(): void {
@@ -158,7 +117,7 @@ export class MaskView implements MaskViewPort {
     this.cols = Math.ceil(this.model.width / VIEW_TILE);
     this.buildLut();
     if (this.model.width && this.model.height) this.paintRect({ x: 0, y: 0, width: this.model.width, height: this.model.height });
-    this.maskLayer.batchDraw();
+    this.objectLayer.batchDraw();
   }
 
   /** Repaints the tiles' pixels in `rect` from the label map (one paint step's dirty rectangle). */
@@ -174,7 +133,7 @@ export class MaskView implements MaskViewPort {
         this.paintTilePart(ty * this.cols + tx, sx0, sy0, sx1 - sx0, sy1 - sy0);
       }
     }
-    this.maskLayer.batchDraw();
+    this.objectLayer.batchDraw();
   }
 
   private paintTilePart(index: number, x: number, y: number, w: number, h: number): void {
