@@ -100,5 +100,5 @@ def test_consensus_card_shows_the_three_figures(make_client: Callable[..., TestC
                ("similarity", "relation-f1", "document-label-alpha")}
     assert {k: m.group(1) if m else None for k, m in figures.items()} == {
         "similarity": "0.764", "relation-f1": "0.333", "document-label-alpha": "0.444"}
-    assert "entity F1, mean over pairs" in card and "relation F1, 6 drawn" in card and "document labels α" in card
+    assert "entity F1, mean over pairs" in card and "relation F1 (6 drawn)" in card and "document labels α" in card
     assert 'data-testid="document-label-table"' in card and "<td>business</td>" in card
