@@ -209,3 +209,21 @@ def test_text_ranking_review_opens_on_the_consensus_ranks(live_server: Any, chro
     (saved,) = _review_answers(db)
     assert saved["ordinalRankingDimensions"] == [{"name": "correctness", "responseRankings": [1, 2, 3]}]
     context.close()
+
+
+def test_saving_the_frame_before_it_loaded_says_so(client: Any, factory: Factory, org: Any) -> None:
+    db = client.app.state.db
+    p = factory.project(org.manager, labels=["cat", "dog"])
+    factory.items(org.manager, p.id, 1)
+    reviews.update_settings(db, org.manager.actor, p.id, "all")
+    lease = assignments.next_for(db, org.annotator.actor, p.id)
+    assert lease is not None
+    annotations.submit(db, org.annotator.actor, lease.assignment_id, {"label": "dog"})
+    task = reviews.next_review(db, org.reviewer.actor, p.id)
+    assert task is not None
+    r = client.post(f"/projects/{p.id}/review/{task.id}/adjust", data={"frame_value": "", "note": ""},
+                    headers=org.reviewer.headers)
+    assert r.status_code == 422 and "has not loaded the answer yet" in r.text
+    r = client.post(f"/projects/{p.id}/review/{task.id}/adjust", data={"label": "cat"},  # the picker still works
+                    headers=org.reviewer.headers, follow_redirects=False)
+    assert r.status_code == 303

@@ -168,6 +168,11 @@ def _adjusted_value(form: FormData, kind: str) -> Any:
             return json.loads(str(form.get("frame_value")))
         except json.JSONDecodeError:
             raise ValidationFailed("the task form sent a value that is not JSON", field="value") from None
+    if "frame_value" in form and not any(k in form for k in ("value_json", "label", "labels")):
+        # the frame's form, still empty: the frame has not started (a browser starts a frame out of
+        # view only once it is scrolled to), so it has sent neither the preset back nor an answer
+        raise ValidationFailed("the task frame has not loaded the answer yet: scroll to it, wait a moment and "
+                               "save again", field="value")
     if kind == "labels":
         return {"labels": [str(v) for v in form.getlist("labels")]}
     if kind == "label":

@@ -74,14 +74,15 @@ export class LwModelEvaluation extends LitElement implements LwField {
     fieldset { border: 1px solid #d1d5db; border-radius: 6px; margin: 0.5rem 0; padding: 0.5rem 0.75rem; }
     legend { font-weight: 600; }
     .desc { margin: 0 0 0.4rem; color: #4b5563; font-size: 0.9em; }
-    .row { display: flex; align-items: center; gap: 0.5rem; margin: 0.2rem 0; padding: 0.1rem 0.25rem; border-radius: 4px; }
+    .row { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.5rem; margin: 0.2rem 0; padding: 0.1rem 0.25rem; border-radius: 4px; }
+    .row [role="radiogroup"] { white-space: nowrap; }
     .row:focus { outline: 2px solid var(--lw-accent, #2563eb); }
     .row .who { min-width: 6.5rem; font-weight: 600; }
     button[aria-pressed="true"], button[aria-checked="true"] { background: var(--lw-accent, #2563eb); color: white; }
     button { font: inherit; padding: 0.2rem 0.6rem; border: 1px solid #9ca3af; border-radius: 4px; background: white; cursor: pointer; }
     .error { color: #b91c1c; margin-top: 0.5rem; }
     .hint { color: #6b7280; font-size: 0.85em; }
-    .note { color: #92400e; background: #fef3c7; border-radius: 4px; padding: 0 0.35rem; font-size: 0.85em; }
+    .note { color: #92400e; background: #fef3c7; border-radius: 4px; padding: 0 0.35rem; font-size: 0.85em; white-space: nowrap; }
   `];
 
   constructor() {
