@@ -84,5 +84,5 @@ def test_stems_and_chunks() -> None:
     refs = ["a/0001.jpg", "b/0001.jpg", "0001.png", "x/", "s3://b/c.jpg?v=1"]
     stems = UniqueStems()
     assert [stems(r) for r in refs] == file_stems(refs)
-    chunks = list(rechunk([b"x" * 1000] * 200, size=64 * 1024))
-    assert [len(c) for c in chunks] == [66_000, 66_000, 66_000, 2_000]
+    chunks = list(rechunk([b"x" * 1000] * 200 + [b"y" * 70_000, b"z"], size=64 * 1024))
+    assert [len(c) for c in chunks] == [65_000, 65_000, 65_000, 5_000, 70_000, 1]

@@ -53,15 +53,16 @@ STORED, DEFLATED = 0, 8
 
 
 def rechunk(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
-    """Small pieces joined into chunks of about ``size`` bytes (one write per chunk, not per line)."""
+    """Small pieces joined into chunks of at most ``size`` bytes (one write per chunk, not per
+    line); a piece larger than that (a big mask) goes out on its own."""
     buf: list[bytes] = []
     held = 0
     for piece in pieces:
-        buf.append(piece)
-        held += len(piece)
-        if held >= size:
+        if buf and held + len(piece) > size:
             yield b"".join(buf)
             buf, held = [], 0
+        buf.append(piece)
+        held += len(piece)
     if buf:
         yield b"".join(buf)
 
@@ -238,21 +239,24 @@ class ZipStream:
         return out
 
     def member_from(self, name: str, pieces: Iterable[bytes]) -> Iterator[bytes]:
-        """One deflated member from its bytes in pieces (an index of every image): deflated into a
-        temporary file, since the header before the data holds the sizes and checksum."""
-        packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-        crc = size = 0
-        with tempfile.TemporaryFile() as spool:
-            for piece in pieces:
-                crc = zlib.crc32(piece, crc)
-                size += len(piece)
-                spool.write(packer.compress(piece))
-            spool.write(packer.flush())
-            packed = spool.tell()
-            header = self._header(name, DEFLATED, crc, size, packed)
-            self._offset += len(header) + packed
-            yield header
-            yield from _copy(spool)
+        """One deflated member from its bytes in pieces (an index of every image)."""
+        later = self.later(name)
+        for piece in pieces:
+            later.write(piece)
+        return later.finish()
+
+    def later(self, name: str) -> LaterMember:
+        """A deflated member written piece by piece while other members go out, put in the zip by
+        its ``finish``: deflated into a temporary file meanwhile, since the header before the data
+        holds the sizes and checksum."""
+        return LaterMember(self, name)
+
+    def _put_spooled(self, name: str, crc: int, size: int, spool: IO[bytes]) -> Iterator[bytes]:
+        packed = spool.tell()
+        header = self._header(name, DEFLATED, crc, size, packed)
+        self._offset += len(header) + packed
+        yield header
+        yield from _copy(spool)
 
     def close(self) -> Iterator[bytes]:
         """The central directory and the end record (zip64's too past 65,535 members or 2 GiB)."""
@@ -265,3 +269,25 @@ class ZipStream:
             yield _LOCATOR64.pack(b"PK\006\007", 0, start + size, 1)
             count, size, start = min(count, 0xFFFF), min(size, 0xFFFFFFFF), min(start, 0xFFFFFFFF)
         yield _END.pack(b"PK\005\006", 0, 0, count, count, size, start, 0)
+
+
+class LaterMember:
+    """See :meth:`ZipStream.later`."""
+
+    def __init__(self, out: ZipStream, name: str) -> None:
+        self._out, self._name = out, name
+        self._packer = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        self._spool: IO[bytes] = tempfile.TemporaryFile()
+        self._crc = self._size = 0
+
+    def write(self, piece: bytes) -> None:
+        self._crc = zlib.crc32(piece, self._crc)
+        self._size += len(piece)
+        self._spool.write(self._packer.compress(piece))
+
+    def finish(self) -> Iterator[bytes]:
+        self._spool.write(self._packer.flush())
+        try:
+            yield from self._out._put_spooled(self._name, self._crc, self._size, self._spool)
+        finally:
+            self._spool.close()

@@ -190,8 +190,7 @@ def write_yolo_layout(labels: Sequence[str], images: Collection[YoloImage], data
 
 def stream_yolo_layout(labels: Sequence[str], images: Iterable[YoloImage], data_yaml: bool = False,
                        yaml_extra: str = "", extra_files: Sequence[tuple[str, str]] = ()) -> Iterator[bytes]:
-    """:func:`write_yolo_layout` one member at a time; ``images`` is read twice (the label files,
-    then ``images.jsonl``)."""
+    """:func:`write_yolo_layout` one member at a time, ``images`` read once."""
     out = ZipStream(_EPOCH)
     yield out.member("classes.txt", "".join(f"{name}\n" for name in labels).encode())
     for name, text in extra_files:
@@ -200,18 +199,14 @@ def stream_yolo_layout(labels: Sequence[str], images: Iterable[YoloImage], data_
         yield out.member("data.yaml", ("path: .\ntrain: images\nval: images\n" + yaml_extra + "names:\n"
                          + "".join(f"  {i}: {orjson.dumps(name).decode()}\n" for i, name in enumerate(labels))).encode())
     stems = UniqueStems()
+    index = out.later("images.jsonl")  # written after the label files, filled in meanwhile
     for ref, width, height, text in images:
         if not width or not height:
             raise ValidationFailed(f"{ref}: YOLO needs the image's size, which is unknown", field="image")
-        yield out.member(f"labels/{stems(ref)}.txt", text.encode())
-
-    def rows() -> Iterator[bytes]:
-        names = UniqueStems()
-        for ref, width, height, _ in images:
-            yield orjson.dumps({"image": ref, "width": width, "height": height,
-                                "labels": f"labels/{names(ref)}.txt"}) + b"\n"
-
-    yield from out.member_from("images.jsonl", rows())
+        lab = f"labels/{stems(ref)}.txt"
+        yield out.member(lab, text.encode())
+        index.write(orjson.dumps({"image": ref, "width": width, "height": height, "labels": lab}) + b"\n")
+    yield from index.finish()
     yield from out.close()
 
 

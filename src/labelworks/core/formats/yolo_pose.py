@@ -31,7 +31,6 @@ from ..errors import ValidationFailed
 from .coco_keypoints import image_keypoint_annotations, keypoint_categories, keypoint_label
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset
-from .streaming import Reread
 from .yolo import YoloImage, _num, _px, _text, read_yolo_layout, stream_yolo_layout
 
 __all__ = ["read_yolo_pose_zip", "write_yolo_pose_zip", "stream_yolo_pose_zip", "pose_keypoint_names"]
@@ -155,10 +154,10 @@ def _pose_image(image: ImageObjects, cats: list[dict[str, Any]], slot: dict[str,
 
 def stream_yolo_pose_zip(images: Iterable[ImageObjects], cats: list[dict[str, Any]],
                          slot: dict[str, tuple[int, int]]) -> Iterator[bytes]:
-    """:func:`write_yolo_pose_zip` a member at a time, given :func:`keypoint_categories` (``images``
-    read twice). The keypoint lists are checked before the first byte."""
+    """:func:`write_yolo_pose_zip` a member at a time, given :func:`keypoint_categories`. The
+    keypoint lists are checked when called, before the first byte."""
     names = pose_keypoint_names(cats)
-    entries = Reread(lambda: (_pose_image(image, cats, slot) for image in images))
+    entries = (_pose_image(image, cats, slot) for image in images)
     return stream_yolo_layout([c["name"] for c in cats], entries, data_yaml=True,
                               yaml_extra=f"kpt_shape: [{len(names)}, 3]\n",
                               extra_files=[("keypoints.txt", "".join(f"{n}\n" for n in names))])

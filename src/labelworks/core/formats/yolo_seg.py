@@ -17,7 +17,6 @@ from typing import Any
 from ..errors import ValidationFailed
 from .detection import coord
 from .objects import ImageObjects, ObjectDataset, object_labels
-from .streaming import Reread
 from .yolo import YoloImage, _num, _px, read_yolo_layout, stream_yolo_layout
 
 __all__ = ["read_yolo_seg_zip", "write_yolo_seg_zip", "yolo_seg_lines", "parse_yolo_seg_lines", "stream_yolo_seg_zip"]
@@ -79,6 +78,5 @@ def _seg_image(image: ImageObjects, labels: Sequence[str]) -> YoloImage:
 
 
 def stream_yolo_seg_zip(images: Iterable[ImageObjects], labels: Sequence[str]) -> Iterator[bytes]:
-    """:func:`write_yolo_seg_zip` a member at a time (``images`` read twice; ``labels`` holds every
-    shape's label)."""
-    return stream_yolo_layout(labels, Reread(lambda: (_seg_image(image, labels) for image in images)), data_yaml=True)
+    """:func:`write_yolo_seg_zip` a member at a time (``labels`` holds every shape's label)."""
+    return stream_yolo_layout(labels, (_seg_image(image, labels) for image in images), data_yaml=True)
