@@ -118,6 +118,9 @@ def test_chat_turn_corrected_and_next_reply_written(page: Any, shots: Path) -> N
     el.locator("[data-turn='4'] textarea").fill("Yes, I am sure.")
     assert _shadow(el, "return r.querySelector('[data-turn=\"2\"] .original del').textContent") == "5"
     assert _shadow(el, "return r.querySelector('[data-turn=\"2\"] .original ins').textContent") == "2+2 is 4."
+    # digits are typed into the replies: the form's footer does not offer "1–9 choose"
+    hint = page.frame_locator("iframe").locator("lw-form").evaluate("f => f.shadowRoot.querySelector('.hint').textContent")
+    assert "submit" in hint and "choose" not in hint
     page.screenshot(path=str(shots / "demonstration-chat.png"))
     page.evaluate("window.__send({type: 'lw:key', key: 'Enter'})")
     sent = wait_for(page, lambda m: m["type"] == "lw:submit")["value"]["chat"]["messages"]

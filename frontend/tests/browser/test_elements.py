@@ -166,6 +166,9 @@ def test_labels_show_their_hotkey_numbers(page: Any) -> None:
     frame = open_frame(page, "text-single")
     texts = [t.split() for t in frame.get_by_role("radio").all_inner_texts()]
     assert texts == [["Positive", "1"], ["Negative", "2"], ["Neutral", "3"]]
+    # the form's footer offers the digits too (a writing element's form does not: test_demonstrations)
+    hint = frame.locator("crowd-form").evaluate("f => f.shadowRoot.querySelector('.hint').textContent")
+    assert "choose" in hint
 
 
 def test_instructions_are_shown_and_full_instructions_expand(page: Any) -> None:

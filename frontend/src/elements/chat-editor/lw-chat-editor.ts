@@ -221,6 +221,9 @@ export class LwChatEditor extends LitElement implements LwField {
     return false;
   }
 
+  /** Digits are typed into the text boxes: the form footer offers no "1–9 choose". */
+  readonly takesDigitKeys = false;
+
   /** The turns (tests). */
   get turns(): readonly Turn[] {
     return this._turns;

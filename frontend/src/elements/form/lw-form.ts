@@ -18,6 +18,7 @@ export class LwForm extends LitElement {
     submitLabel: { type: String, attribute: "submit-label" },
     _busy: { state: true },
     _invalid: { state: true },
+    _digits: { state: true },
   };
 
   /** Hide the Skip button (S still skips: the host offers it too). */
@@ -25,6 +26,8 @@ export class LwForm extends LitElement {
   declare submitLabel: string;
   declare private _busy: boolean;
   declare private _invalid: number;
+  /** Whether some field takes digit hotkeys (the footer then offers "1–9 choose"). */
+  declare private _digits: boolean;
 
   readonly taskForm: TaskForm;
   private _busyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -35,6 +38,7 @@ export class LwForm extends LitElement {
     this.submitLabel = "Submit";
     this._busy = false;
     this._invalid = 0;
+    this._digits = true;
     this.taskForm = new TaskForm(this);
     this.addEventListener(FORM_INVALID, (e) => {
       this._invalid = (e as CustomEvent<{ invalid: number }>).detail.invalid;
@@ -69,11 +73,17 @@ export class LwForm extends LitElement {
     return action.kind === "submit" ? this.submit() : this.taskForm.applyHotkey(action);
   }
 
+  /** Re-reads which fields take digits when the slotted content changes (elements upgrade late). */
+  private _onSlotChange(): void {
+    const fields = this.taskForm.fields();
+    this._digits = fields.length === 0 || fields.some((f) => f.takesDigitKeys !== false);
+  }
+
   override render(): TemplateResult {
-    return html`<div class="content" part="content"><slot></slot></div>
+    return html`<div class="content" part="content"><slot @slotchange=${() => this._onSlotChange()}></slot></div>
       <footer class="actions" part="actions">
         <p class="hint" aria-hidden="true">
-          <span><kbd>1</kbd>–<kbd>9</kbd> choose</span>
+          ${this._digits ? html`<span><kbd>1</kbd>–<kbd>9</kbd> choose</span>` : nothing}
           <span><kbd>Enter</kbd> submit</span>
           <span><kbd>S</kbd> skip</span>
         </p>

@@ -108,6 +108,9 @@ export class LwImageCaption extends LitElement implements LwField {
     return false;
   }
 
+  /** Digits are typed into the text boxes: the form footer offers no "1–9 choose". */
+  readonly takesDigitKeys = false;
+
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has("guidance")) this._guidance = parseGuidance(this.guidance);
     if (changed.has("initialValue") && this.initialValue && !this._restored) {

@@ -108,6 +108,9 @@ export class LwQuestionAnswerGeneration extends LitElement implements LwField {
     return false; // digits belong to the text boxes
   }
 
+  /** Digits are typed into the text boxes: the form footer offers no "1–9 choose". */
+  readonly takesDigitKeys = false;
+
   /** The pairs (tests): references in UTF-16 offsets. */
   get pairs(): readonly QaPair[] {
     return this._pairs;

@@ -17,6 +17,9 @@ export interface LwField extends HTMLElement {
   validateField(): string | null;
   /** Applies a choose / exclusion hotkey; returns false when it does not apply. */
   applyHotkey(action: HotkeyAction): boolean;
+  /** False for an element whose digits are typed text (writing elements): the form's footer then
+   * does not offer "1–9 choose". Absent means the element takes digit hotkeys. */
+  readonly takesDigitKeys?: boolean;
 }
 
 export function isLwField(el: Element): el is LwField {

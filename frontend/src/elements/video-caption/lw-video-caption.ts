@@ -141,6 +141,9 @@ export class LwVideoCaption extends LitElement implements LwField {
     return false;
   }
 
+  /** Digits are typed into the text boxes: the form footer offers no "1–9 choose". */
+  readonly takesDigitKeys = false;
+
   /** The captions (tests). */
   get captions(): readonly Caption[] {
     return this._captions;
