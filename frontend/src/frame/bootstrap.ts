@@ -54,6 +54,23 @@ function contentHeight(): number {
   return Math.ceil(Math.max(bottom, body.scrollHeight));
 }
 
+/** The next animation frame, or 100 ms at most: Chromium runs no animation frames in a cross-origin
+ * frame that is scrolled out of view (a review page's task below the fold), which must still report
+ * it is ready and its height. */
+function nextFrame(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let done = false;
+    const finish = (): void => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    requestAnimationFrame(finish);
+    setTimeout(finish, 100);
+  });
+}
+
 /** Resolves when the DOM is parsed and every `<lw-*>`/`<crowd-*>` element has rendered. */
 async function whenRendered(): Promise<void> {
   if (document.readyState === "loading") {
@@ -67,7 +84,7 @@ async function whenRendered(): Promise<void> {
     else console.warn(`Labelworks: <${tag}> is not supported; it is shown as plain HTML.`);
   }
   await Promise.all(pending);
-  await new Promise((r) => requestAnimationFrame(r));
+  await nextFrame();
 }
 
 /** Keyboard: a target under the pointer/focus that handles Enter by itself keeps it. */
@@ -176,7 +193,7 @@ export function startFrame(): void {
     const observer = new ResizeObserver(() => {
       if (scheduled) return;
       scheduled = true;
-      requestAnimationFrame(() => {
+      void nextFrame().then(() => {
         scheduled = false;
         const h = contentHeight();
         if (h !== lastHeight) {
