@@ -109,6 +109,30 @@ def test_answers_are_checked_per_method(criteria: dict[str, Any], field: str, wo
     assert err.value.field == field and words in str(err.value)
 
 
+def test_a_stored_canonical_answer_is_accepted_as_it_is_shown_on_the_review_page() -> None:
+    """The review page's JSON box holds the stored value (keyed by model id): saving it as it is, or
+    corrected, gives the same canonical value back; a consolidated mean is refused, saying to round it."""
+    posted = {"displayOrder": ["b", "a"], "criteria": {"accuracy": [3, 5], "toxicity": ["up", "down"], "preferred": 2,
+                                                       "overall": [2, 1], "head to head": 4}}
+    stored = MODEL_EVALUATION.normalize_with_item(posted, SPEC, ITEM2)
+    assert MODEL_EVALUATION.normalize_with_item(stored, SPEC, ITEM2) == stored
+    assert MODEL_EVALUATION.normalize_with_item({"evaluation": stored}, SPEC, ITEM2) == stored
+    mixed = {"criteria": {**stored["criteria"], "preferred": 1}}  # one criterion in the posted form
+    assert MODEL_EVALUATION.normalize_with_item(mixed, SPEC, ITEM2)["criteria"]["preferred"]["chosen"] == "a"
+    for patch, field, words in (
+            ({"accuracy": {"method": "likert", "ratings": {"a": 4.67, "b": 3}}}, "value.criteria.accuracy[0]",
+             "must be rounded"),
+            ({"accuracy": {"method": "thumbs", "ratings": {"a": "up", "b": "up"}}}, "value.criteria.accuracy.method",
+             "answered with 'likert'"),
+            ({"overall": {"method": "rank", "ranks": {"a": 1}}}, "value.criteria.overall.ranks", "each of the item's"),
+            ({"preferred": {"method": "choice", "chosen": "z"}}, "value.criteria.preferred.chosen", "one of"),
+            ({"head to head": {"method": "comparison-likert", "choice": 2.5}}, "value.criteria.head to head",
+             "must be rounded")):
+        with pytest.raises(ValidationFailed) as err:
+            MODEL_EVALUATION.normalize_with_item({"criteria": {**stored["criteria"], **patch}}, SPEC, ITEM2)
+        assert err.value.field == field and words in str(err.value), (field, err.value.field, str(err.value))
+
+
 def test_display_order_must_be_the_items_models() -> None:
     with pytest.raises(ValidationFailed) as err:
         MODEL_EVALUATION.normalize_with_item({"displayOrder": ["a", "z"], "criteria": {}}, SPEC, ITEM2)

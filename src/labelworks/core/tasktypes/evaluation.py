@@ -260,12 +260,45 @@ def _per_response(raw: Any, k: int, field: str) -> list[Any]:
 
 def _whole(raw: Any, low: int, high: int, what: str, field: str) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
-        raise ValidationFailed(f"{what} is a whole number from {low} to {high}", field=field)
+        # a stored consolidated answer holds means (4.67): saying so beats a bare range
+        hint = " (a consolidated mean must be rounded to one)" if isinstance(raw, float) else ""
+        raise ValidationFailed(f"{what} is a whole number from {low} to {high}{hint}", field=field)
     return raw
+
+
+def _by_model(raw: Any, key: str, ids: list[str], shown: list[str], field: str) -> list[Any]:
+    table = raw.get(key)
+    if not isinstance(table, dict) or sorted(map(str, table)) != sorted(ids):
+        raise ValidationFailed(f"{key} must give each of the item's models ({', '.join(ids)}) once",
+                               field=f"{field}.{key}")
+    return [table[m] for m in shown]
+
+
+def _posted_form(c: Criterion, raw: dict[str, Any], ids: list[str], shown: list[str], field: str) -> Any:
+    """A stored canonical answer (keyed by model id: what the review page's JSON box shows) as the
+    element posts it (by position as shown), so either shape may be saved."""
+    if raw.get("method") != c.method:
+        raise ValidationFailed(f"{c.name!r} is answered with {c.method!r}, not {raw.get('method')!r}",
+                               field=f"{field}.method")
+    if c.method in ("thumbs", "likert"):
+        return _by_model(raw, "ratings", ids, shown, field)
+    if c.method == "rank":
+        return _by_model(raw, "ranks", ids, shown, field)
+    if c.method == "choice":
+        chosen = raw.get("chosen")
+        if chosen not in ids:
+            raise ValidationFailed(f"chosen must be one of the item's models ({', '.join(ids)})", field=f"{field}.chosen")
+        return shown.index(chosen) + 1
+    choice = raw.get("choice")  # comparison-likert, in the item's order: as shown, it may be mirrored
+    if isinstance(choice, int) and not isinstance(choice, bool) and shown[0] != ids[0]:
+        return LIKERT_POINTS + 1 - choice
+    return choice
 
 
 def _answer(c: Criterion, raw: Any, ids: list[str], shown: list[str], field: str) -> dict[str, Any]:
     k = len(ids)
+    if isinstance(raw, dict):
+        raw = _posted_form(c, raw, ids, shown, field)
     if c.method == "thumbs":
         votes = _per_response(raw, k, field)
         for j, v in enumerate(votes):
