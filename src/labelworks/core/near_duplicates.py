@@ -77,17 +77,25 @@ class _Components:
         self.weak = weak
 
 
-def _tile_pairs(rows: npt.NDArray[np.floating], where: npt.NDArray[np.int64], threshold: float, tile: int,
+def _tile_pairs(rows: npt.NDArray[np.floating], where: npt.NDArray[np.int64] | None, threshold: float, tile: int,
                 components: _Components) -> None:
-    """Feed every pair of the rows ``where`` (ascending) at or above ``threshold`` to ``components``.
-    Tiles are gathered from ``rows`` as they are needed: no second copy of the matrix."""
-    m = where.size
+    """Feed every pair of the rows ``where`` (ascending; all rows when None) at or above ``threshold``
+    to ``components``. Tiles are taken from ``rows`` as they are needed: no second copy of the matrix."""
+    m = rows.shape[0] if where is None else where.size
+
+    def take(start: int) -> npt.NDArray[np.float32]:
+        part = rows[start:start + tile] if where is None else rows[where[start:start + tile]]  # a gather is 2.5x slower
+        return np.asarray(part, dtype=np.float32)
+
+    def position(local: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+        return local.astype(np.int64) if where is None else where[local]
+
     out = np.empty((tile, tile), dtype=np.float32)
     above = np.empty((tile, tile), dtype=bool)
     for r0 in range(0, m, tile):
-        band = np.asarray(rows[where[r0:r0 + tile]], dtype=np.float32)
+        band = take(r0)
         for c0 in range(r0, m, tile):
-            other = band if c0 == r0 else np.asarray(rows[where[c0:c0 + tile]], dtype=np.float32)
+            other = band if c0 == r0 else take(c0)
             h, w = band.shape[0], other.shape[0]
             # the edge tiles use the front of the same buffers (contiguous, as matmul's out= wants)
             sims, hit = out.reshape(-1)[:h * w].reshape(h, w), above.reshape(-1)[:h * w].reshape(h, w)
@@ -98,7 +106,7 @@ def _tile_pairs(rows: npt.NDArray[np.floating], where: npt.NDArray[np.int64], th
                 keep = c > r
                 r, c = r[keep], c[keep]
             if r.size:
-                components.add(where[r0 + r], where[c0 + c], sims[r, c])
+                components.add(position(r0 + r), position(c0 + c), sims[r, c])
 
 
 def _identical_rows(rows: npt.NDArray[np.floating]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -138,7 +146,8 @@ def near_duplicate_groups(vectors: npt.NDArray[np.floating], threshold: float, *
         self_sims = np.einsum("ij,ij->i", block, block).astype(np.float32)
         joined = self_sims >= threshold
         components.add(originals[joined], copies[joined], self_sims[joined])
-    _tile_pairs(rows, np.setdiff1d(np.arange(n, dtype=np.int64), copies), threshold, tile, components)
+    rest = np.setdiff1d(np.arange(n, dtype=np.int64), copies) if copies.size else None
+    _tile_pairs(rows, rest, threshold, tile, components)
     components.flush()
     label = components.label
     sizes = np.bincount(label)
