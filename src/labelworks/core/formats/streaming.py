@@ -23,7 +23,8 @@ from typing import IO, Any, Generic, Protocol, TypeVar
 
 import orjson
 
-__all__ = ["DiskList", "Mapped", "Reread", "Rereadable", "UniqueStems", "ZipStream", "indented_document", "indented_array", "Streamed", "rechunk", "CHUNK"]
+__all__ = ["DiskList", "Mapped", "Reread", "Rereadable", "UniqueStems", "ZipStream", "LaterMember",
+           "indented_document", "indented_array", "Streamed", "rechunk", "CHUNK"]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)

@@ -196,8 +196,8 @@ def stream_yolo_layout(labels: Sequence[str], images: Iterable[YoloImage], data_
     for name, text in extra_files:
         yield out.member(name, text.encode())
     if data_yaml:
-        yield out.member("data.yaml", ("path: .\ntrain: images\nval: images\n" + yaml_extra + "names:\n"
-                         + "".join(f"  {i}: {orjson.dumps(name).decode()}\n" for i, name in enumerate(labels))).encode())
+        names = "".join(f"  {i}: {orjson.dumps(name).decode()}\n" for i, name in enumerate(labels))
+        yield out.member("data.yaml", f"path: .\ntrain: images\nval: images\n{yaml_extra}names:\n{names}".encode())
     stems = UniqueStems()
     index = out.later("images.jsonl")  # written after the label files, filled in meanwhile
     for ref, width, height, text in images:

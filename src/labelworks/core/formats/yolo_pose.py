@@ -145,7 +145,8 @@ def _pose_image(image: ImageObjects, cats: list[dict[str, Any]], slot: dict[str,
     for ann in image_keypoint_annotations(image, cats, slot):
         x, y, bw, bh = ann["bbox"]
         kp = ann["keypoints"]
-        fields = [str(ann["category_id"] - 1), _num((x + bw / 2) / w), _num((y + bh / 2) / h), _num(bw / w), _num(bh / h)]
+        fields = [str(ann["category_id"] - 1), _num((x + bw / 2) / w), _num((y + bh / 2) / h), _num(bw / w),
+                  _num(bh / h)]
         for j in range(0, len(kp), 3):
             fields += [_num(kp[j] / w), _num(kp[j + 1] / h), str(kp[j + 2])]
         lines.append(" ".join(fields) + "\n")
