@@ -13,7 +13,8 @@ Both are timed on the same float16 matrix in one process; their groups must be t
 weakest similarity may differ in the 4th decimal: float32 sums in another order).
 Peak memory is tracemalloc's peak over the call (numpy reports its buffers to it).
 
-Run:  .venv/bin/python bench/dedup_scale.py --sizes 10000 100000 [--json bench/results/dedup_scale.json]
+Run:  .venv/bin/python bench/dedup_scale.py --sizes 10000 100000 [--blas-threads 1]
+      [--json bench/results/dedup_scale.json]
 """
 
 from __future__ import annotations
@@ -118,9 +119,16 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.95 - 1e-3)  # what dedup_groups compares at 0.95
     ap.add_argument("--skip-before-above", type=int, default=10**9, help="time the old code only up to this n")
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "dedup_scale.json")
+    ap.add_argument("--blas-threads", type=int, default=None,
+                    help="hold BLAS to this many threads (1: steadier figures on a loaded machine)")
     args = ap.parse_args()
+    if args.blas_threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.blas_threads)
     out: dict[str, Any] = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                                       "numpy": np.__version__, "load_before": os.getloadavg()}}
+                                       "numpy": np.__version__, "load_before": os.getloadavg(),
+                                       "blas_threads": args.blas_threads}}
     for n in args.sizes:
         half = planted(n)
         row: dict[str, Any] = {"matrix_mb": round(half.nbytes / 2**20, 1)}

@@ -12,8 +12,8 @@ considered — nothing approximate — but never all at once:
   current components, each pending batch of at most ``_EDGE_BUDGET`` pairs), keeping each
   component's weakest similarity, so the pair list never grows with n² either.
 
-Peak memory is the float16 matrix plus one row band in float32 and a few tiles (about 50 MB for
-``tile=2048``, whatever n), instead of a 512 × n float32 block (200 MB at 100k items) plus a
+Peak memory is the float16 matrix plus one row band in float32 and a tile or two (about 35 MB
+for ``tile=2048``, whatever n), instead of a 512 × n float32 block (200 MB at 100k items) plus a
 float32 copy of the whole matrix and a Python list of every pair. Time stays n²·d/2
 multiply-adds — the exact answer's floor — spent in BLAS on cache-sized tiles
 (bench/dedup_scale.py measures both).
@@ -91,20 +91,23 @@ def _tile_pairs(rows: npt.NDArray[np.floating], where: npt.NDArray[np.int64] | N
         return local.astype(np.int64) if where is None else where[local]
 
     out = np.empty((tile, tile), dtype=np.float32)
-    above = np.empty((tile, tile), dtype=bool)
     for r0 in range(0, m, tile):
         band = take(r0)
         for c0 in range(r0, m, tile):
             other = band if c0 == r0 else take(c0)
             h, w = band.shape[0], other.shape[0]
-            # the edge tiles use the front of the same buffers (contiguous, as matmul's out= wants)
-            sims, hit = out.reshape(-1)[:h * w].reshape(h, w), above.reshape(-1)[:h * w].reshape(h, w)
+            sims = out.reshape(-1)[:h * w].reshape(h, w)  # edge tiles: the buffer's front, contiguous for out=
             np.matmul(band, other.T, out=sims)
-            np.greater_equal(sims, threshold, out=hit)
-            r, c = np.nonzero(hit)
             if c0 == r0:  # the diagonal tile: the strict upper triangle only
+                r, c = np.nonzero(sims >= threshold)
                 keep = c > r
                 r, c = r[keep], c[keep]
+            else:  # most rows of a tile hold no pair: a row maximum (SIMD) finds the few that do
+                rows_hit = np.flatnonzero(sims.max(axis=1) >= threshold)
+                if not rows_hit.size:
+                    continue
+                r, c = np.nonzero(sims[rows_hit] >= threshold)
+                r = rows_hit[r]
             if r.size:
                 components.add(position(r0 + r), position(c0 + c), sims[r, c])
 
