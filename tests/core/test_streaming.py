@@ -10,7 +10,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labelworks.core.formats.streaming import (DiskList, Streamed, UniqueStems, ZipStream, indented_array,
+from labelworks.core.formats.streaming import (DiskList, Streamed, UniqueStems, ZipStream, closing, indented_array,
                                                indented_document, rechunk)
 from labelworks.core.formats.detection import file_stems
 
@@ -86,3 +86,14 @@ def test_stems_and_chunks() -> None:
     assert [stems(r) for r in refs] == file_stems(refs)
     chunks = list(rechunk([b"x" * 1000] * 200 + [b"y" * 70_000, b"z"], size=64 * 1024))
     assert [len(c) for c in chunks] == [65_000, 65_000, 65_000, 5_000, 70_000, 1]
+
+
+def test_the_spool_goes_when_the_reader_stops_early() -> None:
+    spool = DiskList()
+    for i in range(3000):
+        spool.append([i, "x" * 50])
+    chunks = closing((orjson.dumps(row) for row in spool), spool)
+    first = next(chunks)
+    assert 0 < len(first) <= 64 * 1024
+    chunks.close()  # a dropped download: the generator is closed
+    assert spool._fh.closed

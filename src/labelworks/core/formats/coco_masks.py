@@ -35,7 +35,7 @@ from .coco import (category_order, coco_categories, coco_head, coco_images, load
                    read_categories, read_images)
 from .label_map_items import labeled_items
 from .records import ExportItem
-from .streaming import DiskList, Reread, Streamed, indented_document, rechunk
+from .streaming import DiskList, Reread, Streamed, closing, indented_document
 
 __all__ = ["InstanceImage", "InstanceDataset", "read_coco_masks", "write_coco_masks", "coco_masks_item_rows",
            "write_coco_instances"]
@@ -242,4 +242,4 @@ def write_coco_instances(items: Iterable[ExportItem], task_type: TaskType, spec:
                 anns.append(_rle_annotation(image, label, crop, cat_id))
         spool.append([row.image, width, height, anns])
     rows = spool.mapped(lambda r: (InstanceImage(r[0], r[1], r[2]), r[3]))
-    return rechunk(_stream_coco_masks(rows, seen))
+    return closing(_stream_coco_masks(rows, seen), spool)

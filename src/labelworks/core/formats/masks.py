@@ -46,7 +46,7 @@ from ..tasktypes.base import ProjectSpec, TaskType
 from ..tasktypes.segmentation import PRE_ANNOTATIONS_KEY
 from .label_map_items import MaskNames, labeled_items, open_zip, zip_member
 from .records import ExportItem
-from .streaming import DiskList, ZipStream, indented_array, rechunk as _chunked
+from .streaming import DiskList, ZipStream, closing, indented_array
 
 __all__ = ["MaskImage", "MaskDataset", "read_masks_zip", "write_masks_zip", "masks_item_rows", "write_masks"]
 
@@ -276,4 +276,4 @@ def write_masks(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectS
         index.append(entry)
     every = [*labels, *sorted(extra)]
     masks = values.mapped(lambda r: (r[0], _ids(r[2], every, r[1])))
-    return _chunked(_stream_masks_zip(_pick_colours(every, counts), masks, index))
+    return closing(_stream_masks_zip(_pick_colours(every, counts), masks, index), index, values)

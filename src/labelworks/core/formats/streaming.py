@@ -24,7 +24,7 @@ from typing import IO, Any, Generic, Protocol, TypeVar
 import orjson
 
 __all__ = ["DiskList", "Mapped", "Reread", "Rereadable", "UniqueStems", "ZipStream", "LaterMember",
-           "indented_document", "indented_array", "Streamed", "rechunk", "CHUNK"]
+           "indented_document", "indented_array", "Streamed", "rechunk", "closing", "CHUNK"]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -66,6 +66,16 @@ def rechunk(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
         held += len(piece)
     if buf:
         yield b"".join(buf)
+
+
+def closing(chunks: Iterable[bytes], *spools: DiskList) -> Iterator[bytes]:
+    """``chunks`` (of at most ``CHUNK`` bytes), then the spools' temporary files closed: at the
+    end, or when the reader stops early (a dropped download closes the generator)."""
+    try:
+        yield from rechunk(chunks)
+    finally:
+        for spool in spools:
+            spool.close()
 
 
 def _copy(fh: IO[bytes]) -> Iterator[bytes]:

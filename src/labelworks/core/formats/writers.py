@@ -155,7 +155,7 @@ def write_detection(fmt: str) -> Writer:
     then the file is written from the spool (``streaming.py`` says why), a few KiB at a time."""
     from .coco import stream_coco
     from .detection import ImageBoxes, dataset_from_items
-    from .streaming import DiskList, rechunk
+    from .streaming import DiskList, closing
     from .voc import stream_voc_zip
     from .yolo import stream_yolo_layout, yolo_image
 
@@ -177,11 +177,11 @@ def write_detection(fmt: str) -> Writer:
             spool.append([image.image, image.width, image.height, image.boxes])
         images = spool.mapped(lambda row: ImageBoxes(row[0], row[1], row[2], tuple(row[3])))
         if fmt == "coco":
-            return rechunk(stream_coco(images, labels))
+            return closing(stream_coco(images, labels), spool)
         if fmt == "voc":
-            return rechunk(stream_voc_zip(images, labels))
-        return rechunk(stream_yolo_layout(labels, spool.mapped(
-            lambda row: yolo_image(ImageBoxes(row[0], row[1], row[2], tuple(row[3])), labels))))
+            return closing(stream_voc_zip(images, labels), spool)
+        return closing(stream_yolo_layout(labels, spool.mapped(
+            lambda row: yolo_image(ImageBoxes(row[0], row[1], row[2], tuple(row[3])), labels))), spool)
 
     return write
 
@@ -195,7 +195,7 @@ def write_objects(fmt: str) -> Writer:
     from .coco_keypoints import keypoint_categories, stream_coco_keypoints
     from .coco_shapes import stream_coco_polygons
     from .objects import ImageObjects, objects_from_items
-    from .streaming import DiskList, rechunk
+    from .streaming import DiskList, closing
     from .yolo_pose import stream_yolo_pose_zip
     from .yolo_seg import stream_yolo_seg_zip
 
@@ -218,9 +218,9 @@ def write_objects(fmt: str) -> Writer:
             spool.append([image.image, image.width, image.height, image.objects, image.meta])
         images = spool.mapped(lambda row: ImageObjects(row[0], row[1], row[2], tuple(row[3]), row[4]))
         if kind == "polygons":
-            return rechunk((stream_coco_polygons if family == "coco" else stream_yolo_seg_zip)(images, labels))
+            return closing((stream_coco_polygons if family == "coco" else stream_yolo_seg_zip)(images, labels), spool)
         cats, slot = keypoint_categories(images, labels)
-        return rechunk((stream_coco_keypoints if family == "coco" else stream_yolo_pose_zip)(images, cats, slot))
+        return closing((stream_coco_keypoints if family == "coco" else stream_yolo_pose_zip)(images, cats, slot), spool)
 
     return write
 
