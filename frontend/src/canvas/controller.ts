@@ -3,6 +3,7 @@
  * commands, selection and viewport changes. One handler class per tool (draw, select, pan);
  * the view is reached only through `ViewPort`, so everything here runs without a canvas.
  */
+import { isFrozen } from "./object-model";
 import type { AttributeValues } from "./object-meta";
 import {
   containsPoint,
@@ -92,7 +93,7 @@ class EditGesture {
 /** Starts a move or resize when `p` is on the selected box or one of its handles. */
 function editAt(c: Controller, p: PointerInput): EditGesture | null {
   const sel = c.selected;
-  if (!sel || sel.locked || sel.hidden) return null;
+  if (!sel || isFrozen(sel) || sel.hidden) return null;
   const handle = handleAt(sel, p.image, HANDLE_RADIUS_PX / c.view.viewport.scale);
   if (handle) return new EditGesture(c, sel, handle, p.image);
   if (containsPoint(sel, p.image)) return new EditGesture(c, sel, null, p.image);
@@ -252,7 +253,8 @@ export class Controller extends ObjectController<Box, BoxModel, ViewPort, ToolNa
   /** Pastes the copied box PASTE_OFFSET px down and right of the original (so it is seen), and selects it. */
   paste(): boolean {
     const clip = this.clipboard;
-    if (!clip) return false;
+    // editsAllowed: none: a copy would add an object of a label that takes no new ones.
+    if (!clip || !this.model.mayUseLabel(clip.label)) return false;
     const r = clip.rect;
     const rect = this.model.clampMoved({ ...r, left: r.left + PASTE_OFFSET, top: r.top + PASTE_OFFSET });
     // A copy is the worker's own box: it keeps the attribute values, not an assist's provenance.
@@ -273,7 +275,7 @@ export class Controller extends ObjectController<Box, BoxModel, ViewPort, ToolNa
     const boxes = this.model.boxes;
     for (let i = boxes.length - 1; i >= 0; i--) {
       const b = boxes[i]!;
-      if (b.hidden || b.locked || !containsPoint(b, p, slack)) continue;
+      if (b.hidden || isFrozen(b) || !containsPoint(b, p, slack)) continue;
       const area = b.width * b.height;
       if (area < bestArea) {
         best = b;
@@ -287,7 +289,7 @@ export class Controller extends ObjectController<Box, BoxModel, ViewPort, ToolNa
   protected hoverCursorAt(p: PointerInput): string | null {
     if (this.gesture || this.spaceHeld || this._tool === "pan") return null;
     const sel = this.selected;
-    if (sel && !sel.locked && !sel.hidden) {
+    if (sel && !isFrozen(sel) && !sel.hidden) {
       const h = handleAt(sel, p.image, HANDLE_RADIUS_PX / this.view.viewport.scale);
       if (h) return HANDLE_CURSORS[h];
       if (containsPoint(sel, p.image)) return "move";

@@ -5,6 +5,7 @@
  * is the box controller's `PanTool`). The view is reached only through `MaskViewPort`, so this
  * runs without a canvas (tests/unit/canvas-mask-controller.test.ts).
  */
+import { EDIT_LOCKED_REASON, type EditLimits } from "./edit-limits";
 import { PanTool, type KeyInput, type PointerInput, type ToolHandler } from "./controller";
 import type { Point, Size } from "./geometry";
 import { GrabCutTool, MaskAssists, SuperpixelTool, type DecodeRgba } from "./mask-assist";
@@ -118,8 +119,23 @@ export class MaskController {
     return this._labelIndex;
   }
 
+  /** The class painted next, or null when none is configured or it may not be used (editsAllowed: none). */
   get currentLabel(): string | null {
-    return this.model.labels[this._labelIndex]?.label ?? null;
+    const label = this.model.labels[this._labelIndex]?.label;
+    return label === undefined || this.model.fixedLabels.has(label) ? null : label;
+  }
+
+  /**
+   * The label file's `editsAllowed` (edit-limits.ts): the "none" labels' pixels are locked (every
+   * tool skips them, see protectFor) and they are not painted, chosen or relabelled to.
+   */
+  setEditLimits(limits: EditLimits): void {
+    this.model.setFixedLabels(limits.labels);
+    const label = this.model.labels[this._labelIndex]?.label;
+    if (label !== undefined && limits.labels.has(label)) {
+      this._labelIndex = Math.max(0, this.model.labels.findIndex((l) => !limits.labels.has(l.label)));
+      this.emit({ kind: "label", index: this._labelIndex });
+    }
   }
 
   get tool(): MaskToolName {
@@ -175,7 +191,7 @@ export class MaskController {
    */
   chooseLabel(index: number): boolean {
     const label = this.model.labels[index]?.label;
-    if (label === undefined) return false;
+    if (label === undefined || this.model.fixedLabels.has(label)) return false;
     this._labelIndex = index;
     this.emit({ kind: "label", index });
     if (this._selected !== null) this.model.setInstanceLabel(this._selected, label);
@@ -243,7 +259,11 @@ export class MaskController {
   targetValue(): number | null {
     const label = this.currentLabel;
     if (this.model.kind === "semantic") return label === null ? null : this._labelIndex + 1;
-    if (this._selected !== null && this.model.instance(this._selected)) return this._selected;
+    if (this._selected !== null && this.model.instance(this._selected)) {
+      if (!this.model.isValueLocked(this._selected)) return this._selected;
+      this.emit({ kind: "message", text: `This instance's pixels may not change (${EDIT_LOCKED_REASON}).` });
+      return null;
+    }
     if (label === null) return null;
     const inst = this.model.addInstance(label);
     if (!inst) {
@@ -264,8 +284,10 @@ export class MaskController {
   /** Sets the values paint leaves alone for a step painting `value`. */
   protectFor(value: number): void {
     const m = this.model;
+    // editsAllowed: none: a fixed label's pixels are never painted over or erased, by any tool.
+    const locked = m.lockedValues();
     if (!this.keepLabelled) {
-      m.setProtected(this._hidden);
+      m.setProtected(locked.length ? [...this._hidden, ...locked] : this._hidden);
       return;
     }
     const all: number[] = [];
@@ -286,7 +308,7 @@ export class MaskController {
       this.select(v && !this._hidden.has(v) ? v : null);
       return;
     }
-    if (v && !this._hidden.has(v)) {
+    if (v && !this._hidden.has(v) && !this.model.isValueLocked(v)) {
       this._labelIndex = v - 1;
       this.emit({ kind: "label", index: v - 1 });
     }

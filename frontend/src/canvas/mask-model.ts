@@ -65,6 +65,8 @@ export class MaskModel {
   private open: OpenStep | null = null;
   /** Values that paint leaves alone (hidden classes / instances, "keep labelled pixels"). */
   private protect = new Uint8Array(256);
+  /** Labels whose pixels may not change (`editsAllowed: none`, edit-limits.ts). */
+  private _fixedLabels: ReadonlySet<string> = new Set();
   readonly history = new MaskHistory<Instance[]>();
   private readonly listeners = new Set<Listener>();
   /** Bumped by every change of the value (a commit, undo, redo, load). */
@@ -188,6 +190,34 @@ export class MaskModel {
     this.history.clear();
     this.version++;
     this.emit({ kind: "reset" });
+  }
+
+  /**
+   * Labels whose pixels stay as loaded (`editsAllowed: none`): their class (semantic) or their
+   * instances (instance) are locked values, which paint skips (the controller protects them), and
+   * which are not relabelled, deleted or given to a new instance.
+   */
+  setFixedLabels(labels: ReadonlySet<string>): void {
+    this._fixedLabels = labels;
+    this.emit({ kind: "instances" });
+  }
+
+  get fixedLabels(): ReadonlySet<string> {
+    return this._fixedLabels;
+  }
+
+  /** Whether a label-map value belongs to a fixed label (its pixels may not change). */
+  isValueLocked(value: number): boolean {
+    if (!this._fixedLabels.size || value <= 0) return false;
+    const label = this.kind === "semantic" ? this._labels[value - 1]?.label : this._instances.get(value)?.label;
+    return label !== undefined && this._fixedLabels.has(label);
+  }
+
+  /** Every locked value (for the paint mask). */
+  lockedValues(): number[] {
+    if (!this._fixedLabels.size) return [];
+    if (this.kind === "semantic") return this._labels.flatMap((l, i) => (this._fixedLabels.has(l.label) ? [i + 1] : []));
+    return [...this._instances.values()].filter((i) => this._fixedLabels.has(i.label)).map((i) => i.id);
   }
 
   /** Paint skips pixels holding these values (hidden classes or instances, kept labels). */
@@ -363,6 +393,7 @@ export class MaskModel {
   setInstanceLabel(id: number, label: string): boolean {
     const inst = this._instances.get(id);
     if (!inst || inst.label === label) return false;
+    if (this._fixedLabels.has(inst.label) || this._fixedLabels.has(label)) return false; // editsAllowed: none
     this.begin("Relabel");
     this.touchMeta();
     inst.label = label;
@@ -372,7 +403,7 @@ export class MaskModel {
 
   /** Removes an instance and clears its pixels (one step). */
   deleteInstance(id: number): boolean {
-    if (!this._instances.has(id)) return false;
+    if (!this._instances.has(id) || this.isValueLocked(id)) return false;
     this.begin("Delete instance");
     this.touchMeta();
     this.paint(this.spansOf(id), 0, true);

@@ -7,7 +7,7 @@
  * tools, hit testing, clipboard and tool keys.
  */
 import type { Point, Rect, Size } from "./geometry";
-import type { AnnotationObject, ObjectModel } from "./object-model";
+import { isFrozen, type AnnotationObject, type ObjectModel } from "./object-model";
 import { actualSize, fit, panBy, zoomAt, type Viewport } from "./viewport";
 
 export interface PointerInput {
@@ -124,6 +124,7 @@ export abstract class ObjectController<
     tool: Tool,
   ) {
     this._tool = tool;
+    this._labelIndex = this.firstUsableLabel();
     // A selected object that disappears (undo of a draw, delete) is no longer selected.
     model.subscribe((e) => {
       if (this._selected !== null && (e.kind === "removed" || e.kind === "reset") && !model.get(this._selected)) {
@@ -168,7 +169,7 @@ export abstract class ObjectController<
 
   setLabels(labels: readonly string[]): void {
     this._labels = labels;
-    if (this._labelIndex >= labels.length) this._labelIndex = 0;
+    if (this._labelIndex >= labels.length || !this.model.mayUseLabel(labels[this._labelIndex]!)) this._labelIndex = this.firstUsableLabel();
     this.emit({ kind: "label", index: this._labelIndex });
   }
 
@@ -176,9 +177,27 @@ export abstract class ObjectController<
     return this._labelIndex;
   }
 
-  /** The label new objects get, or null when no labels are configured (nothing can be drawn). */
+  /**
+   * The label new objects get, or null when no labels are configured or none may be used
+   * (`editsAllowed: none` on all of them): nothing can be drawn.
+   */
   get currentLabel(): string | null {
-    return this._labels[this._labelIndex] ?? null;
+    const label = this._labels[this._labelIndex];
+    return label !== undefined && this.model.mayUseLabel(label) ? label : null;
+  }
+
+  /** The first label objects may be given (editsAllowed), else 0. */
+  private firstUsableLabel(): number {
+    return Math.max(0, this._labels.findIndex((l) => this.model.mayUseLabel(l)));
+  }
+
+  /** After the label file's limits change: a current label that may no longer be used moves on. */
+  refreshLabel(): void {
+    const label = this._labels[this._labelIndex];
+    if (label !== undefined && !this.model.mayUseLabel(label)) {
+      this._labelIndex = this.firstUsableLabel();
+      this.emit({ kind: "label", index: this._labelIndex });
+    }
   }
 
   get tool(): Tool {
@@ -220,22 +239,23 @@ export abstract class ObjectController<
    */
   chooseLabel(index: number): boolean {
     const label = this._labels[index];
-    if (label === undefined) return false;
+    // editsAllowed: none: nothing is drawn with or relabelled to it (the chrome shows it disabled).
+    if (label === undefined || !this.model.mayUseLabel(label)) return false;
     this._labelIndex = index;
     this.emit({ kind: "label", index });
     const sel = this.selected;
-    if (sel && !sel.locked) this.model.setLabel(sel.id, label);
+    if (sel && !isFrozen(sel)) this.model.setLabel(sel.id, label);
     return true;
   }
 
   deleteSelected(): boolean {
     const sel = this.selected;
-    return sel && !sel.locked ? this.deleteObject(sel.id) : false;
+    return sel && !isFrozen(sel) ? this.deleteObject(sel.id) : false;
   }
 
   nudge(dx: number, dy: number): boolean {
     const sel = this.selected;
-    return sel && !sel.locked ? this.moveBy(sel, dx, dy) : false;
+    return sel && !isFrozen(sel) ? this.moveBy(sel, dx, dy) : false;
   }
 
   undo(): boolean {

@@ -4,6 +4,7 @@
  * a fitted view fitted when the container resizes, loads the image, and reports out through
  * `onEvent`. Framework-free: the `<lw-*>` elements are thin Lit shells around it.
  */
+import type { EditLimits } from "./edit-limits";
 import type { Size } from "./geometry";
 import { attachInput, keyInput, type InputTarget, type InputView } from "./input";
 import type { KeyInput } from "./object-controller";
@@ -42,6 +43,8 @@ export interface EditorView extends InputView {
 export interface EditorController<Tool extends string> extends InputTarget {
   readonly labels: readonly string[];
   setLabels(labels: readonly string[]): void;
+  /** After the model's edit limits changed: a current label that may no longer be used moves on. */
+  refreshLabel(): void;
   setTool(tool: Tool): void;
   fit(): void;
   keyDown(k: KeyInput): boolean;
@@ -112,6 +115,13 @@ export abstract class ObjectEditor<
 
   setLabels(labels: readonly string[]): void {
     this.controller.setLabels(labels);
+    this.view.refresh();
+  }
+
+  /** What the label file forbids (`editsAllowed`, edit-limits.ts): marks the loaded objects it locks. */
+  setEditLimits(limits: EditLimits): void {
+    this.model.setEditLimits(limits);
+    this.controller.refreshLabel();
     this.view.refresh();
   }
 

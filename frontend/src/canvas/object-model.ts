@@ -8,6 +8,7 @@
  * edit, relabel, delete, hide, lock and attribute values alike; a step that would change nothing
  * is not recorded. `loadObjects()` replaces the objects and clears the history.
  */
+import { NO_LIMITS, type EditLimits } from "./edit-limits";
 import type { Size } from "./geometry";
 import {
   EMPTY_ATTRIBUTES,
@@ -26,6 +27,18 @@ export interface AnnotationObject extends ObjectMeta {
   hidden: boolean;
   /** Cannot be hit, moved, edited, relabelled or deleted (unlock it from the region list). */
   locked: boolean;
+  /** Loaded (initial-value, a draft), not made in this session: `editsAllowed` applies to it. */
+  earlier?: boolean;
+  /**
+   * Its label says `editsAllowed: none` (edit-limits.ts): like `locked`, but the worker cannot
+   * unlock it. Kept apart from `locked`, the worker's own toggle.
+   */
+  editLocked?: boolean;
+}
+
+/** Whether an object is out of the worker's reach on the canvas: locked by the worker or by the label file. */
+export function isFrozen(o: AnnotationObject): boolean {
+  return o.locked || o.editLocked === true;
 }
 
 export type ObjectModelEvent =
@@ -46,6 +59,8 @@ export const HISTORY_LIMIT = 500;
 
 /** Patch keys that are views of an object, not part of the answer: changing them is no edit. */
 const VIEW_KEYS = new Set(["hidden", "locked"]);
+/** What may still change on an edit-locked object: the view aids and (each per its own limit) attribute values. */
+const EDIT_LOCK_FREE_KEYS = new Set(["hidden", "attributes", "edited"]);
 
 /** "Set name" / "Clear name": the title of an attribute step. */
 function attributeTitle(name: string, value: AttributeValue | null): string {
@@ -58,6 +73,7 @@ export abstract class ObjectModel<T extends AnnotationObject> {
   protected _nextId = 1;
   protected _image: Size = { width: 0, height: 0 };
   private _frame: AttributeValues = EMPTY_ATTRIBUTES;
+  private _limits: EditLimits = NO_LIMITS;
   private readonly _undo: ModelCommand<T>[] = [];
   private readonly _redo: ModelCommand<T>[] = [];
   private readonly _listeners = new Set<(e: ObjectModelEvent) => void>();
@@ -109,6 +125,37 @@ export abstract class ObjectModel<T extends AnnotationObject> {
 
   get redoTitle(): string | null {
     return this._redo[this._redo.length - 1]?.title ?? null;
+  }
+
+  // ---- editsAllowed ------------------------------------------------------------------------
+
+  get editLimits(): EditLimits {
+    return this._limits;
+  }
+
+  /**
+   * Sets what the label file forbids (edit-limits.ts) and marks the earlier objects of "none"
+   * labels edit-locked. Not a step: the limits are the task's, not the worker's.
+   */
+  setEditLimits(limits: EditLimits): void {
+    this._limits = limits;
+    for (const o of this._objects) o.editLocked = o.earlier === true && limits.labels.has(o.label);
+    this.emit({ kind: "reset" });
+  }
+
+  /** Whether an object of `label` may be drawn, pasted or relabelled to. */
+  mayUseLabel(label: string): boolean {
+    return !this._limits.labels.has(label);
+  }
+
+  /** Whether attribute `name` of object `o` may change (an earlier object's "none" attribute may not). */
+  mayChangeAttribute(o: AnnotationObject, name: string): boolean {
+    return !(o.earlier && this._limits.attributeFixed(o.label, name));
+  }
+
+  /** Whether the image's attribute `name` may change. */
+  mayChangeFrameAttribute(name: string): boolean {
+    return !this._limits.frame.has(name);
   }
 
   // ---- events ------------------------------------------------------------------------------
@@ -172,6 +219,9 @@ export abstract class ObjectModel<T extends AnnotationObject> {
       }
     }
     if (!Object.keys(after).length) return false;
+    // editsAllowed: an edit-locked object keeps its geometry and label; no object takes a "none" label.
+    if (o.editLocked && Object.keys(after).some((k) => !EDIT_LOCK_FREE_KEYS.has(k))) return false;
+    if ("label" in after && !this.mayUseLabel(after.label as string)) return false;
     if (o.source === "model" && !o.edited && Object.keys(after).some((k) => !VIEW_KEYS.has(k))) {
       before.edited = o.edited ?? false;
       after.edited = true;
@@ -196,6 +246,7 @@ export abstract class ObjectModel<T extends AnnotationObject> {
   setAttribute(id: number, name: string, value: AttributeValue | null): boolean {
     const o = this._byId.get(id);
     if (!o) return false;
+    if (!this.mayChangeAttribute(o, name)) return false;
     const attributes = withAttribute(o.attributes, name, value);
     if (sameValues(attributes, o.attributes)) return false;
     return this.patchObject(id, { attributes } as Partial<Omit<T, "id">>, attributeTitle(name, value));
@@ -203,6 +254,7 @@ export abstract class ObjectModel<T extends AnnotationObject> {
 
   /** Sets one of the image's attributes (null or "" clears it) as one undoable step. */
   setFrameAttribute(name: string, value: AttributeValue | null): boolean {
+    if (!this.mayChangeFrameAttribute(name)) return false;
     const after = withAttribute(this._frame, name, value);
     if (sameValues(after, this._frame)) return false;
     this.execute(new SetFrameAttributes<T>(this._frame, after, attributeTitle(name, value)));
@@ -211,7 +263,7 @@ export abstract class ObjectModel<T extends AnnotationObject> {
 
   /** Removes the objects with these ids (those that exist) as one step; `title` names it. */
   protected removeObjects(ids: readonly number[], title: (removed: T[]) => string): boolean {
-    const found = ids.map((id) => this._byId.get(id)).filter((o): o is T => o !== undefined);
+    const found = ids.map((id) => this._byId.get(id)).filter((o): o is T => o !== undefined && !o.editLocked);
     if (!found.length) return false;
     const removed = found.map((o) => ({ object: this.clone(o), index: this._objects.indexOf(o) }));
     this.execute(new RemoveObjects<T>(removed, title(found)));
@@ -220,7 +272,9 @@ export abstract class ObjectModel<T extends AnnotationObject> {
 
   /** Adds objects on top as one step; returns nothing (the caller built them with their ids). */
   protected addObjects(objects: T[], title: string): void {
-    this.execute(new AddObjects<T>(objects, title));
+    // editsAllowed: no object of a "none" label is added (the controllers do not offer it either).
+    const allowed = objects.filter((o) => this.mayUseLabel(o.label));
+    if (allowed.length) this.execute(new AddObjects<T>(allowed, title));
   }
 
   private titled(verb: string): string {
@@ -278,7 +332,12 @@ export abstract class ObjectModel<T extends AnnotationObject> {
     this._undo.length = 0;
     this._redo.length = 0;
     this._frame = frameAttributes;
-    for (const item of items) this._insert(build(item, this._nextId++));
+    for (const item of items) {
+      const o = build(item, this._nextId++);
+      o.earlier = true;
+      o.editLocked = this._limits.labels.has(o.label);
+      this._insert(o);
+    }
     this.emit({ kind: "reset" });
   }
 

@@ -5,6 +5,7 @@
  * `PanTool`). The view is reached only through `ShapeViewPort`, so this runs without a canvas
  * (tests/unit/canvas-shapes.test.ts, canvas-open-shapes.test.ts).
  */
+import { isFrozen } from "./object-model";
 import type { AttributeValues } from "./object-meta";
 import type { Point, Rect } from "./geometry";
 import {
@@ -138,12 +139,12 @@ export class ShapeController extends ObjectController<Shape, ShapeModel, ShapeVi
     const r2 = (HANDLE_RADIUS_PX / this.view.viewport.scale) ** 2;
     const candidates: Shape[] = [];
     const sel = this.selected;
-    if (sel && !sel.hidden && !sel.locked) candidates.push(sel);
+    if (sel && !sel.hidden && !isFrozen(sel)) candidates.push(sel);
     if (anyPoint || this.kind === "point") {
       const shapes = this.model.shapes;
       for (let i = shapes.length - 1; i >= 0; i--) {
         const s = shapes[i]!;
-        if (s.kind === "point" && !s.hidden && !s.locked) candidates.push(s);
+        if (s.kind === "point" && !s.hidden && !isFrozen(s)) candidates.push(s);
       }
     }
     for (const s of candidates) {
@@ -186,14 +187,14 @@ export class ShapeController extends ObjectController<Shape, ShapeModel, ShapeVi
   removeVertex(id: number, index: number): boolean {
     const s = this.model.get(id);
     const min = s?.kind === "polygon" ? 3 : s?.kind === "polyline" ? 2 : Infinity;
-    if (!s || s.locked || s.points.length <= min) return false;
+    if (!s || isFrozen(s) || s.points.length <= min) return false;
     return this.model.setPoints(id, s.points.filter((_, i) => i !== index), "Remove vertex");
   }
 
   /** The edge of the selected polygon or polyline within HANDLE_RADIUS_PX of `p` (index of its first vertex). */
   edgeAt(p: Point): { shape: Shape; index: number } | null {
     const s = this.selected;
-    if (!s || (s.kind !== "polygon" && s.kind !== "polyline") || s.hidden || s.locked) return null;
+    if (!s || (s.kind !== "polygon" && s.kind !== "polyline") || s.hidden || isFrozen(s)) return null;
     const r = HANDLE_RADIUS_PX / this.view.viewport.scale;
     // A polyline is open: no edge from its last vertex back to the first.
     const edges = s.kind === "polygon" ? s.points.length : s.points.length - 1;
@@ -214,7 +215,8 @@ export class ShapeController extends ObjectController<Shape, ShapeModel, ShapeVi
   /** Pastes the copied shape PASTE_OFFSET px down and right (so it is seen), and selects it. */
   paste(): boolean {
     const clip = this.clipboard;
-    if (!clip) return false;
+    // editsAllowed: none: a copy would add an object of a label that takes no new ones.
+    if (!clip || !this.model.mayUseLabel(clip.label)) return false;
     const pts = clip.points.map((q) => this.model.clampPoint({ x: q.x + PASTE_OFFSET, y: q.y + PASTE_OFFSET }));
     // A copy is the worker's own shape: it keeps the attribute values, not an assist's provenance.
     const meta = { attributes: clip.attributes };
@@ -241,7 +243,7 @@ export class ShapeController extends ObjectController<Shape, ShapeModel, ShapeVi
     let bestArea = Infinity;
     for (let i = shapes.length - 1; i >= 0; i--) {
       const s = shapes[i]!;
-      if (s.hidden || s.locked) continue;
+      if (s.hidden || isFrozen(s)) continue;
       if (s.kind === "point") {
         if (dist2(s.points[0]!, p) <= r2) return s.id;
       } else if (s.kind === "polyline" || s.kind === "line") {

@@ -4,6 +4,8 @@
  * shape; an overlay with the selected shape's vertices, the polygon being drawn and a drag
  * preview. A drag redraws only the overlay (and the shapes layer when it starts and ends).
  */
+import { EDIT_LOCKED_COLOUR } from "./edit-limits";
+import { isFrozen } from "./object-model";
 import { Shape as KShape } from "konva/lib/Shape";
 import { DecodedImage } from "./decoded-image";
 import type { Point } from "./geometry";
@@ -205,7 +207,7 @@ export class ShapeView extends StageView implements ShapeViewPort {
       const [x0, y0, x1, y1] = this.boundsOf(s.points);
       if (x1 < vx0 || x0 > vx1 || y1 < vy0 || y0 > vy1) continue;
       visible.push(s);
-      let colour = colours.get(s.label);
+      let colour = s.editLocked ? EDIT_LOCKED_COLOUR : colours.get(s.label);
       if (colour === undefined) colours.set(s.label, (colour = this.colourOf(s.label)));
       let g = groups.get(colour);
       if (!g) groups.set(colour, (g = { closed: [], open: [], points: [] }));
@@ -376,7 +378,7 @@ export class ShapeView extends StageView implements ShapeViewPort {
       if (s && !s.hidden) {
         // Over its plain self: a 0.19 fill over the layer's 0.2 reads as the 0.35 of a selected polygon.
         this.drawShape(ctx, s, s.points, true, false, 0.19);
-        if (s.kind !== "point" && !s.locked) this.drawVertices(ctx, s.points, this.colourOf(s.label));
+        if (s.kind !== "point" && !isFrozen(s)) this.drawVertices(ctx, s.points, this.colourOf(s.label));
       }
     }
     const d = this.draft;

@@ -8,6 +8,8 @@
  * Redraws go through batchDraw (at most once a frame).
  */
 // Only the classes used, not konva/lib/Core (which adds tweens, animation, drag and drop).
+import { EDIT_LOCKED_COLOUR } from "./edit-limits";
+import { isFrozen } from "./object-model";
 import { Shape } from "konva/lib/Shape";
 import { Image as KImage } from "konva/lib/shapes/Image";
 import { DecodedImage } from "./decoded-image";
@@ -225,7 +227,8 @@ export class BoxView extends StageView implements ViewPort {
       if (b.hidden || b.id === skip) continue;
       if (cull && (b.left > cull.left + cull.width || b.top > cull.top + cull.height)) continue;
       if (cull && (b.left + b.width < cull.left || b.top + b.height < cull.top)) continue;
-      const colour = this.colourOf(b.label);
+      // An edit-locked box (editsAllowed: none) is greyed: it is there, but not the worker's to change.
+      const colour = b.editLocked ? EDIT_LOCKED_COLOUR : this.colourOf(b.label);
       let list = byColour.get(colour);
       if (!list) byColour.set(colour, (list = []));
       list.push(b);
@@ -323,7 +326,7 @@ export class BoxView extends StageView implements ViewPort {
       ctx.strokeStyle = colour;
       ctx.strokeRect(r.left, r.top, r.width, r.height);
       this.drawTag(ctx, shown.label, r.left, r.top, colour);
-      if (isSel && !shown.locked) {
+      if (isSel && !isFrozen(shown)) {
         const s = HANDLE_PX * px;
         ctx.lineWidth = 1.5 * px;
         for (const h of HANDLES) {

@@ -1,4 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
+import { EDIT_LOCKED_REASON, NO_LIMITS, parseEditLimits, type EditLimits } from "../../canvas/edit-limits";
 import { MaskEditor, type MaskEditorEvent } from "../../canvas/mask-editor";
 import { ASSISTED_TOOLS, type MaskToolName } from "../../canvas/mask-controller";
 import type { MaskKind } from "../../canvas/mask-model";
@@ -43,6 +44,8 @@ export abstract class LwMaskElement extends LwImageEditorElement<MaskEditor> {
 
   protected abstract readonly kind: MaskKind;
   private _labels: MaskLabel[] = [];
+  /** What the label file forbids in an adjustment job (`editsAllowed: none`): those classes' pixels stay. */
+  private _limits: EditLimits = NO_LIMITS;
   private _labelProblems: string[] = [];
   /** A draft or initial value waiting for the editor. */
   private _pending: unknown = undefined;
@@ -113,6 +116,7 @@ export abstract class LwMaskElement extends LwImageEditorElement<MaskEditor> {
       this._labels = parsed.labels;
       this._labelProblems = parsed.problems;
       if (parsed.problems.length) console.warn(`<${this.localName} name="${this.fieldName}"> labels:`, parsed.problems.join("; "));
+      this._limits = parseEditLimits(this.getAttribute("labels"));
     }
   }
 
@@ -134,6 +138,7 @@ export abstract class LwMaskElement extends LwImageEditorElement<MaskEditor> {
   }
 
   protected loadFirstValue(editor: MaskEditor): void {
+    editor.controller.setEditLimits(this._limits);
     const value = this._pending !== undefined ? this._pending : this._initialValue();
     this._pending = undefined;
     if (value !== null && value !== undefined) void editor.loadValue(value);
@@ -142,7 +147,10 @@ export abstract class LwMaskElement extends LwImageEditorElement<MaskEditor> {
   protected override updated(changed: PropertyValues): void {
     const ed = this._editor;
     if (!ed) return;
-    if (changed.has("labels") && changed.get("labels") !== undefined) ed.setLabels(this._labels);
+    if (changed.has("labels") && changed.get("labels") !== undefined) {
+      ed.setLabels(this._labels);
+      ed.controller.setEditLimits(this._limits);
+    }
     if (changed.has("initialValue") && changed.get("initialValue") !== undefined) void ed.loadValue(this._initialValue());
     if (changed.has("src") && changed.get("src") !== undefined) {
       this._image = "loading";
@@ -296,14 +304,19 @@ export abstract class LwMaskElement extends LwImageEditorElement<MaskEditor> {
       ${this.renderUndoRedo(h, Boolean(h?.canUndo || c?.drafting))}
       ${this.kind === "instance"
         ? html`<button type="button" class="tool" title="Delete the selected instance (Delete)" aria-label="Delete instance"
-            ?disabled=${c?.selectedId == null} @click=${() => c?.deleteSelected()}>${BIN}</button>`
+            ?disabled=${c?.selectedId == null || Boolean(c && this._editor?.model.isValueLocked(c.selectedId ?? 0))}
+            @click=${() => c?.deleteSelected()}>${BIN}</button>`
         : nothing}
     </div>`;
   }
 
   private _renderLabels(): TemplateResult {
     const chosen = this._editor?.controller.labelIndex ?? 0;
-    return this.renderLabelChoices(this._labels, chosen, "Label to paint", "No labels are configured: nothing can be painted.");
+    // editsAllowed: none: the class is shown, disabled, with the reason; its pixels stay as loaded.
+    const labels = this._labels.map((l) =>
+      this._limits.labels.has(l.label) ? { ...l, disabled: `${l.label}: ${EDIT_LOCKED_REASON} (its pixels stay as they are)` } : l,
+    );
+    return this.renderLabelChoices(labels, chosen, "Label to paint", "No labels are configured: nothing can be painted.");
   }
 
   protected override stageLabel(): string {

@@ -3,6 +3,7 @@
  * mask chrome adds to the shared image-editor styles.
  */
 import { css, html, nothing, type TemplateResult } from "lit";
+import { EDIT_LOCKED_REASON } from "../../canvas/edit-limits";
 import type { MaskEditor } from "../../canvas/mask-editor";
 import type { Instance, MaskModel } from "../../canvas/mask-model";
 import type { MaskLabel } from "../../canvas/mask-palette";
@@ -22,11 +23,13 @@ export function renderClasses(ed: MaskEditor, labels: readonly MaskLabel[]): Tem
     <p class="title">Classes</p>
     <ul class="region-list" aria-label="Classes">
       ${labels.map((l, i) => {
-        const v = i + 1, hidden = c.isHidden(v);
-        return html`<li class="region ${c.labelIndex === i ? "selected" : ""} ${hidden ? "is-hidden" : ""}">
-          <button type="button" class="pick" aria-label="Paint ${l.label}" @click=${() => c.chooseLabel(i)}>
+        const v = i + 1, hidden = c.isHidden(v), locked = m.isValueLocked(v);
+        return html`<li class="region ${c.labelIndex === i && !locked ? "selected" : ""} ${hidden ? "is-hidden" : ""} ${locked ? "is-edit-locked" : ""}"
+          title=${locked ? `${EDIT_LOCKED_REASON}: its pixels stay as they are` : nothing}>
+          <button type="button" class="pick" aria-label="Paint ${l.label}" ?disabled=${locked} @click=${() => c.chooseLabel(i)}>
             <span class="swatch" style="background:${l.color}"></span>
             <span class="text">${l.label}</span>
+            ${locked ? html`<span class="attr-fixed">locked</span>` : nothing}
             <span class="dims">${percent(m, m.count(v))}</span>
           </button>
           <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide (hidden pixels are not painted over)"}
@@ -66,25 +69,30 @@ export function renderInstances(ed: MaskEditor, labels: readonly MaskLabel[], ho
       onMove: (to) => host.onMove(to),
       renderRow: (inst, i) => {
         const hidden = c.isHidden(inst.id), n = i + 1, selected = inst.id === c.selectedId;
+        // editsAllowed: none on its label: the instance keeps its pixels and label, and stays.
+        const locked = m.isValueLocked(inst.id);
         // Only the selected row has a label select: rows × labels of <option>s would slow every render.
-        return html`<li class="region ${selected ? "selected" : ""} ${hidden ? "is-hidden" : ""}" data-row=${i}>
+        return html`<li class="region ${selected ? "selected" : ""} ${hidden ? "is-hidden" : ""} ${locked ? "is-edit-locked" : ""}" data-row=${i}
+          title=${locked ? EDIT_LOCKED_REASON : nothing}>
           <button type="button" class="pick" aria-label="Select instance ${n}: ${inst.label}" aria-current=${selected ? "true" : "false"}
             @click=${() => c.select(inst.id)}>
             <span class="swatch" style="background:${inst.color}"></span>
-            <span class="text">${n}. ${selected ? "" : inst.label}</span>
+            <span class="text">${n}. ${selected && !locked ? "" : inst.label}</span>
             <span class="dims">${percent(m, m.count(inst.id))}</span>
           </button>
-          ${selected
+          ${selected && !locked
             ? html`<select class="relabel" aria-label="Label of instance ${n}" @change=${(e: Event) => {
                 e.stopPropagation();
                 m.setInstanceLabel(inst.id, (e.target as HTMLSelectElement).value);
               }}>
-                ${labels.map((l) => html`<option value=${l.label} ?selected=${l.label === inst.label}>${l.label}</option>`)}
+                ${labels.map((l) => html`<option value=${l.label} ?selected=${l.label === inst.label}
+                  ?disabled=${m.fixedLabels.has(l.label)}>${l.label}</option>`)}
               </select>`
             : nothing}
           <button type="button" class="mini" aria-pressed=${hidden ? "true" : "false"} title=${hidden ? "Show" : "Hide"}
             aria-label="${hidden ? "Show" : "Hide"} instance ${n}" @click=${() => c.setHidden(inst.id, !hidden)}>${hidden ? EYE_OFF : EYE}</button>
-          <button type="button" class="mini" title="Delete" aria-label="Delete instance ${n}" @click=${() => {
+          <button type="button" class="mini" title=${locked ? EDIT_LOCKED_REASON : "Delete"} aria-label="Delete instance ${n}"
+            ?disabled=${locked} @click=${() => {
             m.deleteInstance(inst.id);
             host.focusCanvas();
           }}>${BIN}</button>

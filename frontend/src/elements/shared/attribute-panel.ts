@@ -22,6 +22,8 @@ export interface AttributePanelOptions {
   values: AttributeValues;
   /** A locked object: its values are shown, not editable. */
   disabled?: boolean;
+  /** An attribute whose value may not change (`editsAllowed: none` on an earlier object or the image). */
+  readOnly?: (name: string) => boolean;
   /** Show every problem (after a blocked submit), not only those of values given. */
   showRequired?: boolean;
   onChange(name: string, value: AttributeValue | null): void;
@@ -43,8 +45,10 @@ function stop(e: Event): void {
   e.stopPropagation();
 }
 
-function renderControl(o: AttributePanelOptions, spec: AttributeSpec, id: string): TemplateResult {
-  const value = o.values[spec.name];
+function renderControl(panel: AttributePanelOptions, spec: AttributeSpec, id: string): TemplateResult {
+  const value = panel.values[spec.name];
+  // A read-only attribute renders like a locked object's: shown, not editable.
+  const o = panel.readOnly?.(spec.name) ? { ...panel, disabled: true } : panel;
   if (asChips(spec)) {
     return html`<div class="attr-chips" role="radiogroup" aria-labelledby="${id}-label">
       ${spec.enum.map(
@@ -81,9 +85,12 @@ export function renderAttributePanel(o: AttributePanelOptions): TemplateResult {
       const value = o.values[spec.name];
       const problem = value === undefined && !o.showRequired ? "" : attributeProblem(spec, value);
       const range = spec.type === "number" ? rangeText(spec) : "";
-      return html`<div class="attr ${problem ? "invalid" : ""}" data-attribute=${spec.name}>
+      const fixed = o.readOnly?.(spec.name) === true;
+      return html`<div class="attr ${problem ? "invalid" : ""} ${fixed ? "is-fixed" : ""}" data-attribute=${spec.name}
+        title=${fixed ? "editsAllowed: none" : nothing}>
         <label class="attr-label" id="${id}-label" for=${id} title=${spec.description || nothing}>
           ${spec.name}${spec.required ? html`<span class="req" aria-label="required">*</span>` : nothing}
+          ${fixed ? html`<span class="attr-fixed">fixed</span>` : nothing}
           ${range ? html`<span class="attr-range">${range}</span>` : nothing}
         </label>
         ${renderControl(o, spec, id)}

@@ -256,7 +256,7 @@ export abstract class LwImageEditorElement<E extends ImageEditorCore> extends Li
 
   /** The label choices (a radio group, hotkeys 1–9); `chosen`: the index of the label new marks get. */
   protected renderLabelChoices(
-    labels: readonly { label: string; color: string }[],
+    labels: readonly { label: string; color: string; disabled?: string }[],
     chosen: number | undefined,
     groupLabel: string,
     empty: string,
@@ -266,8 +266,9 @@ export abstract class LwImageEditorElement<E extends ImageEditorCore> extends Li
     return html`<div class="labels" role="radiogroup" aria-label=${groupLabel}>
       ${labels.map((l, i) => {
         const key = hotkeyLabel(i);
-        return html`<button type="button" class="choice" role="radio" aria-checked=${chosen === i ? "true" : "false"}
-          @click=${() => c?.chooseLabel(i)}>
+        // A label that may not be used (editsAllowed: none) is shown, disabled, with the reason.
+        return html`<button type="button" class="choice" role="radio" aria-checked=${chosen === i && !l.disabled ? "true" : "false"}
+          ?disabled=${Boolean(l.disabled)} title=${l.disabled ?? nothing} @click=${() => c?.chooseLabel(i)}>
           <span class="swatch" style="background:${l.color}"></span>
           <span class="text">${l.label}</span>
           ${key ? html`<kbd aria-hidden="true">${key}</kbd>` : nothing}

@@ -255,6 +255,25 @@ export const imageEditorStyles = css`
     .region.is-hidden .pick {
       opacity: 0.5;
     }
+    /* editsAllowed: none: an earlier object the worker may look at but not change. */
+    .region.is-edit-locked .pick .text {
+      color: var(--_muted, #667085);
+    }
+    .region.is-edit-locked .pick .swatch {
+      filter: grayscale(1);
+    }
+    .choice:disabled {
+      opacity: 0.5;
+      cursor: not-allowed;
+    }
+    .attr-fixed {
+      font-size: 0.7rem;
+      font-weight: 500;
+      color: var(--_muted, #667085);
+      border: 1px solid currentColor;
+      border-radius: 4px;
+      padding: 0 0.25rem;
+    }
     .pick {
       display: flex;
       flex: 1;

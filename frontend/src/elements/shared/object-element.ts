@@ -2,7 +2,8 @@ import { guard } from "lit/directives/guard.js";
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import type { ObjectEditorEvent } from "../../canvas/object-editor";
 import { EMPTY_ATTRIBUTES, type AttributeValue, type AttributeValues } from "../../canvas/object-meta";
-import type { AnnotationObject, ObjectModel } from "../../canvas/object-model";
+import { isFrozen, type AnnotationObject, type ObjectModel } from "../../canvas/object-model";
+import { EDIT_LOCKED_REASON, NO_LIMITS, parseEditLimits, type EditLimits } from "../../canvas/edit-limits";
 import { parseCategories } from "../../lib/attributes";
 import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
@@ -55,6 +56,8 @@ export interface ObjectEditorCore<T extends AnnotationObject, Loaded, Output, To
     deleteSelected(): boolean;
   };
   load(items: readonly Loaded[]): void;
+  /** The label file's `editsAllowed` limits (ObjectEditor.setEditLimits). */
+  setEditLimits(limits: EditLimits): void;
   output(): Output;
   colourOf(label: string): string;
   setLabels(labels: readonly string[]): void;
@@ -95,6 +98,8 @@ export abstract class LwObjectElement<
   private _pendingFrame: AttributeValues | null = null;
   /** The label-category attributes the `labels` attribute declares. */
   private _schema: AttributeSchema = NO_ATTRIBUTES;
+  /** What the label file forbids in an adjustment job (`editsAllowed: none`). */
+  private _limits: EditLimits = NO_LIMITS;
   /** After a submit was blocked by an attribute: show required-but-empty fields as problems. */
   private _showRequired = false;
   private _problems: string[] = [];
@@ -247,18 +252,26 @@ export abstract class LwObjectElement<
   }
 
   protected loadFirstValue(): void {
+    // Before the objects load: loading marks the earlier objects of "none" labels edit-locked.
+    this._editor!.setEditLimits(this._limits);
     this._loadInitial();
   }
 
   protected override willUpdate(changed: PropertyValues): void {
     // A label-category file in `labels` may declare attributes (the property holds the names only).
-    if (changed.has("labels")) this._schema = parseAttributeSchema(this.getAttribute("labels"));
+    if (changed.has("labels")) {
+      this._schema = parseAttributeSchema(this.getAttribute("labels"));
+      this._limits = parseEditLimits(this.getAttribute("labels"));
+    }
   }
 
   protected override updated(changed: PropertyValues): void {
     const ed = this._editor;
     if (!ed) return;
-    if (changed.has("labels") && changed.get("labels") !== undefined) ed.setLabels(this.labels);
+    if (changed.has("labels") && changed.get("labels") !== undefined) {
+      ed.setLabels(this.labels);
+      ed.setEditLimits(this._limits);
+    }
     if (changed.has("initialValue") && changed.get("initialValue") !== undefined) this._loadInitial();
     if (changed.has("src") && changed.get("src") !== undefined) {
       this._image = "loading";
@@ -311,7 +324,7 @@ export abstract class LwObjectElement<
       <span class="sep"></span>
       ${this.renderUndoRedo(ed?.model, this.undoable(ed))}
       <button type="button" class="tool" title="Delete the selected ${this.noun} (Delete)" aria-label="Delete ${this.noun}"
-        ?disabled=${!c?.selected || c.selected.locked} @click=${() => c?.deleteSelected()}>
+        ?disabled=${!c?.selected || isFrozen(c.selected)} @click=${() => c?.deleteSelected()}>
         ${BIN}
       </button>
       ${this.renderAssists()}
@@ -356,6 +369,7 @@ export abstract class LwObjectElement<
           part: "frame-attributes",
           specs: this._schema.frame,
           values: ed.model.frameAttributes,
+          readOnly: (name) => !ed.model.mayChangeFrameAttribute(name),
           showRequired: this._showRequired,
           onChange: (name, value) => ed.model.setFrameAttribute(name, value),
         })
@@ -367,6 +381,7 @@ export abstract class LwObjectElement<
           specs,
           values: sel.attributes,
           disabled: sel.locked,
+          readOnly: (name) => !ed.model.mayChangeAttribute(sel, name),
           showRequired: this._showRequired,
           onChange: (name: string, value: AttributeValue | null) => {
             const now = ed.controller.selected;
@@ -378,7 +393,11 @@ export abstract class LwObjectElement<
 
   private _renderLabels(): TemplateResult {
     return this.renderLabelChoices(
-      this.labels.map((label) => ({ label, color: this._editor?.colourOf(label) ?? "#888" })),
+      this.labels.map((label) => ({
+        label,
+        color: this._editor?.colourOf(label) ?? "#888",
+        disabled: this._limits.labels.has(label) ? `${label}: ${EDIT_LOCKED_REASON} (its earlier ${this.nouns} stay as they are; none can be added)` : undefined,
+      })),
       this._editor?.controller.labelIndex,
       `Label for new ${this.nouns}`,
       this.noLabelsMessage(),
@@ -403,7 +422,7 @@ export abstract class LwObjectElement<
         onMove: (to) => this._moveInList(to),
         renderRow: (o, i) => {
           const n = i + 1;
-          return html`<li class="region ${o.id === c.selectedId ? "selected" : ""} ${o.hidden ? "is-hidden" : ""}" data-row=${i}>
+          return html`<li class="region ${o.id === c.selectedId ? "selected" : ""} ${o.hidden ? "is-hidden" : ""} ${o.editLocked ? "is-edit-locked" : ""}" data-row=${i}>
             <button type="button" class="pick" aria-label="Select ${this.noun} ${n}: ${o.label}"
               aria-current=${o.id === c.selectedId ? "true" : "false"} @click=${() => {
               c.select(o.id);
@@ -418,10 +437,13 @@ export abstract class LwObjectElement<
               aria-label=${this.rowAction(o.hidden ? "Show" : "Hide", n)} @click=${() => ed.model.setHidden(o.id, !o.hidden)}>
               ${o.hidden ? EYE_OFF : EYE}
             </button>
-            <button type="button" class="mini" aria-pressed=${o.locked ? "true" : "false"} title=${o.locked ? "Unlock" : "Lock"}
-              aria-label=${this.rowAction(o.locked ? "Unlock" : "Lock", n)} @click=${() => ed.model.setLocked(o.id, !o.locked)}>
-              ${o.locked ? LOCKED : UNLOCKED}
-            </button>
+            ${o.editLocked
+              ? html`<button type="button" class="mini" aria-pressed="true" disabled title=${EDIT_LOCKED_REASON}
+                  aria-label=${`${this.rowAction("Locked", n)} (${EDIT_LOCKED_REASON})`}>${LOCKED}</button>`
+              : html`<button type="button" class="mini" aria-pressed=${o.locked ? "true" : "false"} title=${o.locked ? "Unlock" : "Lock"}
+                  aria-label=${this.rowAction(o.locked ? "Unlock" : "Lock", n)} @click=${() => ed.model.setLocked(o.id, !o.locked)}>
+                  ${o.locked ? LOCKED : UNLOCKED}
+                </button>`}
           </li>`;
         },
       })}
