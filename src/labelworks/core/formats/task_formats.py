@@ -9,14 +9,14 @@ once with the task type and the formats it supports. Extend the tables to add a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from ..errors import ValidationFailed
-from .records import BadLine, ExportItem, ParsedLine
+from .records import BadLine, ParsedLine
 
 __all__ = ["resolve_import", "resolve_export", "import_formats_for", "export_formats_for", "read_objects",
-           "object_writer", "OBJECT_READERS", "OBJECT_WRITERS", "DATASET_IMPORTS", "DATASET_EXPORTS"]
+           "OBJECT_READERS", "DATASET_IMPORTS", "DATASET_EXPORTS"]
 
 # formats any project takes, whatever its task type
 GENERAL_IMPORTS = ("manifest", "csv", "tsv", "json", "folder")
@@ -152,44 +152,3 @@ def read_objects(stream: IO[bytes], fmt: str) -> Iterator[ParsedLine | BadLine]:
         return read_rows(object_item_rows(OBJECT_READERS[fmt](data)))
     except ValidationFailed as exc:
         return iter([BadLine(1, exc.message)])
-
-
-def _write_coco_polygons(ds: Any) -> bytes:
-    from .coco_shapes import write_coco_polygons
-    return write_coco_polygons(ds)
-
-
-def _write_coco_keypoints(ds: Any) -> bytes:
-    from .coco_keypoints import write_coco_keypoints
-    return write_coco_keypoints(ds)
-
-
-def _write_yolo_polygons(ds: Any) -> bytes:
-    from .yolo_seg import write_yolo_seg_zip
-    return write_yolo_seg_zip(ds)
-
-
-def _write_yolo_keypoints(ds: Any) -> bytes:
-    from .yolo_pose import write_yolo_pose_zip
-    return write_yolo_pose_zip(ds)
-
-
-OBJECT_WRITERS: dict[str, Callable[[Any], bytes]] = {
-    "coco/polygons": _write_coco_polygons, "coco/keypoints": _write_coco_keypoints,
-    "yolo/polygons": _write_yolo_polygons, "yolo/keypoints": _write_yolo_keypoints}
-
-
-def object_writer(fmt: str) -> Callable[..., Iterator[bytes]]:
-    """A writer (the ``writers.Writer`` signature) for one of ``OBJECT_WRITERS``: every item as an
-    image with its consensus objects (or, while unlabeled, its pre-annotations), built at once."""
-    from .objects import objects_from_items
-
-    encode = OBJECT_WRITERS[fmt]
-    kind = fmt.partition("/")[2]
-
-    def write(items: Iterable[ExportItem], task_type: Any, spec: Any, created: str) -> Iterator[bytes]:
-        if task_type.value_kind(spec) != kind:  # checked before the first chunk
-            raise ValidationFailed(f"{fmt} export needs a project of {kind}, not {task_type.name}", field="format")
-        return iter([encode(objects_from_items(items, spec.labels.labels, kind))])
-
-    return write

@@ -190,7 +190,7 @@ STREAMED_OBJECT_FORMATS = ("coco/polygons", "yolo/polygons", "coco/keypoints", "
 
 
 def write_objects(fmt: str) -> Writer:
-    """COCO / YOLO of polygons or keypoints (``task_formats.OBJECT_WRITERS``' formats), as
+    """COCO / YOLO of polygons or keypoints (the internal names ``task_formats.resolve_export`` gives them), as
     :func:`write_detection` writes boxes: every item read, checked and spooled, then the file."""
     from .coco_keypoints import keypoint_categories, stream_coco_keypoints
     from .coco_shapes import stream_coco_polygons
@@ -229,12 +229,8 @@ def writer_for(fmt: str) -> Writer:
     writers: dict[str, Writer] = {"manifest": write_manifest, "jsonl": write_jsonl, "csv": write_csv,
                                   "coco": write_detection("coco"), "yolo": write_detection("yolo"),
                                   "voc": write_detection("voc")}
-    from .task_formats import OBJECT_WRITERS, object_writer
-
-    if fmt in STREAMED_OBJECT_FORMATS:
+    if fmt in STREAMED_OBJECT_FORMATS:  # as task_formats.resolve_export named them
         return write_objects(fmt)
-    if fmt in OBJECT_WRITERS:  # as task_formats.resolve_export named it
-        return object_writer(fmt)
     if fmt in TRL_FORMATS:
         return trl_writer(fmt)  # type: ignore[no-any-return]
     if fmt in SFT_FORMATS:
