@@ -293,7 +293,7 @@ export class ShapeView extends StageView implements ShapeViewPort {
   /** One shape on its own (the selected one, a drag preview), with its tag when `tag`. */
   private drawShape(ctx: CanvasRenderingContext2D, s: Shape, pts: readonly Point[], selected: boolean, tag = true, fillAlpha?: number): void {
     const px = this.px;
-    const colour = this.colourOf(s.label);
+    const colour = s.editLocked ? EDIT_LOCKED_COLOUR : this.colourOf(s.label);
     ctx.strokeStyle = colour;
     ctx.fillStyle = colour;
     ctx.lineJoin = "round";
@@ -323,7 +323,7 @@ export class ShapeView extends StageView implements ShapeViewPort {
   /** The label tag: beside a point, above a polygon's top vertex, above an open shape's first. */
   private drawShapeTag(ctx: CanvasRenderingContext2D, s: Shape, pts: readonly Point[]): void {
     const px = this.px;
-    const colour = this.colourOf(s.label);
+    const colour = s.editLocked ? EDIT_LOCKED_COLOUR : this.colourOf(s.label);
     if (s.kind === "point") {
       const p = pts[0]!;
       this.drawTag(ctx, s.label, p.x + (POINT_PX + 3) * px, p.y - (POINT_PX + 3) * px, colour);

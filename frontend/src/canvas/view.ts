@@ -318,7 +318,7 @@ export class BoxView extends StageView implements ViewPort {
     const shown = previewed ?? sel;
     if (shown && !shown.hidden) {
       const r = this.preview && previewed ? this.preview.rect : shown;
-      const colour = this.colourOf(shown.label);
+      const colour = shown.editLocked ? EDIT_LOCKED_COLOUR : this.colourOf(shown.label);
       const isSel = shown.id === this.selectedId;
       ctx.fillStyle = colour + "26"; // a light tint of the label's colour
       ctx.fillRect(r.left, r.top, r.width, r.height);

@@ -54,8 +54,20 @@ def _frame(label_data: Any, meta: Any, mask: str = "") -> str:
 </crowd-form>"""
 
 
+BOXES = {
+    "annotations": [
+        {"class_id": 0, "left": 100, "top": 100, "width": 300, "height": 200,
+         "label-category-attributes": {"occluded": "partly", "make": "vw"}},
+        {"class_id": 1, "left": 500, "top": 150, "width": 100, "height": 200},
+    ],
+    "frame-attributes": {"weather": "rain"},
+    "image_size": [{"width": 800, "height": 500, "depth": 3}],
+}
+BOX_META = {"type": "groundtruth/object-detection", "class-map": {"0": "car", "1": "person"}}
+
 FRAMES.update({
     "verify-shapes": _frame(SHAPES, META),
+    "verify-attributes": _frame(BOXES, BOX_META),
     "verify-mask": _frame("see mask-src", {"type": "groundtruth/semantic-segmentation", "internal-color-map": {
         "0": {"class-name": "BACKGROUND", "hex-color": "#ffffff"}, "1": {"class-name": "road", "hex-color": "#0000ff"}}},
         mask=_mask_uri()),
@@ -157,3 +169,22 @@ def test_five_thousand_boxes_repaint_within_a_frame(page: Any, shots: Path) -> N
     page.screenshot(path=str(shots / "verification-view-5000.png"))
     print(f"5,000 boxes: median repaint {ms:.1f} ms")
     assert ms < 50, ms
+
+
+def test_earlier_attribute_values_show_on_hover_and_in_the_legend(page: Any, shots: Path) -> None:
+    open_frame(page, "verify-attributes", width=1000)
+    view = _ready(page)
+    legend = view.evaluate("el => el.shadowRoot.querySelector('.legend').textContent")
+    assert "Image: weather: rain" in " ".join(legend.split())
+    card = view.locator(".hover-card")
+    assert card.count() == 0
+    page.mouse.move(*_to_page(page, view, 250, 200))  # inside the car
+    card.wait_for()
+    assert " ".join(card.inner_text().split()) == "car occluded: partly; make: vw"
+    page.screenshot(path=str(shots / "verification-view-attributes.png"))
+    page.mouse.move(*_to_page(page, view, 550, 250))  # the person has none
+    view.locator(".hover-card .none").wait_for()
+    assert "person" in card.inner_text()
+    page.mouse.move(*_to_page(page, view, 700, 450))  # nothing there
+    card.wait_for(state="detached")
+    assert page.errors == []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countByLabel, maskBlend, parseEarlierLabel } from "../../src/elements/label-verification/earlier-label";
+import { attributeText, countByLabel, maskBlend, objectAt, parseEarlierLabel } from "../../src/elements/label-verification/earlier-label";
 
 describe("parseEarlierLabel", () => {
   it("reads Ground Truth object-detection output with its class-map", () => {
@@ -50,5 +50,36 @@ describe("parseEarlierLabel", () => {
     expect(maskBlend(l.maskBackground)).toBe("multiply");
     expect(maskBlend("#000000")).toBe("screen");
     expect(maskBlend(null)).toBe("source-over");
+  });
+});
+
+describe("earlier attribute values", () => {
+  const data = {
+    annotations: [
+      { class_id: 0, left: 10, top: 10, width: 200, height: 100, "label-category-attributes": { occluded: "partly", score: 3, bad: [1] } },
+      { class_id: 1, left: 50, top: 40, width: 20, height: 20 },
+      { class_id: 1, points: [{ x: 300, y: 300 }, { x: 400, y: 300 }, { x: 350, y: 380 }], "label-category-attributes": { kind: "tiled" } },
+    ],
+    "frame-attributes": { weather: "rain" },
+  };
+  const meta = { type: "groundtruth/object-detection", "class-map": { "0": "car", "1": "roof" } };
+
+  it("reads each object's label-category-attributes and the image's frame-attributes (strings and numbers)", () => {
+    const l = parseEarlierLabel(data, meta);
+    expect(l.objects[0]!.attributes).toEqual({ occluded: "partly", score: 3 });
+    expect(l.objects[1]!.attributes).toBeUndefined();
+    expect(l.frameAttributes).toEqual({ weather: "rain" });
+    expect(attributeText(l.objects[0]!.attributes)).toBe("occluded: partly; score: 3");
+    expect(attributeText(undefined)).toBe("");
+  });
+
+  it("objectAt finds the smallest object under the point, polygons by their inside", () => {
+    const l = parseEarlierLabel(data, meta);
+    expect(objectAt(l.objects, { x: 60, y: 50 }, 2)).toBe(1); // the roof inside the car
+    expect(objectAt(l.objects, { x: 150, y: 90 }, 2)).toBe(0);
+    expect(objectAt(l.objects, { x: 350, y: 320 }, 2)).toBe(2);
+    expect(objectAt(l.objects, { x: 305, y: 370 }, 2)).toBeNull(); // in the triangle's box, outside it
+    expect(objectAt([{ kind: "point", label: "p", x: 5, y: 5 }], { x: 8, y: 5 }, 4)).toBe(0);
+    expect(objectAt([{ kind: "polyline", label: "l", points: [{ x: 0, y: 0 }, { x: 100, y: 0 }] }], { x: 50, y: 3 }, 4)).toBe(0);
   });
 });

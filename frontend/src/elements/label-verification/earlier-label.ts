@@ -15,10 +15,15 @@
  */
 import type { Point } from "../../canvas/geometry";
 
-export type Drawable =
+/** Attribute name → value (Ground Truth's `label-category-attributes`, `frame-attributes`). */
+export type AttributeMap = Readonly<Record<string, string | number>>;
+
+/** One earlier object; `attributes` are its label-category attribute values, if it has any. */
+export type Drawable = (
   | { kind: "box"; label: string; left: number; top: number; width: number; height: number }
   | { kind: "polygon" | "polyline"; label: string; points: Point[] }
-  | { kind: "point"; label: string; x: number; y: number };
+  | { kind: "point"; label: string; x: number; y: number }
+) & { attributes?: AttributeMap };
 
 export interface LegendEntry {
   label: string;
@@ -35,12 +40,27 @@ export interface EarlierLabel {
   /** The mask's background colour (lowercase #rrggbb), when the colour map names one. */
   maskBackground: string | null;
   skipped: number;
+  /** The image's attribute values (`frame-attributes`). */
+  frameAttributes: AttributeMap;
 }
 
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** String and number values of `a[key]` (or its camel-case twin), as the manifest carries them. */
+function attributeMap(a: Obj, key: string, camel: string): AttributeMap {
+  const raw = isObj(a[key]) ? a[key] : isObj(a[camel]) ? a[camel] : null;
+  const out: Record<string, string | number> = {};
+  if (raw) for (const [k, v] of Object.entries(raw)) if (typeof v === "string" || num(v) !== null) out[k] = v as string | number;
+  return out;
+}
+
+/** "occluded: partly; note: red", or "" for none. */
+export function attributeText(values: AttributeMap | undefined): string {
+  return values ? Object.entries(values).map(([k, v]) => `${k}: ${v}`).join("; ") : "";
+}
 
 function parseJson(raw: unknown): unknown {
   if (typeof raw !== "string") return raw;
@@ -93,7 +113,7 @@ export function parseEarlierLabel(dataRaw: unknown, metaRaw: unknown): EarlierLa
   const meta = parseJson(metaRaw);
   const type = isObj(meta) && typeof meta.type === "string" ? meta.type : "";
   const classMap = isObj(meta) && isObj(meta["class-map"]) ? meta["class-map"] : {};
-  const out: EarlierLabel = { type, objects: [], size: null, maskClasses: [], maskBackground: null, skipped: 0 };
+  const out: EarlierLabel = { type, objects: [], size: null, maskClasses: [], maskBackground: null, skipped: 0, frameAttributes: {} };
   if (isObj(data)) {
     const list = Array.isArray(data.annotations)
       ? data.annotations
@@ -102,9 +122,14 @@ export function parseEarlierLabel(dataRaw: unknown, metaRaw: unknown): EarlierLa
         : [];
     for (const a of list) {
       const d = isObj(a) ? drawable(a, type, className(a, classMap)) : null;
-      if (d) out.objects.push(d);
+      if (d) {
+        const attributes = attributeMap(a as Obj, "label-category-attributes", "labelCategoryAttributes");
+        if (Object.keys(attributes).length) d.attributes = attributes;
+        out.objects.push(d);
+      }
       else out.skipped += 1;
     }
+    out.frameAttributes = attributeMap(data, "frame-attributes", "frameAttributes");
     const sizes = data.image_size;
     const first = Array.isArray(sizes) && isObj(sizes[0]) ? sizes[0] : null;
     const w = first ? num(first.width) : null;
@@ -143,4 +168,46 @@ export function maskBlend(background: string | null): GlobalCompositeOperation {
   if (background === "#ffffff" || background === "#fff") return "multiply";
   if (background === "#000000" || background === "#000") return "screen";
   return "source-over";
+}
+
+function nearSegment(p: Point, a: Point, b: Point, slack: number): boolean {
+  const dx = b.x - a.x, dy = b.y - a.y;
+  const len = dx * dx + dy * dy;
+  const t = len ? Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / len)) : 0;
+  return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy)) <= slack;
+}
+
+function insidePolygon(p: Point, pts: readonly Point[]): boolean {
+  let inside = false;
+  for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
+    const a = pts[i]!, b = pts[j]!;
+    if (a.y > p.y !== b.y > p.y && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x) inside = !inside;
+  }
+  return inside;
+}
+
+/**
+ * The object under image point `p` (its index), or null: a point or a line within `slack` image
+ * px, else the smallest box or polygon containing it (so a small object inside a big one is found).
+ */
+export function objectAt(objects: readonly Drawable[], p: Point, slack: number): number | null {
+  let best: number | null = null;
+  let bestArea = Infinity;
+  objects.forEach((o, i) => {
+    let area = Infinity;
+    if (o.kind === "point") area = Math.hypot(o.x - p.x, o.y - p.y) <= slack ? 0 : Infinity;
+    else if (o.kind === "polyline") area = o.points.some((a, k) => k > 0 && nearSegment(p, o.points[k - 1]!, a, slack)) ? 0 : Infinity;
+    else if (o.kind === "box") {
+      const inside = p.x >= o.left && p.x <= o.left + o.width && p.y >= o.top && p.y <= o.top + o.height;
+      area = inside ? o.width * o.height : Infinity;
+    } else if (insidePolygon(p, o.points)) {
+      const xs = o.points.map((q) => q.x), ys = o.points.map((q) => q.y);
+      area = (Math.max(...xs) - Math.min(...xs)) * (Math.max(...ys) - Math.min(...ys));
+    }
+    if (area < bestArea) {
+      bestArea = area;
+      best = i;
+    }
+  });
+  return best;
 }

@@ -1,10 +1,10 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from "lit";
 import { LABEL_COLOURS } from "../../canvas/view";
-import { actualSize, fit, panBy, toScreen, wheelFactor, zoomAt, type Viewport } from "../../canvas/viewport";
+import { actualSize, fit, panBy, toImage, toScreen, wheelFactor, zoomAt, type Viewport } from "../../canvas/viewport";
 import { isTypingTarget } from "../../lib/hotkeys";
 import { tokens } from "../shared/tokens";
 import { verificationViewStyles } from "./styles";
-import { countByLabel, maskBlend, parseEarlierLabel, type Drawable, type EarlierLabel } from "./earlier-label";
+import { attributeText, countByLabel, maskBlend, objectAt, parseEarlierLabel, type Drawable, type EarlierLabel } from "./earlier-label";
 
 /** Label tags are written only up to this many objects (beyond, they hide the image). */
 const TAG_LIMIT = 400;
@@ -29,6 +29,7 @@ export class LwLabelVerificationView extends LitElement {
     _opacity: { state: true },
     _scale: { state: true },
     _status: { state: true },
+    _hover: { state: true },
   };
 
   declare src: string;
@@ -40,6 +41,8 @@ export class LwLabelVerificationView extends LitElement {
   declare private _opacity: number;
   declare private _scale: number;
   declare private _status: "loading" | "ready" | "error";
+  /** The earlier object under the pointer (its index) and where the pointer is in the stage: its card shows its attributes. */
+  declare private _hover: { index: number; x: number; y: number } | null;
 
   private _label: EarlierLabel = parseEarlierLabel(null, null);
   private _image: HTMLImageElement | null = null;
@@ -64,6 +67,7 @@ export class LwLabelVerificationView extends LitElement {
     this._overlay = true;
     this._opacity = 0.5;
     this._scale = 1;
+    this._hover = null;
     this._status = "loading";
   }
 
@@ -253,15 +257,23 @@ export class LwLabelVerificationView extends LitElement {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0); // outlines in screen pixels: the same width at any zoom
     const objects = this._label.objects;
     for (const o of objects) this._drawObject(ctx, o);
+    const hovered = this._hover ? objects[this._hover.index] : undefined;
+    if (hovered) {
+      ctx.save();
+      ctx.shadowColor = "rgb(0 0 0 / 0.6)";
+      ctx.shadowBlur = 4;
+      this._drawObject(ctx, hovered, 4);
+      ctx.restore();
+    }
     if (objects.length <= TAG_LIMIT) for (const o of objects) this._drawTag(ctx, o);
   }
 
-  private _drawObject(ctx: CanvasRenderingContext2D, o: Drawable): void {
+  private _drawObject(ctx: CanvasRenderingContext2D, o: Drawable, width = 2): void {
     const v = this._view;
     const colour = this.colourOf(o.label);
     ctx.strokeStyle = colour;
     ctx.fillStyle = colour;
-    ctx.lineWidth = 2;
+    ctx.lineWidth = width;
     ctx.lineJoin = "round";
     if (o.kind === "box") {
       const p = toScreen(v, { x: o.left, y: o.top });
@@ -269,7 +281,7 @@ export class LwLabelVerificationView extends LitElement {
       ctx.lineWidth = 4;
       ctx.strokeRect(p.x, p.y, o.width * v.scale, o.height * v.scale);
       ctx.strokeStyle = colour;
-      ctx.lineWidth = 2;
+      ctx.lineWidth = width;
       ctx.strokeRect(p.x, p.y, o.width * v.scale, o.height * v.scale);
       return;
     }
@@ -343,7 +355,7 @@ export class LwLabelVerificationView extends LitElement {
   }
 
   private _onMove(e: PointerEvent): void {
-    if (!this._drag) return;
+    if (!this._drag) return this._hoverAt(e);
     const dx = e.clientX - this._drag.x;
     const dy = e.clientY - this._drag.y;
     this._drag = { x: e.clientX, y: e.clientY };
@@ -353,6 +365,25 @@ export class LwLabelVerificationView extends LitElement {
 
   private _onUp(): void {
     this._drag = null;
+  }
+
+  /** Finds the earlier object under the pointer: its outline is drawn thicker and its card shows its values. */
+  private _hoverAt(e: PointerEvent): void {
+    const local = this._local(e);
+    const index = this._overlay ? objectAt(this._label.objects, toImage(this._view, local), 6 / this._view.scale) : null;
+    const was = this._hover?.index ?? null;
+    this._hover = index === null ? null : { index, ...local };
+    if (index !== was) this._paint();
+  }
+
+  private _renderHoverCard(): TemplateResult | typeof nothing {
+    const h = this._hover;
+    const o = h ? this._label.objects[h.index] : undefined;
+    if (!h || !o || !this._overlay) return nothing;
+    const values = attributeText(o.attributes);
+    return html`<div class="hover-card" role="tooltip" style="left:${h.x + 14}px;top:${h.y + 14}px">
+      <strong>${o.label}</strong>${values ? html`<span class="values">${values}</span>` : html`<span class="values none">no attributes</span>`}
+    </div>`;
   }
 
   static override styles = [tokens, verificationViewStyles];
@@ -381,6 +412,10 @@ export class LwLabelVerificationView extends LitElement {
         </li>`,
       )}
       ${l.skipped ? html`<li class="count">${l.skipped} not drawable</li>` : nothing}
+      ${Object.keys(l.frameAttributes).length
+        ? html`<li class="frame-attributes">Image: ${attributeText(l.frameAttributes)}</li>`
+        : nothing}
+      ${l.objects.some((o) => o.attributes) ? html`<li class="count">point at an object for its attributes</li>` : nothing}
     </ul>`;
   }
 
@@ -414,10 +449,15 @@ export class LwLabelVerificationView extends LitElement {
         @pointerdown=${this._onDown}
         @pointermove=${this._onMove}
         @pointerup=${this._onUp}
-        @pointercancel=${this._onUp}>
+        @pointercancel=${this._onUp}
+        @pointerleave=${() => {
+          if (this._hover) this._paint();
+          this._hover = null;
+        }}>
         <canvas aria-label="Image with the earlier label" role="img"></canvas>
         ${this._status === "ready" ? nothing
           : html`<div class="status">${this._status === "error" ? "The image could not be loaded." : "Loading the image…"}</div>`}
+        ${this._renderHoverCard()}
       </div>
       ${this._renderLegend()}
     `;

@@ -61,6 +61,25 @@ export const verificationViewStyles = css`
     cursor: grab;
     touch-action: none;
   }
+  /* The earlier object under the pointer: its label and attribute values. */
+  .hover-card {
+    position: absolute;
+    z-index: 2;
+    max-width: 18rem;
+    padding: 0.3rem 0.5rem;
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    background: var(--_surface, #fff);
+    box-shadow: 0 2px 8px rgb(0 0 0 / 0.18);
+    font-size: 0.8rem;
+    pointer-events: none;
+  }
+  .hover-card .values {
+    display: block;
+  }
+  .hover-card .none {
+    color: var(--_muted);
+  }
   .stage:focus-visible {
     outline: 2px solid var(--_accent);
     outline-offset: 1px;
