@@ -177,3 +177,29 @@ def test_a_bad_item_is_refused_before_the_first_byte(db: Database, factory: Fact
     with pytest.raises(ValidationFailed, match="02499.jpg: YOLO needs the image's size"):
         exports.open_export(db, org.manager.actor, p.id, "yolo")  # raised here: no chunk handed out
     assert b"".join(exports.open_export(db, org.manager.actor, p.id, "coco").chunks).count(b'"width": 0') == 1
+
+
+def test_ground_truth_segmentation_zip_streams_masks_then_the_manifest(db: Database, factory: Factory,
+                                                                      org: OrgUsers) -> None:
+    """gt-segmentation: each mask goes out as its line is made, output.manifest last; the bytes are
+    what zipfile writes for the same members, and the import reads every line back with its mask."""
+    from labelworks.core.formats.gt_segmentation import MANIFEST_NAME, gt_segmentation_rows
+
+    p = factory.project(org.manager, "semantic-segmentation", labels=LABELS["semantic-segmentation"])
+    factory.items(org.manager, p.id, rows=_semantic_rows(60))
+    stream = exports.open_export(db, org.manager.actor, p.id, "gt-segmentation")
+    chunks = list(stream.chunks)
+    data = b"".join(chunks)
+    assert len(chunks) >= 4 and max(len(c) for c in chunks) <= CHUNK, [len(c) for c in chunks]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.testzip() is None
+        members = zf.infolist()
+        assert [m.filename for m in members][-1] == MANIFEST_NAME and len(members) == 61  # 60 masks
+        again = io.BytesIO()
+        with zipfile.ZipFile(again, "w") as copy:  # the same members through zipfile: the same bytes
+            for m in members:
+                copy.writestr(zipfile.ZipInfo(m.filename, (1980, 1, 1, 0, 0, 0)), zf.read(m), m.compress_type)
+    assert again.getvalue() == data
+    rows = [row for _, row in gt_segmentation_rows(data, "semantic")]
+    assert len(rows) == 61 and all(isinstance(r, dict) for r in rows)  # the unlabeled item too, without a mask
+    assert sum("lw-pre-annotations" in r for r in rows if isinstance(r, dict)) == 60

@@ -31,6 +31,7 @@ from __future__ import annotations
 import base64
 import posixpath
 import zipfile
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -40,8 +41,9 @@ from ..consolidation.structured.label_maps import BACKGROUND, decode_rgb, ids_fr
 from ..errors import ValidationFailed
 from ..tasktypes.base import ProjectSpec, TaskType
 from ..tasktypes.segmentation import DATA_URI_PREFIX, GT_INSTANCE_TYPE, GT_SEMANTIC_TYPE, PRE_ANNOTATIONS_KEY
-from .label_map_items import MaskNames, ZipOut, is_segmentation_value, open_zip, zip_member
+from .label_map_items import MaskNames, is_segmentation_value, open_zip, zip_member
 from .records import ExportItem, source_of
+from .streaming import ZipStream, closing
 
 __all__ = ["gt_segmentation_rows", "write_gt_segmentation", "SEGMENTATION_TYPES", "MANIFEST_NAME"]
 
@@ -181,30 +183,43 @@ def gt_segmentation_rows(data: bytes, kind: str | None = None) -> Iterator[tuple
 
 def write_gt_segmentation(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec,
                           created: str) -> Iterator[bytes]:
-    """The export writer: a zip of ``output.manifest`` and ``masks/*.png`` (see the module doc)."""
-    from .writers import write_manifest
-
+    """The export writer: a zip of ``masks/*.png`` then ``output.manifest`` (see the module doc),
+    streamed: each mask goes out as its line is made, the manifest is deflated meanwhile into a
+    temporary file (its header, before its data, needs its size), so memory stays flat."""
     if task_type.value_kind(spec) not in ("semantic-segmentation", "instance-segmentation"):
         raise ValidationFailed(f"gt-segmentation export needs a segmentation project, not {task_type.name}",
                                field="format")
-    as_items = list(items)
-    lines: list[bytes] = []
-    out = ZipOut()
+    return closing(_zip_chunks(items, task_type, spec, created))
+
+
+def _zip_chunks(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec, created: str) -> Iterator[bytes]:
+    from .writers import write_manifest
+
+    out = ZipStream()  # fixed timestamps: the same dataset zips to the same bytes
+    manifest = out.later(MANIFEST_NAME)
     names = MaskNames()
-    for item, chunk_line in zip(as_items, _split(write_manifest(_with_pre_labels(as_items, task_type, spec, created),
-                                                                task_type, spec, created)), strict=True):
+    pending: deque[ExportItem] = deque()  # items whose line write_manifest has not given back yet
+
+    def tap() -> Iterator[ExportItem]:
+        for item in items:
+            pending.append(item)
+            yield item
+
+    for chunk_line in _split(write_manifest(_with_pre_labels(tap(), task_type, spec, created), task_type, spec,
+                                            created)):
+        item = pending.popleft()
         row = orjson.loads(chunk_line)
         moved = False
         for ref_key, _, _ in _label_keys(row):
             ref = row.get(ref_key)
             if isinstance(ref, str) and ref.startswith(DATA_URI_PREFIX):
                 name = names.for_image(source_of(row) or f"item-{item.id}")
-                out.put(name, base64.b64decode(ref[len(DATA_URI_PREFIX):]), compress=False)
+                yield out.member(name, base64.b64decode(ref[len(DATA_URI_PREFIX):]), compress=False)
                 row[ref_key] = name
                 moved = True
-        lines.append((orjson.dumps(row) if moved else chunk_line) + b"\n")
-    out.put(MANIFEST_NAME, b"".join(lines))
-    return iter([out.close()])
+        manifest.write((orjson.dumps(row) if moved else chunk_line) + b"\n")
+    yield from manifest.finish()
+    yield from out.close()
 
 
 def _split(chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -217,7 +232,7 @@ def _split(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield rest
 
 
-def _with_pre_labels(items: list[ExportItem], task_type: TaskType, spec: ProjectSpec,
+def _with_pre_labels(items: Iterable[ExportItem], task_type: TaskType, spec: ProjectSpec,
                      created: str) -> Iterator[ExportItem]:
     """Unlabeled items with segmentation pre-annotations: their line gets the label from them
     (in place of the key), keeping the metadata the line already had (an imported label's)."""

@@ -21,10 +21,9 @@ from ..errors import ValidationFailed
 from ..tasktypes.segmentation import PRE_ANNOTATIONS_KEY
 from .records import ExportItem, source_of
 
-__all__ = ["LabeledItem", "labeled_items", "MaskNames", "ZipOut", "open_zip", "zip_member", "is_segmentation_value",
+__all__ = ["LabeledItem", "labeled_items", "MaskNames", "open_zip", "zip_member", "is_segmentation_value",
            "MAX_MEMBERS"]
 
-_EPOCH = (1980, 1, 1, 0, 0, 0)
 # a zip holds one mask per item: far more members than any import file size allows is a bomb
 MAX_MEMBERS = 2_000_000
 
@@ -70,23 +69,6 @@ class MaskNames:
             stem = f"{base}-{k}"
         self._used.add(stem)
         return f"{self._folder}/{stem}.png"
-
-
-class ZipOut:
-    """A zip built in memory with fixed timestamps: the same content gives the same bytes."""
-
-    def __init__(self) -> None:
-        self._buf = io.BytesIO()
-        self._zip = zipfile.ZipFile(self._buf, "w", zipfile.ZIP_DEFLATED)
-
-    def put(self, name: str, data: bytes, *, compress: bool = True) -> None:
-        # PNGs are compressed already: stored as they are
-        method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-        self._zip.writestr(zipfile.ZipInfo(name, _EPOCH), data, method)
-
-    def close(self) -> bytes:
-        self._zip.close()
-        return self._buf.getvalue()
 
 
 def open_zip(data: bytes, what: str) -> zipfile.ZipFile:
