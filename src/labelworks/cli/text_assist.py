@@ -46,7 +46,13 @@ def dedup(
     """List groups of near-duplicate items (needs the embedding index: `labelworks embed P`)."""
     with fail_on_errors(), open_db(data_dir) as (_, db):
         actor = acting_as(db, as_user)
-        groups = embeddings.dedup_groups(db, actor, project, threshold)
+        with _bar() as bar:  # on standard error: --json output on standard out stays clean
+            task = bar.add_task("comparing", total=None, amount="")
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, amount=f"{done:,}/{total:,} tiles")
+
+            groups = embeddings.dedup_groups(db, actor, project, threshold, progress=progress)
         marked = embeddings.mark_duplicates(db, actor, project, groups) if mark else 0
     if as_json:
         console.print_json(json.dumps({"threshold": threshold, "groups": groups, "marked": marked}))

@@ -52,3 +52,4 @@ class JobKind(StrEnum):
     PRELABEL = "prelabel"  # an assist over the unlabeled items, stored as pre-annotations
     EMBED = "embed"  # the project's text embedding index (similar items, dedup, kNN label suggestions)
     GENERATE = "generate"  # replies of the project's connected models to every prompt item
+    DEDUP = "dedup"  # near-duplicate groups over the embedding index (optionally marked)

@@ -21,6 +21,7 @@ multiply-adds — the exact answer's floor — spent in BLAS on cache-sized tile
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,9 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["DuplicateGroup", "near_duplicate_groups"]
+__all__ = ["DuplicateGroup", "near_duplicate_groups", "Progress"]
+
+Progress = Callable[[int, int], None]  # (tiles done, tiles in all): called after every tile
 
 _EDGE_BUDGET = 2_000_000  # pending pairs merged into the components once this many wait (~40 MB)
 
@@ -78,7 +81,7 @@ class _Components:
 
 
 def _tile_pairs(rows: npt.NDArray[np.floating], where: npt.NDArray[np.int64] | None, threshold: float, tile: int,
-                components: _Components) -> None:
+                components: _Components, progress: Progress | None = None) -> None:
     """Feed every pair of the rows ``where`` (ascending; all rows when None) at or above ``threshold``
     to ``components``. Tiles are taken from ``rows`` as they are needed: no second copy of the matrix."""
     m = rows.shape[0] if where is None else where.size
@@ -91,9 +94,14 @@ def _tile_pairs(rows: npt.NDArray[np.floating], where: npt.NDArray[np.int64] | N
         return local.astype(np.int64) if where is None else where[local]
 
     out = np.empty((tile, tile), dtype=np.float32)
+    bands = -(-m // tile)
+    total, done = bands * (bands + 1) // 2, 0  # the upper triangle's tiles, the diagonal included
     for r0 in range(0, m, tile):
         band = take(r0)
         for c0 in range(r0, m, tile):
+            if progress is not None and done:
+                progress(done, total)
+            done += 1
             other = band if c0 == r0 else take(c0)
             h, w = band.shape[0], other.shape[0]
             sims = out.reshape(-1)[:h * w].reshape(h, w)  # edge tiles: the buffer's front, contiguous for out=
@@ -110,6 +118,8 @@ def _tile_pairs(rows: npt.NDArray[np.floating], where: npt.NDArray[np.int64] | N
                 r = rows_hit[r]
             if r.size:
                 components.add(position(r0 + r), position(c0 + c), sims[r, c])
+    if progress is not None:
+        progress(total, total)
 
 
 def _identical_rows(rows: npt.NDArray[np.floating]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -133,11 +143,14 @@ def _identical_rows(rows: npt.NDArray[np.floating]) -> tuple[npt.NDArray[np.int6
 
 
 def near_duplicate_groups(vectors: npt.NDArray[np.floating], threshold: float, *,
-                          tile: int = 2048) -> list[DuplicateGroup]:
+                          tile: int = 2048, progress: Progress | None = None) -> list[DuplicateGroup]:
     """Groups of rows whose pairwise cosine similarity (a dot product: rows are unit vectors)
-    chains at or above ``threshold``; largest first, then by first row. Rows alone are left out."""
+    chains at or above ``threshold``; largest first, then by first row. Rows alone are left out.
+    ``progress(done, total)`` follows the tiles (the time goes there); the last call has done == total."""
     n = vectors.shape[0]
     if n < 2:
+        if progress is not None:
+            progress(0, 0)
         return []
     if tile < 1:
         raise ValueError("tile: at least 1")
@@ -150,7 +163,7 @@ def near_duplicate_groups(vectors: npt.NDArray[np.floating], threshold: float, *
         joined = self_sims >= threshold
         components.add(originals[joined], copies[joined], self_sims[joined])
     rest = np.setdiff1d(np.arange(n, dtype=np.int64), copies) if copies.size else None
-    _tile_pairs(rows, rest, threshold, tile, components)
+    _tile_pairs(rows, rest, threshold, tile, components, progress)
     components.flush()
     label = components.label
     sizes = np.bincount(label)

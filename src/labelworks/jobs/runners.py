@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core.enums import JobKind
 from ..core.errors import ImportRejected, LabelworksError
 from ..db.engine import Database
-from ..services import accounts, consolidation, exports, imports, jobs
+from ..services import accounts, consolidation, dedup_jobs, exports, imports, jobs
 from ..settings import Settings
 
 __all__ = ["run_job"]
@@ -45,6 +45,10 @@ def run_job(db: Database, settings: Settings, job_id: int) -> None:
             result = run_generate(db, actor, project_id, params, secret_key=settings.secret_key,
                                   allow_private=settings.outbound_allow_private,
                                   progress=lambda done, total: jobs.report_progress(db, job_id, done, total))
+        elif job.kind == JobKind.DEDUP:
+            result = dedup_jobs.run_dedup(db, actor, project_id, params,
+                                          settings.data_dir / "exports" / f"job-{job_id}-near-duplicates.jsonl",
+                                          progress=lambda done, total: jobs.report_progress(db, job_id, done, total))
         else:
             raise RuntimeError(f"unknown job kind {job.kind!r}")
         jobs.finish(db, job_id, result)

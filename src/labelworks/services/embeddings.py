@@ -27,7 +27,7 @@ from ..authz import authorize
 from ..core.actor import Actor
 from ..core.assist import Neighbour
 from ..core.errors import NotFound, ValidationFailed
-from ..core.near_duplicates import near_duplicate_groups
+from ..core.near_duplicates import Progress, near_duplicate_groups
 from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Consolidation, Item, ItemEmbedding
@@ -173,12 +173,14 @@ def index_status(db: Database, actor: Actor, project_id: int) -> dict[str, Any]:
 
 
 def _item_summaries(db: Database, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    with db.read() as s:
-        rows = s.execute(select(Item.id, Item.key, Item.data).where(Item.id.in_(list(ids)))).all()
     out = {}
-    for item_id, key, raw in rows:
-        text = item_text(json.loads(raw)) or ""
-        out[item_id] = {"item_id": item_id, "key": key, "text": text[:200]}
+    wanted = list(ids)
+    for start in range(0, len(wanted), 1000):  # chunks: a large project's groups hold more ids than SQL takes
+        with db.read() as s:
+            rows = s.execute(select(Item.id, Item.key, Item.data).where(Item.id.in_(wanted[start:start + 1000]))).all()
+        for item_id, key, raw in rows:
+            text = item_text(json.loads(raw)) or ""
+            out[item_id] = {"item_id": item_id, "key": key, "text": text[:200]}
     return out
 
 
@@ -210,11 +212,13 @@ def similar_items(db: Database, actor: Actor, project_id: int, item_id: int, k: 
     return [{**summaries[int(ids[i])], "similarity": round(float(sims[i]), 4)} for i in order]
 
 
-def dedup_groups(db: Database, actor: Actor, project_id: int, threshold: float = 0.95) -> list[dict[str, Any]]:
+def dedup_groups(db: Database, actor: Actor, project_id: int, threshold: float = 0.95, *,
+                 progress: Progress | None = None) -> list[dict[str, Any]]:
     """Groups of near-duplicate items: connected components of the "similarity ≥ threshold" graph,
     each ``{items: [...], min_similarity}`` with items in id order (the first is the one a
     ``--mark`` keeps); groups largest first. Exact (every pair is compared) in bounded memory:
-    core/near_duplicates.py."""
+    core/near_duplicates.py; ``progress(tiles done, tiles in all)`` follows it. Projects past a few
+    thousand items run it as a ``dedup`` job (services/dedup_jobs.py)."""
     authorize(actor, "item.list")
     if not 0.5 <= threshold <= 1.0:
         raise ValidationFailed("threshold: between 0.5 and 1.0", field="threshold")
@@ -222,7 +226,7 @@ def dedup_groups(db: Database, actor: Actor, project_id: int, threshold: float =
         load_visible(s, actor, project_id)
     ids, half = load_vectors(db, project_id)
     _require_index(ids)
-    groups = near_duplicate_groups(half, threshold - 1e-3)  # float16 storage: allow its rounding
+    groups = near_duplicate_groups(half, threshold - 1e-3, progress=progress)  # float16 storage: allow its rounding
     summaries = _item_summaries(db, [int(ids[i]) for g in groups for i in g.members])
     return [{"items": [summaries[int(ids[i])] for i in g.members],
              "min_similarity": round(min(1.0, g.min_similarity), 4)} for g in groups]

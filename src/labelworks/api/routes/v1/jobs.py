@@ -11,10 +11,11 @@ from ...deps import CurrentActor, DbDep, QueueDep
 from ...schemas.v1.work import ExportJobCreate, JobPublic
 
 router = APIRouter(tags=["jobs"])
+_FILE_KINDS = ("export", "dedup")  # jobs whose result is a file (a dedup job's: every group, JSON lines)
 
 
 def job_public(j: jobs.JobInfo) -> JobPublic:
-    download = f"/api/v1/jobs/{j.id}/download" if j.kind == "export" and j.status == "done" else None
+    download = f"/api/v1/jobs/{j.id}/download" if j.kind in _FILE_KINDS and j.status == "done" else None
     return JobPublic(id=j.id, project_id=j.project_id, kind=j.kind, status=j.status, progress_done=j.progress_done,
                      progress_total=j.progress_total, result=_public_result(j.result), error=j.error,
                      created_at=j.created_at, finished_at=j.finished_at, download_url=download)
@@ -46,7 +47,7 @@ def create_export(project_id: int, body: ExportJobCreate, actor: CurrentActor, d
 @router.get("/jobs/{job_id}/download")
 def download(job_id: int, actor: CurrentActor, db: DbDep) -> FileResponse:
     j = jobs.get_job(db, actor, job_id)
-    if j.kind != "export" or j.status != "done" or not j.result:
+    if j.kind not in _FILE_KINDS or j.status != "done" or not j.result:
         raise Conflict(f"job {job_id} has no finished export to download")
     return FileResponse(Path(str(j.result["path"])), media_type=str(j.result["media_type"]),
                         filename=str(j.result["filename"]))
