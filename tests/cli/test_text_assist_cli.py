@@ -40,8 +40,9 @@ def test_prelabel_embed_and_dedup(cli, db: Database, make_project: Callable[...,
     assert len(ids) == 1 and [i["text"] for i in ids[0]] == [TEXTS[0], TEXTS[2]]  # the paraphrase pair is < 0.95
     loose = json.loads(cli("dedup", str(project), "--threshold", "0.9", "--json").stdout)["groups"]
     assert len(loose) == 2 and [i["text"] for i in loose[1]["items"]] == [TEXTS[3], TEXTS[4]]
-    out = cli("dedup", str(project), "--mark").stdout
-    assert "1 groups of near-duplicates" in out and "1 items marked" in out
+    marking = cli("dedup", str(project), "--mark")
+    assert "1 groups of near-duplicates" in marking.stdout and "1 items marked" in marking.stdout
+    assert "1/1 tiles" in marking.stderr  # the progress bar, on standard error
     data = _data(db, project)
     keep = ids[0][0]["item_id"]
     assert data[2]["lw-duplicate-of"] == keep and "lw-duplicate-of" not in data[0]
