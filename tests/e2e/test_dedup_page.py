@@ -73,9 +73,18 @@ def test_dedup_job_from_the_items_page(page: Any, live_server: Any) -> None:
     assert len(Path(download.value.path()).read_text(encoding="utf-8").splitlines()) == 2
 
     page.locator(f"[data-testid=dedup-item]:text-is('item {ids[2]}')").click()  # to the item on the items page
-    page.wait_for_url(f"**/projects/{p.id}/items?q=*")
+    page.wait_for_url(f"**/projects/{p.id}/items?ids={ids[2]}")
     rows = page.locator("[data-testid=items] tr.lw-item")
-    assert [int(x) for x in rows.evaluate_all("rs => rs.map(r => r.dataset.itemId)")] == [ids[2]]  # its text found
+    assert [int(x) for x in rows.evaluate_all("rs => rs.map(r => r.dataset.itemId)")] == [ids[2]]
+    assert "1 item" in page.locator("[data-testid=ids-filter]").inner_text()
+    page.go_back()
+    page.locator("[data-testid=dedup-group-link]").first.click()  # the whole group, the filter shown as a chip
+    page.wait_for_url(f"**/projects/{p.id}/items?ids=*")
+    shown = sorted(int(x) for x in rows.evaluate_all("rs => rs.map(r => r.dataset.itemId)"))
+    assert shown in (sorted([ids[0], ids[2]]), sorted([ids[1], ids[4]]))
+    page.locator("[data-testid=ids-filter]").click()  # removing the chip shows every item again
+    page.wait_for_url(f"**/projects/{p.id}/items")
+    assert rows.count() == len(TEXTS)
 
     page.goto(f"/projects/{p.id}/items")
     card.locator("[data-testid=dedup-group]").first.wait_for()

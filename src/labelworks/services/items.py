@@ -34,6 +34,7 @@ class ItemFilter:
     status: str = "all"
     q: str | None = None  # substring of the item's data
     annotator_id: int | None = None
+    ids: tuple[int, ...] = ()  # only these items (a near-duplicate group, links from other pages)
     sort: str = "id"
     page: int = 1
     page_size: int = 30
@@ -69,6 +70,8 @@ def _check(f: ItemFilter) -> None:
         raise ValidationFailed(f"page_size must be between 1 and {MAX_PAGE_SIZE}", field="page_size")
     if f.page < 1:
         raise ValidationFailed("page starts at 1", field="page")
+    if len(f.ids) > MAX_PAGE_SIZE:
+        raise ValidationFailed(f"ids names at most {MAX_PAGE_SIZE} items", field="ids")
 
 
 def _label_text(value: dict[str, Any]) -> str:
@@ -125,6 +128,8 @@ def list_items(db: Database, actor: Actor, project_id: int, f: ItemFilter) -> It
         if f.q:
             escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conds.append(Item.data.like(f"%{escaped}%", escape="\\"))
+        if f.ids:
+            conds.append(Item.id.in_(f.ids))
         if f.annotator_id is not None:
             # driven from the annotator's own assignments (indexed), not a probe per item
             conds.append(Item.id.in_(select(Assignment.item_id).where(

@@ -92,10 +92,12 @@ def _item_filter(request: Request) -> items.ItemFilter:
     page_no = q.get("page", "")
     annotator = q.get("annotator_id", "")
     status, sort = q.get("status", "all"), q.get("sort", "id")
+    ids = tuple(dict.fromkeys(int(x) for x in q.get("ids", "").split(",") if x.strip().isdigit()))
     return items.ItemFilter(
         status=status if status in items.STATUSES else "all",
         q=q.get("q", "").strip()[:200] or None,
         annotator_id=int(annotator) if annotator.isdigit() else None,
+        ids=ids[:items.MAX_PAGE_SIZE],
         sort=sort if sort in items.SORTS else "id",
         page=int(page_no) if page_no.isdigit() and 0 < int(page_no) < 1_000_000 else 1,
         page_size=PAGE_SIZE)
