@@ -34,10 +34,10 @@ class ItemFilter:
     status: str = "all"
     q: str | None = None  # substring of the item's data
     annotator_id: int | None = None
-    ids: tuple[int, ...] = ()  # only these items (a near-duplicate group, links from other pages)
     sort: str = "id"
     page: int = 1
     page_size: int = 30
+    ids: tuple[int, ...] = ()  # only these items (a near-duplicate group, links from other pages)
 
 
 @dataclass(frozen=True)
