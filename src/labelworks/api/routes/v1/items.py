@@ -83,7 +83,8 @@ def list_items(project_id: int, actor: CurrentActor, db: DbDep,
                status: str = "all", q: str | None = None, annotator_id: int | None = None, sort: str = "id",
                page: Annotated[int, Query(ge=1)] = 1,
                page_size: Annotated[int, Query(ge=1, le=200)] = 30) -> ItemPage:
-    result = items.list_items(db, actor, project_id, items.ItemFilter(status, q, annotator_id, sort, page, page_size))
+    result = items.list_items(db, actor, project_id, items.ItemFilter(
+        status=status, q=q, annotator_id=annotator_id, sort=sort, page=page, page_size=page_size))
     return ItemPage(items=[ItemPublic(**r.__dict__) for r in result.rows], page=result.page,
                     page_size=result.page_size, has_more=result.has_more)
 
