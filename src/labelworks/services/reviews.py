@@ -29,9 +29,7 @@ Every stage change is kept in ``item_stages``. Feedback, rework and the stage hi
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -51,6 +49,7 @@ from ..db.models import (
 )
 from . import consolidation
 from .hotpath import ProjectRow, visible_project
+from .review_sampling import MODES, ReviewSettings, is_sampled, validated_settings
 
 __all__ = [
     "MODES", "ReviewSettings", "ReviewTaskInfo", "ReviewAnswer", "ReviewView",
@@ -58,7 +57,6 @@ __all__ = [
     "approve", "reject", "adjust", "release", "queue_summary", "review_outcomes", "sync_reworks", "answered_feedback", "SWEEP_EVERY_S",
 ]
 
-MODES = ("none", "all", "percent", "below_confidence")
 DECIDED = ("approved", "rejected", "adjusted")
 SWEEP_EVERY_S = 30.0  # an empty queue looks for newly complete items at most this often
 MAX_FEEDBACK = 5000
@@ -68,15 +66,6 @@ _SWEEP_MARGIN = timedelta(seconds=120)  # transactions that committed late still
 
 
 # --------------------------------------------------------------------------------------- values
-
-
-@dataclass(frozen=True)
-class ReviewSettings:
-    mode: str = "none"
-    percent: float | None = None
-    threshold: float | None = None
-    time_limit_s: int = 900
-    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -133,25 +122,6 @@ def _settings(s: Session, project_id: int) -> ReviewSettings:
     return ReviewSettings(row.mode, row.percent, row.threshold, row.time_limit_s, row.updated_at)
 
 
-def _validated(mode: str, percent: float | None, threshold: float | None, time_limit_s: int) -> ReviewSettings:
-    if mode not in MODES:
-        raise ValidationFailed(f"mode must be one of {', '.join(MODES)}", field="mode")
-    if mode == "percent":
-        if percent is None or not math.isfinite(percent) or not 0 < percent <= 100:
-            raise ValidationFailed("percent mode needs a percent above 0 and at most 100", field="percent")
-    elif percent is not None:
-        raise ValidationFailed("percent applies only to mode 'percent'", field="percent")
-    if mode == "below_confidence":
-        if threshold is None or not math.isfinite(threshold) or not 0 < threshold <= 1:
-            raise ValidationFailed("below_confidence mode needs a threshold above 0 and at most 1",
-                                   field="threshold")
-    elif threshold is not None:
-        raise ValidationFailed("threshold applies only to mode 'below_confidence'", field="threshold")
-    if not 30 <= time_limit_s <= 8 * 3600:
-        raise ValidationFailed("the review time limit must be between 30 s and 8 h", field="time_limit_s")
-    return ReviewSettings(mode, percent, threshold, time_limit_s)
-
-
 def get_settings(db: Database, actor: Actor, project_id: int) -> ReviewSettings:
     authorize(actor, "project.stats")
     with db.read() as s:
@@ -163,7 +133,7 @@ def update_settings(db: Database, actor: Actor, project_id: int, mode: str, *, p
                     threshold: float | None = None, time_limit_s: int = 900) -> tuple[ReviewSettings, int]:
     """Change the sampling; items already labeled are queued (or dropped) now. Returns (settings, queued)."""
     authorize(actor, "project.update")
-    wanted = _validated(mode, percent, threshold, time_limit_s)
+    wanted = validated_settings(mode, percent, threshold, time_limit_s)
     with db.write() as s:
         p = visible_project(s, actor, project_id)
         now = utcnow()
@@ -176,28 +146,6 @@ def update_settings(db: Database, actor: Actor, project_id: int, mode: str, *, p
         s.flush()
         queued = _backfill(s, p, _settings(s, project_id), now, actor.user_id, resample=True)
         return _settings(s, project_id), queued
-
-
-# ------------------------------------------------------------------------------------ sampling
-
-
-def _hash_share(project_id: int, item_id: int) -> float:
-    """A stable number in [0, 100) per item: the same items are sampled on every server and run."""
-    digest = hashlib.blake2b(f"{project_id}:{item_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2**64 * 100
-
-
-def is_sampled(settings: ReviewSettings, project_id: int, item_id: int, confidence: float | None) -> str | None:
-    """Why the item goes to review (in words), or None when the sampling leaves it out."""
-    if settings.mode == "all":
-        return "every item is reviewed"
-    if settings.mode == "percent" and settings.percent is not None:
-        return f"in the {settings.percent:g}% sample" if _hash_share(project_id, item_id) < settings.percent \
-            else None
-    if settings.mode == "below_confidence" and settings.threshold is not None:
-        if confidence is not None and confidence < settings.threshold:
-            return f"confidence {confidence:.2f} below {settings.threshold:.2f}"
-    return None
 
 
 def _latest_answers(s: Session, item_ids: Sequence[int]) -> dict[int, list[tuple[Annotation, str]]]:
