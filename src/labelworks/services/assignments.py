@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -153,7 +154,11 @@ def next_for(db: Database, actor: Actor, project_id: int, exclude: list[int] | N
     """
     authorize(actor, "task.label")
     skip_ids = set(exclude or [])
-    for _ in range(_RETRIES):
+    for attempt in range(_RETRIES):
+        if attempt:
+            # racing annotators that retry at once collide again: a short random wait, growing with
+            # the attempts (at most ~40 ms in all), spreads them out
+            time.sleep(_gold_draws.uniform(0, 0.0002 * attempt))
         try:
             with db.write_plain() as s:  # plain SQL only: no ORM objects in this unit
                 sql, now = Sql(s), utcnow()
