@@ -72,6 +72,8 @@ def test_a_fixed_box_stays_and_the_adjusted_answer_is_accepted(live_server: Any,
     lock = rows.nth(0).locator("button.mini").nth(1)
     assert lock.is_disabled() and lock.get_attribute("title") == "editsAllowed: none"
     assert el.get_by_role("radio", name="car").is_disabled()
+    # the page's sidebar says so too, with no key: the editor does not offer the label
+    assert page.locator("[data-fixed-label]").all_inner_texts() == ["car (fixed)"]
 
     el.locator("[data-tool=select]").click()
     _drag(page, frame, (175, 130), (215, 170))  # on the car: nothing is hit, nothing moves

@@ -40,6 +40,8 @@ def label_page(project_id: int, request: Request, actor: OptionalActor, db: DbDe
     view = {"id": p.id, "name": p.name, "task_type": p.task_type,
             "labels": [name for name in p.labels.labels if name != exclusion] if p.type.digit_keys else [],
             "exclusion": exclusion, "digit_keys": p.type.digit_keys,
+            # an adjustment keeps these labels' earlier objects (editsAllowed: none): not offered to draw
+            "fixed_labels": list(p.labels.fixed_labels) if p.task_type == "label-adjustment" else [],
             "multi_label": p.multi_label, "short_instructions_html": markdown(p.short_instructions),
             # Draft with model's keys, when the element will show the button (the project has a model)
             "model_keys": p.type.model_keys if p.type.model_keys and allowed(actor, "model.generate")
