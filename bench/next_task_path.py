@@ -5,9 +5,9 @@ A fresh SQLite project (text classification, 3 labels, N workers per item), 32 a
 Each round: one batch (``Database.write_batch``) in which every annotator asks for a task, then one
 batch in which every annotator submits it, as the server's writer thread does at C = 32. Prints
 microseconds per next-task and per submit and the SQL statements each runs (counted with an engine
-event); ``--profile`` prints the top of a cProfile run of the next-task batches.
+event); ``--profile next|submit`` prints the top of a cProfile run of the next-task or the submit batches.
 
-    .venv/bin/python bench/next_task_path.py [--rounds 150] [--workers-per-item 3] [--profile]
+    .venv/bin/python bench/next_task_path.py [--rounds 150] [--workers-per-item 3] [--profile next|submit]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -38,7 +39,7 @@ def main() -> None:
     ap.add_argument("--annotators", type=int, default=32)
     ap.add_argument("--workers-per-item", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=5, help="timed passes; the median is printed")
-    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--profile", choices=["next", "submit"])
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/bench.db")
@@ -93,10 +94,10 @@ def main() -> None:
         if a.profile:
             prof = cProfile.Profile()
             for _ in range(20):
-                prof.enable()
-                aids = batch_next()
-                prof.disable()
-                batch_submit(aids)
+                with prof if a.profile == "next" else nullcontext():
+                    aids = batch_next()
+                with prof if a.profile == "submit" else nullcontext():
+                    batch_submit(aids)
             pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         db.dispose()
 

@@ -90,11 +90,11 @@ class Database:
 
     @contextmanager
     def write_plain(self) -> Iterator[Session]:
-        """``write()`` for a unit that runs plain SQL only and keeps no ORM objects (next-task).
+        """``write()`` for a unit that runs plain SQL and keeps no ORM objects (next-task, submit).
 
         Inside ``write_batch`` on SQLite its savepoint is a bare SAVEPOINT on the driver's
         connection: the ORM's nested transaction tracks objects to expire on rollback, which such a
-        unit has none of, and cost more than the unit's own statements. Elsewhere it is ``write()``.
+        unit mostly has none of, and cost more than the unit's own statements. Elsewhere it is ``write()``.
         """
         batch: Session | None = getattr(self._local, "batch", None)
         if batch is None or not self.is_sqlite:
@@ -109,6 +109,11 @@ class Database:
         except BaseException:
             cur.execute("ROLLBACK TO lw_plain")
             cur.execute("RELEASE lw_plain")
+            if batch.new or batch.identity_map:
+                # a rare ORM object (a quality notification) must not stay in the session as if
+                # stored: the batch would flush it at commit, or meet its reused id. The earlier
+                # units' objects are flushed already and their results are plain values.
+                batch.expunge_all()
             raise
         cur.execute("RELEASE lw_plain")
 

@@ -21,7 +21,7 @@ from ..db.engine import Database
 from ..db.models import Annotation, Item, User
 from . import submission_hooks
 from .assignments import lease_gone_message
-from .hotpath import T, visible_project
+from .hotpath import S, Sql, project_from_row, visible_project
 from .projects import info_from_row, load_visible
 
 __all__ = ["AnnotationInfo", "submit", "revise", "annotations_for_item", "normalize_on_item"]
@@ -82,38 +82,41 @@ def submit(db: Database, actor: Actor, assignment_id: int, value: Any, *, client
     _check_submission_id(client_submission_id)
     _check_active_ms(active_ms)
     try:
-        with db.write() as s:
-            if client_submission_id is not None:
-                prior_id = s.execute(T.by_submission, {"uid": actor.user_id, "cid": client_submission_id}).scalar()
-                if prior_id is not None:
-                    return _info(s.get_one(Annotation, prior_id), actor.email), False
-            lease = s.execute(T.lease, {"aid": assignment_id}).first()
-            if lease is None or lease.user_id != actor.user_id:
-                raise NotFound(f"no assignment {assignment_id}")
-            if lease.status != AssignmentStatus.ACTIVE:
-                # a retry racing its own first attempt may see the lease finished by it: answer with that one
-                prior_id = s.execute(T.by_submission, {"uid": actor.user_id, "cid": client_submission_id}).scalar() \
+        # plain SQL only (no ORM objects unless a rare quality path pauses the worker): on SQLite a
+        # bare savepoint in the writer's batch, the statements on the driver's cursor (see ``Sql``)
+        with db.write_plain() as s:
+            sql = Sql(s)
+            row = sql.first(S.context, {"aid": assignment_id, "uid": actor.user_id, "cid": client_submission_id})
+            if row is None:  # no such lease; a retry is still answered with its first annotation
+                earlier = sql.first(S.by_submission, {"uid": actor.user_id, "cid": client_submission_id}) \
                     if client_submission_id is not None else None
-                if prior_id is not None:
-                    return _info(s.get_one(Annotation, prior_id), actor.email), False
-                raise Conflict(lease_gone_message(assignment_id, lease.status), field="assignment_id")
+                if earlier is not None:
+                    return _info(s.get_one(Annotation, earlier[0]), actor.email), False
+                raise NotFound(f"no assignment {assignment_id}")
+            if row[S.PRIOR] is not None:  # a retry (the lease and the annotation read in one snapshot)
+                return _info(s.get_one(Annotation, row[S.PRIOR]), actor.email), False
+            project_id, item_id, user_id, status, leased_at, expires_at = row[:6]
+            if user_id != actor.user_id:
+                raise NotFound(f"no assignment {assignment_id}")
+            if status != AssignmentStatus.ACTIVE:
+                raise Conflict(lease_gone_message(assignment_id, status), field="assignment_id")
             now = utcnow()
-            if lease.expires_at < now:
+            if expires_at < now:
                 raise Conflict("the lease on this task has expired; fetch a new task", field="assignment_id")
-            p = visible_project(s, actor, lease.project_id)
-            canonical = normalize_on_item(s, p.type, p.spec, value, lease.item_id)
-            ctx = submission_hooks.before_store(s, p, lease.item_id, actor.user_id, canonical, active_ms, raw=value)
+            p = project_from_row(row[S.PROJECT], actor, project_id)
+            canonical = normalize_on_item(s, p.type, p.spec, value, item_id)
+            ctx = submission_hooks.before_store(s, p, item_id, actor.user_id, canonical, active_ms, raw=value,
+                                                ctx=submission_hooks.context_from_row(row[S.HOOKS]))
             encoded = json.dumps(canonical)
-            annotation_id = s.execute(T.insert_annotation, {
-                "pid": p.id, "item_id": lease.item_id, "uid": actor.user_id, "aid": assignment_id, "value": encoded,
+            annotation_id = sql.rows(S.insert_annotation, {
+                "pid": p.id, "item_id": item_id, "uid": actor.user_id, "aid": assignment_id, "value": encoded,
                 "raw": json.dumps(value), "cid": client_submission_id, "active_ms": active_ms,
-                "leased_at": lease.leased_at, "now": now}).scalar_one()
-            finished: Any = s.execute(T.finish_lease, {"aid": assignment_id, "now": now})
-            if not finished.rowcount:
+                "leased_at": leased_at, "now": now})[0][0]
+            if not sql.rowcount(S.finish_lease, {"aid": assignment_id, "now": now}):
                 raise Conflict(f"assignment {assignment_id} was finished meanwhile")
-            s.execute(T.count_done, {"item_id": lease.item_id, "now": now})
-            submission_hooks.after_store(s, p, lease.item_id, actor.user_id, annotation_id, canonical, active_ms, ctx)
-            info = AnnotationInfo(annotation_id, p.id, lease.item_id, actor.user_id, actor.email, canonical, 1, None,
+            sql.rowcount(S.count_done, {"item_id": item_id, "now": now})
+            submission_hooks.after_store(s, p, item_id, actor.user_id, annotation_id, canonical, active_ms, ctx)
+            info = AnnotationInfo(annotation_id, p.id, item_id, actor.user_id, actor.email, canonical, 1, None,
                                   AnnotationSource.HUMAN.value, active_ms, client_submission_id, now)
             return info, True
     except IntegrityError:

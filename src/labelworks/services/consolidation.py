@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
-from sqlalchemy import DateTime, Integer, String, Table, Text, bindparam, delete, select, text
+from sqlalchemy import DateTime, Integer, String, Table, Text, delete, select, text
 from sqlalchemy.orm import Session
 
 from ..authz import authorize
@@ -38,7 +38,7 @@ from ..db.base import utcnow
 from ..db.engine import Database
 from ..db.models import Annotation, Consolidation, ConsolidationRun, Job, Project
 from ..plugins.manager import get_registry
-from .hotpath import ProjectRow
+from .hotpath import ProjectRow, Sql, Stmt
 
 if TYPE_CHECKING:
     from .submission_hooks import HookContext
@@ -54,7 +54,7 @@ _RENAMED = {"evaluation-per-criterion": "evaluation-criteria"}
 REFIT_AFTER_S = 60.0  # a worker-model refit runs at most this often while annotations arrive
 _BATCH = 5000
 
-_latest_answers = text(
+_latest_answers = Stmt(
     "SELECT user_id, value, active_ms, source FROM annotations WHERE item_id = :iid ORDER BY id")
 _project_method = text("SELECT consolidation_method, consolidation_params FROM projects WHERE id = :pid")
 _last_run = text("SELECT id, method, params, state, created_at FROM consolidation_runs "
@@ -161,20 +161,20 @@ def _answers_of(rows: Iterable[Any], item: str) -> tuple[list[Answer], dict[str,
     return list(latest.values()), review
 
 
-_upsert_sql = text(
+_upsert_sql = Stmt(
     "INSERT INTO consolidations (item_id, project_id, value, confidence, confidence_map, object_confidence, votes, "
     "method, run_id, updated_at) VALUES (:item_id, :project_id, :value, :confidence, :confidence_map, "
     ":object_confidence, :votes, :method, :run_id, :updated_at) ON CONFLICT (item_id) DO UPDATE SET "
     "project_id = excluded.project_id, value = excluded.value, confidence = excluded.confidence, "
     "confidence_map = excluded.confidence_map, object_confidence = excluded.object_confidence, "
-    "votes = excluded.votes, method = excluded.method, run_id = excluded.run_id, updated_at = excluded.updated_at"
-).bindparams(bindparam("updated_at", type_=DateTime()))
+    "votes = excluded.votes, method = excluded.method, run_id = excluded.run_id, updated_at = excluded.updated_at",
+    ts_params=("updated_at",))
 
 
-def _upsert(s: Session, project_id: int, item_id: int, answer: Consolidated, method: str,
+def _upsert(sql: Sql, project_id: int, item_id: int, answer: Consolidated, method: str,
             run_id: int | None, now: datetime) -> None:
     """One prebuilt statement on the submit path (SQLite and PostgreSQL both upsert this way)."""
-    s.execute(_upsert_sql, _row(project_id, item_id, answer, method, run_id, now))
+    sql.rowcount(_upsert_sql, _row(project_id, item_id, answer, method, run_id, now))
 
 
 def _fixed(value: dict[str, Any], votes: int, method: str) -> Consolidated:
@@ -187,7 +187,8 @@ def refresh_item(s: Session, p: ProjectRow, item_id: int, ctx: HookContext | Non
     ``ctx``: what the submit hooks read in one statement (method, gold, routing, review settings).
     """
     consolidator, params = _method(s, p.id, p.type, (ctx.method, ctx.method_params) if ctx else None)
-    answers, review = _answers_of(s.execute(_latest_answers, {"iid": item_id}), str(item_id))
+    sql = Sql(s)  # the submit path's statements run on the driver's cursor on SQLite (see ``Sql``)
+    answers, review = _answers_of(sql.rows(_latest_answers, {"iid": item_id}), str(item_id))
     if not answers and review is None:
         return None
     if ctx is not None:
@@ -213,7 +214,7 @@ def refresh_item(s: Session, p: ProjectRow, item_id: int, ctx: HookContext | Non
         answer = results.get(str(item_id))
     if answer is None:
         return None
-    _upsert(s, p.id, item_id, answer, method, run_id, utcnow())
+    _upsert(sql, p.id, item_id, answer, method, run_id, utcnow())
     _after_consolidated(s, p, item_id, answer, ctx)
     return answer
 

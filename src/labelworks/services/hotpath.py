@@ -2,13 +2,14 @@
 
 The ORM builds and compiles an expression on every call; at hundreds of submissions a second
 that dominated the server's CPU. These statements are built once and run as they are on SQLite
-and PostgreSQL. Next-task's own statements (``N``) go one step further on SQLite: ``Sql`` runs
-them on the driver's cursor, inside the session's transaction (see ``Sql``).
+and PostgreSQL. Next-task's and submit's own statements (``N``, ``S``) go one step further on
+SQLite: ``Sql`` runs them on the driver's cursor, inside the session's transaction (see ``Sql``).
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, bindparam, text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
@@ -26,7 +28,8 @@ from ..core.labels import parse_label_config
 from ..core.tasktypes.base import ProjectSpec, TaskType
 from ..plugins.manager import get_registry
 
-__all__ = ["ProjectRow", "visible_project", "project_from_row", "T", "N", "Stmt", "Sql", "labels_of"]
+__all__ = ["ProjectRow", "visible_project", "project_from_row", "T", "N", "S", "HOOK_COLUMNS", "Stmt", "Sql",
+           "labels_of"]
 
 _TS = DateTime()
 # SQLAlchemy's own conversions for SQLite datetimes, so raw statements store and read exactly
@@ -48,20 +51,6 @@ class T:
     # a gold item never joins the normal pool: it stays closed and is served by ``gold_candidates``
     give_back = text("UPDATE items SET taken = taken - 1, is_open = CASE WHEN EXISTS "
                      "(SELECT 1 FROM gold_items g WHERE g.item_id = items.id) THEN 0 ELSE 1 END WHERE id = :item_id")
-    lease = text(
-        "SELECT project_id, item_id, user_id, status, leased_at, expires_at FROM assignments WHERE id = :aid"
-    ).columns(leased_at=_TS, expires_at=_TS)
-    by_submission = text("SELECT id FROM annotations WHERE user_id = :uid AND client_submission_id = :cid")
-    insert_annotation = text(
-        "INSERT INTO annotations (project_id, item_id, user_id, assignment_id, value, raw, version, "
-        "client_submission_id, active_ms, source, leased_at, created_at) VALUES (:pid, :item_id, :uid, :aid, "
-        ":value, :raw, 1, :cid, :active_ms, 'human', :leased_at, :now) RETURNING id"
-    ).bindparams(bindparam("now", type_=_TS), bindparam("leased_at", type_=_TS))
-    finish_lease = text(
-        "UPDATE assignments SET status = 'submitted', finished_at = :now, draft = NULL "
-        "WHERE id = :aid AND status = 'active'").bindparams(bindparam("now", type_=_TS))
-    count_done = text("UPDATE items SET done = done + 1, last_annotated_at = :now WHERE id = :item_id"
-                      ).bindparams(bindparam("now", type_=_TS))
 
 
 class Stmt:
@@ -103,7 +92,10 @@ class Sql:
     def _raw(self, st: Stmt, params: Mapping[str, Any]) -> Any:
         if st.ts_params:
             params = {**params, **{name: _ts_to_db(params[name]) for name in st.ts_params}}
-        return self._cur.execute(st.sql, params)
+        try:
+            return self._cur.execute(st.sql, params)
+        except sqlite3.IntegrityError as exc:  # as SQLAlchemy raises it, so callers catch one kind
+            raise IntegrityError(st.sql, params, exc) from exc
 
     def rows(self, st: Stmt, params: Mapping[str, Any]) -> list[Sequence[Any]]:
         if self._cur is None:
@@ -197,6 +189,40 @@ class N:
         "ON CONFLICT (item_id, user_id) DO UPDATE SET status = 'active', leased_at = excluded.leased_at, "
         "expires_at = excluded.expires_at, finished_at = NULL, draft = NULL "
         "WHERE assignments.status IN ('expired', 'released') RETURNING id", ts_params=("now", "expires"))
+
+
+# what the submit hooks read on every submission (see ``submission_hooks.HookContext``): the
+# project's consolidation method, quality and review settings, and the item's gold answer, if any
+HOOK_COLUMNS = (
+    "p.consolidation_method, p.consolidation_params, q.rules, q.routing, q.initial_workers, q.max_workers, "
+    "q.confidence_threshold, r.mode, r.percent, r.threshold, (SELECT g.value FROM gold_items g WHERE g.item_id = :iid)")
+_HOOK_JOINS = ("LEFT JOIN project_quality q ON q.project_id = p.id "
+               "LEFT JOIN project_reviews r ON r.project_id = p.id")
+
+
+class S:
+    """Submit's statements (run through ``Sql``)."""
+
+    # the lease (0-5), the project and the caller's access to it (6-16, as ``_PROJECT_COLUMNS``), the
+    # hooks' settings (17-27, ``HOOK_COLUMNS``) and the caller's earlier annotation with this client
+    # submission id (28): one statement where there were four; no row when there is no such lease
+    context = Stmt(
+        "SELECT a.project_id, a.item_id, a.user_id, a.status, a.leased_at, a.expires_at, "
+        f"{_PROJECT_COLUMNS}, {HOOK_COLUMNS.replace(':iid', 'a.item_id')}, "
+        "(SELECT n.id FROM annotations n WHERE n.user_id = :uid AND n.client_submission_id = :cid) "
+        f"FROM assignments a LEFT JOIN projects p ON p.id = a.project_id {_HOOK_JOINS} WHERE a.id = :aid",
+        ts_columns=(4, 5))
+    PROJECT, HOOKS, PRIOR = slice(6, 17), slice(17, 28), 28
+    by_submission = Stmt("SELECT id FROM annotations WHERE user_id = :uid AND client_submission_id = :cid")
+    insert_annotation = Stmt(
+        "INSERT INTO annotations (project_id, item_id, user_id, assignment_id, value, raw, version, "
+        "client_submission_id, active_ms, source, leased_at, created_at) VALUES (:pid, :item_id, :uid, :aid, "
+        ":value, :raw, 1, :cid, :active_ms, 'human', :leased_at, :now) RETURNING id", ts_params=("now", "leased_at"))
+    finish_lease = Stmt("UPDATE assignments SET status = 'submitted', finished_at = :now, draft = NULL "
+                        "WHERE id = :aid AND status = 'active'", ts_params=("now",))
+    count_done = Stmt("UPDATE items SET done = done + 1, last_annotated_at = :now WHERE id = :item_id",
+                      ts_params=("now",))
+    hooks = Stmt(f"SELECT {HOOK_COLUMNS} FROM projects p {_HOOK_JOINS} WHERE p.id = :pid")
 
 
 @lru_cache(maxsize=256)

@@ -3,8 +3,9 @@
 The target of each item is ``items.wanted`` (NULL: the project's K). The consolidation service
 calls :func:`on_consolidated` after it stores an item's answer; when every wanted worker has
 answered and the confidence is still below the project's threshold, the target grows by one and
-the item re-opens. The next-task query (``T.take_routed``) reads the same column, so the
-assignment invariants (never above the target, never twice to one worker) hold unchanged.
+the item re-opens. The next-task statements (``N.take_routed``, and ``N.take_first`` on SQLite) read
+the same column, so the assignment invariants (never above the target, never twice to one worker)
+hold unchanged.
 """
 
 from __future__ import annotations

@@ -13,28 +13,22 @@ incremental consolidation each stay in their own module:
 
 Every submission needs the project's consolidation method, validation rules, routing and review
 settings and whether the item is gold: :class:`HookContext` reads them in ONE prebuilt statement
-(six primary-key reads before, about a third of what the hooks cost).
+(six primary-key reads before, about a third of what the hooks cost); the submit path reads them in
+its own first statement (``hotpath.S.context``, the same ``HOOK_COLUMNS``) and passes them in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from . import consolidation, draft_generations, quality
-from .hotpath import ProjectRow
+from .hotpath import ProjectRow, S, Sql
 
-__all__ = ["HookContext", "load_context", "before_store", "after_store"]
-
-_context = text(
-    "SELECT p.consolidation_method, p.consolidation_params, q.rules, q.routing, q.initial_workers, "
-    "q.max_workers, q.confidence_threshold, r.mode, r.percent, r.threshold, "
-    "(SELECT g.value FROM gold_items g WHERE g.item_id = :iid) "
-    "FROM projects p LEFT JOIN project_quality q ON q.project_id = p.id "
-    "LEFT JOIN project_reviews r ON r.project_id = p.id WHERE p.id = :pid")
+__all__ = ["HookContext", "load_context", "context_from_row", "before_store", "after_store"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,11 @@ class HookContext:
 
 
 def load_context(s: Session, project_id: int, item_id: int) -> HookContext:
-    row = s.execute(_context, {"pid": project_id, "iid": item_id}).first()
+    return context_from_row(Sql(s).first(S.hooks, {"pid": project_id, "iid": item_id}))
+
+
+def context_from_row(row: Sequence[Any] | None) -> HookContext:
+    """The context from the ``HOOK_COLUMNS`` of a row (None: no project)."""
     if row is None:  # the project was deleted meanwhile: the insert will fail on its own
         return HookContext(None, None, None, None, None, None)
     (method, params, rules, routing, initial, maximum, threshold, mode, percent, review_threshold, gold) = row
@@ -62,10 +60,12 @@ def load_context(s: Session, project_id: int, item_id: int) -> HookContext:
 
 
 def before_store(s: Session, p: ProjectRow, item_id: int, user_id: int, canonical: dict[str, Any],
-                 active_ms: int | None, raw: Any = None) -> HookContext:
-    """``raw``: the value as submitted, to name fields as the task type did (``value.chat…``)."""
+                 active_ms: int | None, raw: Any = None, ctx: HookContext | None = None) -> HookContext:
+    """``raw``: the value as submitted, to name fields as the task type did (``value.chat…``);
+    ``ctx``: the context when the caller has read it already (submit)."""
     draft_generations.check_drafted_generations(s, p.id, canonical, raw)
-    ctx = load_context(s, p.id, item_id)
+    if ctx is None:
+        ctx = load_context(s, p.id, item_id)
     quality.check_submission(s, p, item_id, user_id, canonical, active_ms, rules=ctx.rules)
     return ctx
 
