@@ -8,6 +8,7 @@ import type { JsonValue } from "../../lib/json";
 import { parseAttributeLiteral } from "../../lib/loose-json";
 import { FIELD_CHANGE } from "../shared/field";
 import { LwImageEditorElement } from "../shared/image-editor-element";
+import { elementChromeStyles } from "../shared/chrome-styles";
 import { imageEditorStyles } from "../shared/image-editor-styles";
 import { tokens } from "../shared/tokens";
 import { BIN, ICONS } from "./mask-icons";
@@ -342,5 +343,5 @@ export abstract class LwMaskElement extends LwImageEditorElement<MaskEditor> {
       : nothing}`;
   }
 
-  static override styles = [tokens, imageEditorStyles, maskEditorStyles];
+  static override styles = [tokens, elementChromeStyles, imageEditorStyles, maskEditorStyles];
 }

@@ -14,6 +14,7 @@ import { hotkeyLabel, type HotkeyAction } from "../../lib/hotkeys";
 import type { JsonValue } from "../../lib/json";
 import { FILTER_MIN_LABELS, filterLabels } from "../../lib/label-filter";
 import { FIELD_CHANGE, type LwField } from "./field";
+import { elementChromeStyles } from "./chrome-styles";
 import { classifierStyles } from "./classifier-styles";
 import { tokens } from "./tokens";
 
@@ -402,5 +403,5 @@ export class ClassifierBase extends LitElement implements LwField {
     `;
   }
 
-  static override styles = [tokens, classifierStyles];
+  static override styles = [tokens, elementChromeStyles, classifierStyles];
 }

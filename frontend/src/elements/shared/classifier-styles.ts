@@ -1,44 +1,19 @@
 /**
  * The styles of the classifier elements (`ClassifierBase`: <lw-classifier>,
  * <lw-classifier-multi-select> and the image / content classifiers built on it): choices, the
- * exclusion category, the label filter, chosen chips and the instructions.
+ * exclusion category, the label filter, chosen chips; after the shared chrome (chrome-styles.ts).
  */
 import { css } from "lit";
 
 export const classifierStyles = css`
-      :host {
-        display: block;
-        container-type: inline-size;
-        margin: 0 0 1.25rem;
-      }
-      :host([hidden]) {
-        display: none;
-      }
       .header {
-        margin: 0 0 0.75rem;
-        font-size: 1.125rem;
-        font-weight: 600;
         line-height: 1.35;
       }
-      .instructions {
-        margin: 0 0 1rem;
-        padding: 0.65rem 0.9rem;
-        border-left: 3px solid var(--_accent);
-        border-radius: 0 var(--_radius) var(--_radius) 0;
-        background: var(--_subtle);
-        font-size: 0.925rem;
-        line-height: 1.5;
-      }
-      ::slotted([slot="short"]),
-      ::slotted([slot="full"]),
       ::slotted([slot="target"]) {
         display: block;
       }
       .full summary {
         margin-top: 0.25rem;
-        color: var(--_accent);
-        font-weight: 500;
-        cursor: pointer;
       }
       .full-body {
         margin-top: 0.5rem;

@@ -3,6 +3,7 @@ import { hotkeyLabel, isTypingTarget, type HotkeyAction } from "../../lib/hotkey
 import type { JsonValue } from "../../lib/json";
 import type { LwField } from "./field";
 import { renderImageAdjust } from "./image-adjust";
+import { elementChromeStyles } from "./chrome-styles";
 import { imageEditorStyles } from "./image-editor-styles";
 import { tokens } from "./tokens";
 
@@ -313,5 +314,5 @@ export abstract class LwImageEditorElement<E extends ImageEditorCore> extends Li
     `;
   }
 
-  static override styles = [tokens, imageEditorStyles];
+  static override styles = [tokens, elementChromeStyles, imageEditorStyles];
 }

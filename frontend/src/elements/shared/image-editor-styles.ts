@@ -1,41 +1,10 @@
 /**
- * The chrome of the canvas-based image elements (<lw-bounding-box>, <lw-polygon>,
- * <lw-keypoint>): header, instructions, toolbar, stage, label choices, region list.
+ * The look of the canvas-based image elements (<lw-bounding-box>, <lw-polygon>, <lw-keypoint>, the
+ * mask editors) after the shared chrome (chrome-styles.ts): toolbar, stage, label choices, region list.
  */
 import { css } from "lit";
 
 export const imageEditorStyles = css`
-    :host {
-      display: block;
-      container-type: inline-size;
-      margin: 0 0 1.25rem;
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    .header {
-      margin: 0 0 0.75rem;
-      font-size: 1.125rem;
-      font-weight: 600;
-    }
-    .instructions {
-      margin: 0 0 1rem;
-      padding: 0.65rem 0.9rem;
-      border-left: 3px solid var(--_accent);
-      border-radius: 0 var(--_radius) var(--_radius) 0;
-      background: var(--_subtle);
-      font-size: 0.925rem;
-      line-height: 1.5;
-    }
-    ::slotted([slot="short"]),
-    ::slotted([slot="full"]) {
-      display: block;
-    }
-    .full summary {
-      color: var(--_accent);
-      font-weight: 500;
-      cursor: pointer;
-    }
     .body {
       display: grid;
       grid-template-columns: minmax(0, 1fr);
