@@ -10,8 +10,8 @@ import { FIELD_CHANGE, type LwField } from "../shared/field";
 import { tokens } from "../shared/tokens";
 import { EntityAssists, FIND_KEY } from "./entity-assists";
 import { entityStyles } from "./styles";
+import { assignInstructionSlots } from "../shared/instruction-slots";
 
-const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
 /** The relation list re-renders with the chrome: past this many rows the arrows of the selected span say the rest. */
 const MAX_RELATION_ROWS = 200;
 
@@ -162,15 +162,8 @@ export class LwEntityAnnotation extends LitElement implements LwField {
   }
 
   private _assignSlots(): void {
-    let short = false;
-    let fullHeader: string | null = null;
-    for (const child of Array.from(this.children)) {
-      const slot = CHILD_SLOTS[child.localName];
-      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
-      if (slot === "short") short = true;
-      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
-    }
-    this._hasShort = short;
+    const { hasShort, fullHeader } = assignInstructionSlots(this);
+    this._hasShort = hasShort;
     this._fullHeader = fullHeader;
   }
 

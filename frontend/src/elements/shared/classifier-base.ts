@@ -17,13 +17,10 @@ import { FIELD_CHANGE, type LwField } from "./field";
 import { elementChromeStyles } from "./chrome-styles";
 import { classifierStyles } from "./classifier-styles";
 import { tokens } from "./tokens";
+import { INSTRUCTION_SLOTS, assignInstructionSlots } from "./instruction-slots";
 
 /** Ground Truth's child elements and the shadow slots they go to. */
-const CHILD_SLOTS: Record<string, string> = {
-  "classification-target": "target",
-  "short-instructions": "short",
-  "full-instructions": "full",
-};
+const CHILD_SLOTS: Record<string, string> = { "classification-target": "target", ...INSTRUCTION_SLOTS };
 
 /**
  * One classifier: a header, instructions, the content to classify and the category buttons.
@@ -218,15 +215,8 @@ export class ClassifierBase extends LitElement implements LwField {
   }
 
   private _assignSlots(): void {
-    let short = false;
-    let fullHeader: string | null = null;
-    for (const child of Array.from(this.children)) {
-      const slot = CHILD_SLOTS[child.localName];
-      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
-      if (slot === "short") short = true;
-      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
-    }
-    this._hasShort = short;
+    const { hasShort, fullHeader } = assignInstructionSlots(this, CHILD_SLOTS);
+    this._hasShort = hasShort;
     this._fullHeader = fullHeader;
   }
 

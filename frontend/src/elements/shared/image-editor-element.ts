@@ -6,9 +6,9 @@ import { renderImageAdjust } from "./image-adjust";
 import { elementChromeStyles } from "./chrome-styles";
 import { imageEditorStyles } from "./image-editor-styles";
 import { tokens } from "./tokens";
+import { assignInstructionSlots } from "./instruction-slots";
 
 /** Ground Truth's child elements and the shadow slots they go to. */
-const CHILD_SLOTS: Record<string, string> = { "short-instructions": "short", "full-instructions": "full" };
 
 /** What the shell needs of a canvas editor (BoxEditor, ShapeEditor, MaskEditor in src/canvas). */
 export interface ImageEditorCore {
@@ -158,15 +158,8 @@ export abstract class LwImageEditorElement<E extends ImageEditorCore> extends Li
   }
 
   private _assignSlots(): void {
-    let short = false;
-    let fullHeader: string | null = null;
-    for (const child of Array.from(this.children)) {
-      const slot = CHILD_SLOTS[child.localName];
-      if (slot && child.getAttribute("slot") !== slot) child.setAttribute("slot", slot);
-      if (slot === "short") short = true;
-      if (slot === "full") fullHeader = child.getAttribute("header")?.trim() || "View full instructions";
-    }
-    this._hasShort = short;
+    const { hasShort, fullHeader } = assignInstructionSlots(this);
+    this._hasShort = hasShort;
     this._fullHeader = fullHeader;
   }
 
